@@ -1,0 +1,5 @@
+import type { Command } from '../command.js';
+import { validateCommand } from './validate.js';
+
+/** Every subcommand, in the order `pgindex --help` lists them. */
+export const commands: Command[] = [validateCommand];

@@ -1,0 +1,36 @@
+import type { Command } from '../command.js';
+import { EXIT } from '../command.js';
+import { loadPlanFile } from '../../planfile/load.js';
+import { InputError } from '../../errors.js';
+
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'check plan files against the plan format, without connecting to a database',
+  help: `Usage: pgindex validate PLAN.yaml [PLAN.yaml ...]
+
+Checks each plan file: YAML syntax, the plan format (schemas/pgindex.schema.json), and values such
+as sizes and durations. Every problem is reported at once as FILE:LINE:COL: message. Nothing
+connects to a database.
+
+Exit codes: 0 every file is valid, 1 at least one is not.
+`,
+  options: {},
+  async run({ positionals }, io) {
+    if (positionals.length === 0) {
+      io.stderr.write('pgindex validate: name at least one plan file\n');
+      return EXIT.error;
+    }
+    let status: number = EXIT.ok;
+    for (const file of positionals) {
+      try {
+        const plan = await loadPlanFile(file, { env: io.env, cwd: io.cwd });
+        io.stdout.write(`${file}: valid (${plan.tables.length} table ${plan.tables.length === 1 ? 'entry' : 'entries'})\n`);
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        io.stderr.write(err.message + '\n');
+        status = EXIT.error;
+      }
+    }
+    return status;
+  },
+};

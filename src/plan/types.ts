@@ -1,0 +1,85 @@
+/**
+ * The Plan: plain data computed from a plan file and a catalog snapshot. `pgindex plan` prints it,
+ * `pgindex apply` executes exactly it. Nothing in here refers to a connection or a clock.
+ */
+import type { MethodName } from '../planfile/types.js';
+
+export interface QualifiedName {
+  schema: string;
+  name: string;
+}
+
+export type StepAction =
+  /** CREATE INDEX [CONCURRENTLY] on a plain table or a partition. */
+  | 'create'
+  /** DROP INDEX CONCURRENTLY IF EXISTS of an INVALID leftover, before its `create` runs again. */
+  | 'drop-invalid'
+  /** CREATE INDEX ... ON ONLY a partitioned table (instant, leaves the parent index invalid until attached). */
+  | 'create-parent'
+  /** ALTER INDEX parent ATTACH PARTITION child. */
+  | 'attach'
+  /** ANALYZE before planning (analyze: true). */
+  | 'analyze'
+  /** A statement from a SQL file (`pgindex run`). */
+  | 'sql';
+
+export interface Step {
+  /** Stable and unique within the plan; dependencies refer to it. */
+  id: string;
+  action: StepAction;
+  sql: string;
+  /** Why this statement exists, one line; printed as a comment above it. */
+  reason: string;
+  /** The table whose lock this statement takes, or null when unknown (`pgindex run`). */
+  table: QualifiedName | null;
+  index: QualifiedName | null;
+  method: MethodName | null;
+  columns: string[];
+  /** CONCURRENTLY: must run outside a transaction block; at most one per table at a time. */
+  concurrently: boolean;
+  /** The server can build this index with parallel maintenance workers. */
+  parallelCapable: boolean;
+  /** Step ids that must finish (done or skipped) before this one starts. */
+  dependsOn: string[];
+  /** Inputs of the scheduler: relation pages and a method factor give a relative cost. */
+  estimate: { pages: number; cost: number; sizeBytes: number };
+}
+
+export type ColumnAction = 'create' | 'rebuild' | 'exists' | 'attach' | 'skip';
+
+/** One line of `--explain`: what happens to one column of one table, and why. */
+export interface ColumnPlan {
+  table: QualifiedName;
+  column: string;
+  type: string;
+  action: ColumnAction;
+  method: MethodName | null;
+  opclass: string | null;
+  index: QualifiedName | null;
+  reason: string;
+  suggestion?: string;
+}
+
+export interface RunSettings {
+  parallelism: number;
+  concurrently: boolean;
+  /** Total maintenance_work_mem shared by concurrent builds, bytes. */
+  maintenanceWorkMemBytes: number;
+  /** Builds plus parallel workers may not exceed this. */
+  cores: number;
+  /** Max parallel maintenance workers per build, as the server allows. */
+  maxWorkersPerBuild: number;
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+  retries: number;
+}
+
+export interface Plan {
+  version: 1;
+  source: string;
+  server: { version: string; versionNum: number };
+  settings: RunSettings;
+  columns: ColumnPlan[];
+  steps: Step[];
+  warnings: string[];
+}

@@ -1,0 +1,79 @@
+/** Where a value came from in a plan file, so errors can point at it. 1-based. */
+export interface SourcePos {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export type MethodName = 'btree' | 'hash' | 'gin' | 'gist' | 'spgist' | 'brin' | (string & {});
+
+/** Thresholds of the access-method advisor; every one can be set in the plan's `rules:` section. */
+export interface Rules {
+  /** |correlation| at or above this on a large enough table → brin. */
+  brinMinCorrelation: number;
+  /** brin only pays off on tables of at least this many pages. */
+  brinMinPages: number;
+  /** Low-cardinality band for gin through btree_gin: distinct count within [min, max] … */
+  ginMinDistinct: number;
+  ginMaxDistinct: number;
+  /** … and distinct count / rows at most this. */
+  ginMaxDistinctRatio: number;
+  /** avg_width (bytes) at or above this → hash, because btree keys are capped near 2.7 kB. */
+  hashMinAvgWidth: number;
+  /** Operator class for jsonb columns. */
+  jsonbOpclass: 'jsonb_path_ops' | 'jsonb_ops';
+}
+
+export const DEFAULT_RULES: Readonly<Rules> = Object.freeze({
+  brinMinCorrelation: 0.9,
+  brinMinPages: 1000,
+  ginMinDistinct: 100,
+  ginMaxDistinct: 100_000,
+  ginMaxDistinctRatio: 1 / 10_000,
+  hashMinAvgWidth: 1000,
+  jsonbOpclass: 'jsonb_path_ops',
+});
+
+/** One column entry of a plan, normalised: a bare name becomes `{ name }`. */
+export interface ColumnSpec {
+  name: string;
+  method?: MethodName;
+  opclass?: string;
+  /** Raw SQL predicate for a partial index; documented as such, never quoted. */
+  where?: string;
+  include?: string[];
+  unique?: boolean;
+  tablespace?: string;
+  pos: SourcePos;
+}
+
+export interface TableSpec {
+  /** As written: `schema.table`, `table` (resolved through search_path), globs `*` and `?` allowed. */
+  name: string;
+  columns: 'all' | ColumnSpec[];
+  exclude: string[];
+  tablespace?: string;
+  concurrently?: boolean;
+  pos: SourcePos;
+}
+
+/** A validated plan file with defaults applied. Pure data. */
+export interface PlanFile {
+  file: string;
+  version: 1;
+  connection?: string;
+  parallelism: number;
+  tablespace?: string;
+  concurrently: boolean;
+  analyze: boolean;
+  /** Total maintenance_work_mem budget shared by the builds running at one moment, in bytes. */
+  maintenanceWorkMemBytes?: number;
+  /** Total CPU budget (builds plus their parallel workers); default from the server. */
+  cores?: number;
+  /** Milliseconds; 0 disables. */
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+  retries: number;
+  rules: Rules;
+  tables: TableSpec[];
+}

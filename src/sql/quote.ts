@@ -1,0 +1,48 @@
+/**
+ * The one place identifiers and literals are quoted. Every name that reaches SQL goes through
+ * quoteIdent or quoteQualified; nothing from a plan file is interpolated any other way.
+ */
+
+// Identifiers that never need quotes: lower-case, start with a letter or underscore, not a keyword.
+const SAFE_IDENT = /^[a-z_][a-z0-9_$]*$/;
+
+// Reserved (and "reserved, can be function or type") keywords of PostgreSQL: these must be quoted
+// even when lower-case. Quoting a non-reserved word is harmless, so the list errs on the safe side.
+const RESERVED = new Set(
+  (
+    'all analyse analyze and any array as asc asymmetric authorization binary both case cast check ' +
+    'collate collation column concurrently constraint create cross current_catalog current_date ' +
+    'current_role current_schema current_time current_timestamp current_user default deferrable desc ' +
+    'distinct do else end except false fetch for foreign freeze from full grant group having ilike in ' +
+    'initially inner intersect into is isnull join lateral leading left like limit localtime ' +
+    'localtimestamp natural not notnull null offset on only or order outer overlaps placing primary ' +
+    'references returning right select session_user similar some symmetric system_user table tablesample ' +
+    'then to trailing true union unique user using variadic verbose when where window with ' +
+    'between bigint bit boolean char character coalesce dec decimal exists extract float greatest ' +
+    'grouping inout int integer interval json json_array json_arrayagg json_exists json_object ' +
+    'json_objectagg json_query json_scalar json_serialize json_table json_value least merge_action ' +
+    'national nchar none normalize nullif numeric out overlay position precision real row setof ' +
+    'smallint substring time timestamp treat trim values varchar xmlattributes xmlconcat xmlelement ' +
+    'xmlexists xmlforest xmlnamespaces xmlparse xmlpi xmlroot xmlserialize xmltable'
+  ).split(' '),
+);
+
+/** Quotes an identifier when PostgreSQL would not read it back unchanged. */
+export function quoteIdent(name: string): string {
+  if (name.length === 0) throw new Error('an SQL identifier cannot be empty');
+  if (name.includes('\0')) throw new Error('an SQL identifier cannot contain a NUL character');
+  if (SAFE_IDENT.test(name) && !RESERVED.has(name)) return name;
+  return '"' + name.replaceAll('"', '""') + '"';
+}
+
+/** `schema.name`, each part quoted as needed. */
+export function quoteQualified(q: { schema: string; name: string }): string {
+  return quoteIdent(q.schema) + '.' + quoteIdent(q.name);
+}
+
+/** A string literal, safe under standard_conforming_strings (the default since 9.1) and off. */
+export function quoteLiteral(value: string): string {
+  if (value.includes('\0')) throw new Error('an SQL literal cannot contain a NUL character');
+  const body = value.replaceAll("'", "''");
+  return value.includes('\\') ? "E'" + body.replaceAll('\\', '\\\\') + "'" : "'" + body + "'";
+}
