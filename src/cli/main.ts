@@ -41,8 +41,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     const cmd = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
+    if (name === undefined) {
+      io.stderr.write(mainHelp());
+      return EXIT.error;
+    }
     io.stdout.write(cmd ? cmd.help : mainHelp());
-    return name === undefined ? EXIT.error : EXIT.ok;
+    return EXIT.ok;
   }
   if (name === '-V' || name === '--version') {
     io.stdout.write(packageVersion() + '\n');

@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { readFileSync } from 'node:fs';
+import { main } from '../../src/cli/main.js';
+import type { CliIO } from '../../src/cli/command.js';
+
+function capture(): { io: CliIO; out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let o = '';
+  let e = '';
+  stdout.on('data', (c: Buffer) => (o += c.toString()));
+  stderr.on('data', (c: Buffer) => (e += c.toString()));
+  return { io: { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: process.cwd() }, out: () => o, err: () => e };
+}
+
+test('--version prints the package version', async () => {
+  const c = capture();
+  assert.equal(await main(['--version'], c.io), 0);
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  assert.equal(c.out(), pkg.version + '\n');
+});
+
+test('--help lists every command and the exit codes', async () => {
+  const c = capture();
+  assert.equal(await main(['--help'], c.io), 0);
+  assert.match(c.out(), /Usage: pgindex <command>/);
+  assert.match(c.out(), /validate\s+check plan files/);
+  assert.match(c.out(), /Exit codes: 0 success, 1 error/);
+});
+
+test('an unknown command or option is an error that shows the usage', async () => {
+  const c = capture();
+  assert.equal(await main(['frobnicate'], c.io), 1);
+  assert.match(c.err(), /unknown command "frobnicate"/);
+  const d = capture();
+  assert.equal(await main(['validate', '--nope', 'x.yaml'], d.io), 1);
+  assert.match(d.err(), /Unknown option '--nope'/);
+  assert.match(d.err(), /Usage: pgindex validate/);
+});
