@@ -1,0 +1,96 @@
+/**
+ * Reading a plan file: YAML syntax, duplicate keys, the JSON Schema and the value checks all run, and
+ * every problem found is reported in one InputError as FILE:LINE:COL: message. Only a plan with no
+ * problem at all becomes a PlanFile.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { InputError, type Problem } from '../errors.js';
+import { checkValues, UNIT_KEYS } from './checks.js';
+import { normalise } from './normalise.js';
+import { keyText, SourceMap } from './positions.js';
+import { schemaErrors } from './schema.js';
+import { describeSchemaErrors } from './schema-errors.js';
+import type { PlanFile } from './types.js';
+
+/** Parses and validates the text of a plan file; `file` is the name used in positions. Pure. */
+export function parsePlanText(text: string, file: string, env: NodeJS.ProcessEnv): PlanFile {
+  const lines = new LineCounter();
+  // uniqueKeys off: duplicate keys are reported below, with both positions, alongside everything else.
+  const doc = parseDocument(text, { lineCounter: lines, keepSourceTokens: true, prettyErrors: false, uniqueKeys: false });
+  const where = new SourceMap(file, text, doc, lines);
+
+  const syntax: Problem[] = doc.errors.map((e) => ({
+    pos: where.at(e.pos[0]),
+    message: `YAML: ${e.message}`,
+    // An unclosed quote or bracket is only noticed where the text runs out.
+    ...(e.pos[0] >= text.length ? { hint: 'reached the end of the file' } : {}),
+  }));
+  const structure = duplicateKeys(doc, where);
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // An alias bomb or similar: nothing sensible to validate.
+    throw new InputError([...syntax, { pos: where.at(0), message: `YAML: ${(err as Error).message}` }]);
+  }
+
+  const skip = Object.keys(UNIT_KEYS).map((k) => `/${k}`);
+  const described = describeSchemaErrors(schemaErrors(data), data, where, { skip, omitMissingKeys: syntax.length > 0 });
+  const content = [...described, ...checkValues(data, where, env)];
+  const problems = [...syntax, ...structure, ...trustworthy(content, syntax)];
+  if (problems.length > 0) throw new InputError(sortProblems(problems));
+  return normalise(data, where, env);
+}
+
+/** Reads a plan file (relative to `cwd`) and parses it; a file that cannot be read is an InputError too. */
+export async function loadPlanFile(path: string, opts: { env: NodeJS.ProcessEnv; cwd: string }): Promise<PlanFile> {
+  let text: string;
+  try {
+    text = await readFile(resolve(opts.cwd, path), 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a plan file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new InputError([{ pos: { file: path, line: 1, col: 1 }, message: `cannot read plan file: ${reason}` }]);
+  }
+  return parsePlanText(text, path, opts.env);
+}
+
+function duplicateKeys(doc: Document, where: SourceMap): Problem[] {
+  const problems: Problem[] = [];
+  visit(doc, {
+    Map(_, map) {
+      const first = new Map<string, number>();
+      for (const pair of map.items) {
+        const name = keyText(pair.key);
+        const start = (pair.key as { range?: [number, number, number] } | null)?.range?.[0];
+        if (name === undefined || start === undefined) continue;
+        const earlier = first.get(name);
+        if (earlier === undefined) first.set(name, start);
+        else problems.push({ pos: where.at(start), message: `duplicate key "${name}"`, hint: `first given at line ${where.at(earlier).line}` });
+      }
+    },
+  });
+  return problems;
+}
+
+/**
+ * After a syntax error the parser's recovery decides what the rest of the file means (an unclosed
+ * quote swallows every line after it), so complaints about what follows it are likely echoes of the
+ * syntax error rather than mistakes of their own (as are keys "missing" from a mapping: omitted
+ * above). What comes before the first syntax error is reported as usual.
+ */
+function trustworthy(content: Problem[], syntax: Problem[]): Problem[] {
+  if (syntax.length === 0) return content;
+  const firstBroken = Math.min(...syntax.map((p) => p.pos.line));
+  return content.filter((p) => p.pos.line < firstBroken);
+}
+
+export function sortProblems(problems: Problem[]): Problem[] {
+  return problems
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => a.p.pos.line - b.p.pos.line || a.p.pos.col - b.p.pos.col || a.i - b.i)
+    .map(({ p }) => p);
+}

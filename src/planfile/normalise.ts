@@ -1,0 +1,121 @@
+/**
+ * A plan that passed the schema and the checks, turned into a PlanFile: defaults applied, names in
+ * camelCase, units resolved, bare column names made into ColumnSpecs, positions kept for later errors.
+ */
+import { interpolateEnv } from './interpolate.js';
+import type { SourceMap } from './positions.js';
+import { DEFAULT_RULES, type ColumnSpec, type PlanFile, type Rules, type TableSpec } from './types.js';
+import { parseDuration, parseSize } from './units.js';
+
+/** The plan as written, in the shape the schema guarantees (snake_case keys). */
+interface RawColumn {
+  name: string;
+  method?: string;
+  opclass?: string;
+  where?: string;
+  include?: string[];
+  unique?: boolean;
+  tablespace?: string;
+}
+
+interface RawTable {
+  name: string;
+  columns: 'all' | (string | RawColumn)[];
+  exclude?: string[];
+  tablespace?: string;
+  concurrently?: boolean;
+}
+
+interface RawPlan {
+  version: 1;
+  connection?: string;
+  parallelism?: number;
+  tablespace?: string;
+  concurrently?: boolean;
+  analyze?: boolean;
+  maintenance_work_mem?: string | number;
+  cores?: number;
+  lock_timeout?: string | number;
+  statement_timeout?: string | number;
+  retries?: number;
+  rules?: {
+    brin_min_correlation?: number;
+    brin_min_pages?: number;
+    gin_min_distinct?: number;
+    gin_max_distinct?: number;
+    gin_max_distinct_ratio?: number;
+    hash_min_avg_width?: number;
+    jsonb_opclass?: Rules['jsonbOpclass'];
+  };
+  tables: RawTable[];
+}
+
+export const DEFAULTS = {
+  parallelism: 2,
+  concurrently: true,
+  analyze: false,
+  lockTimeoutMs: 5000,
+  statementTimeoutMs: 0,
+  retries: 3,
+} as const;
+
+/** Only called once validation found nothing wrong, so unit parsing cannot fail here. */
+function unit(result: ReturnType<typeof parseSize>): number {
+  if (!result.ok) throw new Error(`unchecked value reached normalisation: ${result.message}`);
+  return result.value;
+}
+
+export function normalise(data: unknown, where: SourceMap, env: NodeJS.ProcessEnv): PlanFile {
+  const raw = data as RawPlan;
+  const r = raw.rules ?? {};
+  const rules: Rules = {
+    brinMinCorrelation: r.brin_min_correlation ?? DEFAULT_RULES.brinMinCorrelation,
+    brinMinPages: r.brin_min_pages ?? DEFAULT_RULES.brinMinPages,
+    ginMinDistinct: r.gin_min_distinct ?? DEFAULT_RULES.ginMinDistinct,
+    ginMaxDistinct: r.gin_max_distinct ?? DEFAULT_RULES.ginMaxDistinct,
+    ginMaxDistinctRatio: r.gin_max_distinct_ratio ?? DEFAULT_RULES.ginMaxDistinctRatio,
+    hashMinAvgWidth: r.hash_min_avg_width ?? DEFAULT_RULES.hashMinAvgWidth,
+    jsonbOpclass: r.jsonb_opclass ?? DEFAULT_RULES.jsonbOpclass,
+  };
+  const plan: PlanFile = {
+    file: where.file,
+    version: 1,
+    parallelism: raw.parallelism ?? DEFAULTS.parallelism,
+    concurrently: raw.concurrently ?? DEFAULTS.concurrently,
+    analyze: raw.analyze ?? DEFAULTS.analyze,
+    lockTimeoutMs: raw.lock_timeout === undefined ? DEFAULTS.lockTimeoutMs : unit(parseDuration('lock_timeout', raw.lock_timeout)),
+    statementTimeoutMs: raw.statement_timeout === undefined ? DEFAULTS.statementTimeoutMs : unit(parseDuration('statement_timeout', raw.statement_timeout)),
+    retries: raw.retries ?? DEFAULTS.retries,
+    rules,
+    tables: raw.tables.map((t, i) => table(t, `/tables/${i}`, where)),
+  };
+  if (raw.connection !== undefined) plan.connection = interpolateEnv(raw.connection, env).value;
+  if (raw.tablespace !== undefined) plan.tablespace = raw.tablespace;
+  if (raw.maintenance_work_mem !== undefined) plan.maintenanceWorkMemBytes = unit(parseSize('maintenance_work_mem', raw.maintenance_work_mem));
+  if (raw.cores !== undefined) plan.cores = raw.cores;
+  return plan;
+}
+
+function table(t: RawTable, at: string, where: SourceMap): TableSpec {
+  const spec: TableSpec = {
+    name: t.name,
+    columns: t.columns === 'all' ? 'all' : t.columns.map((c, i) => column(c, `${at}/columns/${i}`, where)),
+    exclude: t.exclude ?? [],
+    pos: where.value(`${at}/name`),
+  };
+  if (t.tablespace !== undefined) spec.tablespace = t.tablespace;
+  if (t.concurrently !== undefined) spec.concurrently = t.concurrently;
+  return spec;
+}
+
+function column(c: string | RawColumn, at: string, where: SourceMap): ColumnSpec {
+  if (typeof c === 'string') return { name: c, pos: where.value(at) };
+  const spec: ColumnSpec = { name: c.name, pos: where.value(`${at}/name`) };
+  if (c.method !== undefined) spec.method = c.method;
+  if (c.opclass !== undefined) spec.opclass = c.opclass;
+  if (c.where !== undefined) spec.where = c.where;
+  if (c.include !== undefined) spec.include = [...c.include];
+  if (c.unique !== undefined) spec.unique = c.unique;
+  if (c.tablespace !== undefined) spec.tablespace = c.tablespace;
+  return spec;
+}

@@ -1,0 +1,113 @@
+/**
+ * From a place in the parsed data (a JSON pointer, as ajv reports it) back to the YAML node it came
+ * from, and from there to a FILE:LINE:COL position.
+ */
+import { isAlias, isMap, isNode, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
+import type { SourcePos } from './types.js';
+
+export interface Located {
+  /** The node holding the value, if the value is written at all. */
+  node?: Node;
+  /** The key of the pair holding the value, when the value sits in a mapping. */
+  key?: Node;
+}
+
+export class SourceMap {
+  constructor(
+    readonly file: string,
+    private readonly text: string,
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  /** Position of a character offset in the source. */
+  at(offset: number): SourcePos {
+    const { line, col } = this.lines.linePos(offset);
+    // linePos answers line 0 when the source has no lines at all (an empty file).
+    return { file: this.file, line: Math.max(line, 1), col: Math.max(col, 1) };
+  }
+
+  /** Position of a node, or of the start of the file when there is none. */
+  of(node: Node | undefined): SourcePos {
+    return this.at(node?.range?.[0] ?? 0);
+  }
+
+  /** The node at a JSON pointer ("" is the document's root), following aliases. */
+  locate(pointer: string): Located {
+    let node: Node | undefined = this.doc.contents ?? undefined;
+    let key: Node | undefined;
+    for (const segment of splitPointer(pointer)) {
+      // Follow an alias to walk into what it names, but point at the alias itself when it is the end.
+      node = this.resolve(node);
+      if (isMap(node)) {
+        const pair: Pair | undefined = node.items.find((p) => keyText(p.key) === segment);
+        key = isNode(pair?.key) ? pair.key : undefined;
+        node = isNode(pair?.value) ? pair.value : undefined;
+      } else if (isSeq(node)) {
+        const item: unknown = node.items[Number(segment)];
+        key = undefined;
+        node = isNode(item) ? item : undefined;
+      } else {
+        return {};
+      }
+    }
+    return { node, key };
+  }
+
+  /**
+   * Where to point for a problem with a value: the value itself, or its key when the value is
+   * missing (`tablespace:` with nothing after it has an empty node at the end of the line).
+   */
+  value(pointer: string): SourcePos {
+    const { node, key } = this.locate(pointer);
+    const empty = isScalar(node) && node.value === null && !!node.range && node.range[0] === node.range[1];
+    return this.of(empty || !node ? (key ?? node) : node);
+  }
+
+  /**
+   * Position of `needle` as written inside the value at `pointer` (a `${VAR}` inside a string), or of
+   * the value when the needle is not found verbatim (an escape sequence in a quoted string).
+   */
+  within(pointer: string, needle: string): SourcePos {
+    const { node } = this.locate(pointer);
+    const range = node?.range;
+    if (range) {
+      const i = this.text.slice(range[0], range[1]).indexOf(needle);
+      if (i >= 0) return this.at(range[0] + i);
+    }
+    return this.value(pointer);
+  }
+
+  /** Where to point for a key of a mapping: the key itself. */
+  keyOf(mapPointer: string, name: string): SourcePos {
+    const node = this.resolve(this.locate(mapPointer).node);
+    if (isMap(node)) {
+      const pair = node.items.find((p) => keyText(p.key) === name);
+      if (pair && isNode(pair.key)) return this.of(pair.key);
+    }
+    return this.of(node);
+  }
+
+  private resolve(node: Node | undefined): Node | undefined {
+    if (isAlias(node)) {
+      const target = node.resolve(this.doc);
+      return target ?? undefined;
+    }
+    return node;
+  }
+}
+
+/** The text of a mapping key, as it appears in the parsed data (`toJS` turns keys into strings). */
+export function keyText(key: unknown): string | undefined {
+  if (isScalar(key)) return String(key.value);
+  return undefined;
+}
+
+/** JSON pointer segments, unescaped (RFC 6901). */
+export function splitPointer(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
