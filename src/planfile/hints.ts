@@ -20,14 +20,17 @@ export function editDistance(a: string, b: string): number {
 /**
  * The candidate closest to `word`, if it is close enough to be a plausible typo: at most a third of
  * the word's letters wrong (so "colums" finds "columns" but "foo" finds nothing). Case and `-`/`_`
- * differences count as near misses too.
+ * differences, and the start of a candidate, count as near misses too.
  */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   const norm = (s: string) => s.toLowerCase().replace(/-/g, '_');
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
-    const dist = norm(c) === norm(word) ? 0.5 : editDistance(norm(word), norm(c));
+    const w = norm(word);
+    const n = norm(c);
+    // A cut-off word ("jsonb_path" for "jsonb_path_ops") is as plausible as a one-letter slip.
+    const dist = n === w ? 0.5 : Math.min(editDistance(w, n), w.length >= 3 && n.startsWith(w) ? 1.5 : Infinity);
     if (dist < bestDistance) {
       best = c;
       bestDistance = dist;

@@ -33,7 +33,12 @@ export interface DescribeOptions {
 
 /** Problems for the schema errors of `data`, one per mistake. */
 export function describeSchemaErrors(errors: ErrorObject[], data: unknown, where: SourceMap, opts: DescribeOptions): Problem[] {
-  const kept = errors.filter((e) => !opts.skip.some((p) => underPointer(p, e.instancePath)) && !(opts.omitMissingKeys && e.keyword === 'required'));
+  const misspelt = misspeltRequiredKeys(errors);
+  const kept = errors.filter(
+    (e) =>
+      !opts.skip.some((p) => underPointer(p, e.instancePath)) &&
+      !(e.keyword === 'required' && (opts.omitMissingKeys || misspelt.has(`${e.instancePath}\0${String(e.params.missingProperty)}`))),
+  );
   const problems: Problem[] = [];
   const seen = new Set<string>();
   for (const picked of pick(kept)) {
@@ -45,6 +50,21 @@ export function describeSchemaErrors(errors: ErrorObject[], data: unknown, where
     }
   }
   return problems;
+}
+
+/**
+ * "colums: all" makes "columns" missing too; the unknown key's hint already says so, so the missing
+ * key is not a second mistake. Answers `pointer\0key` for each required key spelt wrong.
+ */
+function misspeltRequiredKeys(errors: ErrorObject[]): Set<string> {
+  const out = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword !== 'additionalProperties') continue;
+    const allowed = Object.keys(((e.parentSchema as Schema | undefined)?.properties ?? {}) as object);
+    const near = closest(String(e.params.additionalProperty), allowed);
+    if (near !== undefined) out.add(`${e.instancePath}\0${near}`);
+  }
+  return out;
 }
 
 function isCombinator(e: ErrorObject): boolean {

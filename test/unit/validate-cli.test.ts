@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Runs the built CLI as a user would, from the repository root. */
+function pgindex(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['dist/src/cli/main.js', ...args], { cwd: root, env: { PATH: process.env.PATH ?? '' } }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+test('validate: a misspelt key and a wrongly typed value, both reported at their places, exit 1', async () => {
+  const file = 'test/fixtures/planfile/typo-and-type.yaml';
+  const r = await pgindex('validate', file);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, '');
+  assert.equal(
+    r.stderr,
+    `${file}:2:14: parallelism must be an integer >= 1, got "four"\n` + `${file}:5:5: unknown key "colums" (did you mean "columns"?)\n`,
+  );
+});
+
+test('validate: the issue example is valid, exit 0', async () => {
+  const r = await pgindex('validate', 'examples/film.yaml');
+  assert.deepEqual(r, { code: 0, stdout: 'examples/film.yaml: valid (4 table entries)\n', stderr: '' });
+});
+
+test('validate: every file in examples/ is valid', async () => {
+  const files = readdirSync(`${root}/examples`)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => `examples/${f}`);
+  assert.ok(files.includes('examples/film.yaml'));
+  const r = await pgindex('validate', ...files);
+  assert.equal(r.stderr, '');
+  assert.equal(r.code, 0);
+});
+
+test('validate: one bad file among good ones still fails, and a missing file is reported at FILE:1:1', async () => {
+  const r = await pgindex('validate', 'examples/film.yaml', 'no/such/plan.yaml');
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /^examples\/film\.yaml: valid/);
+  assert.equal(r.stderr, 'no/such/plan.yaml:1:1: cannot read plan file: no such file\n');
+});
