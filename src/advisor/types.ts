@@ -1,4 +1,5 @@
-import type { MethodName } from '../planfile/types.js';
+import type { CatalogSnapshot, ColumnInfo, TableInfo } from '../catalog/types.js';
+import type { ColumnSpec, MethodName, Rules } from '../planfile/types.js';
 
 /** What the advisor chose for one column, and why. */
 export type Decision =
@@ -7,13 +8,29 @@ export type Decision =
       method: MethodName;
       /** Operator class to name in the SQL; null means the method's default for the type. */
       opclass: string | null;
+      /** Schema of `opclass`, to qualify it when it lives outside search_path (an extension's schema). */
+      opclassSchema?: string | null;
       /** Extension the choice depends on (btree_gin, pg_trgm…), already installed. */
       extension: string | null;
       reason: string;
+      /** A better choice the user could enable, e.g. `CREATE EXTENSION btree_gin`. */
+      suggestion?: string;
     }
   | {
       kind: 'skip';
       reason: string;
       /** What the user could do instead, e.g. a partial index or `CREATE EXTENSION btree_gin`. */
       suggestion?: string;
+      /** Set when the column is skipped because this valid index already leads with it. */
+      existingIndex?: { schema: string; name: string };
     };
+
+/** Everything the advisor looks at for one column. */
+export interface AdviceInput {
+  column: ColumnInfo;
+  table: TableInfo;
+  /** The plan's entry for the column, or null for a column taken by `columns: all`. */
+  spec: ColumnSpec | null;
+  rules: Rules;
+  catalog: Pick<CatalogSnapshot, 'server' | 'extensions' | 'accessMethods' | 'opclasses' | 'binaryCoercions'>;
+}

@@ -29,6 +29,8 @@ export interface OpclassInfo {
   inputType: number;
   inputTypeName: string;
   isDefault: boolean;
+  /** The extension that provides it (btree_gin, pg_trgm…), if any. */
+  extension?: string | null;
 }
 
 export interface BinaryCoercion {
@@ -52,6 +54,8 @@ export interface ColumnType {
   elementOid?: number;
   /** Name of the extension that owns the base type (hstore, ltree, cube, citext…), if any. */
   extension?: string;
+  /** The declared type is a domain (possibly over other domains) over `base`. */
+  isDomain?: boolean;
 }
 
 export interface ColumnStats {
@@ -113,8 +117,12 @@ export interface TableInfo {
   parent: { schema: string; name: string } | null;
   /** For a partitioned table: its direct partitions. */
   partitions: { schema: string; name: string }[];
+  /** pg_class.reltuples; -1 when unknown (never vacuumed or analyzed). For a partitioned table whose
+   * own value is unknown: the sum over its partitions. */
   reltuples: number;
+  /** Heap pages; for a partitioned table (which has none): the sum over its leaf partitions. */
   relpages: number;
+  /** pg_table_size; for a partitioned table: the sum over its leaf partitions. */
   sizeBytes: number;
   tablespace: string | null;
   lastAnalyzed: string | null;

@@ -1,0 +1,297 @@
+/**
+ * The access-method advisor: a pure function from one column's facts, its table's statistics, the
+ * plan's rules and the server's catalog to a decision with a reason a person can check.
+ *
+ * Order: what the plan says explicitly (method, opclass, unique) wins, checked against the catalog;
+ * then the skips (virtual generated, already indexed, boolean, json); then statistics, which refine
+ * a btree choice only (brin for ordered data, gin through btree_gin for few distinct values, hash for
+ * wide values); then the type family; last, any method with a default operator class for the type.
+ */
+import { PlanningError } from '../errors.js';
+import { NameSyntaxError, parseQualifiedName } from '../catalog/names.js';
+import type { ColumnInfo, ColumnType, OpclassInfo, TableInfo } from '../catalog/types.js';
+import type { ColumnSpec } from '../planfile/types.js';
+import { quoteIdent, quoteQualified } from '../sql/quote.js';
+import { EXTENSION_OPCLASSES, btreeGinCovers, btreeGistCovers, familyOf } from './families.js';
+import { count, decimal, ratio } from './format.js';
+import { defaultOpclass, fit, opclassesNamed } from './opclasses.js';
+import type { AdviceInput, Decision } from './types.js';
+
+type IndexDecision = Extract<Decision, { kind: 'index' }>;
+
+/** Methods whose indexes can carry INCLUDE columns, and the one that can be UNIQUE. */
+const CAN_INCLUDE = new Set(['btree', 'gist', 'spgist']);
+const UNIQUE_METHOD = 'btree';
+
+/** When no rule names a method: the methods tried, in order, for a default operator class. */
+const FALLBACK_ORDER = ['btree', 'hash', 'gist', 'gin', 'spgist', 'brin'];
+
+export function advise(input: AdviceInput): Decision {
+  const { column, spec } = input;
+  const explicit = spec !== null && (spec.method !== undefined || spec.opclass !== undefined);
+  if (column.generated === 'v') {
+    if (spec && (explicit || spec.unique)) {
+      throw planningError(input, spec, 'it is a virtual generated column, which PostgreSQL cannot index (make it STORED, or index its expression)');
+    }
+    return {
+      kind: 'skip',
+      reason: 'virtual generated column: PostgreSQL cannot index it',
+      suggestion: 'make it a STORED generated column, or index its expression',
+    };
+  }
+  if (spec && explicit) return explicitChoice(input, spec);
+  if (spec?.unique) return uniqueChoice(input, spec);
+
+  const plain = !spec || (spec.where === undefined && !spec.include?.length);
+  if (plain) {
+    const leading = leadingIndex(input.table, column);
+    if (leading) {
+      const what = [leading.method, leading.primary ? 'primary key' : leading.unique ? 'unique' : null].filter(Boolean).join(', ');
+      return {
+        kind: 'skip',
+        reason: `already led by valid index ${quoteQualified(leading)} (${what})`,
+        existingIndex: { schema: leading.schema, name: leading.name },
+      };
+    }
+  }
+
+  const needsInclude = (spec?.include?.length ?? 0) > 0;
+  const decision = adviseByTypeAndStatistics(input, needsInclude);
+  if (spec && needsInclude && decision.kind === 'index' && !CAN_INCLUDE.has(decision.method)) {
+    throw planningError(
+      input,
+      spec,
+      `${decision.reason}, but ${decision.method} indexes cannot have INCLUDE columns: give method: btree, gist or spgist, or drop include`,
+    );
+  }
+  return decision;
+}
+
+function adviseByTypeAndStatistics(input: AdviceInput, needsInclude: boolean): Decision {
+  const { column, rules, catalog } = input;
+  const type = column.type;
+  const label = typeLabel(type);
+  const family = familyOf(type, rules);
+
+  if (family.kind === 'boolean') {
+    return {
+      kind: 'skip',
+      reason: 'boolean: too few distinct values for an index to pay off',
+      suggestion: `a partial index on the rarer value, e.g. WHERE ${quoteIdent(column.name)} (or WHERE NOT ${quoteIdent(column.name)})`,
+    };
+  }
+  if (family.kind === 'json') {
+    return {
+      kind: 'skip',
+      reason: 'json has no operator class for any index method',
+      suggestion: `store it as jsonb, or index an expression such as ((${quoteIdent(column.name)}->>'key'))`,
+    };
+  }
+
+  let base: IndexDecision | null = null;
+  if (family.kind === 'method') {
+    const opc = family.opclass
+      ? opclassesNamed(catalog, family.opclass, { method: family.method }).find((o) => fit(catalog, o, type) !== null)
+      : defaultOpclass(catalog, family.method, type);
+    if (opc && catalog.accessMethods.includes(family.method)) {
+      // jsonb has two usual classes: say which one even when it is the default.
+      const shown = family.opclass ?? (family.family === 'jsonb' ? opc.name : null);
+      base = index(family.method, family.opclass ? opc : null, opc, `${label} → ${family.method}${shown ? ' ' + shown : ''}`);
+    }
+  }
+  base ??= anyDefault(input, label);
+  if (!base) {
+    return {
+      kind: 'skip',
+      reason: `${label} has no default operator class for any index method`,
+      suggestion: 'index an expression, or name a method and an operator class in the plan',
+    };
+  }
+  // Statistics refine a btree choice only: for arrays, jsonb, ranges… the type decides.
+  if (base.method === 'btree' && !needsInclude) return statisticsChoice(input) ?? base;
+  return base;
+}
+
+/** The first method with a default operator class for a type no rule covers. */
+function anyDefault(input: AdviceInput, label: string): IndexDecision | null {
+  for (const method of FALLBACK_ORDER) {
+    if (!input.catalog.accessMethods.includes(method)) continue;
+    const opc = defaultOpclass(input.catalog, method, input.column.type);
+    if (opc) return index(method, null, opc, `${label} → ${method} (no rule for this type; ${method} has a default operator class for it)`);
+  }
+  return null;
+}
+
+function statisticsChoice(input: AdviceInput): IndexDecision | null {
+  const { column, table, rules, catalog } = input;
+  const stats = column.stats;
+  if (!stats) return null;
+  const type = column.type;
+  const has = (m: string) => catalog.accessMethods.includes(m);
+
+  if (stats.correlation !== null && Math.abs(stats.correlation) >= rules.brinMinCorrelation && table.relpages >= rules.brinMinPages && has('brin')) {
+    const opc = defaultOpclass(catalog, 'brin', type);
+    if (opc) return index('brin', null, opc, `correlation ${decimal(stats.correlation)} on ${count(table.relpages)} pages → brin`);
+  }
+
+  const rows = table.reltuples;
+  const distinct = stats.nDistinct >= 0 ? stats.nDistinct : -stats.nDistinct * rows;
+  if (rows > 0 && distinct >= rules.ginMinDistinct && distinct <= rules.ginMaxDistinct && distinct / rows <= rules.ginMaxDistinctRatio) {
+    const facts = `${count(distinct)} distinct values in ${count(rows)} rows (ratio ${ratio(distinct / rows)})`;
+    const opc = has('gin') ? defaultOpclass(catalog, 'gin', type) : null;
+    if (opc) return index('gin', null, opc, `${facts} → gin${opc.extension ? ' via ' + opc.extension : ''}`);
+    if (btreeGinCovers(type)) {
+      const btree = defaultOpclass(catalog, 'btree', type);
+      if (btree) {
+        const installed = isInstalled(input, 'btree_gin');
+        return {
+          ...index('btree', null, btree, `${facts} would suit gin, but ${installed ? `btree_gin has no operator class for ${typeLabel(type)}` : 'btree_gin is not installed'} → btree`),
+          ...(installed ? {} : { suggestion: createExtension(input, 'btree_gin') }),
+        };
+      }
+    }
+  }
+
+  if (stats.avgWidth >= rules.hashMinAvgWidth && has('hash')) {
+    const opc = defaultOpclass(catalog, 'hash', type);
+    if (opc) return index('hash', null, opc, `average width ${count(stats.avgWidth)} bytes (btree keys are capped near 2.7 kB) → hash`);
+  }
+  return null;
+}
+
+function uniqueChoice(input: AdviceInput, spec: ColumnSpec): Decision {
+  const opc = defaultOpclass(input.catalog, UNIQUE_METHOD, input.column.type);
+  if (!opc || !input.catalog.accessMethods.includes(UNIQUE_METHOD)) {
+    throw planningError(input, spec, `a unique index needs btree, and btree has no operator class for ${typeLabel(input.column.type)}`);
+  }
+  return index(UNIQUE_METHOD, null, opc, 'unique → btree (the only method with unique indexes)');
+}
+
+/** A method and/or operator class named in the plan: honoured when the catalog allows it, an error otherwise. */
+function explicitChoice(input: AdviceInput, spec: ColumnSpec): Decision {
+  const { catalog, column, rules } = input;
+  const type = column.type;
+  const label = typeLabel(type);
+  let method = spec.method;
+  if (method !== undefined && !catalog.accessMethods.includes(method)) {
+    const extra = method === 'bloom' ? '; CREATE EXTENSION bloom adds it' : '';
+    throw planningError(input, spec, `access method "${method}" does not exist on this server (it has ${catalog.accessMethods.join(', ')})${extra}`);
+  }
+
+  let chosen: OpclassInfo | null = null;
+  let named = false;
+  if (spec.opclass !== undefined) {
+    chosen = namedOpclass(input, spec, spec.opclass, method);
+    method = chosen.method;
+    named = true;
+  } else if (method !== undefined) {
+    // The family's preferred operator class when the plan picks the family's method (gist on inet → inet_ops).
+    const family = familyOf(type, rules);
+    if (family.kind === 'method' && family.method === method && family.opclass) {
+      chosen = opclassesNamed(catalog, family.opclass, { method }).find((o) => fit(catalog, o, type) !== null) ?? null;
+      named = chosen !== null;
+    }
+    chosen ??= defaultOpclass(catalog, method, type);
+    if (!chosen) {
+      throw planningError(input, spec, `${method} has no default operator class for ${label}: name one with opclass:${opclassHint(input, method)}`);
+    }
+  }
+  if (!chosen || method === undefined) throw new Error('unreachable: an explicit choice names a method or an operator class');
+
+  if (spec.unique && method !== UNIQUE_METHOD) {
+    throw planningError(input, spec, `unique: true needs btree (PostgreSQL has unique indexes only for btree), but the plan gives ${method}`);
+  }
+  if (spec.include?.length && !CAN_INCLUDE.has(method)) {
+    throw planningError(input, spec, `${method} indexes cannot have INCLUDE columns (btree, gist and spgist can)`);
+  }
+  const given = spec.opclass !== undefined ? `${method} ${chosen.name}` : method;
+  const reason = `${given} given in the plan` + (named && spec.opclass === undefined ? ` (${chosen.name} for ${label})` : '');
+  return index(method, named ? chosen : null, chosen, reason);
+}
+
+function namedOpclass(input: AdviceInput, spec: ColumnSpec, written: string, method: string | undefined): OpclassInfo {
+  const { catalog, column } = input;
+  let parsed: { schema: string | null; name: string };
+  try {
+    parsed = parseQualifiedName(written);
+  } catch (err) {
+    if (err instanceof NameSyntaxError) throw planningError(input, spec, `bad operator class name: ${err.message}`);
+    throw err;
+  }
+  const sameName = opclassesNamed(catalog, parsed.name, { schema: parsed.schema });
+  const forMethod = method === undefined ? sameName : sameName.filter((o) => o.method === method);
+  if (forMethod.length === 0) {
+    if (sameName.length > 0) {
+      const methods = unique(sameName.map((o) => o.method));
+      throw planningError(input, spec, `operator class "${written}" does not exist for ${method}; it does for ${methods.join(', ')}`);
+    }
+    const ext = EXTENSION_OPCLASSES[parsed.name];
+    const extra = ext && !isInstalled(input, ext) ? `; ${createExtension(input, ext)} provides it` : '';
+    throw planningError(input, spec, `operator class "${written}" does not exist${method ? ` for ${method}` : ''}${extra}`);
+  }
+  const fitting = forMethod.filter((o) => fit(catalog, o, column.type) !== null);
+  if (fitting.length === 0) {
+    const takes = unique(forMethod.map((o) => `${o.method} ${o.name} takes ${o.inputTypeName}`));
+    throw planningError(input, spec, `operator class "${written}" does not accept ${typeLabel(column.type)} (${takes.join('; ')})`);
+  }
+  const methods = unique(fitting.map((o) => o.method));
+  if (methods.length > 1) {
+    throw planningError(input, spec, `operator class "${written}" exists for ${methods.join(' and ')}: say which with method:`);
+  }
+  // An exact input type before a coercible one, as PostgreSQL resolves it.
+  return fitting.find((o) => fit(catalog, o, column.type) === 'exact') ?? (fitting[0] as OpclassInfo);
+}
+
+/** What could make a method usable for a type: an extension, or the non-default classes that exist. */
+function opclassHint(input: AdviceInput, method: string): string {
+  const type = input.column.type;
+  const hints: string[] = [];
+  const usable = input.catalog.opclasses.filter((o) => o.method === method && fit(input.catalog, o, type) !== null).map((o) => o.name);
+  if (usable.length > 0) hints.push(`${method} operator classes that accept it: ${unique(usable).join(', ')}`);
+  if (method === 'gin' && btreeGinCovers(type) && !isInstalled(input, 'btree_gin')) hints.push(`${createExtension(input, 'btree_gin')} adds gin operator classes for scalar types`);
+  if (method === 'gist' && btreeGistCovers(type) && !isInstalled(input, 'btree_gist')) hints.push(`${createExtension(input, 'btree_gist')} adds gist operator classes for scalar types`);
+  const texty = ['text', 'character varying', 'varchar', 'character', 'bpchar', 'citext'].includes(type.base);
+  if ((method === 'gin' || method === 'gist') && texty && !isInstalled(input, 'pg_trgm')) {
+    hints.push(`${createExtension(input, 'pg_trgm')} adds ${method}_trgm_ops for LIKE and similarity search`);
+  }
+  return hints.length > 0 ? ` (${hints.join('; ')})` : '';
+}
+
+/** The index, if any, that is valid, covers every row and has this column as its first key. */
+function leadingIndex(table: TableInfo, column: ColumnInfo) {
+  return table.indexes.find((i) => i.valid && i.predicate === null && i.keys[0]?.column === column.name) ?? null;
+}
+
+function index(method: string, named: OpclassInfo | null, used: OpclassInfo, reason: string): IndexDecision {
+  return {
+    kind: 'index',
+    method,
+    opclass: named ? named.name : null,
+    opclassSchema: named ? named.schema : null,
+    extension: used.extension ?? null,
+    reason,
+  };
+}
+
+function isInstalled(input: AdviceInput, extension: string): boolean {
+  return input.catalog.extensions.some((e) => e.name === extension && e.installed !== null);
+}
+
+function createExtension(input: AdviceInput, extension: string): string {
+  const available = input.catalog.extensions.some((e) => e.name === extension && e.available !== null);
+  return available
+    ? `CREATE EXTENSION ${quoteIdent(extension)}`
+    : `CREATE EXTENSION ${quoteIdent(extension)} (after installing it: this server does not have it)`;
+}
+
+export function typeLabel(type: ColumnType): string {
+  return type.isDomain ? `${type.declared} (domain over ${type.base})` : type.declared;
+}
+
+function planningError(input: AdviceInput, spec: ColumnSpec, message: string): PlanningError {
+  return new PlanningError(`${quoteQualified(input.table)}.${quoteIdent(input.column.name)}: ${message}`, spec.pos);
+}
+
+function unique<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}

@@ -1,0 +1,25 @@
+/** Numbers as reasons show them: grouped digits, short fractions; the same on every machine. */
+
+/** 7693 → "7,693"; rounded to an integer. */
+export function count(n: number): string {
+  const s = String(Math.round(Math.abs(n)));
+  const grouped = s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return (n < 0 && Math.round(n) !== 0 ? '-' : '') + grouped;
+}
+
+/** Up to two decimals, trailing zeros dropped: 0.994 → "0.99", -0.9 → "-0.9", 1 → "1". */
+export function decimal(n: number): string {
+  return String(Number(n.toFixed(2)));
+}
+
+/** Two significant digits without exponent for small ratios: 0.0000824 → "0.000082". */
+export function ratio(n: number): string {
+  if (n === 0) return '0';
+  if (n >= 0.01) return decimal(n);
+  const digits = Math.min(20, 1 - Math.floor(Math.log10(Math.abs(n))));
+  return trimZeros(n.toFixed(digits));
+}
+
+function trimZeros(s: string): string {
+  return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
+}

@@ -1,0 +1,34 @@
+/**
+ * `analyze: true`: ANALYZE the plan's tables that have no statistics, so that the statistics rules
+ * can apply. The caller takes a new snapshot afterwards.
+ */
+import type pg from 'pg';
+import { SqlError } from '../errors.js';
+import { quoteQualified } from '../sql/quote.js';
+import { neverAnalyzed } from './resolve.js';
+import type { CatalogSnapshot, TableInfo } from './types.js';
+
+/** The snapshot's never-analyzed tables, minus partitions whose ancestor is in the list (ANALYZE recurses). */
+export function tablesToAnalyze(snapshot: CatalogSnapshot): TableInfo[] {
+  const key = (t: { schema: string; name: string }) => JSON.stringify([t.schema, t.name]);
+  const byKey = new Map(snapshot.tables.map((t) => [key(t), t]));
+  const todo = snapshot.tables.filter(neverAnalyzed);
+  const chosen = new Set(todo.map(key));
+  return todo.filter((t) => {
+    for (let p = t.parent; p; p = byKey.get(key(p))?.parent ?? null) if (chosen.has(key(p))) return false;
+    return true;
+  });
+}
+
+/** Runs one ANALYZE over them all; returns their names as SQL writes them. */
+export async function analyzeUnanalyzed(client: pg.ClientBase, snapshot: CatalogSnapshot): Promise<string[]> {
+  const names = tablesToAnalyze(snapshot).map(quoteQualified);
+  if (names.length === 0) return [];
+  const sql = `ANALYZE ${names.join(', ')}`;
+  try {
+    await client.query(sql);
+  } catch (err) {
+    throw new SqlError(sql, err);
+  }
+  return names;
+}

@@ -1,0 +1,143 @@
+/**
+ * How a plan names tables and columns. The rules are psql's and pg_dump's (`\d PATTERN`, `-t PATTERN`),
+ * so that a PostgreSQL user reads them the way the server would:
+ * - unquoted letters A–Z fold to lower case, as in SQL; double quotes keep a part exactly as written
+ *   (`"Orders"`, `"a.b"`; `""` inside quotes is one quote);
+ * - `*` matches any run of characters and `?` one character, outside quotes only;
+ * - an unquoted `.` separates schema and table.
+ * A table name without a schema is looked up in search_path; a glob without a schema matches the
+ * tables visible through search_path (the first schema holding a name hides the later ones).
+ */
+
+/** One part of a name: either an exact name or a glob. */
+export interface NamePattern {
+  /** The name as written in the plan, for messages. */
+  written: string;
+  /** The exact name (case folded, quotes removed) when the part has no wildcard. */
+  exact: string | null;
+  /** For a glob: a LIKE pattern (escape character `\`) for the server… */
+  like: string | null;
+  /** … and the same pattern as a JavaScript RegExp, anchored. */
+  regex: RegExp | null;
+}
+
+export interface TablePattern {
+  written: string;
+  schema: NamePattern | null;
+  table: NamePattern;
+  isGlob: boolean;
+}
+
+export class NameSyntaxError extends Error {}
+
+interface Piece {
+  text: string;
+  quoted: boolean;
+}
+
+/** Splits a name into dot-separated parts, each a list of quoted and unquoted pieces. */
+function splitParts(written: string): Piece[][] {
+  const parts: Piece[][] = [[]];
+  let i = 0;
+  while (i < written.length) {
+    const ch = written[i] as string;
+    const current = parts[parts.length - 1] as Piece[];
+    if (ch === '"') {
+      let text = '';
+      i++;
+      for (;;) {
+        if (i >= written.length) throw new NameSyntaxError(`unterminated double quote in "${written}"`);
+        const c = written[i] as string;
+        if (c === '"') {
+          if (written[i + 1] === '"') {
+            text += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        text += c;
+        i++;
+      }
+      current.push({ text, quoted: true });
+    } else if (ch === '.') {
+      parts.push([]);
+      i++;
+    } else {
+      let text = '';
+      while (i < written.length && written[i] !== '"' && written[i] !== '.') text += written[i++];
+      current.push({ text, quoted: false });
+    }
+  }
+  return parts;
+}
+
+// PostgreSQL folds only ASCII letters of unquoted identifiers in multibyte encodings.
+const foldAscii = (s: string): string => s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+
+function partPattern(pieces: Piece[], written: string, allowGlob: boolean): NamePattern {
+  let exact = '';
+  let like = '';
+  let regex = '';
+  let glob = false;
+  for (const p of pieces) {
+    if (p.quoted) {
+      exact += p.text;
+      like += p.text.replace(/[\\%_]/g, (m) => '\\' + m);
+      regex += escapeRegex(p.text);
+      continue;
+    }
+    for (const c of foldAscii(p.text)) {
+      if (allowGlob && (c === '*' || c === '?')) {
+        glob = true;
+        like += c === '*' ? '%' : '_';
+        regex += c === '*' ? '.*' : '.';
+      } else {
+        exact += c;
+        like += c === '\\' || c === '%' || c === '_' ? '\\' + c : c;
+        regex += escapeRegex(c);
+      }
+    }
+  }
+  if (!glob && exact === '') throw new NameSyntaxError(`empty name in "${written}"`);
+  if (!glob) return { written, exact, like: null, regex: null };
+  return { written, exact: null, like, regex: new RegExp('^' + regex + '$', 'su') };
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[\\^$.*+?()[\]{}|/-]/g, (m) => '\\' + m);
+}
+
+/** Parses `table`, `schema.table`, with globs and quotes. Throws NameSyntaxError. */
+export function parseTablePattern(written: string): TablePattern {
+  const parts = splitParts(written.trim());
+  if (parts.length > 2) {
+    throw new NameSyntaxError(`"${written}" has more than one unquoted dot: write schema.table (quote names containing dots)`);
+  }
+  const rawSchema = parts.length === 2 ? parts[0] : undefined;
+  const rawTable = parts[parts.length - 1] as Piece[];
+  const schema = rawSchema ? partPattern(rawSchema, written, true) : null;
+  const table = partPattern(rawTable, written, true);
+  return { written, schema, table, isGlob: table.exact === null || (schema !== null && schema.exact === null) };
+}
+
+/** A column (or other single identifier) as written in a plan: folded unless quoted; no globs. */
+export function parseIdentifier(written: string): string {
+  const parts = splitParts(written.trim());
+  if (parts.length !== 1) throw new NameSyntaxError(`"${written}" is not a single name (quote names containing dots)`);
+  return partPattern(parts[0] as Piece[], written, false).exact as string;
+}
+
+export function matchesPart(p: NamePattern, name: string): boolean {
+  return p.exact !== null ? p.exact === name : (p.regex as RegExp).test(name);
+}
+
+/** `name` or `schema.name` (an operator class, say), folded and unquoted like the rest; no globs. */
+export function parseQualifiedName(written: string): { schema: string | null; name: string } {
+  const parts = splitParts(written.trim());
+  if (parts.length > 2) throw new NameSyntaxError(`"${written}" has more than one unquoted dot`);
+  const name = partPattern(parts[parts.length - 1] as Piece[], written, false).exact as string;
+  const schema = parts.length === 2 ? (partPattern(parts[0] as Piece[], written, false).exact as string) : null;
+  return { schema, name };
+}

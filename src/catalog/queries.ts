@@ -1,0 +1,226 @@
+/**
+ * The catalog queries of a snapshot: four statements for a whole plan, whatever its size. Names and
+ * patterns travel as array parameters; oids as oid[]; nothing is interpolated.
+ */
+
+/** Server version, settings, search_path, extensions, access methods, operator classes, casts, tablespaces. */
+export const SERVER_SQL = `
+select current_setting('server_version_num')::int as version_num,
+       current_setting('server_version') as version,
+       current_database() as database,
+       current_user as current_user,
+       current_schemas(false)::text[] as search_path,
+       current_setting('max_parallel_maintenance_workers')::int as max_parallel_maintenance_workers,
+       current_setting('max_worker_processes')::int as max_worker_processes,
+       current_setting('max_parallel_workers')::int as max_parallel_workers,
+       pg_size_bytes(current_setting('maintenance_work_mem'))::int8 as maintenance_work_mem,
+       current_setting('max_connections')::int as max_connections,
+       (select coalesce(json_agg(x order by x.name), '[]')
+          from (select coalesce(e.extname::text, a.name::text) as name,
+                       e.extversion as installed,
+                       a.default_version as available,
+                       n.nspname as schema
+                  from pg_available_extensions a
+                  full join pg_extension e on e.extname = a.name
+                  left join pg_namespace n on n.oid = e.extnamespace) x) as extensions,
+       (select coalesce(json_agg(am.amname order by am.amname), '[]') from pg_am am where am.amtype = 'i') as access_methods,
+       (select coalesce(json_agg(x order by x.method, x.name, x."inputTypeName"), '[]')
+          from (select am.amname as method,
+                       o.opcname as name,
+                       n.nspname as schema,
+                       o.opcintype::int8 as "inputType",
+                       format_type(o.opcintype, null) as "inputTypeName",
+                       o.opcdefault as "isDefault",
+                       x.extname as extension
+                  from pg_opclass o
+                  join pg_am am on am.oid = o.opcmethod and am.amtype = 'i'
+                  join pg_namespace n on n.oid = o.opcnamespace
+                  left join pg_depend d on d.classid = 'pg_opclass'::regclass and d.objid = o.oid
+                                       and d.refclassid = 'pg_extension'::regclass and d.deptype = 'e'
+                  left join pg_extension x on x.oid = d.refobjid) x) as opclasses,
+       -- what IsBinaryCoercible accepts: binary casts usable implicitly
+       (select coalesce(json_agg(json_build_object('source', c.castsource::int8, 'target', c.casttarget::int8)
+                                 order by c.castsource, c.casttarget), '[]')
+          from pg_cast c where c.castmethod = 'b' and c.castcontext = 'i') as binary_coercions,
+       (select coalesce(json_agg(t.spcname order by t.spcname), '[]') from pg_tablespace t) as tablespaces
+`;
+
+/**
+ * The tables the plan's patterns match, then the partitions of the partitioned ones, recursively.
+ * Pattern i is ($1[i], $2[i], $3[i], $4[i]) = (schema exact, schema LIKE, table exact, table LIKE);
+ * a pattern without a schema looks through search_path, where (as in PostgreSQL) the first schema
+ * holding a relation of a given name hides the others, whatever kind of relation it is.
+ */
+export const TABLES_SQL = `
+with recursive
+pat as (
+  select * from unnest($1::text[], $2::text[], $3::text[], $4::text[])
+    with ordinality as p(schema_exact, schema_like, table_exact, table_like, i)
+),
+path as (
+  select s.nspname, s.pos from unnest(current_schemas(false)) with ordinality as s(nspname, pos)
+),
+cand as (
+  select p.*, c.oid, c.relkind, c.relname, c.relnamespace
+    from pat p join pg_class c on c.relname = p.table_exact::name
+  union all
+  select p.*, c.oid, c.relkind, c.relname, c.relnamespace
+    from pat p join pg_class c on c.relname like p.table_like
+   where p.table_like is not null
+),
+qualified as (
+  select c.oid from cand c join pg_namespace n on n.oid = c.relnamespace
+   where c.relkind in ('r', 'p')
+     and (n.nspname = c.schema_exact::name or n.nspname like c.schema_like)
+),
+visible as (
+  select distinct on (c.i, c.relname) c.oid, c.relkind
+    from cand c
+    join pg_namespace n on n.oid = c.relnamespace
+    join path s on s.nspname = n.nspname
+   where c.schema_exact is null and c.schema_like is null
+   order by c.i, c.relname, s.pos
+),
+tree(oid) as (
+  select oid from qualified
+  union
+  select oid from visible where relkind in ('r', 'p')
+  union
+  select i.inhrelid
+    from tree t
+    join pg_inherits i on i.inhparent = t.oid
+    join pg_class c on c.oid = i.inhrelid and c.relispartition and c.relkind in ('r', 'p')
+)
+select c.oid::int8 as oid,
+       n.nspname as schema,
+       c.relname as name,
+       c.relkind as relkind,
+       pn.nspname as parent_schema,
+       pc.relname as parent_name,
+       c.reltuples::float8 as reltuples,
+       c.relpages::int8 as relpages,
+       pg_table_size(c.oid)::int8 as size_bytes,
+       ts.spcname as tablespace,
+       greatest(pg_stat_get_last_analyze_time(c.oid), pg_stat_get_last_autoanalyze_time(c.oid)) as last_analyzed
+  from (select distinct oid from tree) t
+  join pg_class c on c.oid = t.oid
+  join pg_namespace n on n.oid = c.relnamespace
+  left join pg_inherits inh on c.relispartition and inh.inhrelid = c.oid
+  left join pg_class pc on pc.oid = inh.inhparent
+  left join pg_namespace pn on pn.oid = pc.relnamespace
+  left join pg_tablespace ts on ts.oid = c.reltablespace
+ order by n.nspname, c.relname
+`;
+
+/**
+ * Columns of the given tables ($1 oid[]): types unwrapped through domains (and array elements too),
+ * the owning extension of the base type, and pg_stats (inherited stats for a partitioned parent, whose
+ * own rows are empty).
+ */
+export function columnsSql(versionNum: number): string {
+  const generated = versionNum >= 120000 ? 'a.attgenerated::text' : "''::text";
+  return `
+with recursive
+types as (
+  select distinct a.atttypid as oid
+    from pg_attribute a
+   where a.attrelid = any($1::oid[]) and a.attnum > 0 and not a.attisdropped
+),
+dom(start, cur) as (
+  select oid, oid from types
+  union all
+  select d.start, t.typbasetype from dom d join pg_type t on t.oid = d.cur where t.typtype = 'd'
+),
+resolved as (
+  select d.start, d.cur as base from dom d join pg_type t on t.oid = d.cur where t.typtype <> 'd'
+),
+elems as (
+  select distinct t.typelem as oid
+    from resolved r join pg_type t on t.oid = r.base
+   where t.typcategory = 'A' and t.typelem <> 0
+),
+edom(start, cur) as (
+  select oid, oid from elems
+  union all
+  select d.start, t.typbasetype from edom d join pg_type t on t.oid = d.cur where t.typtype = 'd'
+),
+eresolved as (
+  select d.start, d.cur as base from edom d join pg_type t on t.oid = d.cur where t.typtype <> 'd'
+)
+select a.attrelid::int8 as relid,
+       a.attnum::int as attnum,
+       a.attname as name,
+       format_type(a.atttypid, a.atttypmod) as declared,
+       (dt.typtype = 'd') as is_domain,
+       bt.oid::int8 as base_oid,
+       format_type(bt.oid, null) as base,
+       bt.typcategory::text as category,
+       bt.typtype::text as typtype,
+       et.oid::int8 as element_oid,
+       format_type(et.oid, null) as element_base,
+       x.extname as extension,
+       a.attnotnull as not_null,
+       ${generated} as generated,
+       co.collname as collation,
+       s.null_frac::float8 as null_frac,
+       s.avg_width::int as avg_width,
+       s.n_distinct::float8 as n_distinct,
+       s.correlation::float8 as correlation
+  from pg_attribute a
+  join pg_class c on c.oid = a.attrelid
+  join pg_namespace n on n.oid = c.relnamespace
+  join pg_type dt on dt.oid = a.atttypid
+  join resolved r on r.start = a.atttypid
+  join pg_type bt on bt.oid = r.base
+  left join eresolved er on bt.typcategory = 'A' and er.start = bt.typelem
+  left join pg_type et on et.oid = er.base
+  left join pg_depend d on d.classid = 'pg_type'::regclass and d.objid = bt.oid
+                       and d.refclassid = 'pg_extension'::regclass and d.deptype = 'e'
+  left join pg_extension x on x.oid = d.refobjid
+  left join pg_collation co on co.oid = a.attcollation
+  left join pg_stats s on s.schemaname = n.nspname and s.tablename = c.relname and s.attname = a.attname
+                      and s.inherited = (c.relkind = 'p')
+ where a.attrelid = any($1::oid[]) and a.attnum > 0 and not a.attisdropped
+ order by a.attrelid, a.attnum
+`;
+}
+
+/** Indexes of the given tables ($1 oid[]), one row each, keys as JSON in key order. */
+export const INDEXES_SQL = `
+select i.indrelid::int8 as relid,
+       n.nspname as schema,
+       ic.relname as name,
+       am.amname as method,
+       i.indisunique as unique,
+       i.indisprimary as primary,
+       i.indisvalid as valid,
+       i.indisready as ready,
+       i.indnkeyatts::int as key_count,
+       (select json_agg(json_build_object(
+                 'column', att.attname,
+                 'expression', pg_get_indexdef(i.indexrelid, k, true),
+                 'opclass', oc.opcname,
+                 'opclassIsDefault', oc.opcdefault,
+                 'collation', co.collname,
+                 'option', i.indoption[k - 1]) order by k)
+          from generate_series(1, i.indnatts::int) k
+          left join pg_attribute att on i.indkey[k - 1] > 0 and att.attrelid = i.indrelid and att.attnum = i.indkey[k - 1]
+          left join pg_opclass oc on k <= i.indnkeyatts and oc.oid = i.indclass[k - 1]
+          left join pg_collation co on k <= i.indnkeyatts and co.oid = i.indcollation[k - 1]) as keys,
+       pg_get_expr(i.indpred, i.indrelid, true) as predicate,
+       pg_relation_size(i.indexrelid)::int8 as size_bytes,
+       ts.spcname as tablespace,
+       pg_get_indexdef(i.indexrelid) as definition,
+       pn.nspname as parent_schema,
+       pc.relname as parent_name
+  from pg_index i
+  join pg_class ic on ic.oid = i.indexrelid
+  join pg_namespace n on n.oid = ic.relnamespace
+  join pg_am am on am.oid = ic.relam
+  left join pg_tablespace ts on ts.oid = ic.reltablespace
+  left join pg_inherits inh on inh.inhrelid = i.indexrelid
+  left join pg_class pc on pc.oid = inh.inhparent
+  left join pg_namespace pn on pn.oid = pc.relnamespace
+ where i.indrelid = any($1::oid[])
+ order by i.indrelid, n.nspname, ic.relname
+`;

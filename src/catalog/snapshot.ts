@@ -1,0 +1,312 @@
+/**
+ * Takes a catalog snapshot for a plan: one read-only transaction, four catalog queries, whatever the
+ * number of tables and columns (see queries.ts). The result is plain data for the pure planner.
+ */
+import type pg from 'pg';
+import { InputError, SqlError, type Problem } from '../errors.js';
+import type { PlanFile } from '../planfile/types.js';
+import { NameSyntaxError, parseTablePattern } from './names.js';
+import { SERVER_SQL, TABLES_SQL, INDEXES_SQL, columnsSql } from './queries.js';
+import type {
+  CatalogSnapshot,
+  ColumnInfo,
+  ExtensionInfo,
+  IndexInfo,
+  IndexKey,
+  OpclassInfo,
+  TableInfo,
+  TypeKind,
+  BinaryCoercion,
+} from './types.js';
+
+interface ServerRow {
+  version_num: number;
+  version: string;
+  database: string;
+  current_user: string;
+  search_path: string[];
+  max_parallel_maintenance_workers: number;
+  max_worker_processes: number;
+  max_parallel_workers: number;
+  maintenance_work_mem: string;
+  max_connections: number;
+  extensions: ExtensionInfo[];
+  access_methods: string[];
+  opclasses: OpclassInfo[];
+  binary_coercions: BinaryCoercion[];
+  tablespaces: string[];
+}
+
+interface TableRow {
+  oid: string;
+  schema: string;
+  name: string;
+  relkind: string;
+  parent_schema: string | null;
+  parent_name: string | null;
+  reltuples: number;
+  relpages: string;
+  size_bytes: string;
+  tablespace: string | null;
+  last_analyzed: Date | null;
+}
+
+interface ColumnRow {
+  relid: string;
+  attnum: number;
+  name: string;
+  declared: string;
+  is_domain: boolean;
+  base_oid: string;
+  base: string;
+  category: string;
+  typtype: string;
+  element_oid: string | null;
+  element_base: string | null;
+  extension: string | null;
+  not_null: boolean;
+  generated: string;
+  collation: string | null;
+  null_frac: number | null;
+  avg_width: number | null;
+  n_distinct: number | null;
+  correlation: number | null;
+}
+
+interface IndexRow {
+  relid: string;
+  schema: string;
+  name: string;
+  method: string;
+  unique: boolean;
+  primary: boolean;
+  valid: boolean;
+  ready: boolean;
+  key_count: number;
+  keys: {
+    column: string | null;
+    expression: string;
+    opclass: string | null;
+    opclassIsDefault: boolean | null;
+    collation: string | null;
+    option: number | null;
+  }[];
+  predicate: string | null;
+  size_bytes: string;
+  tablespace: string | null;
+  definition: string;
+  parent_schema: string | null;
+  parent_name: string | null;
+}
+
+/** Patterns as the four parallel arrays TABLES_SQL takes. Bad names are input errors at their plan line. */
+export function patternParams(file: PlanFile): [(string | null)[], (string | null)[], (string | null)[], (string | null)[]] {
+  const problems: Problem[] = [];
+  const params: [(string | null)[], (string | null)[], (string | null)[], (string | null)[]] = [[], [], [], []];
+  for (const spec of file.tables) {
+    try {
+      const p = parseTablePattern(spec.name);
+      params[0].push(p.schema?.exact ?? null);
+      params[1].push(p.schema?.like ?? null);
+      params[2].push(p.table.exact);
+      params[3].push(p.table.like);
+    } catch (err) {
+      if (!(err instanceof NameSyntaxError)) throw err;
+      problems.push({ pos: spec.pos, message: `bad table name: ${err.message}` });
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return params;
+}
+
+const TYPE_KINDS: Record<string, TypeKind> = {
+  b: 'base',
+  e: 'enum',
+  r: 'range',
+  m: 'multirange',
+  c: 'composite',
+  p: 'pseudo',
+  d: 'domain',
+};
+
+async function run<R extends pg.QueryResultRow>(client: pg.ClientBase, sql: string, params?: unknown[]): Promise<R[]> {
+  try {
+    return (await client.query<R>(sql, params)).rows;
+  } catch (err) {
+    throw new SqlError(sql, err);
+  }
+}
+
+/** Must be called outside a transaction block: it opens (and ends) its own. */
+export async function takeSnapshot(client: pg.ClientBase, file: PlanFile): Promise<CatalogSnapshot> {
+  const params = patternParams(file);
+  // One repeatable-read transaction, so that the four queries see the same catalog.
+  await run(client, 'begin isolation level repeatable read read only');
+  try {
+    const [server] = await run<ServerRow>(client, SERVER_SQL);
+    if (!server) throw new Error('the server query returned no row');
+    const tableRows = await run<TableRow>(client, TABLES_SQL, params);
+    const oids = tableRows.map((t) => t.oid);
+    const columnRows = await run<ColumnRow>(client, columnsSql(server.version_num), [oids]);
+    const indexRows = await run<IndexRow>(client, INDEXES_SQL, [oids]);
+    await run(client, 'commit');
+    return assemble(server, tableRows, columnRows, indexRows);
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined);
+    throw err;
+  }
+}
+
+function assemble(server: ServerRow, tableRows: TableRow[], columnRows: ColumnRow[], indexRows: IndexRow[]): CatalogSnapshot {
+  const columnsByTable = groupBy(columnRows.map((r) => [r.relid, toColumn(r)] as const));
+  const indexesByTable = groupBy(indexRows.map((r) => [r.relid, toIndex(r)] as const));
+  const tables: TableInfo[] = tableRows.map((r) => ({
+    oid: Number(r.oid),
+    schema: r.schema,
+    name: r.name,
+    kind: r.relkind === 'p' ? 'partitioned' : 'table',
+    parent: r.parent_schema !== null && r.parent_name !== null ? { schema: r.parent_schema, name: r.parent_name } : null,
+    partitions: [],
+    reltuples: r.reltuples,
+    relpages: Math.max(0, Number(r.relpages)),
+    sizeBytes: Number(r.size_bytes),
+    tablespace: r.tablespace,
+    lastAnalyzed: r.last_analyzed ? r.last_analyzed.toISOString() : null,
+    columns: columnsByTable.get(r.oid) ?? [],
+    indexes: indexesByTable.get(r.oid) ?? [],
+  }));
+  linkPartitions(tables);
+  return {
+    server: {
+      versionNum: server.version_num,
+      version: server.version,
+      settings: {
+        maxParallelMaintenanceWorkers: server.max_parallel_maintenance_workers,
+        maxWorkerProcesses: server.max_worker_processes,
+        maxParallelWorkers: server.max_parallel_workers,
+        maintenanceWorkMem: Number(server.maintenance_work_mem),
+        maxConnections: server.max_connections,
+      },
+    },
+    database: server.database,
+    currentUser: server.current_user,
+    searchPath: server.search_path,
+    extensions: server.extensions,
+    accessMethods: server.access_methods,
+    opclasses: server.opclasses,
+    binaryCoercions: server.binary_coercions,
+    tablespaces: server.tablespaces,
+    tables,
+  };
+}
+
+function groupBy<T>(pairs: readonly (readonly [string, T])[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const [k, v] of pairs) {
+    const list = out.get(k);
+    if (list) list.push(v);
+    else out.set(k, [v]);
+  }
+  return out;
+}
+
+function toColumn(r: ColumnRow): ColumnInfo {
+  const generated = r.generated === 's' || r.generated === 'v' ? r.generated : '';
+  return {
+    attnum: r.attnum,
+    name: r.name,
+    type: {
+      declared: r.declared,
+      base: r.base,
+      baseOid: Number(r.base_oid),
+      category: r.category,
+      kind: TYPE_KINDS[r.typtype] ?? 'base',
+      ...(r.element_oid !== null && r.element_base !== null
+        ? { elementBase: r.element_base, elementOid: Number(r.element_oid) }
+        : {}),
+      ...(r.extension !== null ? { extension: r.extension } : {}),
+      ...(r.is_domain ? { isDomain: true } : {}),
+    },
+    notNull: r.not_null,
+    generated,
+    collation: r.collation,
+    stats:
+      r.null_frac === null
+        ? null
+        : {
+            nullFrac: r.null_frac,
+            avgWidth: r.avg_width ?? 0,
+            nDistinct: r.n_distinct ?? 0,
+            correlation: r.correlation,
+          },
+  };
+}
+
+// pg_index.indoption bits (INDOPTION_DESC, INDOPTION_NULLS_FIRST).
+const DESC = 1;
+const NULLS_FIRST = 2;
+
+function toIndex(r: IndexRow): IndexInfo {
+  const keys: IndexKey[] = r.keys.slice(0, r.key_count).map((k) => ({
+    column: k.column,
+    expression: k.expression,
+    opclass: k.opclass ?? '',
+    opclassIsDefault: k.opclassIsDefault ?? false,
+    collation: k.collation,
+    descending: ((k.option ?? 0) & DESC) !== 0,
+    nullsFirst: ((k.option ?? 0) & NULLS_FIRST) !== 0,
+  }));
+  return {
+    schema: r.schema,
+    name: r.name,
+    method: r.method,
+    unique: r.unique,
+    primary: r.primary,
+    valid: r.valid,
+    ready: r.ready,
+    keys,
+    include: r.keys.slice(r.key_count).map((k) => k.column ?? k.expression),
+    predicate: r.predicate,
+    sizeBytes: Number(r.size_bytes),
+    tablespace: r.tablespace,
+    definition: r.definition,
+    parentIndex: r.parent_schema !== null && r.parent_name !== null ? { schema: r.parent_schema, name: r.parent_name } : null,
+  };
+}
+
+const key = (q: { schema: string; name: string }) => JSON.stringify([q.schema, q.name]);
+
+/**
+ * Fills `partitions`, and gives a partitioned table (which stores nothing itself) the pages, size and,
+ * when its own is unknown, row count of its leaf partitions: what brin thresholds and cost estimates need.
+ */
+function linkPartitions(tables: TableInfo[]): void {
+  const byName = new Map(tables.map((t) => [key(t), t]));
+  for (const t of tables) {
+    if (t.parent) byName.get(key(t.parent))?.partitions.push({ schema: t.schema, name: t.name });
+  }
+  const done = new Set<TableInfo>();
+  const rollUp = (t: TableInfo): void => {
+    if (t.kind !== 'partitioned' || done.has(t)) return;
+    done.add(t);
+    let pages = 0;
+    let size = 0;
+    let rows = 0;
+    let rowsKnown = false;
+    for (const p of t.partitions) {
+      const child = byName.get(key(p));
+      if (!child) continue;
+      rollUp(child);
+      pages += child.relpages;
+      size += child.sizeBytes;
+      if (child.reltuples >= 0) {
+        rows += child.reltuples;
+        rowsKnown = true;
+      }
+    }
+    t.relpages = pages;
+    t.sizeBytes = size;
+    if (t.reltuples < 0 && rowsKnown) t.reltuples = rows;
+  };
+  for (const t of tables) rollUp(t);
+}
