@@ -213,6 +213,9 @@ function valueHint(at: string, schemas: Schema[], value: unknown): string | unde
   if (types.has('boolean') && typeof value === 'string' && /^(yes|no|on|off|y|n)$/i.test(value)) {
     return 'YAML 1.2 reads yes/no/on/off as text: write true or false';
   }
+  if (types.has('string') && (typeof value === 'number' || typeof value === 'boolean')) {
+    return `YAML reads ${String(value)} as a ${typeof value}: put it in quotes`;
+  }
   if ((types.has('integer') || types.has('number')) && typeof value === 'string' && /^-?[0-9.]+$/.test(value)) {
     return 'write the number without quotes';
   }

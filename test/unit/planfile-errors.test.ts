@@ -161,8 +161,16 @@ const cases: { name: string; text: string; env?: NodeJS.ProcessEnv; want: string
       'plan.yaml:6:18: jsonb_opclass must be one of jsonb_path_ops, jsonb_ops, got "jsonb_path" (did you mean "jsonb_path_ops"?)',
       'plan.yaml:9:14: columns must be "all" or a non-empty list, got "al" (did you mean "all"?)',
       'plan.yaml:13:17: method must be one of btree, hash, gin, gist, spgist, brin, bloom, got "gni" (did you mean "gin"?)',
-      'plan.yaml:14:9: columns[1] must be a non-empty string or a mapping, got 3',
+      'plan.yaml:14:9: columns[1] must be a non-empty string or a mapping, got 3 (YAML reads 3 as a number: put it in quotes)',
       'plan.yaml:15:9: columns[2] must be a non-empty string, got ""',
+    ],
+  },
+  {
+    name: 'a name YAML reads as a number or a boolean',
+    text: lines('version: 1', 'tables:', '  - name: t', '    tablespace: 2024', '    columns: [true]'),
+    want: [
+      'plan.yaml:4:17: tablespace must be a non-empty string, got 2024 (YAML reads 2024 as a number: put it in quotes)',
+      'plan.yaml:5:15: columns[0] must be a non-empty string or a mapping, got true (YAML reads true as a boolean: put it in quotes)',
     ],
   },
   {
