@@ -74,6 +74,18 @@ export interface RunSettings {
   retries: number;
 }
 
+/** Size facts of a table the plan covers, for the explain output's headings. */
+export interface TableSummary {
+  table: QualifiedName;
+  kind: 'table' | 'partitioned';
+  rows: number;
+  pages: number;
+  sizeBytes: number;
+  /** Number of direct partitions (partitioned tables). */
+  partitions: number;
+  analyzed: boolean;
+}
+
 export interface Plan {
   version: 1;
   source: string;
@@ -82,4 +94,6 @@ export interface Plan {
   columns: ColumnPlan[];
   steps: Step[];
   warnings: string[];
+  /** The tables of `columns`, in the same order (set by buildPlan; absent in plans of `pgindex run`). */
+  tables?: TableSummary[];
 }

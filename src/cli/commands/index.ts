@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { validateCommand } from './validate.js';
+import { planCommand } from './plan.js';
 
 /** Every subcommand, in the order `pgindex --help` lists them. */
-export const commands: Command[] = [validateCommand];
+export const commands: Command[] = [validateCommand, planCommand];

@@ -1,0 +1,642 @@
+/**
+ * buildPlan: plan file × catalog snapshot → Plan. Pure: the same inputs give the same Plan, byte for
+ * byte once rendered, in plan order of tables, then column order.
+ *
+ * For each column the advisor chooses a method (or a skip, with its reason); this module names the
+ * index, compares it with what the database has (src/plan/diff.ts), and writes the statements:
+ * - an equivalent valid index, whatever its name → `exists`, no statement;
+ * - an INVALID index with the planned name (an interrupted CONCURRENTLY build) → drop it, build again;
+ * - a valid index with the planned name but another definition → PlanningError showing both;
+ * - a partitioned table → `CREATE INDEX ... ON ONLY parent`, one CONCURRENTLY build per partition and
+ *   `ALTER INDEX ... ATTACH PARTITION` for each, recursively through sub-partitioned partitions; a
+ *   partition that already has an equivalent index gets it attached, not rebuilt. Without
+ *   `concurrently`, one plain CREATE INDEX on the parent (PostgreSQL recurses and attaches itself).
+ */
+import type { CatalogSnapshot, ColumnInfo, IndexInfo, TableInfo } from '../catalog/types.js';
+import type { ColumnSpec, PlanFile, SourcePos, TableSpec } from '../planfile/types.js';
+import type { ColumnPlan, Plan, QualifiedName, RunSettings, Step, TableSummary } from './types.js';
+import { NameSyntaxError, parseIdentifier } from '../catalog/names.js';
+import type { Decision } from '../advisor/types.js';
+import { InputError, PlanningError, formatProblem, type Problem } from '../errors.js';
+import { resolutionWarnings, resolveTables, type ResolvedColumn } from '../catalog/resolve.js';
+import { advise } from '../advisor/advise.js';
+import { quoteIdent, quoteQualified } from '../sql/quote.js';
+import { indexName, withDisambiguator, type NameParts } from './names.js';
+import { attachPartitionSql, createIndexSql, dropInvalidIndexSql, rawPredicateProblem, type IndexKeySql } from './sql.js';
+import { differences, findEquivalentValid, findOpclass, isEquivalent, isValid, splitOpclass, type IndexDef } from './diff.js';
+import { estimateBuild, sumEstimates, ZERO_ESTIMATE, type Estimate } from './estimate.js';
+
+export interface BuildOptions {
+  /**
+   * The server's rendering (pg_get_expr) of each planned `where`, keyed by predicateKey(): lets a
+   * partial index built by an earlier run be recognised although the server rewrote its predicate.
+   */
+  predicates?: ReadonlyMap<string, string>;
+}
+
+export function predicateKey(table: QualifiedName, where: string): string {
+  return `${table.schema}\0${table.name}\0${where.trim()}`;
+}
+
+/** Default total maintenance_work_mem budget when the plan names none. */
+export const DEFAULT_MAINTENANCE_WORK_MEM = 1024 ** 3;
+
+/** Methods whose builds can use parallel maintenance workers, and since which server version. */
+const PARALLEL_SINCE: Readonly<Record<string, number>> = { btree: 110000, brin: 170000, gin: 180000 };
+/** Methods that accept INCLUDE columns. */
+const INCLUDE_METHODS = new Set(['btree', 'gist', 'spgist']);
+
+export function parallelCapable(method: string, versionNum: number): boolean {
+  const since = PARALLEL_SINCE[method];
+  return since !== undefined && versionNum >= since;
+}
+
+export function runSettings(file: PlanFile, snapshot: CatalogSnapshot): RunSettings {
+  const s = snapshot.server.settings;
+  return {
+    parallelism: file.parallelism,
+    concurrently: file.concurrently,
+    maintenanceWorkMemBytes: file.maintenanceWorkMemBytes ?? DEFAULT_MAINTENANCE_WORK_MEM,
+    cores: file.cores ?? Math.max(1, s.maxParallelWorkers),
+    // Workers come out of max_parallel_workers, itself out of max_worker_processes (less one for the
+    // other background workers a server needs).
+    maxWorkersPerBuild: Math.max(0, Math.min(s.maxParallelWorkers, s.maxWorkerProcesses - 1)),
+    lockTimeoutMs: file.lockTimeoutMs,
+    statementTimeoutMs: file.statementTimeoutMs,
+    retries: file.retries,
+  };
+}
+
+const qkey = (q: QualifiedName): string => `${q.schema}\0${q.name}`;
+const qname = (t: { schema: string; name: string }): QualifiedName => ({ schema: t.schema, name: t.name });
+const display = (q: QualifiedName): string => quoteQualified(q);
+
+/** One index the plan wants on one relation; partitions of a partitioned table are its children. */
+interface Node {
+  table: TableInfo;
+  parts: NameParts;
+  name: string;
+  children: Node[];
+}
+
+/** One planned index for one column of one resolved table. */
+interface Intent {
+  tableSpec: TableSpec;
+  colSpec: ColumnSpec | null;
+  table: TableInfo;
+  column: ColumnInfo;
+  decision: Extract<Decision, { kind: 'index' }>;
+  def: IndexDef;
+  keys: IndexKeySql[];
+  tablespace: string | null;
+  concurrently: boolean;
+  pos: SourcePos;
+  node: Node;
+  /** Set when an identical index was planned earlier in the plan. */
+  duplicateOf?: Intent;
+}
+
+function defKey(table: QualifiedName, def: IndexDef): string {
+  return [
+    table.schema,
+    table.name,
+    def.method,
+    def.keys.map((k) => `${k.column}:${k.opclass ?? ''}`).join(','),
+    def.unique ? 'u' : '',
+    [...def.include].sort().join(','),
+    def.where?.trim() ?? '',
+  ].join('\0');
+}
+
+/** Every level below a partitioned table, as nodes named after each partition. */
+function partitionNodes(snapshot: CatalogSnapshot, tablesByKey: Map<string, TableInfo>, table: TableInfo, parts: NameParts, pos: SourcePos): Node[] {
+  if (table.kind !== 'partitioned') return [];
+  const children = [...table.partitions].sort((a, b) => (a.schema + '.' + a.name < b.schema + '.' + b.name ? -1 : 1));
+  return children.map((p) => {
+    const child = tablesByKey.get(qkey(p));
+    if (!child) {
+      throw new PlanningError(`partition ${display(p)} of ${display(table)} is missing from the catalog snapshot`, pos);
+    }
+    const childParts = { ...parts, table: child.name };
+    return { table: child, parts: childParts, name: indexName(childParts), children: partitionNodes(snapshot, tablesByKey, child, childParts, pos) };
+  });
+}
+
+function allNodes(node: Node): Node[] {
+  return [node, ...node.children.flatMap(allNodes)];
+}
+
+function ancestors(table: TableInfo, tablesByKey: Map<string, TableInfo>): TableInfo[] {
+  const out: TableInfo[] = [];
+  let p = table.parent;
+  while (p) {
+    const t = tablesByKey.get(qkey(p));
+    if (!t) break;
+    out.push(t);
+    p = t.parent;
+  }
+  return out;
+}
+
+export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: BuildOptions = {}): Plan {
+  const resolved = resolveTables(file, snapshot);
+  const resolveWarnings = resolutionWarnings(file, snapshot);
+  const versionNum = snapshot.server.versionNum;
+  const warnings: string[] = [...resolveWarnings];
+  const problems: Problem[] = [];
+  const conflicts: string[] = [];
+  const tablesByKey = new Map(snapshot.tables.map((t) => [qkey(t), t]));
+  const columns: ColumnPlan[] = [];
+  /** Column plans in plan order; intents fill theirs in once the catalog has been compared. */
+  const slots: { intent?: Intent; plan?: ColumnPlan }[] = [];
+  const intents: Intent[] = [];
+
+  // Columns a partitioned table's index already covers need no index of their own on its partitions.
+  const plannedOnTable = new Set<string>();
+  for (const r of resolved) for (const c of r.columns) plannedOnTable.add(qkey(r.table) + '\0' + c.column.name);
+
+  for (const r of resolved) {
+    const table = r.table;
+    const concurrently = r.spec.concurrently ?? file.concurrently;
+    const covering = ancestors(table, tablesByKey);
+    for (const { column, spec, include: includeColumns } of r.columns as ResolvedColumn[]) {
+      const pos = spec?.pos ?? r.spec.pos;
+      const base: Omit<ColumnPlan, 'action' | 'reason'> = {
+        table: qname(table),
+        column: column.name,
+        type: column.type.declared,
+        method: null,
+        opclass: null,
+        index: null,
+      };
+      const parent = covering.find((a) => plannedOnTable.has(qkey(a) + '\0' + column.name));
+      if (parent) {
+        slots.push({ plan: { ...base, action: 'skip', reason: `covered by the index planned on its partitioned table ${display(parent)}` } });
+        continue;
+      }
+      const decision = advise({ column, table, spec, rules: file.rules, catalog: snapshot });
+      if (decision.kind === 'skip') {
+        // A column an existing valid index already leads is served: that is "exists", not a skip.
+        const action = decision.existingIndex ? 'exists' : 'skip';
+        const index = decision.existingIndex ? qname(decision.existingIndex) : null;
+        slots.push({ plan: { ...base, action, index, reason: decision.reason, ...(decision.suggestion ? { suggestion: decision.suggestion } : {}) } });
+        continue;
+      }
+      const where = spec?.where?.trim() || null;
+      const include = includeColumns.map((c) => c.name);
+      const unique = spec?.unique ?? false;
+      const writtenTablespace = spec?.tablespace ?? r.spec.tablespace ?? file.tablespace;
+      const tablespace = writtenTablespace === undefined ? null : identifier(writtenTablespace, pos, problems);
+      checkIntent({ table, column, method: decision.method, where, include, unique, tablespace, pos, snapshot, problems });
+
+      const def: IndexDef = {
+        method: decision.method,
+        keys: [{ column: column.name, opclass: decision.opclass }],
+        unique,
+        include,
+        where,
+        whereNormalised: where !== null ? (options.predicates?.get(predicateKey(table, where)) ?? null) : null,
+      };
+      const keys: IndexKeySql[] = [{ column: column.name, opclass: opclassForSql(snapshot, decision, column) }];
+      const parts: NameParts = { table: table.name, columns: [column.name], method: decision.method, unique };
+      const node: Node = { table, parts, name: indexName(parts), children: partitionNodes(snapshot, tablesByKey, table, parts, pos) };
+      const intent: Intent = { tableSpec: r.spec, colSpec: spec, table, column, decision, def, keys, tablespace, concurrently, pos, node };
+      intents.push(intent);
+      slots.push({ intent });
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  const tableSummaries = summarise(resolved.map((r) => r.table));
+
+  assignNames(intents);
+
+  const ctx: Ctx = { snapshot, versionNum, steps: [], conflicts, warnings, indexByName: indexesByName(snapshot), tablesByKey };
+  for (const slot of slots) {
+    if (slot.plan) {
+      columns.push(slot.plan);
+      continue;
+    }
+    const intent = slot.intent as Intent;
+    columns.push(planIntent(ctx, intent));
+  }
+  if (conflicts.length > 0) {
+    throw new PlanningError(
+      `${conflicts.length === 1 ? 'an index name is' : `${conflicts.length} index names are`} already taken by indexes with other definitions; nothing was run.\n` +
+        conflicts.join('\n') +
+        '\nRename or drop the existing index (or change the plan), then plan again.',
+    );
+  }
+  return {
+    version: 1,
+    source: file.file,
+    server: { version: snapshot.server.version, versionNum },
+    settings: runSettings(file, snapshot),
+    columns,
+    steps: ctx.steps,
+    warnings: [...new Set(warnings)],
+    tables: tableSummaries,
+  };
+}
+
+/** Names in a plan follow SQL's rules (unquoted letters fold to lower case); see src/catalog/names.ts. */
+function identifier(written: string, pos: SourcePos, problems: Problem[]): string {
+  try {
+    return parseIdentifier(written);
+  } catch (err) {
+    if (!(err instanceof NameSyntaxError)) throw err;
+    problems.push({ pos, message: err.message });
+    return written;
+  }
+}
+
+function summarise(tables: TableInfo[]): TableSummary[] {
+  const seen = new Set<string>();
+  const out: TableSummary[] = [];
+  for (const t of tables) {
+    if (seen.has(qkey(t))) continue;
+    seen.add(qkey(t));
+    out.push({
+      table: qname(t),
+      kind: t.kind,
+      rows: t.reltuples,
+      pages: t.relpages,
+      sizeBytes: t.sizeBytes,
+      partitions: t.partitions.length,
+      analyzed: t.lastAnalyzed !== null,
+    });
+  }
+  return out;
+}
+
+function checkIntent(a: {
+  table: TableInfo;
+  column: ColumnInfo;
+  method: string;
+  where: string | null;
+  include: string[];
+  unique: boolean;
+  tablespace: string | null;
+  pos: SourcePos;
+  snapshot: CatalogSnapshot;
+  problems: Problem[];
+}): void {
+  const at = (message: string, hint?: string) => a.problems.push({ pos: a.pos, message, ...(hint ? { hint } : {}) });
+  const where = a.where !== null ? rawPredicateProblem(a.where) : null;
+  if (where) at(`${display(a.table)}.${a.column.name}: where: ${where}`);
+  if (a.include.length > 0 && !INCLUDE_METHODS.has(a.method)) {
+    at(`${display(a.table)}.${a.column.name}: include needs a btree, gist or spgist index, not ${a.method}`);
+  }
+  if (a.unique && a.method !== 'btree') at(`${display(a.table)}.${a.column.name}: a unique index must be btree, not ${a.method}`);
+  if (a.tablespace !== null && a.snapshot.tablespaces.length > 0 && !a.snapshot.tablespaces.includes(a.tablespace)) {
+    at(`tablespace "${a.tablespace}" does not exist`, `existing: ${a.snapshot.tablespaces.join(', ')}`);
+  }
+}
+
+/** The opclass as the SQL names it: qualified when it lives outside pg_catalog, so search_path cannot change it. */
+function opclassForSql(snapshot: CatalogSnapshot, decision: Extract<Decision, { kind: 'index' }>, column: ColumnInfo): IndexKeySql['opclass'] {
+  if (decision.opclass === null) return null;
+  if (decision.opclassSchema) return { schema: decision.opclassSchema, name: decision.opclass };
+  const found = findOpclass(snapshot, decision.method, decision.opclass, column);
+  return found ? { schema: found.schema, name: found.name } : splitOpclass(decision.opclass);
+}
+
+/**
+ * Names every planned index. Identical indexes planned twice are built once; different indexes that
+ * would share a name within a schema each get a hash of their own definition instead.
+ */
+function assignNames(intents: Intent[]): void {
+  const groups = new Map<string, { node: Node; intent: Intent; key: string }[]>();
+  for (const intent of intents) {
+    for (const node of allNodes(intent.node)) {
+      const k = qkey({ schema: node.table.schema, name: node.name });
+      const list = groups.get(k) ?? [];
+      list.push({ node, intent, key: defKey(qname(node.table), intent.def) });
+      groups.set(k, list);
+    }
+  }
+  for (const list of groups.values()) {
+    const first = list[0];
+    if (!first || list.length === 1) continue;
+    const distinct = new Set(list.map((e) => e.key));
+    if (distinct.size === 1) {
+      for (const e of list.slice(1)) if (e.node === e.intent.node && e.intent !== first.intent) e.intent.duplicateOf = first.intent;
+      continue;
+    }
+    for (const e of list) e.node.name = withDisambiguator(e.node.parts, e.key);
+  }
+}
+
+interface Ctx {
+  snapshot: CatalogSnapshot;
+  versionNum: number;
+  steps: Step[];
+  conflicts: string[];
+  warnings: string[];
+  indexByName: Map<string, { index: IndexInfo; table: TableInfo }>;
+  tablesByKey: Map<string, TableInfo>;
+}
+
+function indexesByName(snapshot: CatalogSnapshot): Map<string, { index: IndexInfo; table: TableInfo }> {
+  const out = new Map<string, { index: IndexInfo; table: TableInfo }>();
+  for (const table of snapshot.tables) for (const index of table.indexes) out.set(qkey(index), { index, table });
+  return out;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+function createSql(intent: Intent, node: Node, opts: { concurrently: boolean; only: boolean }): string {
+  return createIndexSql({
+    name: node.name,
+    table: qname(node.table),
+    method: intent.def.method,
+    keys: intent.keys,
+    unique: intent.def.unique,
+    concurrently: opts.concurrently,
+    only: opts.only,
+    include: intent.def.include,
+    tablespace: intent.tablespace,
+    where: intent.def.where,
+  });
+}
+
+/** Records a conflict: `existing` has the planned name but is not the planned index. */
+function conflict(ctx: Ctx, intent: Intent, node: Node, existing: { index: IndexInfo; table: TableInfo }, plannedSql: string): void {
+  const diffs =
+    existing.table.oid === node.table.oid
+      ? differences(ctx.snapshot, node.table, intent.def, existing.index)
+      : [`it is on ${display(existing.table)}, planned on ${display(node.table)}`];
+  ctx.conflicts.push(
+    [
+      `${formatProblem({ pos: intent.pos, message: `index ${display({ schema: node.table.schema, name: node.name })} already exists with another definition (${diffs.join('; ')})` })}`,
+      `  existing: ${oneLine(existing.index.definition)}${isValid(existing.index) ? '' : ' (INVALID)'}`,
+      `  planned:  ${plannedSql}`,
+    ].join('\n'),
+  );
+}
+
+function stepBase(intent: Intent, node: Node): Pick<Step, 'table' | 'index' | 'method' | 'columns'> {
+  return {
+    table: qname(node.table),
+    index: { schema: node.table.schema, name: node.name },
+    method: intent.def.method,
+    columns: intent.def.keys.map((k) => k.column),
+  };
+}
+
+function addStep(ctx: Ctx, step: Step): string {
+  ctx.steps.push(step);
+  return step.id;
+}
+
+function leafEstimate(node: Node, intent: Intent): Estimate {
+  return estimateBuild(intent.def.method, node.table, intent.column.name);
+}
+
+function treeEstimate(ctx: Ctx, node: Node, intent: Intent): Estimate {
+  if (node.children.length === 0) return leafEstimate(node, intent);
+  return sumEstimates(node.children.map((c) => treeEstimate(ctx, c, intent)));
+}
+
+function createStep(ctx: Ctx, intent: Intent, node: Node, opts: { concurrently: boolean; dependsOn: string[]; reason: string; estimate: Estimate }): string {
+  return addStep(ctx, {
+    id: `create:${display({ schema: node.table.schema, name: node.name })}`,
+    action: 'create',
+    sql: createSql(intent, node, { concurrently: opts.concurrently, only: false }),
+    reason: opts.reason,
+    ...stepBase(intent, node),
+    concurrently: opts.concurrently,
+    parallelCapable: parallelCapable(intent.def.method, ctx.versionNum),
+    dependsOn: opts.dependsOn,
+    estimate: opts.estimate,
+  });
+}
+
+function dropStep(ctx: Ctx, intent: Intent, node: Node, reason: string): string {
+  const index = { schema: node.table.schema, name: node.name };
+  return addStep(ctx, {
+    id: `drop-invalid:${display(index)}`,
+    action: 'drop-invalid',
+    sql: dropInvalidIndexSql(index),
+    reason,
+    ...stepBase(intent, node),
+    concurrently: true,
+    parallelCapable: false,
+    dependsOn: [],
+    estimate: { ...ZERO_ESTIMATE },
+  });
+}
+
+function createParentStep(ctx: Ctx, intent: Intent, node: Node, dependsOn: string[], reason: string): string {
+  return addStep(ctx, {
+    id: `create-parent:${display({ schema: node.table.schema, name: node.name })}`,
+    action: 'create-parent',
+    sql: createSql(intent, node, { concurrently: false, only: true }),
+    reason,
+    ...stepBase(intent, node),
+    concurrently: false,
+    parallelCapable: false,
+    dependsOn,
+    estimate: { ...ZERO_ESTIMATE },
+  });
+}
+
+function attachStep(ctx: Ctx, intent: Intent, parent: { table: TableInfo; name: string }, child: { table: TableInfo; name: string }, dependsOn: string[], reason: string): string {
+  const childIndex = { schema: child.table.schema, name: child.name };
+  return addStep(ctx, {
+    id: `attach:${display(childIndex)}`,
+    action: 'attach',
+    sql: attachPartitionSql({ schema: parent.table.schema, name: parent.name }, childIndex),
+    reason,
+    table: qname(parent.table),
+    index: { schema: parent.table.schema, name: parent.name },
+    method: intent.def.method,
+    columns: intent.def.keys.map((k) => k.column),
+    concurrently: false,
+    parallelCapable: false,
+    dependsOn,
+    estimate: { ...ZERO_ESTIMATE },
+  });
+}
+
+function columnLabel(intent: Intent): string {
+  return `${display(qname(intent.table))}.${quoteIdent(intent.column.name)}`;
+}
+
+function planIntent(ctx: Ctx, intent: Intent): ColumnPlan {
+  const { node, decision } = intent;
+  const base = {
+    table: qname(intent.table),
+    column: intent.column.name,
+    type: intent.column.type.declared,
+    method: decision.method,
+    opclass: decision.opclass,
+    ...(decision.suggestion ? { suggestion: decision.suggestion } : {}),
+  };
+  const planned = { schema: node.table.schema, name: node.name };
+  if (intent.duplicateOf) {
+    return { ...base, action: 'skip', index: planned, reason: `the same index is already planned at line ${intent.duplicateOf.pos.line}` };
+  }
+  const equivalent = findEquivalentValid(ctx.snapshot, node.table, intent.def, node.name);
+  if (equivalent) {
+    const leftover = ctx.indexByName.get(qkey(planned));
+    if (leftover && leftover.index.name !== equivalent.name && !isValid(leftover.index)) {
+      ctx.warnings.push(`INVALID index ${display(planned)} is left over; ${equivalent.name} serves instead (DROP INDEX CONCURRENTLY ${display(planned)} to remove it)`);
+    }
+    return { ...base, action: 'exists', index: qname(equivalent), reason: `equivalent index ${display(qname(equivalent))} exists${equivalent.name === node.name ? '' : ' under another name'}` };
+  }
+  const result = node.table.kind === 'partitioned' ? planPartitioned(ctx, intent) : planPlain(ctx, intent, node);
+  return { ...base, index: planned, ...result };
+}
+
+/** Statements for a plain table (or a partition named in the plan by itself). */
+function planPlain(ctx: Ctx, intent: Intent, node: Node): Pick<ColumnPlan, 'action' | 'reason'> {
+  const label = columnLabel(intent);
+  const sql = createSql(intent, node, { concurrently: intent.concurrently, only: false });
+  const existing = ctx.indexByName.get(qkey({ schema: node.table.schema, name: node.name }));
+  const estimate = leafEstimate(node, intent);
+  if (existing && (existing.table.oid !== node.table.oid || isValid(existing.index))) {
+    conflict(ctx, intent, node, existing, sql);
+    return { action: 'skip', reason: 'name conflict' };
+  }
+  if (existing) {
+    const diffs = differences(ctx.snapshot, node.table, intent.def, existing.index);
+    const why = `INVALID index ${node.name} was left by an interrupted build${diffs.length ? ` (its definition differed: ${diffs.join('; ')})` : ''}`;
+    const drop = dropStep(ctx, intent, node, `${why}: drop it before building again`);
+    createStep(ctx, intent, node, { concurrently: intent.concurrently, dependsOn: [drop], reason: `${label}: ${intent.decision.reason} (rebuild)`, estimate });
+    return { action: 'rebuild', reason: `${intent.decision.reason}; ${why}` };
+  }
+  if (ctx.tablesByKey.has(qkey({ schema: node.table.schema, name: node.name }))) {
+    conflict(ctx, intent, node, { index: pseudoIndexForTable(node), table: ctx.tablesByKey.get(qkey({ schema: node.table.schema, name: node.name })) as TableInfo }, sql);
+    return { action: 'skip', reason: 'name conflict' };
+  }
+  createStep(ctx, intent, node, { concurrently: intent.concurrently, dependsOn: [], reason: `${label}: ${intent.decision.reason}`, estimate });
+  return { action: 'create', reason: intent.decision.reason };
+}
+
+function pseudoIndexForTable(node: Node): IndexInfo {
+  return {
+    schema: node.table.schema,
+    name: node.name,
+    method: '',
+    unique: false,
+    primary: false,
+    valid: true,
+    ready: true,
+    keys: [],
+    include: [],
+    predicate: null,
+    sizeBytes: 0,
+    tablespace: null,
+    definition: `a table named ${display({ schema: node.table.schema, name: node.name })}`,
+    parentIndex: null,
+  };
+}
+
+interface Tally {
+  creates: number;
+  attaches: number;
+  drops: number;
+}
+
+/** Statements for a partitioned table named in the plan. */
+function planPartitioned(ctx: Ctx, intent: Intent): Pick<ColumnPlan, 'action' | 'reason'> {
+  const { node } = intent;
+  const label = columnLabel(intent);
+  const existing = ctx.indexByName.get(qkey({ schema: node.table.schema, name: node.name }));
+  const tally: Tally = { creates: 0, attaches: 0, drops: 0 };
+  if (existing) {
+    const sameTable = existing.table.oid === node.table.oid;
+    // A partitioned index cannot be dropped concurrently; an incomplete one with our definition is
+    // finished instead (its partitions' missing indexes built and attached), anything else conflicts.
+    if (!sameTable || isValid(existing.index) || !isEquivalent(ctx.snapshot, node.table, intent.def, existing.index)) {
+      conflict(ctx, intent, node, existing, createSql(intent, node, { concurrently: false, only: intent.concurrently }));
+      return { action: 'skip', reason: 'name conflict' };
+    }
+    planChildren(ctx, intent, node, null, tally);
+    const what = `${tally.creates} partition index(es) to build, ${tally.attaches} to attach`;
+    if (tally.creates === 0 && tally.attaches === 0) {
+      ctx.warnings.push(`partitioned index ${display({ schema: node.table.schema, name: node.name })} is INVALID although every partition has its index attached`);
+    }
+    return {
+      action: tally.creates > 0 ? 'rebuild' : 'attach',
+      reason: `${intent.decision.reason}; completes the unfinished partitioned index ${node.name}: ${what}`,
+    };
+  }
+  if (!intent.concurrently || node.children.length === 0) {
+    // PostgreSQL builds (or attaches) every partition's index itself; with no partitions this is instant.
+    createStep(ctx, intent, node, {
+      concurrently: false,
+      dependsOn: [],
+      reason: `${label}: ${intent.decision.reason} (partitioned table: one CREATE INDEX builds every partition's index)`,
+      estimate: treeEstimate(ctx, node, intent),
+    });
+    return { action: 'create', reason: intent.decision.reason };
+  }
+  const parentStep = createParentStep(ctx, intent, node, [], `${label}: ${intent.decision.reason} (partitioned table: index on the parent only, valid once every partition's index is attached)`);
+  planChildren(ctx, intent, node, parentStep, tally);
+  return { action: 'create', reason: `${intent.decision.reason}; ${node.children.length} partition(s): ${tally.creates} to build, ${tally.attaches} to attach` };
+}
+
+/**
+ * Statements that give every partition below `parent` an index attached to the parent's index.
+ * Returns the ids of the steps after which the parent's index has all of them.
+ */
+function planChildren(ctx: Ctx, intent: Intent, parent: Node, parentStep: string | null, tally: Tally): string[] {
+  const done: string[] = [];
+  for (const child of parent.children) done.push(...planChild(ctx, intent, parent, child, parentStep, tally));
+  return done;
+}
+
+function planChild(ctx: Ctx, intent: Intent, parent: Node, child: Node, parentStep: string | null, tally: Tally): string[] {
+  const after = parentStep ? [parentStep] : [];
+  const label = `${display(qname(child.table))}.${quoteIdent(intent.column.name)}`;
+  const isParentIndex = (ix: IndexInfo) => ix.parentIndex !== null && ix.parentIndex.schema === parent.table.schema && ix.parentIndex.name === parent.name;
+  const attached = parentStep === null ? child.table.indexes.find(isParentIndex) : undefined;
+  if (attached) {
+    if (isValid(attached)) return [];
+    // A sub-partitioned partition whose own partitioned index is still incomplete: finish it.
+    return planChildren(ctx, intent, { ...child, name: attached.name }, null, tally);
+  }
+  const attach = (dependsOn: string[], reason: string, childName = child.name) => {
+    tally.attaches++;
+    return attachStep(ctx, intent, parent, { table: child.table, name: childName }, [...after, ...dependsOn], reason);
+  };
+  const equivalent = findEquivalentValid(ctx.snapshot, child.table, intent.def, child.name, (ix) => ix.parentIndex === null);
+  if (equivalent) {
+    return [attach([], `${label}: equivalent index ${equivalent.name} exists on the partition: attach it instead of building another`, equivalent.name)];
+  }
+  const existing = ctx.indexByName.get(qkey({ schema: child.table.schema, name: child.name }));
+  const concurrently = intent.concurrently;
+  if (child.children.length === 0 && child.table.kind !== 'partitioned') {
+    const sql = createSql(intent, child, { concurrently, only: false });
+    const deps: string[] = [...after];
+    let reason = `${label}: partition of ${display(qname(parent.table))}`;
+    if (existing) {
+      if (existing.table.oid !== child.table.oid || isValid(existing.index)) {
+        conflict(ctx, intent, child, existing, sql);
+        return [];
+      }
+      tally.drops++;
+      deps.push(dropStep(ctx, intent, child, `INVALID index ${child.name} was left by an interrupted build: drop it before building again`));
+      reason += ' (rebuild)';
+    }
+    tally.creates++;
+    const create = createStep(ctx, intent, child, { concurrently, dependsOn: deps, reason, estimate: leafEstimate(child, intent) });
+    return [attach([create], `${label}: attach to ${parent.name}`)];
+  }
+  // A partition that is itself partitioned: its own ON ONLY index, its partitions', then attach it.
+  if (existing) {
+    const sameTable = existing.table.oid === child.table.oid;
+    if (!sameTable || isValid(existing.index) || existing.index.parentIndex !== null || !isEquivalent(ctx.snapshot, child.table, intent.def, existing.index)) {
+      conflict(ctx, intent, child, existing, createSql(intent, child, { concurrently: false, only: true }));
+      return [];
+    }
+    const inner = planChildren(ctx, intent, child, null, tally);
+    return [attach(inner, `${label}: attach the completed partitioned index ${child.name} to ${parent.name}`)];
+  }
+  const own = createParentStep(ctx, intent, child, after, `${label}: sub-partitioned partition of ${display(qname(parent.table))}: index on it only`);
+  const inner = planChildren(ctx, intent, child, own, tally);
+  return [attach([own, ...inner], `${label}: attach to ${parent.name} once its own partitions are attached`)];
+}

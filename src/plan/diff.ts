@@ -1,0 +1,183 @@
+/**
+ * Equivalence between a planned index and an index the database already has. The state lives in the
+ * database: an equivalent valid index, whatever its name, means there is nothing to do.
+ *
+ * Equivalent means: same table, method, key columns (plain columns, ascending, default collation),
+ * operator classes (a planned default one equals an existing default one), uniqueness, INCLUDE columns
+ * (as a set) and predicate. Predicates are compared after normalisation; when in doubt they count as
+ * different, which at worst builds one index too many, never skips a needed one.
+ */
+import type { CatalogSnapshot, ColumnInfo, IndexInfo, OpclassInfo, TableInfo } from '../catalog/types.js';
+import { fit } from '../advisor/opclasses.js';
+
+export interface PlannedKey {
+  column: string;
+  /** Operator class name, possibly `schema.name`; null for the method's default. */
+  opclass: string | null;
+}
+
+/** What a planned index is, independent of its name and of where it is built. */
+export interface IndexDef {
+  method: string;
+  keys: PlannedKey[];
+  unique: boolean;
+  include: string[];
+  /** Raw SQL from the plan file. */
+  where: string | null;
+  /** The server's own rendering of `where` (pg_get_expr), when the planner could ask for it. */
+  whereNormalised?: string | null;
+}
+
+/** `schema.name` written in a plan splits into its parts; a bare name has no schema. */
+export function splitOpclass(opclass: string): { schema: string | null; name: string } {
+  const m = /^([^."]+)\.([^."]+)$/.exec(opclass);
+  return m ? { schema: m[1] as string, name: m[2] as string } : { schema: null, name: opclass };
+}
+
+/** Does an operator class accept values of this column's type (as CREATE INDEX would)? */
+export function opclassAccepts(snapshot: CatalogSnapshot, op: OpclassInfo, column: ColumnInfo): boolean {
+  return fit(snapshot, op, column.type) !== null;
+}
+
+/** The catalog entry for a planned operator class of a method, if the snapshot has it. */
+export function findOpclass(snapshot: CatalogSnapshot, method: string, opclass: string, column: ColumnInfo): OpclassInfo | undefined {
+  const { schema, name } = splitOpclass(opclass);
+  const candidates = snapshot.opclasses.filter((o) => o.method === method && o.name === name && (schema === null || o.schema === schema));
+  return candidates.find((o) => opclassAccepts(snapshot, o, column)) ?? candidates[0];
+}
+
+/** A planned opclass that is the method's default for the column's type counts as "default". */
+function plannedIsDefault(snapshot: CatalogSnapshot, method: string, key: PlannedKey, column: ColumnInfo | undefined): boolean {
+  if (key.opclass === null) return true;
+  if (!column) return false;
+  const op = findOpclass(snapshot, method, key.opclass, column);
+  return op !== undefined && op.isDefault && opclassAccepts(snapshot, op, column);
+}
+
+function sameCollation(a: string | null, b: string | null): boolean {
+  return (a ?? 'default') === (b ?? 'default');
+}
+
+/**
+ * A predicate in a comparable form: lower case and single spaces outside quoted text (SQL keywords and
+ * unquoted identifiers are case-insensitive), no spaces around parentheses and commas, and without
+ * redundant outer parentheses (pg_get_expr wraps the whole predicate in them).
+ */
+export function normalisePredicate(sql: string): string {
+  let out = '';
+  let i = 0;
+  while (i < sql.length) {
+    const ch = sql[i] as string;
+    if (ch === "'" || ch === '"') {
+      let j = i + 1;
+      while (j < sql.length) {
+        if (sql[j] === ch) {
+          if (sql[j + 1] === ch) j += 2;
+          else break;
+        } else j++;
+      }
+      out += sql.slice(i, j + 1);
+      i = j + 1;
+    } else if (/\s/.test(ch)) {
+      while (i < sql.length && /\s/.test(sql[i] as string)) i++;
+      out += ' ';
+    } else {
+      out += ch.toLowerCase();
+      i++;
+    }
+  }
+  out = out.replace(/ ?([(),]) ?/g, '$1').trim();
+  while (out.startsWith('(') && out.endsWith(')') && closingParen(out, 0) === out.length - 1) out = out.slice(1, -1).trim();
+  return out;
+}
+
+/** Index of the parenthesis closing the one at `open`, skipping quoted text; -1 if none. */
+function closingParen(s: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < s.length; i++) {
+    const ch = s[i];
+    if (ch === "'" || ch === '"') {
+      i++;
+      while (i < s.length) {
+        if (s[i] === ch) {
+          if (s[i + 1] !== ch) break;
+          i++;
+        }
+        i++;
+      }
+    } else if (ch === '(') depth++;
+    else if (ch === ')') {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}
+
+function samePredicate(def: IndexDef, existing: string | null): boolean {
+  const planned = def.whereNormalised ?? def.where;
+  if (planned === null || planned === undefined || planned.trim() === '') return existing === null || existing.trim() === '';
+  if (existing === null) return false;
+  return normalisePredicate(planned) === normalisePredicate(existing);
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  const sa = [...a].sort();
+  const sb = [...b].sort();
+  return sa.every((x, i) => x === sb[i]);
+}
+
+/** Why an existing index is not the planned one: empty when they are equivalent (validity aside). */
+export function differences(snapshot: CatalogSnapshot, table: TableInfo, def: IndexDef, existing: IndexInfo): string[] {
+  const out: string[] = [];
+  if (existing.method !== def.method) out.push(`method ${existing.method}, planned ${def.method}`);
+  if (existing.unique !== def.unique) out.push(existing.unique ? 'it is unique, the plan is not' : 'the plan is unique, it is not');
+  if (existing.keys.length !== def.keys.length) {
+    out.push(`${existing.keys.length} key column(s), planned ${def.keys.length}`);
+  } else {
+    def.keys.forEach((key, i) => {
+      const ek = existing.keys[i] as IndexInfo['keys'][number];
+      const column = table.columns.find((c) => c.name === key.column);
+      if (ek.column !== key.column) {
+        out.push(`key ${i + 1} is ${ek.expression}, planned ${key.column}`);
+        return;
+      }
+      if (ek.descending || ek.nullsFirst) out.push(`key ${key.column} is ${ek.descending ? 'DESC' : 'NULLS FIRST'}`);
+      if (!sameCollation(ek.collation, column?.collation ?? null)) out.push(`key ${key.column} has collation ${ek.collation}`);
+      const plannedDefault = plannedIsDefault(snapshot, def.method, key, column);
+      const sameOpclass =
+        (plannedDefault && ek.opclassIsDefault) || (key.opclass !== null && splitOpclass(key.opclass).name === ek.opclass);
+      if (!sameOpclass) out.push(`key ${key.column} has operator class ${ek.opclass}, planned ${key.opclass ?? 'the default'}`);
+    });
+  }
+  if (!sameSet(existing.include, def.include)) out.push(`INCLUDE (${existing.include.join(', ')}), planned (${def.include.join(', ')})`);
+  if (!samePredicate(def, existing.predicate)) out.push(`predicate ${existing.predicate ?? 'none'}, planned ${def.where ?? 'none'}`);
+  return out;
+}
+
+export function isEquivalent(snapshot: CatalogSnapshot, table: TableInfo, def: IndexDef, existing: IndexInfo): boolean {
+  return differences(snapshot, table, def, existing).length === 0;
+}
+
+/** Usable for reads: built and valid. */
+export function isValid(ix: IndexInfo): boolean {
+  return ix.valid && ix.ready;
+}
+
+/**
+ * The valid index of `table` equivalent to `def`, preferring one named `preferName`, then by name, so
+ * the answer does not depend on catalog order.
+ */
+export function findEquivalentValid(
+  snapshot: CatalogSnapshot,
+  table: TableInfo,
+  def: IndexDef,
+  preferName: string,
+  filter: (ix: IndexInfo) => boolean = () => true,
+): IndexInfo | undefined {
+  const matches = table.indexes
+    .filter((ix) => isValid(ix) && filter(ix) && isEquivalent(snapshot, table, def, ix))
+    .sort((a, b) => (a.name === preferName ? -1 : b.name === preferName ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return matches[0];
+}

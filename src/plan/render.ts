@@ -1,0 +1,129 @@
+/**
+ * The three faces of a Plan: an SQL script for `psql -f` (and for review in a pull request), stable
+ * JSON for machines, and the `--explain` table for people. All three are pure and deterministic.
+ */
+import type { ColumnAction, Plan, Step } from './types.js';
+import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote.js';
+import { durationSetting, humanBytes, sizeSetting } from './format.js';
+
+export { renderExplain } from './explain.js';
+
+/** Comments hold one line each: a reason can never end the comment early or smuggle in a statement. */
+function comment(text: string): string {
+  return '-- ' + text.replace(/\s+/g, ' ').trim();
+}
+
+/** How many statements of each action, in a fixed order: "2 create, 1 attach". */
+function stepCounts(steps: Step[]): string {
+  const order: Step['action'][] = ['drop-invalid', 'create-parent', 'create', 'attach', 'analyze', 'sql'];
+  return order
+    .map((a) => [a, steps.filter((s) => s.action === a).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([a, n]) => `${n} ${a}`)
+    .join(', ');
+}
+
+/** Parallel maintenance workers one build may use when the script runs builds one at a time. */
+export function workersForOneBuild(plan: Plan): number {
+  return Math.max(0, Math.min(plan.settings.maxWorkersPerBuild, plan.settings.cores - 1));
+}
+
+export function settingsLine(plan: Plan): string {
+  const s = plan.settings;
+  return [
+    `parallelism ${s.parallelism}`,
+    s.concurrently ? 'concurrently' : 'not concurrently',
+    `maintenance_work_mem ${sizeSetting(s.maintenanceWorkMemBytes)} in total`,
+    `${s.cores} cores`,
+    `up to ${s.maxWorkersPerBuild} parallel workers per build`,
+    `lock_timeout ${durationSetting(s.lockTimeoutMs)}`,
+    `statement_timeout ${durationSetting(s.statementTimeoutMs)}`,
+    `retries ${s.retries}`,
+  ].join(', ');
+}
+
+/**
+ * An executable script. psql runs it in autocommit mode, one statement at a time, which is what
+ * CREATE INDEX CONCURRENTLY needs (it cannot run inside a transaction block): so no BEGIN/COMMIT.
+ * ON_ERROR_STOP makes psql stop at the first failure instead of attaching indexes that were not built;
+ * running the plan again afterwards repairs what was left (an INVALID index is dropped and rebuilt).
+ * The session settings give the single build running at any moment the whole memory budget.
+ */
+export function renderSql(plan: Plan): string {
+  const lines: string[] = [];
+  lines.push(comment(`pgindex plan ${plan.source}`));
+  lines.push(comment(`server: PostgreSQL ${plan.server.version} (${plan.server.versionNum})`));
+  lines.push(comment(`settings: ${settingsLine(plan)}`));
+  for (const w of plan.warnings) lines.push(comment(`warning: ${w}`));
+  if (plan.steps.length === 0) {
+    lines.push(comment('nothing to do: every planned index already exists'));
+  } else {
+    lines.push(comment(`${plan.steps.length} statement${plan.steps.length === 1 ? '' : 's'}: ${stepCounts(plan.steps)}`));
+    lines.push(comment('run with: psql -X -f FILE (statements run one by one in autocommit mode; no transaction block,'));
+    lines.push(comment('as CREATE INDEX CONCURRENTLY requires)'));
+    lines.push('');
+    lines.push('\\set ON_ERROR_STOP on');
+    lines.push(`SET lock_timeout = ${quoteLiteral(durationSetting(plan.settings.lockTimeoutMs))};`);
+    lines.push(`SET statement_timeout = ${quoteLiteral(durationSetting(plan.settings.statementTimeoutMs))};`);
+    lines.push(`SET maintenance_work_mem = ${quoteLiteral(sizeSetting(plan.settings.maintenanceWorkMemBytes))};`);
+    lines.push(`SET max_parallel_maintenance_workers = ${workersForOneBuild(plan)};`);
+    for (const step of plan.steps) {
+      lines.push('');
+      lines.push(comment(step.reason));
+      lines.push(step.sql + ';');
+    }
+  }
+  const quiet = plan.columns.filter((c) => c.action === 'exists' || c.action === 'skip');
+  if (quiet.length > 0) {
+    lines.push('');
+    lines.push(comment('no statement for:'));
+    for (const c of quiet) {
+      const where = `${quoteQualified(c.table)}.${quoteIdent(c.column)}`;
+      lines.push(comment(`${where}: ${c.action}: ${c.reason}${c.suggestion ? ` (${c.suggestion})` : ''}`));
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+const ACTIONS: ColumnAction[] = ['create', 'rebuild', 'attach', 'exists', 'skip'];
+
+/** Stable JSON: fixed key order, steps in plan order, one trailing newline. */
+export function renderJson(plan: Plan): string {
+  const summary: Record<string, number> = { statements: plan.steps.length };
+  for (const a of ACTIONS) summary[a] = plan.columns.filter((c) => c.action === a).length;
+  const doc = {
+    version: plan.version,
+    source: plan.source,
+    server: { version: plan.server.version, versionNum: plan.server.versionNum },
+    settings: { ...plan.settings },
+    changesPending: plan.steps.length > 0,
+    summary,
+    statements: plan.steps.map((s) => ({
+      id: s.id,
+      action: s.action,
+      table: s.table ? { schema: s.table.schema, name: s.table.name } : null,
+      index: s.index ? { schema: s.index.schema, name: s.index.name } : null,
+      method: s.method,
+      columns: [...s.columns],
+      reason: s.reason,
+      concurrently: s.concurrently,
+      parallelCapable: s.parallelCapable,
+      dependsOn: [...s.dependsOn],
+      estimate: { pages: s.estimate.pages, cost: s.estimate.cost, sizeBytes: s.estimate.sizeBytes, size: humanBytes(s.estimate.sizeBytes) },
+      sql: s.sql,
+    })),
+    columns: plan.columns.map((c) => ({
+      table: { schema: c.table.schema, name: c.table.name },
+      column: c.column,
+      type: c.type,
+      action: c.action,
+      method: c.method,
+      opclass: c.opclass,
+      index: c.index ? { schema: c.index.schema, name: c.index.name } : null,
+      reason: c.reason,
+      suggestion: c.suggestion ?? null,
+    })),
+    warnings: [...plan.warnings],
+  };
+  return JSON.stringify(doc, null, 2) + '\n';
+}

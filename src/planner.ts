@@ -1,0 +1,140 @@
+/**
+ * From a plan file to a Plan, with the database: load the file, connect, optionally ANALYZE, take the
+ * catalog snapshot, let the server render the plan's partial-index predicates, build the plan, and
+ * disconnect. Everything that talks to the server for planning is here; buildPlan itself is pure.
+ */
+import type pg from 'pg';
+import { loadPlanFile } from './planfile/load.js';
+import type { PlanFile, SourcePos } from './planfile/types.js';
+import type { CatalogSnapshot } from './catalog/types.js';
+import { chooseConnection, clientConfig, connect, describeTarget } from './db/connection.js';
+import { takeSnapshot } from './catalog/snapshot.js';
+import { analyzeUnanalyzed } from './catalog/analyze.js';
+import { resolveTables } from './catalog/resolve.js';
+import { buildPlan, predicateKey } from './plan/build.js';
+import { rawPredicateProblem } from './plan/sql.js';
+import { quoteIdent, quoteQualified } from './sql/quote.js';
+import { InputError, type Problem } from './errors.js';
+import type { Plan, QualifiedName } from './plan/types.js';
+
+export interface PrepareOptions {
+  planPath: string;
+  /** The --db flag, if given. */
+  dbFlag?: string | undefined;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Notes and warnings for stderr. */
+  log: (message: string) => void;
+  /** application_name of the planning session. */
+  applicationName?: string;
+}
+
+export interface PreparedPlan {
+  plan: Plan;
+  file: PlanFile;
+  /** How to reach the database the plan was made for (to run it on the same one). */
+  connection: pg.ClientConfig;
+}
+
+export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
+  const file = await loadPlanFile(opts.planPath, { env: opts.env, cwd: opts.cwd });
+  const target = chooseConnection({ flag: opts.dbFlag, env: opts.env, plan: file.connection });
+  const connection = clientConfig(target, opts.applicationName ?? 'pgindex plan');
+  const client = await connect(connection);
+  try {
+    opts.log(`connected to ${describeTarget(connection)} (from ${target.source})`);
+    let snapshot = await takeSnapshot(client, file);
+    if (file.analyze) {
+      const analyzed = await analyzeUnanalyzed(client, snapshot);
+      if (analyzed.length > 0) {
+        opts.log(`analyzed ${analyzed.length} table${analyzed.length === 1 ? '' : 's'} that had no statistics: ${analyzed.join(', ')}`);
+        snapshot = await takeSnapshot(client, file);
+      }
+    }
+    const predicates = await serverPredicates(client, file, snapshot, opts.log);
+    const plan = buildPlan(file, snapshot, { predicates });
+    return { plan, file, connection };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+interface PredicateRequest {
+  table: QualifiedName;
+  where: string;
+  pos: SourcePos;
+}
+
+/** The distinct (table, where) pairs of the plan, for the tables it resolves to. */
+function predicateRequests(file: PlanFile, snapshot: CatalogSnapshot): PredicateRequest[] {
+  const out = new Map<string, PredicateRequest>();
+  for (const r of resolveTables(file, snapshot)) {
+    for (const c of r.columns) {
+      const where = c.spec?.where?.trim();
+      if (!where || rawPredicateProblem(where) !== null) continue; // buildPlan reports bad ones at their line
+      const table = { schema: r.table.schema, name: r.table.name };
+      out.set(predicateKey(table, where), { table, where, pos: c.spec?.pos ?? r.spec.pos });
+    }
+  }
+  return [...out.values()];
+}
+
+/**
+ * How the server itself writes each planned predicate (pg_get_expr, as the snapshot reads existing
+ * ones), found by building the partial index on an empty temporary copy of the table inside a
+ * transaction that is rolled back: nothing persists and the real table is only share-locked for a
+ * moment. This recognises a partial index built by an earlier run although the server rewrote its
+ * predicate (`status = 'paid'` comes back as `status = 'paid'::text`), and a predicate the server
+ * rejects is reported now, at its plan line, rather than in the middle of a run.
+ */
+async function serverPredicates(
+  client: pg.ClientBase,
+  file: PlanFile,
+  snapshot: CatalogSnapshot,
+  log: (message: string) => void,
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const requests = predicateRequests(file, snapshot);
+  if (requests.length === 0) return out;
+  const problems: Problem[] = [];
+  await client.query('BEGIN');
+  try {
+    // Do not wait behind a long lock on a table just to read its column definitions.
+    await client.query(`SET LOCAL lock_timeout = ${file.lockTimeoutMs > 0 ? Math.min(file.lockTimeoutMs, 5000) : 5000}`);
+    let n = 0;
+    for (const req of requests) {
+      n++;
+      const temp = `pgindex_predicate_${n}`;
+      await client.query('SAVEPOINT predicate');
+      try {
+        await client.query(`CREATE TEMP TABLE ${quoteIdent(temp)} (LIKE ${quoteQualified(req.table)}) ON COMMIT DROP`);
+        await client.query(`ALTER TABLE pg_temp.${quoteIdent(temp)} ADD COLUMN ${quoteIdent(`${temp}_key`)} int`);
+        // The extended protocol runs exactly one statement, whatever the raw `where` holds.
+        await client.query({
+          text: `CREATE INDEX ON pg_temp.${quoteIdent(temp)} (${quoteIdent(`${temp}_key`)}) WHERE ${req.where}`,
+          queryMode: 'extended',
+        } as pg.QueryConfig);
+        const { rows } = await client.query<{ predicate: string | null }>(
+          `SELECT pg_get_expr(i.indpred, i.indrelid, true) AS predicate FROM pg_index i WHERE i.indrelid = $1::regclass`,
+          [`pg_temp.${quoteIdent(temp)}`],
+        );
+        const predicate = rows[0]?.predicate;
+        if (predicate) out.set(predicateKey(req.table, req.where), predicate);
+        await client.query('RELEASE SAVEPOINT predicate');
+      } catch (err) {
+        await client.query('ROLLBACK TO SAVEPOINT predicate');
+        const e = err as { code?: string; message?: string };
+        // Privileges or locks only stop the comparison from being exact; anything else is the predicate's fault.
+        if (e.code === '42501' || e.code === '55P03' || e.code === '25006') {
+          log(`note: could not check the predicate of ${quoteQualified(req.table)} on the server (${e.message ?? e.code}); comparing it as text`);
+        } else {
+          problems.push({ pos: req.pos, message: `where: ${req.where}: ${e.message ?? String(err)}` });
+        }
+      }
+    }
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return out;
+}
