@@ -128,9 +128,15 @@ function statisticsChoice(input: AdviceInput): IndexDecision | null {
   if (!stats) return null;
   const type = column.type;
   const has = (m: string) => catalog.accessMethods.includes(m);
+  // Only a class that keeps the type's own comparison: an extension type reaching a text class through
+  // a binary coercion (citext → text) would be indexed case-sensitively, useless to its own operators.
+  const defaultFor = (method: string) => {
+    const opc = has(method) ? defaultOpclass(catalog, method, type) : null;
+    return opc && !(type.extension && fit(catalog, opc, type) === 'binary') ? opc : null;
+  };
 
-  if (stats.correlation !== null && Math.abs(stats.correlation) >= rules.brinMinCorrelation && table.relpages >= rules.brinMinPages && has('brin')) {
-    const opc = defaultOpclass(catalog, 'brin', type);
+  if (stats.correlation !== null && Math.abs(stats.correlation) >= rules.brinMinCorrelation && table.relpages >= rules.brinMinPages) {
+    const opc = defaultFor('brin');
     if (opc) return index('brin', null, opc, `correlation ${decimal(stats.correlation)} on ${count(table.relpages)} pages → brin`);
   }
 
@@ -138,7 +144,7 @@ function statisticsChoice(input: AdviceInput): IndexDecision | null {
   const distinct = stats.nDistinct >= 0 ? stats.nDistinct : -stats.nDistinct * rows;
   if (rows > 0 && distinct >= rules.ginMinDistinct && distinct <= rules.ginMaxDistinct && distinct / rows <= rules.ginMaxDistinctRatio) {
     const facts = `${count(distinct)} distinct values in ${count(rows)} rows (ratio ${ratio(distinct / rows)})`;
-    const opc = has('gin') ? defaultOpclass(catalog, 'gin', type) : null;
+    const opc = defaultFor('gin');
     if (opc) return index('gin', null, opc, `${facts} → gin${opc.extension ? ' via ' + opc.extension : ''}`);
     if (btreeGinCovers(type)) {
       const btree = defaultOpclass(catalog, 'btree', type);
@@ -152,8 +158,8 @@ function statisticsChoice(input: AdviceInput): IndexDecision | null {
     }
   }
 
-  if (stats.avgWidth >= rules.hashMinAvgWidth && has('hash')) {
-    const opc = defaultOpclass(catalog, 'hash', type);
+  if (stats.avgWidth >= rules.hashMinAvgWidth) {
+    const opc = defaultFor('hash');
     if (opc) return index('hash', null, opc, `average width ${count(stats.avgWidth)} bytes (btree keys are capped near 2.7 kB) → hash`);
   }
   return null;
@@ -234,12 +240,18 @@ function namedOpclass(input: AdviceInput, spec: ColumnSpec, written: string, met
     const takes = unique(forMethod.map((o) => `${o.method} ${o.name} takes ${o.inputTypeName}`));
     throw planningError(input, spec, `operator class "${written}" does not accept ${typeLabel(column.type)} (${takes.join('; ')})`);
   }
-  const methods = unique(fitting.map((o) => o.method));
+  let candidates = fitting;
+  const methods = unique(fitting.map((o) => o.method)).sort();
   if (methods.length > 1) {
-    throw planningError(input, spec, `operator class "${written}" exists for ${methods.join(' and ')}: say which with method:`);
+    // jsonb_ops exists for btree, hash and gin: on a jsonb column, the method its type calls for is meant.
+    const family = familyOf(column.type, input.rules);
+    candidates = family.kind === 'method' ? fitting.filter((o) => o.method === family.method) : [];
+    if (candidates.length === 0) {
+      throw planningError(input, spec, `operator class "${written}" exists for ${methods.join(', ')}: say which with method:`);
+    }
   }
   // An exact input type before a coercible one, as PostgreSQL resolves it.
-  return fitting.find((o) => fit(catalog, o, column.type) === 'exact') ?? (fitting[0] as OpclassInfo);
+  return candidates.find((o) => fit(catalog, o, column.type) === 'exact') ?? (candidates[0] as OpclassInfo);
 }
 
 /** What could make a method usable for a type: an extension, or the non-default classes that exist. */

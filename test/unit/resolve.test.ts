@@ -1,0 +1,211 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { tablesToAnalyze } from '../../src/catalog/analyze.js';
+import { NameSyntaxError, parseIdentifier, parseTablePattern } from '../../src/catalog/names.js';
+import { neverAnalyzed, resolutionWarnings, resolveTables } from '../../src/catalog/resolve.js';
+import type { CatalogSnapshot, TableInfo } from '../../src/catalog/types.js';
+import { InputError } from '../../src/errors.js';
+import { DEFAULT_RULES, type ColumnSpec, type PlanFile, type TableSpec } from '../../src/planfile/types.js';
+import { T, catalog, column, table } from '../support/catalog-fixture.js';
+
+describe('names as psql reads them', () => {
+  test('unquoted letters fold to lower case; quotes keep them', () => {
+    assert.deepEqual(pick(parseTablePattern('Public.Orders')), { schema: 'public', table: 'orders', glob: false });
+    assert.deepEqual(pick(parseTablePattern('"Sales"."Order Lines"')), { schema: 'Sales', table: 'Order Lines', glob: false });
+    assert.deepEqual(pick(parseTablePattern('orders')), { schema: null, table: 'orders', glob: false });
+    assert.equal(parseIdentifier('CreatedAt'), 'createdat');
+    assert.equal(parseIdentifier('"CreatedAt"'), 'CreatedAt');
+    assert.equal(parseIdentifier('"say ""hi"""'), 'say "hi"');
+  });
+  test('only ASCII letters fold, as PostgreSQL does in UTF-8', () => {
+    assert.equal(parseIdentifier('bIGınt'), 'bigınt');
+    assert.equal(parseIdentifier('ÉTÉ'), 'ÉtÉ');
+  });
+  test('globs become LIKE patterns with the rest escaped, and anchored regular expressions', () => {
+    const p = parseTablePattern('public.payment_p2022_*');
+    assert.equal(p.isGlob, true);
+    assert.equal(p.table.like, 'payment\\_p2022\\_%');
+    assert.ok(p.table.regex?.test('payment_p2022_01'));
+    assert.ok(!p.table.regex?.test('paymentXp2022_01'));
+    assert.ok(!p.table.regex?.test('x_payment_p2022_01'));
+    const q = parseTablePattern('*.t?');
+    assert.equal(q.schema?.like, '%');
+    assert.equal(q.table.like, 't_');
+  });
+  test('inside quotes, * ? and . are literal', () => {
+    const p = parseTablePattern('"a.b"."c*"');
+    assert.deepEqual(pick(p), { schema: 'a.b', table: 'c*', glob: false });
+    const g = parseTablePattern('"50%"*');
+    assert.equal(g.table.like, '50\\%%');
+  });
+  test('bad names are reported', () => {
+    for (const bad of ['a.b.c', '"unterminated', '', 'a.']) {
+      assert.throws(() => parseTablePattern(bad), NameSyntaxError, bad);
+    }
+    assert.throws(() => parseIdentifier('a.b'), NameSyntaxError);
+    // In a column name * is an ordinary character.
+    assert.equal(parseIdentifier('a*'), 'a*');
+  });
+});
+
+function pick(p: ReturnType<typeof parseTablePattern>) {
+  return { schema: p.schema?.exact ?? null, table: p.table.exact, glob: p.isGlob };
+}
+
+const pos = (line: number, col = 5) => ({ file: 'plan.yaml', line, col });
+
+function tableSpec(name: string, line: number, columns: TableSpec['columns'] = 'all', exclude: string[] = []): TableSpec {
+  return { name, columns, exclude, pos: pos(line) };
+}
+
+function colSpec(name: string, line: number, extra: Partial<ColumnSpec> = {}): ColumnSpec {
+  return { name, pos: pos(line, 9), ...extra };
+}
+
+function plan(tables: TableSpec[], extra: Partial<PlanFile> = {}): PlanFile {
+  return {
+    file: 'plan.yaml',
+    version: 1,
+    parallelism: 2,
+    concurrently: false,
+    analyze: false,
+    lockTimeoutMs: 0,
+    statementTimeoutMs: 0,
+    retries: 0,
+    rules: { ...DEFAULT_RULES },
+    tables,
+    ...extra,
+  };
+}
+
+function snapshot(tables: TableInfo[], searchPath = ['app', 'public']): CatalogSnapshot {
+  const c = catalog();
+  return { ...c, database: 'db', currentUser: 'me', searchPath, tablespaces: ['pg_default'], tables };
+}
+
+const cols = () => [column('id', T.int8, {}), column('Name', T.text, {}), column('created_at', T.timestamptz, {})];
+const orders = table('public.orders', cols());
+const appOrders = table('app.orders', cols());
+const items = table('public.order_items', cols());
+const other = table('other.orders', cols());
+const sales = table('public.sales', cols(), { kind: 'partitioned', partitions: [{ schema: 'public', name: 'sales_2024' }] });
+const sales2024 = table('public.sales_2024', cols(), { parent: { schema: 'public', name: 'sales' } });
+
+function problems(f: () => unknown): string[] {
+  try {
+    f();
+  } catch (err) {
+    if (err instanceof InputError) return err.problems.map((p) => `${p.pos.line}:${p.pos.col} ${p.message}${p.hint ? ` (${p.hint})` : ''}`);
+    throw err;
+  }
+  assert.fail('expected an InputError');
+}
+
+describe('resolveTables', () => {
+  test('a bare name resolves through search_path: the first schema that has it', () => {
+    const r = resolveTables(plan([tableSpec('orders', 3)]), snapshot([orders, appOrders, other]));
+    assert.deepEqual(r.map((x) => `${x.table.schema}.${x.table.name}`), ['app.orders']);
+    const r2 = resolveTables(plan([tableSpec('orders', 3)]), snapshot([orders, appOrders], ['public', 'app']));
+    assert.deepEqual(r2.map((x) => x.table.schema), ['public']);
+  });
+  test('a qualified name and a glob with a schema look only there; a glob without one, in search_path', () => {
+    const snap = snapshot([orders, appOrders, items, other]);
+    assert.deepEqual(resolveTables(plan([tableSpec('other.orders', 3)]), snap).map((x) => x.table.schema), ['other']);
+    assert.deepEqual(
+      resolveTables(plan([tableSpec('public.order*', 3)]), snap).map((x) => x.table.name),
+      ['order_items', 'orders'],
+    );
+    // app.orders hides public.orders; other.* is not in search_path
+    assert.deepEqual(
+      resolveTables(plan([tableSpec('order*', 3)]), snap).map((x) => `${x.table.schema}.${x.table.name}`),
+      ['app.orders', 'public.order_items'],
+    );
+  });
+  test('columns: all takes every column in attnum order minus exclude; a list keeps the plan order and specs', () => {
+    const [all] = resolveTables(plan([tableSpec('public.orders', 3, 'all', ['"Name"'])]), snapshot([orders]));
+    assert.deepEqual(all?.columns.map((c) => [c.column.name, c.spec]), [['id', null], ['created_at', null]]);
+    const spec = colSpec('created_at', 5, { method: 'brin', include: ['ID'] });
+    const [listed] = resolveTables(plan([tableSpec('public.orders', 3, [spec, colSpec('id', 6)])]), snapshot([orders]));
+    assert.deepEqual(listed?.columns.map((c) => c.column.name), ['created_at', 'id']);
+    assert.equal(listed?.columns[0]?.spec, spec);
+    assert.deepEqual(listed?.columns[0]?.include.map((c) => c.name), ['id']);
+  });
+  test('every missing table and column is reported at once, at its plan position', () => {
+    const f = plan([
+      tableSpec('nope', 3),
+      tableSpec('public.orders', 4, [colSpec('name', 5), colSpec('id', 6, { include: ['zzz'] })], ['gone']),
+      tableSpec('missing.*', 8),
+    ]);
+    assert.deepEqual(problems(() => resolveTables(f, snapshot([orders]))), [
+      '3:5 table "nope" does not exist (looked in search_path: app, public; write schema.table for another schema)',
+      '4:5 exclude: column "gone" does not exist in public.orders',
+      '5:9 column "name" does not exist in public.orders (there is "Name": write it as \'"Name"\' in the plan)',
+      '6:9 include: column "zzz" does not exist in public.orders',
+    ]);
+  });
+  test('a column missing from several tables of a glob is one problem naming them', () => {
+    const f = plan([tableSpec('public.order*', 3, [colSpec('total', 4)])]);
+    assert.deepEqual(problems(() => resolveTables(f, snapshot([items, orders]))), [
+      '4:9 column "total" does not exist in public.order_items (nor in public.orders)',
+    ]);
+  });
+  test('a glob that matches nothing is a warning, not an error', () => {
+    const f = plan([tableSpec('public.order*', 3), tableSpec('archive.*', 4)]);
+    assert.equal(resolveTables(f, snapshot([orders])).length, 1);
+    assert.deepEqual(resolutionWarnings(f, snapshot([orders])), ['plan.yaml:4:5: "archive.*" matched no table']);
+  });
+  test('a partition is rolled out through its matched parent unless the plan names it', () => {
+    const snap = snapshot([sales, sales2024]);
+    assert.deepEqual(resolveTables(plan([tableSpec('public.sales*', 3)]), snap).map((x) => x.table.name), ['sales']);
+    assert.deepEqual(
+      resolveTables(plan([tableSpec('public.sales', 3), tableSpec('public.sales_2024', 4)]), snap).map((x) => x.table.name),
+      ['sales', 'sales_2024'],
+    );
+    // Only the partition matched: it stands on its own.
+    assert.deepEqual(resolveTables(plan([tableSpec('public.sales_2*', 3)]), snap).map((x) => x.table.name), ['sales_2024']);
+  });
+  test('an exact name beats a glob; of two globs the later applies, with a warning', () => {
+    const snap = snapshot([orders, items]);
+    const exact = resolveTables(plan([tableSpec('public.*', 3), tableSpec('public.orders', 4, [colSpec('id', 5)])]), snap);
+    assert.deepEqual(exact.map((x) => [x.table.name, x.spec.pos.line]), [['order_items', 3], ['orders', 4]]);
+    const f = plan([tableSpec('public.*', 3), tableSpec('public.order_*', 4)]);
+    const globs = resolveTables(f, snap);
+    assert.deepEqual(globs.map((x) => [x.table.name, x.spec.pos.line]), [['orders', 3], ['order_items', 4]]);
+    assert.deepEqual(resolutionWarnings(f, snap), [
+      'plan.yaml:3:5: "public.*" also matches public.order_items, which plan.yaml:4:5 ("public.order_*") takes, as the later entry',
+    ]);
+  });
+  test('two exact entries for one table give one resolved entry each', () => {
+    const f = plan([tableSpec('public.orders', 3, [colSpec('id', 4)]), tableSpec('orders', 6, [colSpec('created_at', 7)])]);
+    const r = resolveTables(f, snapshot([orders], ['public']));
+    assert.deepEqual(r.map((x) => x.columns.map((c) => c.column.name)), [['id'], ['created_at']]);
+  });
+  test('a bad table name is an input error at its position', () => {
+    assert.deepEqual(problems(() => resolveTables(plan([tableSpec('a.b.c', 3)]), snapshot([]))), [
+      '3:5 bad table name: "a.b.c" has more than one unquoted dot: write schema.table (quote names containing dots)',
+    ]);
+  });
+});
+
+describe('never analyzed', () => {
+  const fresh = table('public.fresh', [column('id', T.int4, null)], { lastAnalyzed: null });
+  test('no ANALYZE recorded and no statistics: warned, with the fix unless analyze is on', () => {
+    assert.equal(neverAnalyzed(fresh), true);
+    assert.equal(neverAnalyzed(orders), false);
+    // Statistics outlive a stats reset that forgot last_analyze.
+    assert.equal(neverAnalyzed({ ...orders, lastAnalyzed: null }), false);
+    const f = plan([tableSpec('public.*', 3)]);
+    assert.deepEqual(resolutionWarnings(f, snapshot([fresh, orders])), [
+      'table public.fresh was never analyzed; statistics rules were not applied (set analyze: true)',
+    ]);
+    assert.deepEqual(resolutionWarnings({ ...f, analyze: true }, snapshot([fresh])), [
+      'table public.fresh was never analyzed; statistics rules were not applied',
+    ]);
+  });
+  test('ANALYZE of a partitioned parent covers its partitions', () => {
+    const parent = { ...sales, lastAnalyzed: null, columns: [column('id', T.int4, null)] };
+    const child = { ...sales2024, lastAnalyzed: null, columns: [column('id', T.int4, null)] };
+    assert.deepEqual(tablesToAnalyze(snapshot([parent, child, fresh, orders])).map((t) => t.name), ['sales', 'fresh']);
+    assert.deepEqual(tablesToAnalyze(snapshot([child])).map((t) => t.name), ['sales_2024']);
+  });
+});
