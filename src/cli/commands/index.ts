@@ -1,6 +1,8 @@
 import type { Command } from '../command.js';
 import { validateCommand } from './validate.js';
 import { planCommand } from './plan.js';
+import { applyCommand } from './apply.js';
+import { runCommand } from './run.js';
 
 /** Every subcommand, in the order `pgindex --help` lists them. */
-export const commands: Command[] = [validateCommand, planCommand];
+export const commands: Command[] = [validateCommand, planCommand, applyCommand, runCommand];

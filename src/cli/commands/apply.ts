@@ -1,0 +1,116 @@
+import type { Command } from '../command.js';
+import { EXIT } from '../command.js';
+import { preparePlan } from '../../planner.js';
+import { renderSql } from '../../plan/render.js';
+import type { Plan } from '../../plan/types.js';
+import { InputError } from '../../errors.js';
+import { executePlan } from '../../runner/execute.js';
+import { chooseRenderer, exitCode, interruptOnSignals, positiveInt } from '../../runner/terminal.js';
+import type { RunResult } from '../../runner/types.js';
+
+export const applyCommand: Command = {
+  name: 'apply',
+  summary: 'build the planned indexes on parallel sessions, with retries, progress and cleanup',
+  help: `Usage: pgindex apply PLAN.yaml [-d URL] [-j N] [--fail-fast] [--json] [--dry-run]
+
+Plans exactly as \`pgindex plan\` does, then runs the statements on N parallel sessions
+(the plan's \`parallelism\`, or -j), plus one control connection for progress and cancellation.
+Sessions are named pgindex/<run-id>/<n> in pg_stat_activity.
+
+Scheduling: the largest estimated build first; never two CONCURRENTLY builds on one table at once
+(their locks conflict: another table's build is started instead); partition indexes follow their
+dependencies (parent ON ONLY, then the partitions, then the attaches).
+Budget: the plan's maintenance_work_mem is shared by the builds running when each one starts, and
+max_parallel_maintenance_workers is chosen per build so builds plus workers stay within \`cores\`;
+the last builds get the cores the finished ones freed. Both are SET on the session just before the
+build: a running build keeps the share it started with.
+Failures: lock timeouts, deadlocks, serialization failures, terminated sessions and lost connections
+are retried with exponential backoff (\`retries\`, default 3), reconnecting when needed; an INVALID
+index left by a failed CONCURRENTLY build is dropped before the retry and at the end. Other errors
+fail that statement and the rest go on.
+
+Running apply again after any interruption builds only what is missing and leaves no INVALID index.
+
+Options:
+  -d, --db URL     database (default: DATABASE_URL, then the plan's \`connection\`, then PG* variables)
+  -j, --jobs N     number of parallel sessions (overrides the plan's \`parallelism\`)
+      --fail-fast  stop at the first failure: cancel running builds, skip the rest
+      --json       newline-delimited JSON events (begin, start, progress, retry, cleanup, done,
+                   failed, skipped, cancelled, warning, summary) on stdout
+      --dry-run    print what \`pgindex plan\` prints (the SQL script) and execute nothing
+  -h, --help       show this help
+
+Ctrl-C or SIGTERM cancels the running builds on the server, drops their INVALID leftovers and prints
+the summary; a second Ctrl-C exits at once.
+
+Exit codes: 0 everything done (or already there), 1 a statement failed or an error, 130 interrupted.
+`,
+  options: {
+    db: { type: 'string', short: 'd' },
+    jobs: { type: 'string', short: 'j' },
+    'fail-fast': { type: 'boolean' },
+    json: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+  },
+  async run({ values, positionals }, io) {
+    const usage = (message: string) => {
+      io.stderr.write(`pgindex apply: ${message}\n\n${applyCommand.help}`);
+      return EXIT.error;
+    };
+    if (positionals.length !== 1) return usage(positionals.length === 0 ? 'name a plan file' : 'name exactly one plan file');
+    let jobs: number | undefined;
+    if (values.jobs !== undefined) {
+      const j = positiveInt('-j', values.jobs);
+      if (typeof j === 'string') return usage(j);
+      jobs = j;
+    }
+    const log = (message: string) => io.stderr.write(`pgindex apply: ${message}\n`);
+
+    let plan: Plan;
+    let connection;
+    try {
+      ({ plan, connection } = await preparePlan({
+        planPath: positionals[0] as string,
+        dbFlag: values.db as string | undefined,
+        env: io.env,
+        cwd: io.cwd,
+        log,
+        applicationName: 'pgindex apply',
+      }));
+    } catch (err) {
+      if (err instanceof InputError) {
+        io.stderr.write(err.message + '\n');
+        return EXIT.error;
+      }
+      throw err;
+    }
+    if (jobs !== undefined) plan = { ...plan, settings: { ...plan.settings, parallelism: jobs } };
+    for (const w of plan.warnings) log(`warning: ${w}`);
+
+    if (values['dry-run']) {
+      io.stdout.write(renderSql(plan));
+      return EXIT.ok;
+    }
+    if (plan.steps.length === 0) {
+      log('nothing to do: every planned index already exists');
+      return EXIT.ok;
+    }
+
+    const renderer = chooseRenderer(io, { json: values.json === true, steps: plan.steps });
+    const interrupt = interruptOnSignals(io, 'apply');
+    let result: RunResult | null = null;
+    try {
+      result = await executePlan(plan, {
+        connection,
+        sink: renderer.sink,
+        signal: interrupt.signal,
+        failFast: values['fail-fast'] === true,
+        skipExisting: true,
+      });
+    } finally {
+      await renderer.close(result);
+      interrupt.dispose();
+    }
+    return exitCode(result);
+  },
+};

@@ -1,0 +1,21 @@
+/** How steps are named in events, progress lines and the summary. */
+import type { QualifiedName, Step } from '../plan/types.js';
+import { quoteIdent, quoteQualified } from '../sql/quote.js';
+
+/** `schema.name`, or just `name` when the schema is left to the search_path (schema ''). */
+export function displayName(q: QualifiedName): string {
+  return q.schema === '' ? quoteIdent(q.name) : quoteQualified(q);
+}
+
+/** The first line of a statement, shortened to `max` characters. */
+export function firstLine(sql: string, max = 60): string {
+  const line = (sql.split('\n')[0] ?? '').trim();
+  return line.length > max ? line.slice(0, max - 1) + '…' : line;
+}
+
+/** A short name for a step: its index, else where it came from, else its SQL. */
+export function stepLabel(step: Step): string {
+  if (step.index) return displayName(step.index);
+  if (step.action === 'sql' && step.reason) return step.reason;
+  return firstLine(step.sql);
+}

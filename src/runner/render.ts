@@ -1,0 +1,141 @@
+/**
+ * Renderers of a run's events, at the edge: newline-delimited JSON for machines, plain lines for logs
+ * and pipes, listr2 (render-listr.ts) for terminals.
+ */
+import type { Step } from '../plan/types.js';
+import { humanBytes } from '../plan/format.js';
+import { sizeSetting } from '../plan/format.js';
+import { stepLabel } from './describe.js';
+import type { EventSink, RunEvent, RunResult, StepError, StepResult } from './types.js';
+import { describeFailure, formatDuration, formatSummary, RunView } from './view.js';
+
+export interface Output {
+  write(text: string): unknown;
+}
+
+export interface RenderOptions {
+  stdout: Output;
+  stderr: Output;
+  steps: readonly Step[];
+  now: () => number;
+  /** Where a step's statement (and the server's error position in it) is in its file: `run`. */
+  locate?: (stepId: string, position: number | null) => string | null;
+}
+
+export interface Renderer {
+  sink: EventSink;
+  /** Draws the end of the run (summary, failures) once executePlan has returned (null: it threw). */
+  close(result: RunResult | null): Promise<void>;
+}
+
+/** The heading of a failure: where the statement is, else which step it was. */
+function failureText(opts: RenderOptions, stepId: string, error: StepError, sql: string): string {
+  const step = opts.steps.find((s) => s.id === stepId);
+  const where = opts.locate?.(stepId, error.position) ?? (step ? stepLabel(step) : stepId);
+  return `${where}: ${describeFailure(error, sql)}`;
+}
+
+export function summaryLabel(steps: readonly Step[]): (r: StepResult) => string {
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  return (r) => {
+    const s = byId.get(r.stepId);
+    return s ? stepLabel(s) : r.stepId;
+  };
+}
+
+/** One JSON object per line and per event, with the time it happened. */
+export function jsonRenderer(opts: RenderOptions): Renderer {
+  return {
+    sink(event) {
+      opts.stdout.write(JSON.stringify({ time: new Date(opts.now()).toISOString(), ...event }) + '\n');
+    },
+    async close() {},
+  };
+}
+
+/** Progress of one build is printed when its phase changes, or every this often. */
+const PLAIN_PROGRESS_EVERY_MS = 5000;
+
+/** Timestamped lines, for CI logs and pipes. */
+export function plainRenderer(opts: RenderOptions): Renderer {
+  const view = new RunView(opts.steps, opts.now);
+  const lastPrinted = new Map<string, { at: number; phase: string }>();
+  const stamp = () => {
+    const s = Math.floor(view.elapsedMs() / 100) / 10;
+    return `[${String(Math.floor(s / 60)).padStart(2, '0')}:${(s % 60).toFixed(1).padStart(4, '0')}]`;
+  };
+  const line = (kind: string, text: string) => opts.stdout.write(`${stamp()} ${kind.padEnd(9)}${text}\n`);
+  const sink = (e: RunEvent) => {
+    view.apply(e);
+    const label = 'stepId' in e ? view.label(e.stepId) : '';
+    switch (e.type) {
+      case 'begin':
+        opts.stdout.write(
+          `run ${e.runId}: ${e.total} statement${e.total === 1 ? '' : 's'} on ${e.sessions} session${e.sessions === 1 ? '' : 's'} ` +
+            `(maintenance_work_mem ${sizeSetting(e.settings.maintenanceWorkMemBytes)} in total, ${e.settings.cores} cores)\n`,
+        );
+        break;
+      case 'start': {
+        const b = view.running.get(e.stepId);
+        const budget = e.maintenanceWorkMemKb === null ? '' : `, ${sizeSetting(e.maintenanceWorkMemKb * 1024)}, ${e.workers ?? 0} workers`;
+        const on = b?.table && b.table !== label ? ` on ${b.table}` : '';
+        line('start', `${label}${on} (session ${e.session}${e.attempt > 1 ? `, attempt ${e.attempt}` : ''}${budget})`);
+        break;
+      }
+      case 'progress': {
+        const last = lastPrinted.get(e.stepId);
+        const now = opts.now();
+        if (last && last.phase === e.phase && now - last.at < PLAIN_PROGRESS_EVERY_MS) break;
+        lastPrinted.set(e.stepId, { at: now, phase: e.phase });
+        const b = view.running.get(e.stepId);
+        if (b) line('progress', view.buildLine(b));
+        break;
+      }
+      case 'retry':
+        line('retry', `${label}: ${e.error.sqlstate ?? 'connection'} ${e.error.message}; attempt ${e.attempt + 1} in ${formatDuration(e.delayMs)}`);
+        break;
+      case 'cleanup':
+        line('cleanup', e.dropped ? `dropped INVALID index ${e.index}` : `could not drop INVALID index ${e.index}: ${e.message ?? ''}`);
+        break;
+      case 'done':
+        line('done', `${label} in ${formatDuration(e.durationMs)}${e.sizeBytes === null ? '' : `, ${humanBytes(e.sizeBytes)}`}  (${view.overallLine()})`);
+        break;
+      case 'failed':
+        line('FAILED', `${label}`);
+        opts.stderr.write(failureText(opts, e.stepId, e.error, e.sql) + '\n');
+        break;
+      case 'skipped':
+        line('skipped', `${label}: ${e.reason}`);
+        break;
+      case 'cancelled':
+        line('cancelled', `${label}: ${e.reason}`);
+        break;
+      case 'warning':
+        opts.stderr.write(`warning: ${e.message}\n`);
+        break;
+      case 'summary':
+        break;
+    }
+  };
+  return {
+    sink,
+    async close(result) {
+      if (result) opts.stdout.write('\n' + formatSummary(result, summaryLabel(opts.steps)));
+    },
+  };
+}
+
+/** Failures and warnings collected while a live display owns the terminal, printed once it is gone. */
+export function deferredMessages(opts: RenderOptions): { sink: EventSink; flush(): void } {
+  const messages: string[] = [];
+  return {
+    sink(e) {
+      if (e.type === 'failed') messages.push(failureText(opts, e.stepId, e.error, e.sql));
+      else if (e.type === 'warning') messages.push(`warning: ${e.message}`);
+      else if (e.type === 'cleanup' && !e.dropped) messages.push(`warning: could not drop INVALID index ${e.index}: ${e.message ?? ''}`);
+    },
+    flush() {
+      if (messages.length > 0) opts.stderr.write(messages.join('\n') + '\n');
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * The edge shared by `apply` and `run`: Ctrl-C and SIGTERM turned into an AbortSignal, the renderer
+ * chosen for the output, and the exit code of a finished run.
+ */
+import type { CliIO } from '../cli/command.js';
+import { EXIT } from '../cli/command.js';
+import type { Step } from '../plan/types.js';
+import { jsonRenderer, plainRenderer, type Renderer } from './render.js';
+import { listrRenderer } from './render-listr.js';
+import type { RunResult } from './types.js';
+
+/**
+ * The first SIGINT or SIGTERM aborts the signal (the runner cancels the builds on the server, drops
+ * INVALID leftovers, and the summary is printed); a second one exits at once.
+ */
+export function interruptOnSignals(io: CliIO, command: string): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      io.stderr.write(`pgindex ${command}: ${name} again: exiting now; running builds may leave INVALID indexes (apply again to clean up)\n`);
+      process.exit(EXIT.interrupted);
+    }
+    io.stderr.write(`\npgindex ${command}: ${name}: cancelling running statements and cleaning up (press Ctrl-C again to exit at once)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/** --json: NDJSON events; a terminal: listr2; anything else (CI, pipes): plain lines. */
+export function chooseRenderer(
+  io: CliIO,
+  opts: { json: boolean; steps: readonly Step[]; locate?: (stepId: string, position: number | null) => string | null },
+): Renderer {
+  const base = { stdout: io.stdout, stderr: io.stderr, steps: opts.steps, now: Date.now, ...(opts.locate ? { locate: opts.locate } : {}) };
+  if (opts.json) return jsonRenderer(base);
+  if (io.stdout.isTTY) return listrRenderer(base);
+  return plainRenderer(base);
+}
+
+/** 130 interrupted, 1 anything failed, 0 everything done or skipped. */
+export function exitCode(result: RunResult): number {
+  if (result.interrupted) return EXIT.interrupted;
+  if (result.failed > 0 || result.cancelled > 0 || result.leftovers.length > 0) return EXIT.error;
+  return EXIT.ok;
+}
+
+/** A positive integer option such as -j. */
+export function positiveInt(name: string, value: unknown): number | string {
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) return `${name} must be a positive integer, not "${String(value)}"`;
+  return n;
+}

@@ -1,0 +1,110 @@
+/**
+ * What the runner reports: the final state of every step, and the stream of events renderers draw.
+ * Plain data, so that the JSON renderer can print events as they are.
+ */
+import type pg from 'pg';
+import type { QualifiedName, RunSettings } from '../plan/types.js';
+
+/** Every step ends in exactly one of these. */
+export type StepState = 'done' | 'skipped' | 'failed' | 'cancelled';
+
+/** The server's description of a failure, kept whole so it can be shown with the SQL and a caret. */
+export interface StepError {
+  sqlstate: string | null;
+  message: string;
+  detail: string | null;
+  hint: string | null;
+  /** 1-based character position in the statement, when the server gave one. */
+  position: number | null;
+}
+
+export interface StepResult {
+  stepId: string;
+  sql: string;
+  index: QualifiedName | null;
+  table: QualifiedName | null;
+  method: string | null;
+  state: StepState;
+  /** Why a step was skipped or cancelled. */
+  reason: string | null;
+  error: StepError | null;
+  /** Attempts made (0 when the step never started). */
+  attempts: number;
+  /** Time of the last attempt, ms; null when it never started. */
+  durationMs: number | null;
+  /** pg_relation_size of the built index, bytes. */
+  sizeBytes: number | null;
+}
+
+export interface RunSummary {
+  runId: string;
+  total: number;
+  done: number;
+  skipped: number;
+  failed: number;
+  cancelled: number;
+  interrupted: boolean;
+  /** --fail-fast stopped the run after a failure. */
+  stoppedEarly: boolean;
+  durationMs: number;
+  /** INVALID indexes that could not be dropped, as the statements that drop them. */
+  leftovers: string[];
+}
+
+export interface RunResult extends RunSummary {
+  results: StepResult[];
+}
+
+export interface ProgressSample {
+  phase: string;
+  blocksDone: number;
+  blocksTotal: number;
+  tuplesDone: number;
+  tuplesTotal: number;
+  /** 0..100 within the current phase, or null when the phase reports no totals. */
+  percent: number | null;
+}
+
+export type RunEvent =
+  | { type: 'begin'; runId: string; total: number; sessions: number; settings: RunSettings; estimatedCost: number }
+  | {
+      type: 'start';
+      stepId: string;
+      session: number;
+      attempt: number;
+      /** Budget chosen for this build (null for statements that are not index builds). */
+      maintenanceWorkMemKb: number | null;
+      workers: number | null;
+      sql: string;
+    }
+  | ({ type: 'progress'; stepId: string; elapsedMs: number } & ProgressSample)
+  | { type: 'retry'; stepId: string; attempt: number; delayMs: number; error: StepError }
+  | { type: 'cleanup'; stepId: string; index: string; dropped: boolean; message: string | null }
+  | { type: 'done'; stepId: string; durationMs: number; sizeBytes: number | null; attempts: number }
+  | { type: 'failed'; stepId: string; durationMs: number | null; attempts: number; error: StepError; sql: string }
+  | { type: 'skipped'; stepId: string; reason: string }
+  | { type: 'cancelled'; stepId: string; reason: string }
+  | { type: 'warning'; message: string }
+  | ({ type: 'summary' } & RunSummary);
+
+export type EventSink = (event: RunEvent) => void;
+
+export interface ExecuteOptions {
+  connection: pg.ClientConfig;
+  sink: EventSink;
+  /** Aborting cancels running builds on the server, drops INVALID leftovers and ends the run. */
+  signal?: AbortSignal;
+  failFast?: boolean;
+  /** Skip a create step whose index already exists and is valid (apply); `run` executes as written. */
+  skipExisting?: boolean;
+  /** Statements run on every session after pgindex's own settings (`run`: the file's leading SETs). */
+  sessionSetup?: string[];
+  runId?: string;
+  /** Retry backoff: base delay of the first retry and the cap, ms. */
+  backoff?: { baseMs: number; maxMs: number };
+  progressIntervalMs?: number;
+  /** Injected edges, for tests. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  random?: () => number;
+  now?: () => number;
+}
