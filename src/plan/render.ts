@@ -6,7 +6,9 @@ import type { ColumnAction, Plan, Step } from './types.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote.js';
 import { durationSetting, humanBytes, sizeSetting } from './format.js';
 
-export { renderExplain } from './explain.js';
+import { renderExplain } from './explain.js';
+
+export { renderExplain };
 
 /** Comments hold one line each: a reason can never end the comment early or smuggle in a statement. */
 function comment(text: string): string {
@@ -83,6 +85,13 @@ export function renderSql(plan: Plan): string {
     }
   }
   return lines.join('\n') + '\n';
+}
+
+export type PlanFormat = 'sql' | 'json' | 'explain';
+
+/** The text of a plan in one output format: what `pgindex plan` and `pgindex apply --dry-run` print. */
+export function renderPlan(plan: Plan, format: PlanFormat): string {
+  return format === 'json' ? renderJson(plan) : format === 'explain' ? renderExplain(plan) : renderSql(plan);
 }
 
 const ACTIONS: ColumnAction[] = ['create', 'rebuild', 'attach', 'exists', 'skip'];

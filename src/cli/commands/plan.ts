@@ -3,16 +3,9 @@ import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { preparePlan } from '../../planner.js';
-import { renderExplain, renderJson, renderSql } from '../../plan/render.js';
+import { renderPlan, type PlanFormat } from '../../plan/render.js';
 import type { Plan } from '../../plan/types.js';
 import { InputError } from '../../errors.js';
-
-export type PlanFormat = 'sql' | 'json' | 'explain';
-
-/** The text of a plan in one of the output formats (shared with `apply --dry-run`). */
-export function renderPlan(plan: Plan, format: PlanFormat): string {
-  return format === 'json' ? renderJson(plan) : format === 'explain' ? renderExplain(plan) : renderSql(plan);
-}
 
 export const planCommand: Command = {
   name: 'plan',
