@@ -14,7 +14,7 @@ import { resolveTables } from './catalog/resolve.js';
 import { buildPlan, predicateKey } from './plan/build.js';
 import { rawPredicateProblem } from './plan/sql.js';
 import { quoteIdent, quoteQualified } from './sql/quote.js';
-import { InputError, type Problem } from './errors.js';
+import { InputError, PlanningError, SqlError, type Problem } from './errors.js';
 import type { Plan, QualifiedName } from './plan/types.js';
 
 export interface PrepareOptions {
@@ -53,6 +53,7 @@ export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
     }
     const predicates = await serverPredicates(client, file, snapshot, opts.log);
     const plan = buildPlan(file, snapshot, { predicates });
+    await checkNamesFree(client, plan);
     return { plan, file, connection };
   } finally {
     await client.end().catch(() => undefined);
@@ -137,4 +138,51 @@ async function serverPredicates(
   }
   if (problems.length > 0) throw new InputError(problems);
   return out;
+}
+
+const RELKINDS: Record<string, string> = {
+  r: 'table',
+  p: 'partitioned table',
+  i: 'index',
+  I: 'partitioned index',
+  S: 'sequence',
+  v: 'view',
+  m: 'materialized view',
+  c: 'composite type',
+  f: 'foreign table',
+  t: 'TOAST table',
+};
+
+/**
+ * Index names share a schema's namespace with every other relation, and the snapshot only knows the
+ * planned tables and their indexes: one more query makes sure no other relation (an index of some
+ * other table, a sequence, a view…) already holds a name the plan is about to create.
+ */
+async function checkNamesFree(client: pg.ClientBase, plan: Plan): Promise<void> {
+  const dropped = new Set(plan.steps.filter((s) => s.action === 'drop-invalid' && s.index).map((s) => quoteQualified(s.index as QualifiedName)));
+  const created = plan.steps
+    .filter((s) => (s.action === 'create' || s.action === 'create-parent') && s.index && !dropped.has(quoteQualified(s.index)))
+    .map((s) => s.index as QualifiedName);
+  if (created.length === 0) return;
+  const sql = `SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
+                      CASE WHEN c.relkind IN ('i', 'I') THEN pg_get_indexdef(c.oid) END AS definition
+                 FROM unnest($1::text[], $2::text[]) AS p(schema, name)
+                 JOIN pg_namespace n ON n.nspname = p.schema
+                 JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.name
+                ORDER BY 1, 2`;
+  let rows: { schema: string; name: string; kind: string; definition: string | null }[];
+  try {
+    ({ rows } = await client.query(sql, [created.map((q) => q.schema), created.map((q) => q.name)]));
+  } catch (err) {
+    throw new SqlError(sql, err);
+  }
+  if (rows.length === 0) return;
+  const lines = rows.map((r) => {
+    const what = RELKINDS[r.kind] ?? `relation (relkind ${r.kind})`;
+    return `  ${quoteQualified(r)} is already a ${what}${r.definition ? `: ${r.definition}` : ''}`;
+  });
+  throw new PlanningError(
+    `planned index names are taken by relations outside the plan's tables; nothing was run.\n${lines.join('\n')}\n` +
+      'Index names share their schema with tables, sequences and views: rename or drop the relation, then plan again.',
+  );
 }

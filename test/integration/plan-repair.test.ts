@@ -84,6 +84,12 @@ test('the planned name taken by another definition is an error showing both defi
   assert.match(r.err, /planned: {2}CREATE INDEX CONCURRENTLY accounts_name_btree_idx ON public\.accounts USING btree \(name\)/);
   assert.match(r.err, /nothing was run/);
   assert.doesNotMatch(r.err, /pgindex-test/, 'never the password');
+  // A relation outside the plan's tables holding the name is caught too.
+  await db.query('CREATE SEQUENCE accounts_id_btree_idx');
+  const seq = await runCli(['plan', planFile('seq.yaml', 'version: 1\ntables:\n  - name: accounts\n    columns: [id]\n'), '-d', db.url]);
+  assert.equal(seq.code, 1);
+  assert.match(seq.err, /public\.accounts_id_btree_idx is already a sequence/);
+  await db.query('DROP SEQUENCE accounts_id_btree_idx');
   // Another name for an index of another definition is no conflict.
   await db.query('ALTER INDEX accounts_name_btree_idx RENAME TO accounts_name_hash');
   const ok = await runCli(['plan', plan, '-d', db.url, '--detailed-exitcode']);
