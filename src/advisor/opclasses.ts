@@ -36,20 +36,19 @@ export function fit(catalog: OpclassCatalog, opclass: OpclassInfo, type: ColumnT
 }
 
 /**
- * The operator class CREATE INDEX would use for this type and method without one named: an exact
- * default first, else the only default the type can be coerced to (a concrete one before a
- * polymorphic one); null when there is none or the choice would be ambiguous.
+ * The operator class CREATE INDEX would use for this type and method without one named, as
+ * GetDefaultOpClass picks it: the one exact default; else, among the defaults the type can be coerced
+ * to, the one whose input type is the preferred type of the column's category (varchar → text_ops,
+ * not bpchar_ops), or the only one. Null when there is none or the choice is ambiguous.
  */
 export function defaultOpclass(catalog: OpclassCatalog, method: string, type: ColumnType): OpclassInfo | null {
-  const fits = catalog.opclasses
-    .filter((o) => o.method === method && o.isDefault)
-    .map((o) => ({ o, how: fit(catalog, o, type) }))
-    .filter((x) => x.how !== null);
-  for (const how of ['exact', 'binary', 'polymorphic'] as const) {
-    const found = fits.filter((x) => x.how === how);
-    if (found.length === 1) return (found[0] as { o: OpclassInfo }).o;
-    if (found.length > 1) return null;
-  }
+  const defaults = catalog.opclasses.filter((o) => o.method === method && o.isDefault);
+  const exact = defaults.filter((o) => fit(catalog, o, type) === 'exact');
+  if (exact.length > 0) return exact.length === 1 ? (exact[0] as OpclassInfo) : null;
+  const compatible = defaults.filter((o) => fit(catalog, o, type) !== null);
+  const preferred = compatible.filter((o) => o.inputTypePreferred === true && o.inputTypeCategory === type.category);
+  if (preferred.length === 1) return preferred[0] as OpclassInfo;
+  if (preferred.length === 0 && compatible.length === 1) return compatible[0] as OpclassInfo;
   return null;
 }
 

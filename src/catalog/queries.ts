@@ -31,9 +31,12 @@ select current_setting('server_version_num')::int as version_num,
                        o.opcintype::int8 as "inputType",
                        format_type(o.opcintype, null) as "inputTypeName",
                        o.opcdefault as "isDefault",
-                       x.extname as extension
+                       x.extname as extension,
+                       it.typcategory::text as "inputTypeCategory",
+                       it.typispreferred as "inputTypePreferred"
                   from pg_opclass o
                   join pg_am am on am.oid = o.opcmethod and am.amtype = 'i'
+                  join pg_type it on it.oid = o.opcintype
                   join pg_namespace n on n.oid = o.opcnamespace
                   left join pg_depend d on d.classid = 'pg_opclass'::regclass and d.objid = o.oid
                                        and d.refclassid = 'pg_extension'::regclass and d.deptype = 'e'

@@ -31,6 +31,10 @@ export interface OpclassInfo {
   isDefault: boolean;
   /** The extension that provides it (btree_gin, pg_trgm…), if any. */
   extension?: string | null;
+  /** pg_type.typcategory and typispreferred of the input type: how PostgreSQL picks among several
+   * coercible defaults (varchar → text_ops rather than bpchar_ops). */
+  inputTypeCategory?: string;
+  inputTypePreferred?: boolean;
 }
 
 export interface BinaryCoercion {

@@ -62,8 +62,8 @@ export const T = {
   ltree: base('public.ltree', EXT_OID.ltree, 'U', { extension: 'ltree' }),
   cube: base('cube', EXT_OID.cube, 'U', { extension: 'cube' }),
   citext: base('citext', EXT_OID.citext, 'S', { extension: 'citext' }),
-  /** A domain over integer with a non-ASCII name. */
-  bigintDomain: base('integer', 23, 'N', { declared: 'bıgınt', isDomain: true }),
+  /** A domain over integer with a non-ASCII name (which format_type quotes). */
+  bigintDomain: base('integer', 23, 'N', { declared: '"bıgınt"', isDomain: true }),
 } satisfies Record<string, ColumnType>;
 
 const POLY = { anyarray: 2277, anyelement: 2283, anyenum: 3500, anyrange: 3831, anymultirange: 4537, record: 2249 } as const;
@@ -223,7 +223,11 @@ const EXTENSIONS: Record<string, Row[]> = {
 
 export const ALL_EXTENSIONS = Object.keys(EXTENSIONS);
 
+// The preferred type of each category, as pg_type.typispreferred marks them.
+const PREFERRED = new Set(['text', 'double precision', 'timestamp with time zone', 'interval', 'boolean', 'inet']);
+
 function opclass([method, name, input, isDefault]: Row, extension: string | null): OpclassInfo {
+  const type = Object.values(T).find((x) => x.base === input && !x.isDomain);
   return {
     method,
     name,
@@ -232,12 +236,15 @@ function opclass([method, name, input, isDefault]: Row, extension: string | null
     inputTypeName: input,
     isDefault,
     extension,
+    inputTypeCategory: type ? type.category : 'P',
+    inputTypePreferred: PREFERRED.has(input),
   };
 }
 
-/** Binary coercions usable implicitly, as pg_cast has them (varchar, bpchar and citext to text; cidr to inet). */
+/** Binary coercions usable implicitly, as pg_cast has them (varchar to text and bpchar, bpchar and citext to text, cidr to inet). */
 export const COERCIONS: BinaryCoercion[] = [
   { source: T.varchar.baseOid, target: T.text.baseOid },
+  { source: T.varchar.baseOid, target: T.bpchar.baseOid },
   { source: T.text.baseOid, target: T.varchar.baseOid },
   { source: T.bpchar.baseOid, target: T.text.baseOid },
   { source: T.cidr.baseOid, target: T.inet.baseOid },

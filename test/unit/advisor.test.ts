@@ -79,7 +79,7 @@ describe('by type, without statistics', () => {
     ['enum', T.mood, 'btree', null, 'mood → btree'],
     ['bytea', T.bytea, 'btree', null, 'bytea → btree'],
     ['money', T.money, 'btree', null, 'money → btree'],
-    ['domain over integer', T.bigintDomain, 'btree', null, 'bıgınt (domain over integer) → btree'],
+    ['domain over integer', T.bigintDomain, 'btree', null, '"bıgınt" (domain over integer) → btree'],
     ['integer[]', T.int4array, 'gin', null, 'integer[] → gin'],
     ['text[]', T.textarray, 'gin', null, 'text[] → gin'],
     ['jsonb', T.jsonb, 'gin', 'jsonb_path_ops', 'jsonb → gin jsonb_path_ops'],
