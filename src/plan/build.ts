@@ -108,17 +108,22 @@ function defKey(table: QualifiedName, def: IndexDef): string {
   ].join('\0');
 }
 
+/** Code-unit order, the same on every machine (no locale). */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Every level below a partitioned table, as nodes named after each partition. */
-function partitionNodes(snapshot: CatalogSnapshot, tablesByKey: Map<string, TableInfo>, table: TableInfo, parts: NameParts, pos: SourcePos): Node[] {
+function partitionNodes(tablesByKey: Map<string, TableInfo>, table: TableInfo, parts: NameParts, pos: SourcePos): Node[] {
   if (table.kind !== 'partitioned') return [];
-  const children = [...table.partitions].sort((a, b) => (a.schema + '.' + a.name < b.schema + '.' + b.name ? -1 : 1));
+  const children = [...table.partitions].sort((a, b) => compareText(qkey(a), qkey(b)));
   return children.map((p) => {
     const child = tablesByKey.get(qkey(p));
     if (!child) {
       throw new PlanningError(`partition ${display(p)} of ${display(table)} is missing from the catalog snapshot`, pos);
     }
     const childParts = { ...parts, table: child.name };
-    return { table: child, parts: childParts, name: indexName(childParts), children: partitionNodes(snapshot, tablesByKey, child, childParts, pos) };
+    return { table: child, parts: childParts, name: indexName(childParts), children: partitionNodes(tablesByKey, child, childParts, pos) };
   });
 }
 
@@ -169,7 +174,9 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
         opclass: null,
         index: null,
       };
-      const parent = covering.find((a) => plannedOnTable.has(qkey(a) + '\0' + column.name));
+      // A partition's own entry with options of its own (a partial index, another method…) still stands.
+      const ownOptions = spec !== null && (spec.where || spec.unique || spec.include?.length || spec.method || spec.opclass);
+      const parent = ownOptions ? undefined : covering.find((a) => plannedOnTable.has(qkey(a) + '\0' + column.name));
       if (parent) {
         slots.push({ plan: { ...base, action: 'skip', reason: `covered by the index planned on its partitioned table ${display(parent)}` } });
         continue;
@@ -199,7 +206,7 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
       };
       const keys: IndexKeySql[] = [{ column: column.name, opclass: opclassForSql(snapshot, decision, column) }];
       const parts: NameParts = { table: table.name, columns: [column.name], method: decision.method, unique };
-      const node: Node = { table, parts, name: indexName(parts), children: partitionNodes(snapshot, tablesByKey, table, parts, pos) };
+      const node: Node = { table, parts, name: indexName(parts), children: partitionNodes(tablesByKey, table, parts, pos) };
       const intent: Intent = { tableSpec: r.spec, colSpec: spec, table, column, decision, def, keys, tablespace, concurrently, pos, node };
       intents.push(intent);
       slots.push({ intent });
@@ -394,9 +401,9 @@ function leafEstimate(node: Node, intent: Intent): Estimate {
   return estimateBuild(intent.def.method, node.table, intent.column.name);
 }
 
-function treeEstimate(ctx: Ctx, node: Node, intent: Intent): Estimate {
+function treeEstimate(node: Node, intent: Intent): Estimate {
   if (node.children.length === 0) return leafEstimate(node, intent);
-  return sumEstimates(node.children.map((c) => treeEstimate(ctx, c, intent)));
+  return sumEstimates(node.children.map((c) => treeEstimate(c, intent)));
 }
 
 function createStep(ctx: Ctx, intent: Intent, node: Node, opts: { concurrently: boolean; dependsOn: string[]; reason: string; estimate: Estimate }): string {
@@ -570,7 +577,7 @@ function planPartitioned(ctx: Ctx, intent: Intent): Pick<ColumnPlan, 'action' | 
       concurrently: false,
       dependsOn: [],
       reason: `${label}: ${intent.decision.reason} (partitioned table: one CREATE INDEX builds every partition's index)`,
-      estimate: treeEstimate(ctx, node, intent),
+      estimate: treeEstimate(node, intent),
     });
     return { action: 'create', reason: intent.decision.reason };
   }

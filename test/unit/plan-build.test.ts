@@ -313,17 +313,21 @@ test('sub-partitioned tables are handled recursively: the middle level gets its 
   assert.equal(plan.steps[3]?.sql, 'CREATE INDEX events_2025_at_btree_idx ON ONLY public.events_2025 USING btree (at)');
 });
 
-test('a partition named in the plan next to its parent is covered by the parent for the same column', () => {
-  const plan = buildPlan(planFile([tableSpec('events', [colSpec('at')]), tableSpec('events_2024', [colSpec('at'), colSpec('id', { method: 'hash' })])]), snapshot(partitioned()));
+test('a partition named in the plan next to its parent is covered by the parent for the same column, unless it asks for more', () => {
+  const plan = buildPlan(
+    planFile([tableSpec('events', [colSpec('at'), colSpec('id')]), tableSpec('events_2024', [colSpec('at'), colSpec('id', { method: 'hash' })])]),
+    snapshot(partitioned()),
+  );
   assert.deepEqual(
-    plan.columns.map((c) => [c.table.name, c.column, c.action]),
+    plan.columns.map((c) => [c.table.name, c.column, c.action, c.method]),
     [
-      ['events', 'at', 'create'],
-      ['events_2024', 'at', 'skip'],
-      ['events_2024', 'id', 'create'],
+      ['events', 'at', 'create', 'btree'],
+      ['events', 'id', 'create', 'btree'],
+      ['events_2024', 'at', 'skip', null],
+      ['events_2024', 'id', 'create', 'hash'],
     ],
   );
-  assert.match(plan.columns[1]?.reason ?? '', /covered by the index planned on its partitioned table public\.events/);
+  assert.match(plan.columns[2]?.reason ?? '', /covered by the index planned on its partitioned table public\.events/);
 });
 
 test('the same inputs give byte-identical output', () => {
