@@ -17,8 +17,8 @@ CREATE INDEX CONCURRENTLY customers_email_btree_idx ON public.customers USING bt
 -- public.customers.full_name: text → btree
 CREATE INDEX CONCURRENTLY customers_full_name_btree_idx ON public.customers USING btree (full_name);
 
--- public.customers.country: character varying(2) → gin (no rule for this type; gin has a default operator class for it)
-CREATE INDEX CONCURRENTLY customers_country_gin_idx ON public.customers USING gin (country);
+-- public.customers.country: character varying(2) → btree
+CREATE INDEX CONCURRENTLY customers_country_btree_idx ON public.customers USING btree (country);
 
 -- public.customers.tier: customer_tier → btree
 CREATE INDEX CONCURRENTLY customers_tier_btree_idx ON public.customers USING btree (tier);
