@@ -77,7 +77,8 @@ export function plainRenderer(opts: RenderOptions): Renderer {
         break;
       case 'start': {
         const b = view.running.get(e.stepId);
-        const budget = e.maintenanceWorkMemKb === null ? '' : `, ${sizeSetting(e.maintenanceWorkMemKb * 1024)}, ${e.workers ?? 0} workers`;
+        const workers = e.workers ?? 0;
+        const budget = e.maintenanceWorkMemKb === null ? '' : `, ${sizeSetting(e.maintenanceWorkMemKb * 1024)}, ${workers} worker${workers === 1 ? '' : 's'}`;
         const on = b?.table && b.table !== label ? ` on ${b.table}` : '';
         line('start', `${label}${on} (session ${e.session}${e.attempt > 1 ? `, attempt ${e.attempt}` : ''}${budget})`);
         break;

@@ -135,7 +135,7 @@ export class RunView {
   buildLine(b: BuildView): string {
     const parts = [b.label];
     if (b.table && b.label !== b.table) parts.push(`on ${b.table}`);
-    const how = [b.method, b.workers ? `${b.workers} workers` : null, b.attempt > 1 ? `attempt ${b.attempt}` : null].filter(Boolean);
+    const how = [b.method, b.workers ? `${b.workers} worker${b.workers === 1 ? '' : 's'}` : null, b.attempt > 1 ? `attempt ${b.attempt}` : null].filter(Boolean);
     if (how.length > 0) parts.push(`(${how.join(', ')})`);
     parts.push('·', b.phase ?? 'starting');
     if (b.percent !== null) parts.push(`${b.percent.toFixed(1)}%`);

@@ -200,14 +200,16 @@ async function readStdin(io: CliIO): Promise<string> {
 
 const tableKey = (t: QualifiedName) => `${t.schema}\0${t.name}`;
 
-/** relpages of the tables the file's CREATE INDEX statements name, where they already exist. */
+/** Size in pages of the tables the file's CREATE INDEX statements name, where they already exist. */
 async function tablePages(client: pg.Client, tables: QualifiedName[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   const unique = [...new Map(tables.map((t) => [tableKey(t), t])).values()];
   if (unique.length === 0) return out;
   const names = unique.map((t) => (t.schema ? quoteIdent(t.schema) + '.' : '') + quoteIdent(t.name));
   const { rows } = await client.query<{ i: number; pages: number }>(
-    `select n.i, c.relpages as pages from unnest($1::text[]) with ordinality as n(name, i)
+    // The actual size, not relpages: a table loaded and never analyzed has relpages 0.
+    `select n.i, (pg_relation_size(c.oid) / current_setting('block_size')::int)::int as pages
+       from unnest($1::text[]) with ordinality as n(name, i)
        join pg_class c on c.oid = to_regclass(n.name)`,
     [names],
   );

@@ -1,0 +1,156 @@
+/**
+ * `pgindex run` end to end: in-process through main() for output and exit codes, and as a child
+ * process for SIGINT.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { main } from '../../src/cli/main.js';
+import type { CliIO } from '../../src/cli/command.js';
+import { testDatabase, type TestDatabase } from '../support/db.js';
+
+let db: TestDatabase;
+let dir: string;
+const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+before(async () => {
+  db = await testDatabase();
+  dir = mkdtempSync(join(tmpdir(), 'pgindex-run-'));
+  await db.query(`create function slow(i int) returns int language plpgsql immutable as $$
+    begin perform pg_sleep(0.002); return i; end $$`);
+  await db.query('create table t1 as select g as a, g::text as b from generate_series(1, 100) g');
+  await db.query('create table t2 as select g as a from generate_series(1, 100) g');
+  await db.query('create table long as select g as a from generate_series(1, 5000) g');
+});
+after(async () => {
+  await db?.drop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function capture(stdinText = ''): { io: CliIO; out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const stdin = new PassThrough();
+  stdin.end(stdinText);
+  let o = '';
+  let e = '';
+  stdout.on('data', (c: Buffer) => (o += c.toString()));
+  stderr.on('data', (c: Buffer) => (e += c.toString()));
+  return { io: { stdout, stderr, stdin, env: {}, cwd: dir }, out: () => o, err: () => e };
+}
+
+function sqlFile(name: string, text: string): string {
+  writeFileSync(join(dir, name), text);
+  return name;
+}
+
+async function invalidIndexes(): Promise<string[]> {
+  const { rows } = await db.query<{ name: string }>('select indexrelid::regclass::text as name from pg_index where not indisvalid');
+  return rows.map((r) => r.name);
+}
+
+test('run splits a tricky file and runs every statement in parallel: exit 0, a summary, valid indexes', async () => {
+  const file = sqlFile(
+    'ok.sql',
+    `-- session settings for every session
+SET search_path = public;
+create index concurrently t1_a on t1 (slow(a));
+create index concurrently t1_b on t1 (b);   -- same table: not at the same time as t1_a
+create index t2_a on t2 (slow(a));
+do $body$ begin perform 'a;b'; end $body$;
+create function "f;x"() returns text language sql as $$ select 'it''s; done' $$;
+`,
+  );
+  const c = capture();
+  const code = await main(['run', '-j', '3', '-d', db.url, file], c.io);
+  assert.equal(code, 0, c.err());
+  assert.match(c.out(), /run \w+: 5 statements on 3 sessions/);
+  assert.match(c.out(), /done\s+t1_a/);
+  assert.match(c.out(), /index\s+table\s+method\s+duration\s+size\s+status/);
+  assert.match(c.out(), /5 done, 0 skipped, 0 failed, 0 cancelled of 5/);
+  const { rows } = await db.query<{ n: number }>("select count(*)::int as n from pg_index where indexrelid::regclass::text in ('t1_a', 't1_b', 't2_a') and indisvalid");
+  assert.equal(rows[0]?.n, 3);
+  const f = await db.query<{ v: string }>('select "f;x"() as v');
+  assert.equal(f.rows[0]?.v, "it's; done");
+});
+
+test('a failing statement shows FILE:LINE:COL, the SQL with a caret and the hint; the others still run; exit 1', async () => {
+  const file = sqlFile('bad.sql', 'create index t2_plain on t2 (a);\n\nselect\n  nosuch_column\nfrom t2;\n');
+  const c = capture();
+  const code = await main(['run', '-d', db.url, file], c.io);
+  assert.equal(code, 1);
+  assert.match(c.err(), /bad\.sql:4:3: ERROR 42703: column "nosuch_column" does not exist/);
+  assert.match(c.err(), /\n {2}select\n {4}nosuch_column\n {4}\^/);
+  assert.match(c.out(), /1 done, 0 skipped, 1 failed/);
+  const { rows } = await db.query<{ n: number }>("select count(*)::int as n from pg_class where relname = 't2_plain'");
+  assert.equal(rows[0]?.n, 1);
+});
+
+test('--json prints one event per line, ending with the summary', async () => {
+  const c = capture('create index t2_json on t2 (a);\nselect pg_sleep(0.01);\n');
+  const code = await main(['run', '--json', '-d', db.url, '-'], c.io);
+  assert.equal(code, 0, c.err());
+  const events = c
+    .out()
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; time: string; stepId?: string });
+  assert.equal(events[0]?.type, 'begin');
+  assert.equal(events.at(-1)?.type, 'summary');
+  assert.deepEqual(events.filter((e) => e.type === 'done').map((e) => e.stepId).sort(), ['s1', 's2']);
+  assert.ok(events.every((e) => !Number.isNaN(Date.parse(e.time))));
+});
+
+test('psql meta-commands and a late SET are refused before anything runs', async () => {
+  const file = sqlFile('meta.sql', 'create index t2_never on t2 (a);\n\\gset\nset work_mem = 1;\n');
+  const c = capture();
+  const code = await main(['run', '-d', db.url, file], c.io);
+  assert.equal(code, 1);
+  assert.match(c.err(), /meta\.sql:2:1: psql meta-command \\gset cannot be run by pgindex run/);
+  const d = capture();
+  assert.equal(await main(['run', '-d', db.url, sqlFile('late.sql', 'select 1;\nset work_mem = 1;')], d.io), 1);
+  assert.match(d.err(), /late\.sql:2:1: SET after the first statement/);
+  const { rows } = await db.query<{ n: number }>("select count(*)::int as n from pg_class where relname = 't2_never'");
+  assert.equal(rows[0]?.n, 0);
+});
+
+test('a wrong password is reported at once, clearly and without the password', async () => {
+  const url = new URL(db.url);
+  url.password = 'not-the-password';
+  const c = capture();
+  const code = await main(['run', '-d', url.toString(), sqlFile('one.sql', 'select 1')], c.io);
+  assert.equal(code, 1);
+  assert.match(c.err(), /cannot connect to postgres@127\.0\.0\.1:\d+\/\w+: password authentication failed/);
+  assert.ok(!c.err().includes('not-the-password'));
+});
+
+test('SIGINT during a long build cancels it on the server, leaves no INVALID index, prints the summary, exits 130', async () => {
+  const file = sqlFile('long.sql', 'create index concurrently long_slow on long (slow(a));\ncreate index concurrently t1_later on t1 (a);\n');
+  const child = spawn(process.execPath, [cli, 'run', '--json', '-j', '1', '-d', db.url, join(dir, file)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let signalled = false;
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+    // Interrupt once the server reports the build scanning the table (the INVALID index exists then).
+    if (!signalled && /"type":"progress"[^\n]*"phase":"building index/.test(out)) {
+      signalled = true;
+      child.kill('SIGINT');
+    }
+  });
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  assert.ok(signalled, `the build was seen running; stderr: ${err}`);
+  assert.equal(code, 130, err);
+  const summary = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { type?: string; interrupted?: boolean; cancelled?: number };
+  assert.deepEqual([summary.type, summary.interrupted, summary.cancelled], ["summary", true, 2], out);
+  assert.match(err, /SIGINT: cancelling running statements/);
+  assert.deepEqual(await invalidIndexes(), []);
+  const { rows } = await db.query<{ n: number }>("select count(*)::int as n from pg_class where relname in ('long_slow', 't1_later')");
+  assert.equal(rows[0]?.n, 0);
+});
