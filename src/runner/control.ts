@@ -92,10 +92,16 @@ export async function readServerInfo(session: Queryable): Promise<ServerInfo> {
 export class Control {
   constructor(readonly session: Session) {}
 
+  /** Reconnects first if the server closed the control connection. */
+  private async query<R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<pg.QueryResult<R>> {
+    await this.session.ensureOpen();
+    return this.session.query<R>(sql, params);
+  }
+
   async progress(pids: number[]): Promise<Map<number, ProgressSample>> {
     const out = new Map<number, ProgressSample>();
     if (pids.length === 0) return out;
-    const { rows } = await this.session.query<ProgressRow & { pid: number }>(
+    const { rows } = await this.query<ProgressRow & { pid: number }>(
       `select pid, phase, blocks_done, blocks_total, tuples_done, tuples_total
          from pg_stat_progress_create_index where pid = any($1::int[])`,
       [pids],
@@ -106,7 +112,7 @@ export class Control {
 
   /** Asks the server to cancel the statement running on a backend; false if it was not running. */
   async cancel(pid: number): Promise<boolean> {
-    const { rows } = await this.session.query<{ ok: boolean }>('select pg_cancel_backend($1) as ok', [pid]);
+    const { rows } = await this.query<{ ok: boolean }>('select pg_cancel_backend($1) as ok', [pid]);
     return rows[0]?.ok === true;
   }
 
@@ -116,7 +122,7 @@ export class Control {
    */
   async indexState(index: QualifiedName, table: QualifiedName | null): Promise<IndexState | null> {
     const tableText = table ? (table.schema ? quoteIdent(table.schema) + '.' : '') + quoteIdent(table.name) : null;
-    const { rows } = await this.session.query<{ schema: string; name: string; valid: boolean; in_progress: boolean; size: string }>(
+    const { rows } = await this.query<{ schema: string; name: string; valid: boolean; in_progress: boolean; size: string }>(
       `select n.nspname as schema, c.relname as name, i.indisvalid as valid,
               exists (select 1 from pg_stat_progress_create_index p where p.index_relid = c.oid) as in_progress,
               pg_relation_size(c.oid)::text as size

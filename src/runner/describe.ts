@@ -15,6 +15,11 @@ export function firstLine(sql: string, max = 60): string {
 
 /** A short name for a step: its index, else where it came from, else its SQL. */
 export function stepLabel(step: Step): string {
+  if (step.action === 'attach' && step.index) {
+    // The step's index is the parent; the partition's index is named by the statement itself.
+    const child = /\bATTACH\s+PARTITION\s+(.+?)\s*;?\s*$/i.exec(step.sql)?.[1];
+    return child ? `${child} → ${displayName(step.index)}` : displayName(step.index);
+  }
   if (step.index) return displayName(step.index);
   if (step.action === 'sql' && step.reason) return step.reason;
   return firstLine(step.sql);

@@ -291,13 +291,16 @@ class Run {
     const wait = new AbortController();
     this.retryWaits.set(step.id, wait);
     const signal = AbortSignal.any([wait.signal, this.stopAll.signal]);
-    void this.sleep(delayMs, signal).then(() => {
+    const wake = () => {
       if (!this.retryWaits.has(step.id)) return;
       this.retryWaits.delete(step.id);
-      if (this.stopping) this.end(step, 'cancelled', { reason: this.stopping.reason });
+      const stop = this.stopReason();
+      if (stop !== null) this.end(step, 'cancelled', { reason: stop });
       else this.pending.push(step);
       this.pump();
-    });
+    };
+    // An injected sleep that rejects must not leave the step waiting forever.
+    void this.sleep(delayMs, signal).then(wake, wake);
   }
 
   /** Why the run is stopping, or null; a method, because it changes while a step awaits. */

@@ -194,7 +194,9 @@ export function formatSummary(result: RunResult, label: (r: StepResult) => strin
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
-  const out = [line(header), line(widths.map((w) => '-'.repeat(Math.min(w, 40)))), ...rows.map(line)];
+  // The status column is as wide as its longest message: underline only its heading.
+  const rule = widths.map((w, i) => '-'.repeat(i === widths.length - 1 ? (header[i] ?? '').length : w));
+  const out = [line(header), line(rule), ...rows.map(line)];
   const totals = [`${result.done} done`, `${result.skipped} skipped`, `${result.failed} failed`, `${result.cancelled} cancelled`];
   out.push('', `${totals.join(', ')} of ${result.total} in ${formatDuration(result.durationMs)}${result.interrupted ? ' (interrupted)' : ''}${result.stoppedEarly ? ' (stopped by --fail-fast)' : ''}`);
   for (const drop of result.leftovers) out.push(`left behind (INVALID): ${drop}`);
