@@ -89,6 +89,11 @@ export async function readServerInfo(session: Queryable): Promise<ServerInfo> {
   };
 }
 
+/** A table as SQL text for to_regclass: quoted, unqualified when its schema is left to the search_path. */
+function tableText(table: QualifiedName): string {
+  return (table.schema ? quoteIdent(table.schema) + '.' : '') + quoteIdent(table.name);
+}
+
 export class Control {
   constructor(readonly session: Session) {}
 
@@ -116,12 +121,26 @@ export class Control {
     return rows[0]?.ok === true;
   }
 
+  /** Indexes of a table (by oid), with their state. */
+  async indexesOn(table: QualifiedName): Promise<(IndexState & { oid: string })[]> {
+    const { rows } = await this.query<{ oid: string; schema: string; name: string; valid: boolean; in_progress: boolean; size: string }>(
+      `select c.oid::text as oid, n.nspname as schema, c.relname as name, i.indisvalid as valid,
+              exists (select 1 from pg_stat_progress_create_index p where p.index_relid = c.oid) as in_progress,
+              pg_relation_size(c.oid)::text as size
+         from pg_index i
+         join pg_class c on c.oid = i.indexrelid
+         join pg_namespace n on n.oid = c.relnamespace
+        where i.indrelid = to_regclass($1)`,
+      [tableText(table)],
+    );
+    return rows.map((r) => ({ oid: r.oid, schema: r.schema, name: r.name, valid: r.valid, inProgress: r.in_progress, sizeBytes: Number(r.size) }));
+  }
+
   /**
    * The index a step builds, if it exists. A schema of '' (an unqualified table in a SQL file) is
    * the schema of the table as the search_path finds it: an index always lives beside its table.
    */
   async indexState(index: QualifiedName, table: QualifiedName | null): Promise<IndexState | null> {
-    const tableText = table ? (table.schema ? quoteIdent(table.schema) + '.' : '') + quoteIdent(table.name) : null;
     const { rows } = await this.query<{ schema: string; name: string; valid: boolean; in_progress: boolean; size: string }>(
       `select n.nspname as schema, c.relname as name, i.indisvalid as valid,
               exists (select 1 from pg_stat_progress_create_index p where p.index_relid = c.oid) as in_progress,
@@ -133,7 +152,7 @@ export class Control {
           and n.nspname = coalesce(nullif($2, ''),
                 (select tn.nspname from pg_class t join pg_namespace tn on tn.oid = t.relnamespace
                   where t.oid = to_regclass($3)))`,
-      [index.name, index.schema, tableText],
+      [index.name, index.schema, table ? tableText(table) : null],
     );
     const r = rows[0];
     if (!r) return null;

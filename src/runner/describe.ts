@@ -21,6 +21,7 @@ export function stepLabel(step: Step): string {
     return child ? `${child} → ${displayName(step.index)}` : displayName(step.index);
   }
   if (step.index) return displayName(step.index);
-  if (step.action === 'sql' && step.reason) return step.reason;
+  // Statements of a SQL file carry their FILE:LINE:COL as their reason.
+  if ((step.action === 'sql' || step.action === 'create' || step.action === 'create-parent') && step.reason) return step.reason;
   return firstLine(step.sql);
 }

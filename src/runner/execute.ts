@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { Plan, Step } from '../plan/types.js';
 import { quoteQualified } from '../sql/quote.js';
 import { buildBudget, type BuildBudget } from './budget.js';
-import { Control } from './control.js';
+import { Control, type IndexState } from './control.js';
 import { stepLabel } from './describe.js';
 import { backoffMs, classify, retrySafe, toStepError } from './retry.js';
 import { dependentsOf, nextStep, validateSteps } from './scheduler.js';
@@ -50,9 +50,12 @@ function isBuild(step: Step): boolean {
   return step.action === 'create';
 }
 
-/** A create step that may find an INVALID index of its name (a failed CONCURRENTLY build) to drop. */
+/**
+ * A create step that may leave an INVALID index (a failed CONCURRENTLY build) to drop: found by its
+ * name, or, for a statement that lets the server name the index, as a new INVALID index on its table.
+ */
 function mayLeaveInvalid(step: Step): boolean {
-  return step.action === 'create' && step.index !== null;
+  return step.action === 'create' && (step.index !== null || (step.concurrently && step.table !== null));
 }
 
 export function newRunId(): string {
@@ -79,6 +82,8 @@ class Run {
   private readonly attempts = new Map<string, number>();
   private readonly firstStart = new Map<string, number>();
   private readonly satisfied = new Set<string>();
+  /** Unnamed CONCURRENTLY builds: the oids of their table's indexes before the first attempt. */
+  private readonly baseline = new Map<string, Set<string>>();
   /** Steps whose INVALID leftover could not be dropped yet. */
   private readonly needsCleanup = new Set<string>();
   private readonly leftovers: string[] = [];
@@ -171,6 +176,8 @@ class Run {
   private async connect(count: number): Promise<void> {
     const base = this.options.connection;
     const controlSession = new Session(0, { ...base, application_name: applicationName(this.runId, 'control') }, [
+      // The same search_path as the sessions, to find the tables a SQL file names unqualified.
+      ...(this.options.sessionSetup ?? []),
       // The control connection only reads the catalog; never let it hang the run.
       'SET statement_timeout = 10000',
       'SET lock_timeout = 5000',
@@ -233,6 +240,10 @@ class Run {
           this.end(step, 'skipped', { reason: 'the index already exists' });
           return;
         }
+      }
+      if (mayLeaveInvalid(step) && step.index === null && step.table && !this.baseline.has(step.id)) {
+        const before = await this.controlOf().indexesOn(step.table);
+        this.baseline.set(step.id, new Set(before.map((i) => i.oid)));
       }
       if (mayLeaveInvalid(step)) await this.dropInvalid(step, session);
       if (this.stopReason() !== null) {
@@ -320,19 +331,15 @@ class Run {
    * must stay free for progress and cancellation.
    */
   private async dropInvalid(step: Step, session: Session): Promise<void> {
-    if (!step.index) return;
     let target = '';
     try {
-      const state = await this.controlOf().indexState(step.index, step.table);
-      if (!state || state.valid || state.inProgress) {
-        this.needsCleanup.delete(step.id);
-        return;
+      for (const state of await this.leftoversOf(step)) {
+        target = quoteQualified(state);
+        await session.ensureOpen();
+        await session.query(`DROP INDEX CONCURRENTLY IF EXISTS ${target}`);
+        this.emit({ type: 'cleanup', stepId: step.id, index: target, dropped: true, message: null });
       }
-      target = quoteQualified(state);
-      await session.ensureOpen();
-      await session.query(`DROP INDEX CONCURRENTLY IF EXISTS ${target}`);
       this.needsCleanup.delete(step.id);
-      this.emit({ type: 'cleanup', stepId: step.id, index: target, dropped: true, message: null });
     } catch (err) {
       if (classify(err).connectionLost) session.markLost();
       this.needsCleanup.add(step.id);
@@ -340,19 +347,34 @@ class Run {
     }
   }
 
+  /** INVALID indexes of this step that no build is working on. */
+  private async leftoversOf(step: Step): Promise<IndexState[]> {
+    const control = this.controlOf();
+    if (step.index) {
+      const state = await control.indexState(step.index, step.table);
+      return state && !state.valid && !state.inProgress ? [state] : [];
+    }
+    const before = this.baseline.get(step.id);
+    if (!before || !step.table) return [];
+    // The scheduler never runs two CONCURRENTLY builds on one table: a new INVALID index there is this step's.
+    return (await control.indexesOn(step.table)).filter((i) => !before.has(i.oid) && !i.valid && !i.inProgress);
+  }
+
   /** The run's last chance to leave no INVALID index behind; what still cannot be dropped is reported. */
   private async sweepLeftovers(): Promise<void> {
     for (const id of [...this.needsCleanup]) {
       const step = this.steps.find((s) => s.id === id);
       const session = this.sessions[0];
-      if (!step?.index || !session) continue;
+      if (!step || !session) continue;
       await this.dropInvalid(step, session);
       if (this.needsCleanup.has(id)) {
-        const state = await this.controlOf().indexState(step.index, step.table).catch(() => null);
-        const name = state ? quoteQualified(state) : stepLabel(step);
-        const drop = `DROP INDEX CONCURRENTLY IF EXISTS ${name};`;
-        this.leftovers.push(drop);
-        this.emit({ type: 'warning', message: `INVALID index ${name} is left behind; drop it with: ${drop}` });
+        const states = await this.leftoversOf(step).catch(() => null);
+        const names = states ? states.map((st) => quoteQualified(st)) : [stepLabel(step)];
+        for (const name of names) {
+          const drop = `DROP INDEX CONCURRENTLY IF EXISTS ${name};`;
+          this.leftovers.push(drop);
+          this.emit({ type: 'warning', message: `INVALID index ${name} is left behind; drop it with: ${drop}` });
+        }
       }
     }
   }

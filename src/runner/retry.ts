@@ -75,12 +75,13 @@ export function classify(err: unknown): Classified {
 /**
  * Whether running a step again after a transient failure is safe. Index builds are: a plain CREATE
  * INDEX that failed left nothing behind, and a CONCURRENTLY one leaves an INVALID index that is
- * dropped first, which needs its name. Statements of a SQL file that are not index builds are never
- * retried: after a lost connection pgindex cannot know whether they took effect.
+ * dropped first, found by its name or, unnamed, as the new INVALID index on its table. Statements of
+ * a SQL file that are not index builds are never retried: after a lost connection pgindex cannot
+ * know whether they took effect.
  */
 export function retrySafe(step: Step): boolean {
   if (step.action === 'sql') return false;
-  if (step.concurrently && (step.action === 'create' || step.action === 'create-parent')) return step.index !== null;
+  if (step.concurrently && step.action === 'create') return step.index !== null || step.table !== null;
   return true;
 }
 

@@ -129,6 +129,35 @@ test('a wrong password is reported at once, clearly and without the password', a
   assert.ok(!c.err().includes('not-the-password'));
 });
 
+test('leading SETs reach every session; an unnamed CONCURRENTLY build terminated mid-build is cleaned up and retried', async () => {
+  await db.query('create schema app');
+  await db.query('create table app.victim2 as select g as a from generate_series(1, 500) g');
+  await db.query('create table app.other2 as select g as a from generate_series(1, 100) g');
+  const file = sqlFile('app.sql', 'set search_path = app, public;\ncreate index concurrently on victim2 (slow(a));\ncreate index on other2 (a);\n');
+  const c = capture();
+  const running = main(['run', '-j', '2', '-d', db.url, file], c.io);
+  let pid: number | undefined;
+  const until = Date.now() + 15_000;
+  while (pid === undefined && Date.now() < until) {
+    const { rows } = await db.query<{ pid: number }>(
+      `select p.pid from pg_stat_progress_create_index p join pg_stat_activity a using (pid)
+        where a.application_name like 'pgindex/%' and p.phase like 'building index%' and p.relid = 'app.victim2'::regclass`,
+    );
+    pid = rows[0]?.pid;
+    if (pid === undefined) await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.ok(pid !== undefined, 'the build was seen running');
+  await db.query('select pg_terminate_backend($1)', [pid]);
+  const code = await running;
+  assert.equal(code, 0, c.err() + c.out());
+  assert.match(c.out(), /retry\s+app\.sql:2:1: 57P01/);
+  assert.match(c.out(), /cleanup\s+dropped INVALID index app\.victim2_slow_idx/);
+  assert.match(c.out(), /2 done, 0 skipped, 0 failed, 0 cancelled of 2/);
+  assert.deepEqual(await invalidIndexes(), []);
+  const { rows } = await db.query<{ n: number }>("select count(*)::int as n from pg_indexes where schemaname = 'app'");
+  assert.equal(rows[0]?.n, 2);
+});
+
 test('SIGINT during a long build cancels it on the server, leaves no INVALID index, prints the summary, exits 130', async () => {
   const file = sqlFile('long.sql', 'create index concurrently long_slow on long (slow(a));\ncreate index concurrently t1_later on t1 (a);\n');
   const child = spawn(process.execPath, [cli, 'run', '--json', '-j', '1', '-d', db.url, join(dir, file)], { stdio: ['ignore', 'pipe', 'pipe'] });

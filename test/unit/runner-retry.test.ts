@@ -49,7 +49,7 @@ test('backoff doubles from the base, is capped, and is jittered within [half, fu
   );
 });
 
-test('retry safety: index builds yes (CONCURRENTLY only with a name to clean up), plain SQL never', () => {
+test('retry safety: index builds yes (CONCURRENTLY only when its leftover can be found), plain SQL never', () => {
   const base: Step = {
     id: 'a',
     action: 'create',
@@ -65,7 +65,8 @@ test('retry safety: index builds yes (CONCURRENTLY only with a name to clean up)
     estimate: { pages: 0, cost: 0, sizeBytes: 0 },
   };
   assert.equal(retrySafe(base), true);
-  assert.equal(retrySafe({ ...base, index: null }), false);
+  assert.equal(retrySafe({ ...base, index: null }), true, 'unnamed: its leftover is the new INVALID index on its table');
+  assert.equal(retrySafe({ ...base, index: null, table: null }), false);
   assert.equal(retrySafe({ ...base, index: null, concurrently: false }), true);
   assert.equal(retrySafe({ ...base, action: 'sql', index: null, table: null }), false);
   assert.equal(retrySafe({ ...base, action: 'attach' }), true);

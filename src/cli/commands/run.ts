@@ -30,9 +30,9 @@ CREATE INDEX statements are recognised: the largest table's builds start first, 
 builds on one table never run at once, each build gets its share of the memory and worker budget,
 and transient failures (lock timeout, deadlock, serialization failure, terminated session, lost
 connection) are retried with backoff after dropping the INVALID index a failed CONCURRENTLY build
-left. A CREATE INDEX CONCURRENTLY without an index name is not retried (its leftover cannot be
-found by name). Other statements run once and are never retried: after a lost connection there is
-no knowing whether they took effect.
+left (found by its name or, for an unnamed index, as the new INVALID index on the table). Other
+statements run once and are never retried: after a lost connection there is no knowing whether
+they took effect.
 
 SET statements at the top of the file apply to every session (after pgindex's own settings, so they
 may change lock_timeout or search_path; maintenance_work_mem and max_parallel_maintenance_workers
