@@ -89,7 +89,11 @@ export function listrRenderer(opts: RenderOptions & { stdout: NodeJS.WritableStr
       clearInterval(timer);
       begun();
       redraw();
-      if (root) root.title = result ? `${result.done + result.skipped} of ${result.total} done` + (result.failed ? `, ${result.failed} failed` : '') : 'stopped';
+      if (root) {
+        root.title = result
+          ? `${result.interrupted ? 'interrupted: ' : ''}${result.done + result.skipped} of ${result.total} done` + (result.failed ? `, ${result.failed} failed` : '')
+          : 'stopped';
+      }
       ended();
       await running;
       if (result) opts.stdout.write('\n' + formatSummary(result, summaryLabel(opts.steps)));

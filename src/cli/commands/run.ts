@@ -9,6 +9,7 @@ import { parseDuration, parseSize } from '../../planfile/units.js';
 import { DEFAULT_MAINTENANCE_WORK_MEM } from '../../plan/build.js';
 import type { Plan, QualifiedName, RunSettings } from '../../plan/types.js';
 import { quoteIdent } from '../../sql/quote.js';
+import { SqlError } from '../../errors.js';
 import { positionInFile, splitSql } from '../../sql/split.js';
 import { readServerInfo } from '../../runner/control.js';
 import { executePlan } from '../../runner/execute.js';
@@ -92,6 +93,14 @@ Exit codes: 0 every statement succeeded, 1 a statement failed or an error, 130 i
     try {
       const server = await readServerInfo(client);
       script = scriptSteps(statements, file, server.versionNum);
+      // The file's leading SETs (a search_path above all) decide which tables its statements name.
+      for (const sql of script.sessionSetup) {
+        try {
+          await client.query(sql);
+        } catch (err) {
+          throw new SqlError(sql, err);
+        }
+      }
       const pages = await tablePages(client, script.steps.flatMap((s) => (s.table ? [s.table] : [])));
       const settings: RunSettings = {
         parallelism: options.parallelism,
