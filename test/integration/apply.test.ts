@@ -157,7 +157,18 @@ tables:
   assert.ok(waiting, `the build reached its wait; stderr: ${err}`);
   assert.equal((await invalidIndexes()).length, 1, 'the build in progress is an INVALID index');
   child.kill('SIGINT');
-  // The cleanup's DROP INDEX CONCURRENTLY waits for this transaction too: end it.
+  // Once the build is cancelled (ending the writer earlier would let it finish), end the writer: the
+  // cleanup's DROP INDEX CONCURRENTLY waits for it too.
+  const cancelledBy = Date.now() + 15_000;
+  let building = true;
+  while (building && Date.now() < cancelledBy) {
+    const { rows } = await db.query(
+      `select 1 from pg_stat_progress_create_index p join pg_stat_activity a using (pid) where a.application_name like 'pgindex/%'`,
+    );
+    building = rows.length > 0;
+    if (building) await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.ok(!building, 'the build was cancelled on the server');
   await writer.query('rollback');
   await writer.end();
   const code = await exited;
