@@ -9,6 +9,7 @@
  *   node dist/scripts/demo.js [--scale N]      (PGINDEX_DEMO_PG_BIN=DIR uses other PostgreSQL binaries)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -80,7 +81,13 @@ async function run(scale: number): Promise<number> {
   heading('Starting a throwaway PostgreSQL server');
   server = await startServer({
     binDir: process.env.PGINDEX_DEMO_PG_BIN || undefined,
-    settings: { shared_buffers: '256MB', max_wal_size: '2GB', max_parallel_maintenance_workers: '2' },
+    // Sized for this machine, so that pgindex's CPU budget (from max_parallel_workers) is its cores.
+    settings: {
+      shared_buffers: '256MB',
+      max_wal_size: '2GB',
+      max_parallel_workers: String(availableParallelism()),
+      max_parallel_maintenance_workers: '2',
+    },
   });
   say(`${server.version} on 127.0.0.1:${server.port} (temporary data directory, removed at the end)`);
 

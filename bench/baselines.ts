@@ -1,0 +1,76 @@
+/**
+ * The two ways people run a list of CREATE INDEX statements without pgindex, kept as plain as the
+ * real thing: psql -f (one session, one statement after another), and a naive parallel runner
+ * (P workers taking statements in file order, a fresh connection for each, no session settings).
+ */
+import pg from 'pg';
+
+export interface StatementTiming {
+  sql: string;
+  ms: number;
+}
+
+export interface Failure {
+  sql: string;
+  sqlstate: string | null;
+  message: string;
+}
+
+export interface RunResult {
+  ms: number;
+  statements: StatementTiming[];
+  /** Statements that failed; like psql without ON_ERROR_STOP, both runners go on with the next one. */
+  failures: Failure[];
+}
+
+function failure(sql: string, err: unknown): Failure {
+  const e = err as { code?: string; message?: string };
+  return { sql, sqlstate: e.code ?? null, message: e.message ?? String(err) };
+}
+
+/** (a) One session, statements in order, as `psql -f` runs them. `setup` runs first, untimed. */
+export async function runSequential(url: string, statements: string[], setup: string[] = []): Promise<RunResult> {
+  const client = new pg.Client({ connectionString: url, application_name: 'bench/sequential' });
+  await client.connect();
+  try {
+    for (const sql of setup) await client.query(sql);
+    const timings: StatementTiming[] = [];
+    const failures: Failure[] = [];
+    const start = performance.now();
+    for (const sql of statements) {
+      const t = performance.now();
+      await client.query(sql).catch((err: unknown) => failures.push(failure(sql, err)));
+      timings.push({ sql, ms: performance.now() - t });
+    }
+    return { ms: performance.now() - start, statements: timings, failures };
+  } finally {
+    await client.end();
+  }
+}
+
+/** (b) P workers; each takes the next statement in file order and runs it on a new connection. */
+export async function runNaiveParallel(url: string, statements: string[], parallelism: number): Promise<RunResult> {
+  const timings: StatementTiming[] = new Array<StatementTiming>(statements.length);
+  const failures: Failure[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < statements.length) {
+      const i = next++;
+      const sql = statements[i] as string;
+      const t = performance.now();
+      const client = new pg.Client({ connectionString: url, application_name: 'bench/naive' });
+      await client.connect();
+      try {
+        await client.query(sql);
+      } catch (err) {
+        failures.push(failure(sql, err));
+      } finally {
+        await client.end();
+      }
+      timings[i] = { sql, ms: performance.now() - t };
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: Math.min(parallelism, statements.length) }, worker));
+  return { ms: performance.now() - start, statements: timings, failures };
+}

