@@ -140,7 +140,12 @@ describe('one column of each family, end to end on a real server', () => {
     assert.equal(decisions.get('families.ix')?.reason, 'already led by valid index public.families_ix (btree)');
   });
 
-  test('a virtual generated column is skipped (PostgreSQL 18)', { skip: version < 180000 && 'no virtual generated columns before 18' }, () => {
+  // Whether the server has virtual generated columns is known only once `before` has run.
+  test('a virtual generated column is skipped (PostgreSQL 18)', (t) => {
+    if (version < 180000) {
+      t.skip('no virtual generated columns before 18');
+      return;
+    }
     assert.match(decisions.get('families.vg')?.reason ?? '', /^virtual generated column/);
   });
 
