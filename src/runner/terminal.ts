@@ -7,7 +7,9 @@ import { EXIT } from '../cli/command.js';
 import type { Step } from '../plan/types.js';
 import { jsonRenderer, plainRenderer, type Renderer } from './render.js';
 import { listrRenderer } from './render-listr.js';
-import type { RunResult } from './types.js';
+import { executePlan } from './execute.js';
+import type { Plan } from '../plan/types.js';
+import type { ExecuteOptions, RunResult } from './types.js';
 
 /**
  * The first SIGINT or SIGTERM aborts the signal (the runner cancels the builds on the server, drops
@@ -57,4 +59,27 @@ export function positiveInt(name: string, value: unknown): number | string {
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n) || n < 1) return `${name} must be a positive integer, not "${String(value)}"`;
   return n;
+}
+
+/**
+ * Runs a Plan with the renderer the terminal calls for, Ctrl-C handling, and the summary printed
+ * however the run ends; returns the exit code.
+ */
+export async function executeWithProgress(
+  io: CliIO,
+  command: string,
+  plan: Plan,
+  options: Omit<ExecuteOptions, 'sink' | 'signal'>,
+  view: { json: boolean; locate?: (stepId: string, position: number | null) => string | null },
+): Promise<number> {
+  const renderer = chooseRenderer(io, { ...view, steps: plan.steps });
+  const interrupt = interruptOnSignals(io, command);
+  let result: RunResult | null = null;
+  try {
+    result = await executePlan(plan, { ...options, sink: renderer.sink, signal: interrupt.signal });
+  } finally {
+    await renderer.close(result);
+    interrupt.dispose();
+  }
+  return exitCode(result);
 }

@@ -4,9 +4,7 @@ import { preparePlan } from '../../planner.js';
 import { renderSql } from '../../plan/render.js';
 import type { Plan } from '../../plan/types.js';
 import { InputError } from '../../errors.js';
-import { executePlan } from '../../runner/execute.js';
-import { chooseRenderer, exitCode, interruptOnSignals, positiveInt } from '../../runner/terminal.js';
-import type { RunResult } from '../../runner/types.js';
+import { executeWithProgress, positiveInt } from '../../runner/terminal.js';
 
 export const applyCommand: Command = {
   name: 'apply',
@@ -96,21 +94,12 @@ Exit codes: 0 everything done (or already there), 1 a statement failed or an err
       return EXIT.ok;
     }
 
-    const renderer = chooseRenderer(io, { json: values.json === true, steps: plan.steps });
-    const interrupt = interruptOnSignals(io, 'apply');
-    let result: RunResult | null = null;
-    try {
-      result = await executePlan(plan, {
-        connection,
-        sink: renderer.sink,
-        signal: interrupt.signal,
-        failFast: values['fail-fast'] === true,
-        skipExisting: true,
-      });
-    } finally {
-      await renderer.close(result);
-      interrupt.dispose();
-    }
-    return exitCode(result);
+    return executeWithProgress(
+      io,
+      'apply',
+      plan,
+      { connection, failFast: values['fail-fast'] === true, skipExisting: true },
+      { json: values.json === true },
+    );
   },
 };

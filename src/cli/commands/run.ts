@@ -12,10 +12,8 @@ import { quoteIdent } from '../../sql/quote.js';
 import { SqlError } from '../../errors.js';
 import { positionInFile, splitSql } from '../../sql/split.js';
 import { readServerInfo } from '../../runner/control.js';
-import { executePlan } from '../../runner/execute.js';
 import { scriptSteps, withTablePages } from '../../runner/script.js';
-import { chooseRenderer, exitCode, interruptOnSignals, positiveInt } from '../../runner/terminal.js';
-import type { RunResult } from '../../runner/types.js';
+import { executeWithProgress, positiveInt } from '../../runner/terminal.js';
 
 export const runCommand: Command = {
   name: 'run',
@@ -132,23 +130,13 @@ Exit codes: 0 every statement succeeded, 1 a statement failed or an error, 130 i
       const at = positionInFile(stmt, position ?? undefined);
       return `${file}:${at.line}:${at.col}`;
     };
-    const renderer = chooseRenderer(io, { json: values.json === true, steps: plan.steps, locate });
-    const interrupt = interruptOnSignals(io, 'run');
-    let result: RunResult | null = null;
-    try {
-      result = await executePlan(plan, {
-        connection,
-        sink: renderer.sink,
-        signal: interrupt.signal,
-        failFast: values['fail-fast'] === true,
-        skipExisting: false,
-        sessionSetup: script.sessionSetup,
-      });
-    } finally {
-      await renderer.close(result);
-      interrupt.dispose();
-    }
-    return exitCode(result);
+    return executeWithProgress(
+      io,
+      'run',
+      plan,
+      { connection, failFast: values['fail-fast'] === true, skipExisting: false, sessionSetup: script.sessionSetup },
+      { json: values.json === true, locate },
+    );
   },
 };
 
