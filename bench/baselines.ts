@@ -23,6 +23,17 @@ export interface RunResult {
   failures: Failure[];
 }
 
+/**
+ * A connected client. When the server goes away (the run is interrupted), an idle client emits
+ * 'error': without a listener that would crash the process before it has cleaned up.
+ */
+export async function connectClient(url: string, applicationName: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, application_name: applicationName });
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
+
 function failure(sql: string, err: unknown): Failure {
   const e = err as { code?: string; message?: string };
   return { sql, sqlstate: e.code ?? null, message: e.message ?? String(err) };
@@ -30,8 +41,7 @@ function failure(sql: string, err: unknown): Failure {
 
 /** (a) One session, statements in order, as `psql -f` runs them. `setup` runs first, untimed. */
 export async function runSequential(url: string, statements: string[], setup: string[] = []): Promise<RunResult> {
-  const client = new pg.Client({ connectionString: url, application_name: 'bench/sequential' });
-  await client.connect();
+  const client = await connectClient(url, 'bench/sequential');
   try {
     for (const sql of setup) await client.query(sql);
     const timings: StatementTiming[] = [];
@@ -58,8 +68,7 @@ export async function runNaiveParallel(url: string, statements: string[], parall
       const i = next++;
       const sql = statements[i] as string;
       const t = performance.now();
-      const client = new pg.Client({ connectionString: url, application_name: 'bench/naive' });
-      await client.connect();
+      const client = await connectClient(url, 'bench/naive');
       try {
         await client.query(sql);
       } catch (err) {

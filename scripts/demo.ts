@@ -92,12 +92,15 @@ async function run(scale: number): Promise<number> {
   say(`${server.version} on 127.0.0.1:${server.port} (temporary data directory, removed at the end)`);
 
   heading('Creating the sample database');
+  // An idle client whose server goes away (Ctrl-C) emits 'error'; unheard, that would crash the cleanup.
   const admin = new pg.Client({ connectionString: server.url });
+  admin.on('error', () => undefined);
   await admin.connect();
   await admin.query(`CREATE DATABASE ${DATABASE}`);
   await admin.end();
   const url = withDatabase(server.url, DATABASE);
   const db = new pg.Client({ connectionString: url });
+  db.on('error', () => undefined);
   await db.connect();
   try {
     const t0 = Date.now();
@@ -152,7 +155,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   async (err: unknown) => {
-    process.stderr.write(`demo: ${redact(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
+    // Once interrupted, the failing query is only the server going away: not worth a stack trace.
+    if (!interrupted) process.stderr.write(`demo: ${redact(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
     await stopServer().catch(() => undefined);
     process.exit(interrupted ? 130 : 1);
   },
