@@ -3,6 +3,7 @@
  * the only text copied as is is a partial index's `where`, which the plan format documents as raw SQL.
  */
 import { quoteIdent, quoteQualified } from '../sql/quote.js';
+import { LexError, tokenize } from '../sql/split.js';
 import type { QualifiedName } from './types.js';
 
 export interface IndexKeySql {
@@ -22,8 +23,6 @@ export interface CreateIndexSql {
   /** `ON ONLY`: the index of a partitioned table alone, its partitions' indexes attached later. */
   only?: boolean;
   include?: string[];
-  /** Storage parameters, e.g. { pages_per_range: '32' }; values are numbers or words, never quoted. */
-  with?: Record<string, string | number>;
   tablespace?: string | null;
   /** Raw SQL predicate. */
   where?: string | null;
@@ -35,14 +34,6 @@ function opclassSql(opclass: IndexKeySql['opclass']): string {
   return ' ' + name;
 }
 
-function storageValue(v: string | number): string {
-  if (typeof v === 'number') return String(v);
-  // Storage parameter values are numbers, booleans or single words (on, off, auto); anything else
-  // would be interpolated SQL, so refuse it rather than quote it into something the server misreads.
-  if (!/^[A-Za-z0-9_.+-]+$/.test(v)) throw new Error(`storage parameter value ${JSON.stringify(v)} is not a number or a word`);
-  return v;
-}
-
 export function createIndexSql(ix: CreateIndexSql): string {
   if (ix.keys.length === 0) throw new Error('an index needs at least one key column');
   let sql = 'CREATE ' + (ix.unique ? 'UNIQUE ' : '') + 'INDEX ' + (ix.concurrently ? 'CONCURRENTLY ' : '');
@@ -50,8 +41,6 @@ export function createIndexSql(ix: CreateIndexSql): string {
   sql += ' USING ' + quoteIdent(ix.method);
   sql += ' (' + ix.keys.map((k) => quoteIdent(k.column) + opclassSql(k.opclass)).join(', ') + ')';
   if (ix.include && ix.include.length > 0) sql += ' INCLUDE (' + ix.include.map(quoteIdent).join(', ') + ')';
-  const params = Object.entries(ix.with ?? {});
-  if (params.length > 0) sql += ' WITH (' + params.map(([k, v]) => `${quoteIdent(k)} = ${storageValue(v)}`).join(', ') + ')';
   if (ix.tablespace) sql += ' TABLESPACE ' + quoteIdent(ix.tablespace);
   if (ix.where) sql += ' WHERE ' + ix.where.trim();
   return sql;
@@ -68,47 +57,31 @@ export function attachPartitionSql(parentIndex: QualifiedName, childIndex: Quali
 }
 
 /**
- * Why a raw `where` cannot be copied into a statement, or null when it can: it must be one expression,
- * so no `;` and no `--` comment (which would swallow the statement's terminator) outside quoted text,
- * and every quote, dollar quote and block comment closed. This is not a parser: the server judges the
- * expression itself.
+ * Why a raw `where` cannot be copied into a statement, or null when it can. It must read as one
+ * expression to the server, to psql (the plan script runs through `psql -f`) and to `pgindex run`'s
+ * splitter alike, so it is scanned with the same tokenizer (src/sql/split.ts, E'…' escapes, nested
+ * comments and dollar quotes included) and refused when it has a `;` outside quoted text, a comment
+ * (`--` would swallow the statement's terminator; neither has a place in one expression), a backslash
+ * outside quoted text (psql would run it as a meta-command), unbalanced parentheses, or an
+ * unterminated quote or comment. This is not a parser: the server judges the expression itself.
  */
 export function rawPredicateProblem(where: string): string | null {
-  let i = 0;
   let depth = 0;
-  while (i < where.length) {
-    const ch = where[i] as string;
-    const next = where[i + 1];
-    if (ch === "'" || ch === '"') {
-      let j = i + 1;
-      for (;;) {
-        if (j >= where.length) return `unterminated ${ch === '"' ? 'quoted identifier' : 'string'}`;
-        if (where[j] === ch) {
-          if (where[j + 1] === ch) j += 2;
-          else break;
-        } else j++;
-      }
-      i = j + 1;
-    } else if (ch === '$') {
-      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(where.slice(i));
-      if (tag && (i === 0 || !/[A-Za-z0-9_]/.test(where[i - 1] as string))) {
-        const end = where.indexOf(tag[0], i + tag[0].length);
-        if (end < 0) return 'unterminated dollar-quoted string';
-        i = end + tag[0].length;
-      } else i++;
-    } else if (ch === '-' && next === '-') {
-      return '`--` comments are not allowed';
-    } else if (ch === '/' && next === '*') {
-      const end = where.indexOf('*/', i + 2);
-      if (end < 0) return 'unterminated /* comment';
-      i = end + 2;
-    } else if (ch === ';') {
-      return '`;` is not allowed: it must be a single expression';
-    } else {
-      if (ch === '(') depth++;
-      if (ch === ')' && --depth < 0) return 'unbalanced parentheses';
-      i++;
+  let end = 0;
+  try {
+    for (const t of tokenize(where)) {
+      // Only whitespace and comments lie between tokens: anything else there is a comment.
+      if (where.slice(end, t.start).trim() !== '') return 'comments are not allowed';
+      end = t.end;
+      if (t.kind === 'semicolon') return '`;` is not allowed: it must be a single expression';
+      if (t.kind === 'meta') return 'a backslash outside quoted text is not allowed (psql would run it as a meta-command)';
+      if (t.kind === 'lparen') depth++;
+      if (t.kind === 'rparen' && --depth < 0) return 'unbalanced parentheses';
     }
+  } catch (err) {
+    if (err instanceof LexError) return err.message;
+    throw err;
   }
+  if (where.slice(end).trim() !== '') return 'comments are not allowed';
   return depth === 0 ? null : 'unbalanced parentheses';
 }
