@@ -33,22 +33,56 @@ const KEYWORDS: Record<string, keyof pg.ClientConfig | 'sslmode'> = {
   sslmode: 'sslmode',
 };
 
-/** Parses libpq's `key=value key='quoted value'` form. */
+const isSpace = (c: string | undefined): boolean => c !== undefined && /\s/.test(c);
+
+/**
+ * Parses libpq's `key=value key = 'quoted \'value\''` form. An error gives the (1-based) character
+ * position and, when it is one pgindex knows, the keyword being read: never text of the string itself,
+ * which could be part of a password (`password=sec ret` must not print "ret").
+ */
 export function parseKeywordConninfo(conninfo: string): Record<string, string> {
   const out: Record<string, string> = {};
-  const re = /\s*([A-Za-z_]+)\s*=\s*(?:'((?:[^'\\]|\\.)*)'|(\S+))/gy;
-  let m: RegExpExecArray | null;
-  let last = 0;
-  while ((m = re.exec(conninfo)) !== null) {
-    const key = m[1] as string;
-    const value = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] as string);
+  const fail = (at: number, message: string) => new ConnectionError(`cannot read connection string at character ${at + 1}: ${message}`);
+  let i = 0;
+  let previous: string | null = null;
+  for (;;) {
+    while (isSpace(conninfo[i])) i++;
+    if (i >= conninfo.length) return out;
+    const keyStart = i;
+    while (i < conninfo.length && /[A-Za-z0-9_]/.test(conninfo[i] as string)) i++;
+    const key = conninfo.slice(keyStart, i);
+    const after = previous ? ` (after the value of ${previous})` : '';
+    if (key === '' || !/^[A-Za-z_]/.test(key)) throw fail(keyStart, `expected a keyword${after}`);
+    if (!Object.hasOwn(KEYWORDS, key)) {
+      throw fail(keyStart, `unsupported keyword${after}; pgindex reads ${Object.keys(KEYWORDS).join(', ')}`);
+    }
+    while (isSpace(conninfo[i])) i++;
+    if (conninfo[i] !== '=') throw fail(i, `expected "=" after ${key}`);
+    i++;
+    while (isSpace(conninfo[i])) i++;
+    let value = '';
+    if (conninfo[i] === "'") {
+      const open = i++;
+      for (;;) {
+        if (i >= conninfo.length) throw fail(open, `unterminated quoted value of ${key}`);
+        const c = conninfo[i] as string;
+        if (c === "'") break;
+        if (c === '\\' && i + 1 < conninfo.length) i++;
+        value += conninfo[i];
+        i++;
+      }
+      i++;
+      if (i < conninfo.length && !isSpace(conninfo[i])) throw fail(i, `expected a space after the quoted value of ${key}`);
+    } else {
+      while (i < conninfo.length && !isSpace(conninfo[i])) {
+        if (conninfo[i] === '\\' && i + 1 < conninfo.length) i++;
+        value += conninfo[i];
+        i++;
+      }
+    }
     out[key] = value;
-    last = re.lastIndex;
+    previous = key;
   }
-  if (conninfo.slice(last).trim() !== '') {
-    throw new ConnectionError(`cannot read connection string near "${redact(conninfo.slice(last).trim())}"`);
-  }
-  return out;
 }
 
 function isUrl(conninfo: string): boolean {
@@ -63,8 +97,7 @@ export function clientConfig(target: ConnectionTarget, applicationName?: string)
   } else if (target.conninfo) {
     const kv = parseKeywordConninfo(target.conninfo);
     for (const [k, v] of Object.entries(kv)) {
-      const field = KEYWORDS[k];
-      if (!field) throw new ConnectionError(`unsupported connection keyword "${k}"`);
+      const field = KEYWORDS[k] as (typeof KEYWORDS)[string];
       if (field === 'sslmode') {
         if (v !== 'disable') config.ssl = v === 'require' || v === 'prefer' || v === 'allow' ? { rejectUnauthorized: false } : true;
       } else if (field === 'port') config.port = Number(v);

@@ -20,9 +20,30 @@ test('libpq keyword/value strings are parsed, quotes and escapes included', () =
     dbname: 'my db',
     password: "it's",
   });
-  assert.throws(() => parseKeywordConninfo('host=localhost garbage'), /cannot read connection string near "garbage"/);
+  assert.deepEqual(parseKeywordConninfo(" host = db  password=a\\ b user=''"), { host: 'db', password: 'a b', user: '' });
   const cfg = clientConfig({ source: '--db', conninfo: 'host=/tmp port=5433 dbname=app user=u sslmode=disable' }, 'pgindex/x');
   assert.deepEqual(cfg, { host: '/tmp', port: 5433, database: 'app', user: 'u', application_name: 'pgindex/x' });
+});
+
+test('a connection string error gives a position and a known keyword, never the text: it could be a password', () => {
+  const cases: [string, RegExp][] = [
+    ['password=sec ret', /^cannot read connection string at character 14: unsupported keyword \(after the value of password\); pgindex reads host, /],
+    ['password=sec ret=x', /^cannot read connection string at character 14: unsupported keyword \(after the value of password\)/],
+    ["password='sec ret", /^cannot read connection string at character 10: unterminated quoted value of password$/],
+    ["password='sec'ret", /^cannot read connection string at character 15: expected a space after the quoted value of password$/],
+    ['host=db password=sec %ret', /^cannot read connection string at character 22: expected a keyword \(after the value of password\)$/],
+    ['host db', /^cannot read connection string at character 6: expected "=" after host$/],
+  ];
+  for (const [conninfo, expected] of cases) {
+    assert.throws(
+      () => parseKeywordConninfo(conninfo),
+      (err: Error) => {
+        assert.match(err.message, expected, conninfo);
+        assert.doesNotMatch(err.message, /sec|ret|\bdb\b/, conninfo);
+        return true;
+      },
+    );
+  }
 });
 
 test('passwords are redacted from URLs and keyword strings', () => {
