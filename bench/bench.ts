@@ -21,6 +21,7 @@ import { redact } from '../src/db/connection.js';
 import type { PreparedPlan } from '../src/planner.js';
 import { lowerBound, median, statementMedians, target, type Target } from './analysis.js';
 import { connectClient, runNaiveParallel, runSequential, type Failure, type RunResult as BaselineResult } from './baselines.js';
+import { CpuMeter } from './cpu.js';
 import { bigTableRows, createDataset, dropIndexes } from './dataset.js';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
 import { runCli, timedApply, timedPlan, type CliRun } from './pgindex.js';
@@ -95,6 +96,7 @@ async function reset(client: pg.Client, schema: string): Promise<void> {
 
 async function runSet(
   client: pg.Client,
+  meter: CpuMeter | null,
   url: string,
   opts: BenchOptions,
   set: {
@@ -129,19 +131,25 @@ async function runSet(
 
   log(`${set.name}: ${plain.length} statements; single-core calibration run (max_parallel_maintenance_workers = 0)`);
   await reset(client, set.schema);
+  const serialCpu = meter?.start();
   const serial = await runSequential(url, plain, ['SET max_parallel_maintenance_workers = 0']);
+  const serialForeign = serialCpu?.() ?? null;
   if (serial.failures.length > 0) throw new Error(`the calibration run failed: ${serial.failures[0]?.message} in ${serial.failures[0]?.sql}`);
   const expected = await indexCount(client, set.schema);
 
   const runs = new Map<string, number[]>(contenders.map((c) => [c.id, []]));
   const failures = new Map<string, Failure[]>(contenders.map((c) => [c.id, []]));
+  const foreign = new Map<string, number[]>(contenders.map((c) => [c.id, []]));
   const sequentialStatementRuns: number[][] = [];
   for (let rep = 0; rep < opts.k; rep++) {
     // Rotating the order spreads any drift of the machine (other load, caches) over every contender.
     const order = contenders.map((_, i) => contenders[(i + rep) % contenders.length] as Contender);
     for (const c of order) {
       await reset(client, set.schema);
+      const cpu = meter?.start();
       const r = await c.run();
+      const others = cpu?.();
+      if (others !== undefined) foreign.get(c.id)?.push(others);
       const built = await indexCount(client, set.schema);
       // A run that reports no failure must have built exactly what the calibration run built.
       if (r.failures.length === 0 && built !== expected) {
@@ -151,7 +159,8 @@ async function runSet(
       failures.get(c.id)?.push(...r.failures);
       if (c.id === 'a' && r.statementMs && r.failures.length === 0) sequentialStatementRuns.push(r.statementMs);
       const failed = r.failures.length > 0 ? `  (${r.failures.length} failed: ${describeFailures(r.failures)})` : '';
-      log(`${set.name} ${rep + 1}/${opts.k}  ${c.label.padEnd(42)} ${seconds(r.ms)}${failed}`);
+      const busy = others !== undefined ? `  (others used ${(others * 100).toFixed(0)}% of the CPU)` : '';
+      log(`${set.name} ${rep + 1}/${opts.k}  ${c.label.padEnd(42)} ${seconds(r.ms).padStart(7)}${busy}${failed}`);
     }
   }
   await reset(client, set.schema);
@@ -168,6 +177,7 @@ async function runSet(
       medianMs: median(runsMs),
       failedStatements: failed.length,
       failures: failed.length > 0 ? describeFailures(failed) : null,
+      foreignCpu: foreign.get(c.id) ?? [],
     };
   });
   return {
@@ -179,6 +189,7 @@ async function runSet(
       lowerBound: lowerBound(serialMs, sequentialMs, opts.cores),
       sequentialId: 'a',
       naiveId: 'b',
+      calibrationForeignCpu: serialForeign,
     },
     statements: plain.map((sql, i) => ({ sql, serialMs: serialMs[i] ?? NaN, sequentialMs: sequentialMs[i] ?? NaN })),
   };
@@ -213,6 +224,12 @@ function expectOk(run: CliRun): CliRun {
   return run;
 }
 
+/** CPU accounting for the server behind this client, when the platform allows it. */
+async function cpuMeter(client: pg.Client): Promise<CpuMeter | null> {
+  const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  return rows[0] ? CpuMeter.forBackend(rows[0].pid) : null;
+}
+
 async function bench(opts: BenchOptions, server: TestServer, planDir: string): Promise<number> {
   const admin = await connectClient(server.url, 'bench/admin');
   await admin.query('CREATE DATABASE bench');
@@ -221,6 +238,7 @@ async function bench(opts: BenchOptions, server: TestServer, planDir: string): P
   const client = await connectClient(url, 'bench/control');
   try {
     const { rows: versionRows } = await client.query<{ v: string }>('SELECT version() AS v');
+    const meter = await cpuMeter(client);
     const rowsBySet = bigTableRows(opts.rows);
     log(`generating the dataset`);
     const t0 = performance.now();
@@ -241,7 +259,7 @@ async function bench(opts: BenchOptions, server: TestServer, planDir: string): P
     const get = (name: string) => prepared[name] as PreparedPlan;
 
     const sets = [
-      await runSet(client, url, opts, {
+      await runSet(client, meter, url, opts, {
         name: 'large set',
         description: `${get('large-offline').plan.steps.length} index builds on 3 tables, ${opts.rows.toLocaleString('en-US')} rows, parallelism ${opts.parallelism}`,
         schema: 'big',
@@ -249,7 +267,7 @@ async function bench(opts: BenchOptions, server: TestServer, planDir: string): P
         online: get('large-online'),
         naiveOnline: true,
       }),
-      await runSet(client, url, opts, {
+      await runSet(client, meter, url, opts, {
         name: 'tiny builds',
         description: `${get('tiny-offline').plan.steps.length} index builds on ${opts.tinyTables} tables of ${opts.tinyRows} rows, parallelism ${opts.parallelism}`,
         schema: 'tiny',
@@ -348,7 +366,7 @@ async function bench(opts: BenchOptions, server: TestServer, planDir: string): P
       },
       serverSettings: serverSettings(opts),
       dataset: { rows: opts.rows, bigTables: rowsBySet, tinyTables: opts.tinyTables, tinyRows: opts.tinyRows, wideTables: opts.wideTables, generationMs: datasetMs },
-      sets: sets.map((s) => ({ ...s.summary, statements: s.statements })),
+      sets: sets.map((s) => ({ ...s.summary, statementTimings: s.statements })),
       planning: { libraryRunsMs: planningRuns, libraryMedianMs: planningMs, cliRunsMs: planCli.map((r) => r.wallMs), cliMaxRssKb: planCli.map((r) => r.maxRssKb) },
       cliApply: {
         large: { wallMs: applyLarge.wallMs, maxRssKb: applyLarge.maxRssKb },

@@ -9,6 +9,8 @@ export interface ContenderSummary {
   /** Statements that failed, over all runs; such runs did not build everything. */
   failedStatements: number;
   failures: string | null;
+  /** Per run, the share of all CPU time that other programs on the machine used (Linux only). */
+  foreignCpu: number[];
 }
 
 export interface SetSummary {
@@ -20,6 +22,13 @@ export interface SetSummary {
   /** Contender ids the ratio columns divide by: (a) and (b). */
   sequentialId: string;
   naiveId: string;
+  /** Others' CPU share during the single-core calibration run, or null when unknown. */
+  calibrationForeignCpu: number | null;
+}
+
+/** The mean share of CPU others used, as a percentage, or '-' when unknown. */
+export function othersCpu(shares: number[]): string {
+  return shares.length === 0 ? '-' : `${((shares.reduce((a, b) => a + b, 0) / shares.length) * 100).toFixed(0)}%`;
 }
 
 export function seconds(ms: number): string {
@@ -46,7 +55,7 @@ export function renderSet(set: SetSummary): string[] {
   const by = (id: string) => set.contenders.find((c) => c.id === id)?.medianMs;
   const a = by(set.sequentialId);
   const b = by(set.naiveId);
-  const rows = [['contender', 'median', 'runs', '÷ (a)', '÷ (b)', '÷ bound']];
+  const rows = [['contender', 'median', 'runs', '÷ (a)', '÷ (b)', '÷ bound', "others' CPU"]];
   for (const c of set.contenders) {
     rows.push([
       c.label + (c.failedStatements > 0 ? ' *' : ''),
@@ -55,6 +64,7 @@ export function renderSet(set: SetSummary): string[] {
       ratio(c.medianMs, a),
       ratio(c.medianMs, b),
       ratio(c.medianMs, set.lowerBound.ms),
+      othersCpu(c.foreignCpu),
     ]);
   }
   const lb = set.lowerBound;
@@ -66,7 +76,8 @@ export function renderSet(set: SetSummary): string[] {
     ...alignTable(rows).map((l) => '  ' + l),
     ...notes,
     `  lower bound ${seconds(lb.ms)} = max(longest single build ${seconds(lb.longestMs)}, ` +
-      `single-core build times ${seconds(lb.workMs * lb.cores)} ÷ ${lb.cores} cores = ${seconds(lb.workMs)})`,
+      `single-core build times ${seconds(lb.workMs * lb.cores)} ÷ ${lb.cores} cores = ${seconds(lb.workMs)})` +
+      (set.calibrationForeignCpu !== null ? `; others used ${othersCpu([set.calibrationForeignCpu])} of the CPU meanwhile` : ''),
   ];
 }
 
