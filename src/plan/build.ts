@@ -14,7 +14,7 @@
  */
 import type { CatalogSnapshot, ColumnInfo, IndexInfo, TableInfo } from '../catalog/types.js';
 import type { ColumnSpec, PlanFile, SourcePos, TableSpec } from '../planfile/types.js';
-import type { ColumnPlan, Plan, QualifiedName, RunSettings, Step, TableSummary } from './types.js';
+import type { ColumnPlan, Plan, QualifiedName, Step, TableSummary } from './types.js';
 import { NameSyntaxError, parseIdentifier } from '../catalog/names.js';
 import type { Decision } from '../advisor/types.js';
 import { InputError, PlanningError, formatProblem, type Problem } from '../errors.js';
@@ -24,6 +24,7 @@ import { quoteIdent, quoteQualified } from '../sql/quote.js';
 import { indexName, withDisambiguator, type NameParts } from './names.js';
 import { attachPartitionSql, createIndexSql, dropInvalidIndexSql, rawPredicateProblem, type IndexKeySql } from './sql.js';
 import { differences, findEquivalentValid, findOpclass, isEquivalent, isValid, splitOpclass, type IndexDef } from './diff.js';
+import { deriveRunSettings } from './settings.js';
 import { estimateBuild, sumEstimates, ZERO_ESTIMATE, type Estimate } from './estimate.js';
 
 export interface BuildOptions {
@@ -38,9 +39,6 @@ export function predicateKey(table: QualifiedName, where: string): string {
   return `${table.schema}\0${table.name}\0${where.trim()}`;
 }
 
-/** Default total maintenance_work_mem budget when the plan names none. */
-export const DEFAULT_MAINTENANCE_WORK_MEM = 1024 ** 3;
-
 /** Methods whose builds can use parallel maintenance workers, and since which server version. */
 const PARALLEL_SINCE: Readonly<Record<string, number>> = { btree: 110000, brin: 170000, gin: 180000 };
 /** Methods that accept INCLUDE columns. */
@@ -49,22 +47,6 @@ const INCLUDE_METHODS = new Set(['btree', 'gist', 'spgist']);
 export function parallelCapable(method: string, versionNum: number): boolean {
   const since = PARALLEL_SINCE[method];
   return since !== undefined && versionNum >= since;
-}
-
-export function runSettings(file: PlanFile, snapshot: CatalogSnapshot): RunSettings {
-  const s = snapshot.server.settings;
-  return {
-    parallelism: file.parallelism,
-    concurrently: file.concurrently,
-    maintenanceWorkMemBytes: file.maintenanceWorkMemBytes ?? DEFAULT_MAINTENANCE_WORK_MEM,
-    cores: file.cores ?? Math.max(1, s.maxParallelWorkers),
-    // Workers come out of max_parallel_workers, itself out of max_worker_processes (less one for the
-    // other background workers a server needs).
-    maxWorkersPerBuild: Math.max(0, Math.min(s.maxParallelWorkers, s.maxWorkerProcesses - 1)),
-    lockTimeoutMs: file.lockTimeoutMs,
-    statementTimeoutMs: file.statementTimeoutMs,
-    retries: file.retries,
-  };
 }
 
 const qkey = (q: QualifiedName): string => `${q.schema}\0${q.name}`;
@@ -237,7 +219,7 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
     version: 1,
     source: file.file,
     server: { version: snapshot.server.version, versionNum },
-    settings: runSettings(file, snapshot),
+    settings: deriveRunSettings(snapshot.server.settings, file),
     columns,
     steps: ctx.steps,
     warnings: [...new Set(warnings)],

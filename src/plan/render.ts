@@ -3,8 +3,9 @@
  * JSON for machines, and the `--explain` table for people. All three are pure and deterministic.
  */
 import type { ColumnAction, Plan, Step } from './types.js';
-import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote.js';
+import { quoteIdent, quoteQualified } from '../sql/quote.js';
 import { durationSetting, humanBytes, sizeSetting } from './format.js';
+import { sessionSettingsSql } from './settings.js';
 
 import { renderExplain } from './explain.js';
 
@@ -65,10 +66,13 @@ export function renderSql(plan: Plan): string {
     lines.push(comment('as CREATE INDEX CONCURRENTLY requires)'));
     lines.push('');
     lines.push('\\set ON_ERROR_STOP on');
-    lines.push(`SET lock_timeout = ${quoteLiteral(durationSetting(plan.settings.lockTimeoutMs))};`);
-    lines.push(`SET statement_timeout = ${quoteLiteral(durationSetting(plan.settings.statementTimeoutMs))};`);
-    lines.push(`SET maintenance_work_mem = ${quoteLiteral(sizeSetting(plan.settings.maintenanceWorkMemBytes))};`);
-    lines.push(`SET max_parallel_maintenance_workers = ${workersForOneBuild(plan)};`);
+    const settings = sessionSettingsSql({
+      lockTimeoutMs: plan.settings.lockTimeoutMs,
+      statementTimeoutMs: plan.settings.statementTimeoutMs,
+      maintenanceWorkMemBytes: plan.settings.maintenanceWorkMemBytes,
+      maxParallelMaintenanceWorkers: workersForOneBuild(plan),
+    });
+    for (const set of settings) lines.push(set + ';');
     for (const step of plan.steps) {
       lines.push('');
       lines.push(comment(step.reason));

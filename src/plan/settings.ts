@@ -1,0 +1,73 @@
+/**
+ * Run settings, in one place: how they follow from the server's facts and the user's choices (plan
+ * file or `run` flags), and the SET statements that put them on a session. Pure.
+ *
+ * The same statements serve the dry-run script's header, every session of a run, and the budget SET
+ * of each build, so what the script shows is what apply sends.
+ */
+import { quoteLiteral } from '../sql/quote.js';
+import { durationSetting, sizeSetting } from './format.js';
+import type { RunSettings } from './types.js';
+
+/** Default total maintenance_work_mem budget when the plan (or `run`) names none. */
+export const DEFAULT_MAINTENANCE_WORK_MEM = 1024 ** 3;
+
+/** The server settings the run settings depend on. */
+export interface ServerFacts {
+  maxParallelWorkers: number;
+  maxWorkerProcesses: number;
+}
+
+/** What the user chose; null or absent where the server's facts decide. */
+export interface SettingsChoices {
+  parallelism: number;
+  concurrently: boolean;
+  maintenanceWorkMemBytes?: number | null;
+  cores?: number | null;
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+  retries: number;
+}
+
+export function deriveRunSettings(server: ServerFacts, choices: SettingsChoices): RunSettings {
+  return {
+    parallelism: choices.parallelism,
+    concurrently: choices.concurrently,
+    maintenanceWorkMemBytes: choices.maintenanceWorkMemBytes ?? DEFAULT_MAINTENANCE_WORK_MEM,
+    cores: choices.cores ?? Math.max(1, server.maxParallelWorkers),
+    // Workers come out of max_parallel_workers, itself out of max_worker_processes (less one for the
+    // other background workers a server needs).
+    maxWorkersPerBuild: Math.max(0, Math.min(server.maxParallelWorkers, server.maxWorkerProcesses - 1)),
+    lockTimeoutMs: choices.lockTimeoutMs,
+    statementTimeoutMs: choices.statementTimeoutMs,
+    retries: choices.retries,
+  };
+}
+
+/** Session settings pgindex sets; each one present becomes one SET statement. */
+export interface SessionSettings {
+  lockTimeoutMs?: number;
+  statementTimeoutMs?: number;
+  maintenanceWorkMemBytes?: number;
+  maxParallelMaintenanceWorkers?: number;
+  /** PostgreSQL 14+: how often a running statement checks that its client is still there. */
+  clientConnectionCheckIntervalMs?: number;
+}
+
+const ms = (v: number) => Math.max(0, Math.floor(v));
+
+/**
+ * One `SET name = value` per setting, in a fixed order, without a trailing semicolon: each is sent
+ * as a query of its own (a query never carries two statements).
+ */
+export function sessionSettingsSql(s: SessionSettings): string[] {
+  const out: string[] = [];
+  if (s.lockTimeoutMs !== undefined) out.push(`SET lock_timeout = ${quoteLiteral(durationSetting(ms(s.lockTimeoutMs)))}`);
+  if (s.statementTimeoutMs !== undefined) out.push(`SET statement_timeout = ${quoteLiteral(durationSetting(ms(s.statementTimeoutMs)))}`);
+  if (s.maintenanceWorkMemBytes !== undefined) out.push(`SET maintenance_work_mem = ${quoteLiteral(sizeSetting(s.maintenanceWorkMemBytes))}`);
+  if (s.maxParallelMaintenanceWorkers !== undefined) out.push(`SET max_parallel_maintenance_workers = ${Math.max(0, Math.floor(s.maxParallelMaintenanceWorkers))}`);
+  if (s.clientConnectionCheckIntervalMs !== undefined) {
+    out.push(`SET client_connection_check_interval = ${quoteLiteral(durationSetting(ms(s.clientConnectionCheckIntervalMs)))}`);
+  }
+  return out;
+}
