@@ -2,7 +2,7 @@
  * The statements a plan runs, as small pure builders. Every identifier goes through src/sql/quote.ts;
  * the only text copied as is is a partial index's `where`, which the plan format documents as raw SQL.
  */
-import { quoteIdent, quoteQualified } from '../sql/quote.js';
+import { quoteIdent, quoteMaybeQualified, quoteQualified } from '../sql/quote.js';
 import { LexError, tokenize } from '../sql/split.js';
 import type { QualifiedName } from './types.js';
 
@@ -30,8 +30,7 @@ export interface CreateIndexSql {
 
 function opclassSql(opclass: IndexKeySql['opclass']): string {
   if (!opclass) return '';
-  const name = opclass.schema && opclass.schema !== 'pg_catalog' ? quoteQualified({ schema: opclass.schema, name: opclass.name }) : quoteIdent(opclass.name);
-  return ' ' + name;
+  return ' ' + quoteMaybeQualified({ schema: opclass.schema === 'pg_catalog' ? null : opclass.schema, name: opclass.name });
 }
 
 export function createIndexSql(ix: CreateIndexSql): string {

@@ -40,6 +40,14 @@ export function quoteQualified(q: { schema: string; name: string }): string {
   return quoteIdent(q.schema) + '.' + quoteIdent(q.name);
 }
 
+/**
+ * `schema.name`, or just `name` when there is no schema (null, or '' as `pgindex run` writes a table
+ * it leaves to search_path): the server's search_path then decides.
+ */
+export function quoteMaybeQualified(q: { schema: string | null; name: string }): string {
+  return q.schema ? quoteQualified({ schema: q.schema, name: q.name }) : quoteIdent(q.name);
+}
+
 /** A string literal, safe under standard_conforming_strings (the default since 9.1) and off. */
 export function quoteLiteral(value: string): string {
   if (value.includes('\0')) throw new Error('an SQL literal cannot contain a NUL character');

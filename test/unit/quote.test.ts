@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { quoteIdent, quoteLiteral, quoteQualified } from '../../src/sql/quote.js';
+import { quoteIdent, quoteLiteral, quoteMaybeQualified, quoteQualified } from '../../src/sql/quote.js';
 
 test('plain lower-case identifiers stay bare', () => {
   for (const name of ['orders', 'customer_id', '_x', 'a1', 'price$']) assert.equal(quoteIdent(name), name);
@@ -50,4 +50,10 @@ test('literals double single quotes and escape backslashes', () => {
   assert.equal(quoteLiteral("it's"), "'it''s'");
   assert.equal(quoteLiteral('a\\b'), "E'a\\\\b'");
   assert.throws(() => quoteLiteral('\0'), /NUL/);
+});
+
+test('a name with an optional schema is qualified only when it has one', () => {
+  assert.equal(quoteMaybeQualified({ schema: 'My Schema', name: 'orders' }), '"My Schema".orders');
+  assert.equal(quoteMaybeQualified({ schema: null, name: 'Orders' }), '"Orders"');
+  assert.equal(quoteMaybeQualified({ schema: '', name: 'select' }), '"select"');
 });
