@@ -8,7 +8,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { commands } from './commands/index.js';
 import { EXIT, type CliIO, type Command } from './command.js';
-import { formatError, PgindexError } from '../errors.js';
+import { formatError, InputError, PgindexError } from '../errors.js';
 import { redact } from '../db/connection.js';
 
 function packageVersion(): string {
@@ -76,6 +76,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   try {
     return await command.run(parsed, io);
   } catch (err) {
+    // Problems in an input file are FILE:LINE:COL lines, one each, as `pgindex validate` prints them.
+    if (err instanceof InputError) {
+      io.stderr.write(redact(err.message) + '\n');
+      return EXIT.error;
+    }
     const text = redact(formatError(err));
     io.stderr.write(err instanceof PgindexError ? `pgindex ${command.name}: ${text}\n` : `pgindex ${command.name}: internal error: ${text}\n`);
     return EXIT.error;

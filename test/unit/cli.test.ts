@@ -39,3 +39,12 @@ test('an unknown command or option is an error that shows the usage', async () =
   assert.match(d.err(), /Unknown option '--nope'/);
   assert.match(d.err(), /Usage: pgindex validate/);
 });
+
+test('an invalid input file is printed as its FILE:LINE:COL problems, as is, by the one error boundary', async () => {
+  for (const command of ['plan', 'apply']) {
+    const c = capture();
+    assert.equal(await main([command, 'no/such/plan.yaml'], c.io), 1);
+    assert.equal(c.err(), 'no/such/plan.yaml:1:1: cannot read plan file: no such file\n');
+    assert.equal(c.out(), '');
+  }
+});

@@ -4,8 +4,6 @@ import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { preparePlan } from '../../planner.js';
 import { renderPlan, type PlanFormat } from '../../plan/render.js';
-import type { Plan } from '../../plan/types.js';
-import { InputError } from '../../errors.js';
 
 export const planCommand: Command = {
   name: 'plan',
@@ -60,23 +58,13 @@ Exit codes: 0 success (with --detailed-exitcode: nothing to do), 2 changes pendi
     const chosen: PlanFormat = values.explain ? 'explain' : (format ?? 'sql');
 
     const log = (message: string) => io.stderr.write(`pgindex plan: ${message}\n`);
-    let plan: Plan;
-    try {
-      ({ plan } = await preparePlan({
-        planPath: positionals[0] as string,
-        dbFlag: values.db as string | undefined,
-        env: io.env,
-        cwd: io.cwd,
-        log,
-      }));
-    } catch (err) {
-      // An invalid plan lists its problems one per line, like `pgindex validate`.
-      if (err instanceof InputError) {
-        io.stderr.write(err.message + '\n');
-        return EXIT.error;
-      }
-      throw err;
-    }
+    const { plan } = await preparePlan({
+      planPath: positionals[0] as string,
+      dbFlag: values.db as string | undefined,
+      env: io.env,
+      cwd: io.cwd,
+      log,
+    });
     for (const w of plan.warnings) log(`warning: ${w}`);
     const text = renderPlan(plan, chosen);
     const output = values.output as string | undefined;
