@@ -5,17 +5,17 @@
 import type pg from 'pg';
 import { SqlError } from '../errors.js';
 import { quoteQualified } from '../sql/quote.js';
+import { qualifiedKey } from '../plan/qualified.js';
 import { neverAnalyzed } from './resolve.js';
 import type { CatalogSnapshot, TableInfo } from './types.js';
 
 /** The snapshot's never-analyzed tables, minus partitions whose ancestor is in the list (ANALYZE recurses). */
 export function tablesToAnalyze(snapshot: CatalogSnapshot): TableInfo[] {
-  const key = (t: { schema: string; name: string }) => JSON.stringify([t.schema, t.name]);
-  const byKey = new Map(snapshot.tables.map((t) => [key(t), t]));
+  const byKey = new Map(snapshot.tables.map((t) => [qualifiedKey(t), t]));
   const todo = snapshot.tables.filter(neverAnalyzed);
-  const chosen = new Set(todo.map(key));
+  const chosen = new Set(todo.map(qualifiedKey));
   return todo.filter((t) => {
-    for (let p = t.parent; p; p = byKey.get(key(p))?.parent ?? null) if (chosen.has(key(p))) return false;
+    for (let p = t.parent; p; p = byKey.get(qualifiedKey(p))?.parent ?? null) if (chosen.has(qualifiedKey(p))) return false;
     return true;
   });
 }

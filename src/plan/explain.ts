@@ -4,6 +4,7 @@
  */
 import type { ColumnPlan, Plan, QualifiedName, TableSummary } from './types.js';
 import { humanBytes, thousands } from './format.js';
+import { qualifiedKey } from './qualified.js';
 
 /** Width in terminal columns, counting code points (no East Asian wide characters in identifiers we expect). */
 function width(s: string): number {
@@ -21,8 +22,6 @@ export function alignRows(rows: string[][], indent = '  '): string[] {
   return rows.map((row) => (indent + row.map((cell, i) => (i === row.length - 1 ? cell : pad(cell, widths[i] ?? 0))).join('  ')).trimEnd());
 }
 
-const key = (q: QualifiedName) => `${q.schema}\0${q.name}`;
-
 function heading(table: QualifiedName, summary: TableSummary | undefined): string {
   const name = `${table.schema}.${table.name}`;
   if (!summary) return name;
@@ -39,15 +38,15 @@ function heading(table: QualifiedName, summary: TableSummary | undefined): strin
 export function renderExplain(plan: Plan): string {
   const byTable = new Map<string, { table: QualifiedName; columns: ColumnPlan[] }>();
   for (const c of plan.columns) {
-    const k = key(c.table);
+    const k = qualifiedKey(c.table);
     const entry = byTable.get(k) ?? { table: c.table, columns: [] };
     entry.columns.push(c);
     byTable.set(k, entry);
   }
-  const summaries = new Map((plan.tables ?? []).map((t) => [key(t.table), t]));
+  const summaries = new Map((plan.tables ?? []).map((t) => [qualifiedKey(t.table), t]));
   const out: string[] = [];
   for (const { table, columns } of byTable.values()) {
-    out.push(heading(table, summaries.get(key(table))));
+    out.push(heading(table, summaries.get(qualifiedKey(table))));
     const rows = [['column', 'type', 'action', 'method', 'opclass', 'index', 'reason']];
     for (const c of columns) {
       const reason = c.suggestion ? `${c.reason} (${c.suggestion})` : c.reason;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cutToBytes, indexName, MAX_IDENTIFIER_BYTES, shortHash, utf8Bytes, withDisambiguator } from '../../src/plan/names.js';
+import { qualifiedKey } from '../../src/plan/qualified.js';
 
 test('a short name is <table>_<columns>_<method>_idx, or _uniq for a unique index', () => {
   assert.equal(indexName({ table: 'orders', columns: ['status'], method: 'btree', unique: false }), 'orders_status_btree_idx');
@@ -66,4 +67,10 @@ test('disambiguated names differ per definition and fit in 63 bytes', () => {
   const long = withDisambiguator({ table: 'ı'.repeat(40), columns: ['c'], method: 'spgist', unique: true }, 'k');
   assert.ok(utf8Bytes(long) <= 63);
   assert.ok(long.endsWith('_spgist_uniq'));
+});
+
+test('qualified-name keys tell apart names whose schema and table split the same text differently', () => {
+  assert.notEqual(qualifiedKey({ schema: 'a.b', name: 'c' }), qualifiedKey({ schema: 'a', name: 'b.c' }));
+  assert.notEqual(qualifiedKey({ schema: 'a', name: 'b c' }), qualifiedKey({ schema: 'a b', name: 'c' }));
+  assert.equal(qualifiedKey({ schema: 'public', name: 'Orders' }), qualifiedKey({ schema: 'public', name: 'Orders' }));
 });
