@@ -12,16 +12,16 @@ import { NameSyntaxError, parseQualifiedName } from '../catalog/names.js';
 import type { ColumnInfo, ColumnType, OpclassInfo, TableInfo } from '../catalog/types.js';
 import type { ColumnSpec } from '../planfile/types.js';
 import { quoteIdent, quoteQualified } from '../sql/quote.js';
+import { UNIQUE_METHOD, canInclude, includeMethodsText } from './capabilities.js';
+import { isValid } from '../catalog/index-state.js';
 import { EXTENSION_OPCLASSES, btreeGinCovers, btreeGistCovers, familyOf } from './families.js';
-import { count, decimal, ratio } from './format.js';
+import { decimal, ratio } from './format.js';
+import { thousands } from '../plan/format.js';
 import { defaultOpclass, fit, opclassesNamed } from './opclasses.js';
 import type { AdviceInput, Decision } from './types.js';
 
 type IndexDecision = Extract<Decision, { kind: 'index' }>;
 
-/** Methods whose indexes can carry INCLUDE columns, and the one that can be UNIQUE. */
-const CAN_INCLUDE = new Set(['btree', 'gist', 'spgist']);
-const UNIQUE_METHOD = 'btree';
 
 /** When no rule names a method: the methods tried, in order, for a default operator class. */
 const FALLBACK_ORDER = ['btree', 'hash', 'gist', 'gin', 'spgist', 'brin'];
@@ -57,11 +57,11 @@ export function advise(input: AdviceInput): Decision {
 
   const needsInclude = (spec?.include?.length ?? 0) > 0;
   const decision = adviseByTypeAndStatistics(input, needsInclude);
-  if (spec && needsInclude && decision.kind === 'index' && !CAN_INCLUDE.has(decision.method)) {
+  if (spec && needsInclude && decision.kind === 'index' && !canInclude(decision.method)) {
     throw planningError(
       input,
       spec,
-      `${decision.reason}, but ${decision.method} indexes cannot have INCLUDE columns: give method: btree, gist or spgist, or drop include`,
+      `${decision.reason}, but ${decision.method} indexes cannot have INCLUDE columns: give method: ${includeMethodsText()}, or drop include`,
     );
   }
   return decision;
@@ -137,13 +137,13 @@ function statisticsChoice(input: AdviceInput): IndexDecision | null {
 
   if (stats.correlation !== null && Math.abs(stats.correlation) >= rules.brinMinCorrelation && table.relpages >= rules.brinMinPages) {
     const opc = defaultFor('brin');
-    if (opc) return index('brin', null, opc, `correlation ${decimal(stats.correlation)} on ${count(table.relpages)} pages → brin`);
+    if (opc) return index('brin', null, opc, `correlation ${decimal(stats.correlation)} on ${thousands(table.relpages)} pages → brin`);
   }
 
   const rows = table.reltuples;
   const distinct = stats.nDistinct >= 0 ? stats.nDistinct : -stats.nDistinct * rows;
   if (rows > 0 && distinct >= rules.ginMinDistinct && distinct <= rules.ginMaxDistinct && distinct / rows <= rules.ginMaxDistinctRatio) {
-    const facts = `${count(distinct)} distinct values in ${count(rows)} rows (ratio ${ratio(distinct / rows)})`;
+    const facts = `${thousands(distinct)} distinct values in ${thousands(rows)} rows (ratio ${ratio(distinct / rows)})`;
     const opc = defaultFor('gin');
     if (opc) return index('gin', null, opc, `${facts} → gin${opc.extension ? ' via ' + opc.extension : ''}`);
     if (btreeGinCovers(type)) {
@@ -160,7 +160,7 @@ function statisticsChoice(input: AdviceInput): IndexDecision | null {
 
   if (stats.avgWidth >= rules.hashMinAvgWidth) {
     const opc = defaultFor('hash');
-    if (opc) return index('hash', null, opc, `average width ${count(stats.avgWidth)} bytes (btree keys are capped near 2.7 kB) → hash`);
+    if (opc) return index('hash', null, opc, `average width ${thousands(stats.avgWidth)} bytes (btree keys are capped near 2.7 kB) → hash`);
   }
   return null;
 }
@@ -205,10 +205,10 @@ function explicitChoice(input: AdviceInput, spec: ColumnSpec): Decision {
   if (!chosen || method === undefined) throw new Error('unreachable: an explicit choice names a method or an operator class');
 
   if (spec.unique && method !== UNIQUE_METHOD) {
-    throw planningError(input, spec, `unique: true needs btree (PostgreSQL has unique indexes only for btree), but the plan gives ${method}`);
+    throw planningError(input, spec, `unique: true needs ${UNIQUE_METHOD} (PostgreSQL has unique indexes only for ${UNIQUE_METHOD}), but the plan gives ${method}`);
   }
-  if (spec.include?.length && !CAN_INCLUDE.has(method)) {
-    throw planningError(input, spec, `${method} indexes cannot have INCLUDE columns (btree, gist and spgist can)`);
+  if (spec.include?.length && !canInclude(method)) {
+    throw planningError(input, spec, `${method} indexes cannot have INCLUDE columns (${includeMethodsText()} can)`);
   }
   const given = spec.opclass !== undefined ? `${method} ${chosen.name}` : method;
   const reason = `${given} given in the plan` + (named && spec.opclass === undefined ? ` (${chosen.name} for ${label})` : '');
@@ -271,7 +271,7 @@ function opclassHint(input: AdviceInput, method: string): string {
 
 /** The index, if any, that is valid, covers every row and has this column as its first key. */
 function leadingIndex(table: TableInfo, column: ColumnInfo) {
-  return table.indexes.find((i) => i.valid && i.predicate === null && i.keys[0]?.column === column.name) ?? null;
+  return table.indexes.find((i) => isValid(i) && i.predicate === null && i.keys[0]?.column === column.name) ?? null;
 }
 
 function index(method: string, named: OpclassInfo | null, used: OpclassInfo, reason: string): IndexDecision {

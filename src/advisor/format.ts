@@ -1,11 +1,4 @@
-/** Numbers as reasons show them: grouped digits, short fractions; the same on every machine. */
-
-/** 7693 → "7,693"; rounded to an integer. */
-export function count(n: number): string {
-  const s = String(Math.round(Math.abs(n)));
-  const grouped = s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return (n < 0 && Math.round(n) !== 0 ? '-' : '') + grouped;
-}
+/** Fractions as reasons show them, short and the same on every machine (counts: thousands in src/plan/format.ts). */
 
 /** Up to two decimals, trailing zeros dropped: 0.994 → "0.99", -0.9 → "-0.9", 1 → "1". */
 export function decimal(n: number): string {

@@ -1,9 +1,9 @@
 /** Number, size and duration formats shared by the renderers; fixed, not locale-dependent. */
 
-/** 7693 → "7,693"; rounds to an integer. */
+/** 7693 → "7,693"; rounds to an integer (-0.4 → "0"). */
 export function thousands(n: number): string {
   const s = String(Math.round(Math.abs(n)));
-  return (n < 0 ? '-' : '') + s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return (n < 0 && s !== '0' ? '-' : '') + s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /** Bytes for people: "8 kB", "1.5 MB", "2 GB" (PostgreSQL's units, powers of 1024). */

@@ -5,6 +5,7 @@
  * shapes to the schema.
  */
 import type { Problem } from '../errors.js';
+import { UNIQUE_METHOD, canInclude, includeMethodsText } from '../advisor/capabilities.js';
 import { interpolateEnv } from './interpolate.js';
 import type { SourceMap } from './positions.js';
 import { parseDuration, parseSize, type UnitResult } from './units.js';
@@ -19,8 +20,6 @@ export const UNIT_KEYS: Readonly<Record<string, (label: string, value: unknown) 
 /** The schema's method enum: other values are the schema's to report. */
 const METHODS = ['btree', 'hash', 'gin', 'gist', 'spgist', 'brin', 'bloom'];
 
-/** Methods whose indexes can carry INCLUDE columns (gist since PostgreSQL 12, spgist since 14). */
-const INCLUDE_METHODS = ['btree', 'gist', 'spgist'];
 
 type Obj = Record<string, unknown>;
 
@@ -61,13 +60,13 @@ export function checkValues(data: unknown, where: SourceMap, env: NodeJS.Process
       table.columns.forEach((column: unknown, c) => {
         if (!isObj(column) || typeof column.method !== 'string' || !METHODS.includes(column.method)) return;
         const at = `/tables/${t}/columns/${c}`;
-        if (column.unique === true && column.method !== 'btree') {
-          problems.push({ pos: where.value(`${at}/method`), message: `a unique index must use btree, not ${column.method}` });
+        if (column.unique === true && column.method !== UNIQUE_METHOD) {
+          problems.push({ pos: where.value(`${at}/method`), message: `a unique index must use ${UNIQUE_METHOD}, not ${column.method}` });
         }
-        if (Array.isArray(column.include) && !INCLUDE_METHODS.includes(column.method)) {
+        if (Array.isArray(column.include) && !canInclude(column.method)) {
           problems.push({
             pos: where.value(`${at}/include`),
-            message: `include needs method btree, gist or spgist, not ${column.method}`,
+            message: `include needs method ${includeMethodsText()}, not ${column.method}`,
             hint: `${column.method} indexes cannot store INCLUDE columns`,
           });
         }

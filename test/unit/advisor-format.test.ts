@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { count, decimal, ratio } from '../../src/advisor/format.js';
+import { decimal, ratio } from '../../src/advisor/format.js';
+import { thousands } from '../../src/plan/format.js';
 
 test('counts are rounded and grouped by thousands, independent of the locale', () => {
   const cases: [number, string][] = [
@@ -11,8 +12,9 @@ test('counts are rounded and grouped by thousands, independent of the locale', (
     [5_000_000, '5,000,000'],
     [1234.6, '1,235'],
     [-1500, '-1,500'],
+    [-0.4, '0'],
   ];
-  for (const [n, s] of cases) assert.equal(count(n), s, String(n));
+  for (const [n, s] of cases) assert.equal(thousands(n), s, String(n));
 });
 
 test('decimals keep two places at most and drop trailing zeros', () => {

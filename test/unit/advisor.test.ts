@@ -169,6 +169,7 @@ describe('skips, each with a reason', () => {
 
   const notSkipped: [string, Case][] = [
     ['the index is invalid', { type: T.int4, indexes: [led({ valid: false })] }],
+    ['the index is valid but not ready (an interrupted build)', { type: T.int4, indexes: [led({ ready: false })] }],
     ['the index is partial', { type: T.int4, indexes: [led({ predicate: 'c > 0' })] }],
     [
       'the column is not the first key',

@@ -1,0 +1,9 @@
+import type { IndexInfo } from './types.js';
+
+/**
+ * Usable for reads: valid (indisvalid) and ready for inserts (indisready). A CONCURRENTLY build that
+ * failed or was interrupted leaves an index that is one or neither; such an index serves no query.
+ */
+export function isValid(ix: Pick<IndexInfo, 'valid' | 'ready'>): boolean {
+  return ix.valid && ix.ready;
+}
