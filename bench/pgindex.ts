@@ -29,7 +29,7 @@ export async function timedPlan(planPath: string, url: string): Promise<{ prepar
  */
 export async function timedApply(prepared: PreparedPlan): Promise<{ ms: number; result: RunResult; failures: Failure[] }> {
   const start = performance.now();
-  const result = await executePlan(prepared.plan, { connection: prepared.connection, sink: () => undefined, skipExisting: true });
+  const result = await executePlan(prepared.plan, { connection: prepared.connection, sink: () => undefined });
   const ms = performance.now() - start;
   const failures = result.results
     .filter((r) => r.state !== 'done')

@@ -5,18 +5,9 @@
  */
 import type pg from 'pg';
 import type { QualifiedName } from '../plan/types.js';
-import { quoteIdent } from '../sql/quote.js';
+import { quoteMaybeQualified } from '../sql/quote.js';
 import type { Session } from './session.js';
 import type { ProgressSample } from './types.js';
-
-export interface ServerInfo {
-  versionNum: number;
-  version: string;
-  maxParallelWorkers: number;
-  maxParallelMaintenanceWorkers: number;
-  maxWorkerProcesses: number;
-  maintenanceWorkMemBytes: number;
-}
 
 export interface IndexState {
   schema: string;
@@ -55,45 +46,6 @@ export function toProgressSample(row: ProgressRow): ProgressSample {
   return { ...s, percent };
 }
 
-/** Anything that runs a query: a Session, or a plain pg client. */
-export interface Queryable {
-  query(sql: string, params?: unknown[]): Promise<pg.QueryResult>;
-}
-
-interface SettingsRow {
-  num: number;
-  version: string;
-  mpw: number;
-  mpmw: number;
-  mwp: number;
-  mwm: string;
-}
-
-export async function readServerInfo(session: Queryable): Promise<ServerInfo> {
-  const { rows } = (await session.query(
-    `select current_setting('server_version_num')::int as num, current_setting('server_version') as version,
-            current_setting('max_parallel_workers')::int as mpw,
-            current_setting('max_parallel_maintenance_workers')::int as mpmw,
-            current_setting('max_worker_processes')::int as mwp,
-            pg_size_bytes(current_setting('maintenance_work_mem'))::text as mwm`,
-  )) as pg.QueryResult<SettingsRow>;
-  const r = rows[0];
-  if (!r) throw new Error('the server returned no settings');
-  return {
-    versionNum: r.num,
-    version: r.version,
-    maxParallelWorkers: r.mpw,
-    maxParallelMaintenanceWorkers: r.mpmw,
-    maxWorkerProcesses: r.mwp,
-    maintenanceWorkMemBytes: Number(r.mwm),
-  };
-}
-
-/** A table as SQL text for to_regclass: quoted, unqualified when its schema is left to the search_path. */
-function tableText(table: QualifiedName): string {
-  return (table.schema ? quoteIdent(table.schema) + '.' : '') + quoteIdent(table.name);
-}
-
 export class Control {
   constructor(readonly session: Session) {}
 
@@ -115,10 +67,10 @@ export class Control {
     return out;
   }
 
-  /** Asks the server to cancel the statement running on a backend; false if it was not running. */
-  async cancel(pid: number): Promise<boolean> {
-    const { rows } = await this.query<{ ok: boolean }>('select pg_cancel_backend($1) as ok', [pid]);
-    return rows[0]?.ok === true;
+  /** Asks the server to cancel the statements running on these backends. */
+  async cancel(pids: number[]): Promise<void> {
+    if (pids.length === 0) return;
+    await this.query('select pg_cancel_backend(pid) from unnest($1::int[]) as pid', [pids]);
   }
 
   /** Indexes of a table (by oid), with their state. */
@@ -131,7 +83,7 @@ export class Control {
          join pg_class c on c.oid = i.indexrelid
          join pg_namespace n on n.oid = c.relnamespace
         where i.indrelid = to_regclass($1)`,
-      [tableText(table)],
+      [quoteMaybeQualified(table)],
     );
     return rows.map((r) => ({ oid: r.oid, schema: r.schema, name: r.name, valid: r.valid, inProgress: r.in_progress, sizeBytes: Number(r.size) }));
   }
@@ -152,7 +104,7 @@ export class Control {
           and n.nspname = coalesce(nullif($2, ''),
                 (select tn.nspname from pg_class t join pg_namespace tn on tn.oid = t.relnamespace
                   where t.oid = to_regclass($3)))`,
-      [index.name, index.schema, table ? tableText(table) : null],
+      [index.name, index.schema, table ? quoteMaybeQualified(table) : null],
     );
     const r = rows[0];
     if (!r) return null;

@@ -1,10 +1,10 @@
 /** How steps are named in events, progress lines and the summary. */
 import type { QualifiedName, Step } from '../plan/types.js';
-import { quoteIdent, quoteQualified } from '../sql/quote.js';
+import { quoteMaybeQualified } from '../sql/quote.js';
 
 /** `schema.name`, or just `name` when the schema is left to the search_path (schema ''). */
 export function displayName(q: QualifiedName): string {
-  return q.schema === '' ? quoteIdent(q.name) : quoteQualified(q);
+  return quoteMaybeQualified(q);
 }
 
 /** The first line of a statement, shortened to `max` characters. */
@@ -16,9 +16,8 @@ export function firstLine(sql: string, max = 60): string {
 /** A short name for a step: its index, else where it came from, else its SQL. */
 export function stepLabel(step: Step): string {
   if (step.action === 'attach' && step.index) {
-    // The step's index is the parent; the partition's index is named by the statement itself.
-    const child = /\bATTACH\s+PARTITION\s+(.+?)\s*;?\s*$/i.exec(step.sql)?.[1];
-    return child ? `${child} → ${displayName(step.index)}` : displayName(step.index);
+    // The step's index is the parent; the partition's index is the one the statement attaches.
+    return step.attachChild ? `${displayName(step.attachChild)} → ${displayName(step.index)}` : displayName(step.index);
   }
   if (step.index) return displayName(step.index);
   // Statements of a SQL file carry their FILE:LINE:COL as their reason.

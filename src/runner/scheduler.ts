@@ -1,7 +1,7 @@
 /**
  * Which step starts next: pure, so the rules can be tested without a server.
  *
- * - A step starts only once every step it depends on is done (or skipped because already there).
+ * - A step starts only once every step it depends on is done.
  * - Longest estimated build first, so the big builds do not end up alone at the tail.
  * - Lock-aware: CREATE INDEX takes a SHARE lock, which other plain builds share; CONCURRENTLY (and
  *   DROP INDEX CONCURRENTLY, ANALYZE, ATTACH) take SHARE UPDATE EXCLUSIVE, which conflicts with both. A
@@ -15,7 +15,7 @@ export interface SchedulerView {
   /** Steps not started yet (and not ended), in plan order. */
   pending: readonly Step[];
   running: readonly Step[];
-  /** Ids of steps whose dependents may start: done, or skipped because their work was already there. */
+  /** Ids of steps whose dependents may start: done. */
   satisfied: ReadonlySet<string>;
 }
 

@@ -2,14 +2,36 @@
  * One database session of a run: a pg client that knows its backend pid (for progress and
  * cancellation), applies the run's session settings every time it (re)connects, and notices when the
  * server has closed it so that it reconnects before its next statement.
+ *
+ * Several callers may share a session (the control connection serves the progress tick, every
+ * step's catalog checks and cancellation), so a reconnect is one promise all of them wait for, and
+ * once closed a session stays closed: nothing can open a connection that outlives the run.
  */
 import type pg from 'pg';
 import { connect } from '../db/connection.js';
 import { SqlError } from '../errors.js';
 
+/**
+ * A query sent with the extended protocol: the server parses one statement per query, so a
+ * statement can never carry a second one behind a semicolon. (@types/pg does not know `queryMode`.)
+ */
+export function extendedQuery(text: string, values?: unknown[]): pg.QueryConfig {
+  const config: pg.QueryConfig & { queryMode: 'extended' } = { text, queryMode: 'extended', ...(values ? { values } : {}) };
+  return config;
+}
+
+export class SessionClosedError extends Error {
+  constructor(n: number) {
+    super(`session ${n} is closed`);
+  }
+}
+
 export class Session {
   private client: pg.Client | null = null;
   private lost = false;
+  private closed = false;
+  /** The connect in progress, shared by every caller that needs the session meanwhile. */
+  private opening: Promise<void> | null = null;
   /** Backend pid of the current connection; null while disconnected. */
   pid: number | null = null;
 
@@ -21,57 +43,67 @@ export class Session {
     private readonly setup: readonly string[],
   ) {}
 
-  get applicationName(): string {
-    return this.config.application_name ?? '';
+  /**
+   * Connects if not connected, or reconnects if the server closed the session: ConnectionError when
+   * it cannot, SqlError if a setting fails, SessionClosedError once close() was called.
+   */
+  async ensureOpen(): Promise<void> {
+    if (this.closed) throw new SessionClosedError(this.n);
+    if (this.client && !this.lost) return;
+    this.opening ??= this.reopen().finally(() => {
+      this.opening = null;
+    });
+    return this.opening;
   }
 
-  /** Connects (ConnectionError when it cannot) and applies the session settings (SqlError if one fails). */
-  async open(): Promise<void> {
+  private async reopen(): Promise<void> {
+    await this.endClient();
     const client = await connect(this.config);
     const markLost = () => {
-      this.lost = true;
+      if (this.client === client) this.lost = true;
     };
     client.on('end', markLost);
     client.on('error', markLost);
+    let pid: number | null;
     try {
       for (const sql of this.setup) {
         try {
-          await client.query(sql);
+          await client.query(extendedQuery(sql));
         } catch (err) {
           throw new SqlError(sql, err);
         }
       }
-      const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
-      this.pid = rows[0]?.pid ?? null;
+      const { rows } = await client.query<{ pid: number }>(extendedQuery('select pg_backend_pid() as pid'));
+      pid = rows[0]?.pid ?? null;
+      if (this.closed) throw new SessionClosedError(this.n);
     } catch (err) {
       await client.end().catch(() => undefined);
       throw err;
     }
     this.client = client;
+    this.pid = pid;
     this.lost = false;
   }
 
-  /** Reconnects if the server closed the session (terminated, restarted, network lost). */
-  async ensureOpen(): Promise<void> {
-    if (this.client && !this.lost) return;
-    await this.close();
-    await this.open();
-  }
-
+  /** The server closed the session, or a statement failed in a way that says it did: reconnect before the next one. */
   markLost(): void {
     this.lost = true;
   }
 
-  get isOpen(): boolean {
-    return this.client !== null && !this.lost;
-  }
-
+  /** One statement, over the extended protocol. */
   async query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>> {
     if (!this.client || this.lost) throw new Error(`session ${this.n} is not connected: connection lost`);
-    return this.client.query<R>(sql, params);
+    return this.client.query<R>(extendedQuery(sql, params));
   }
 
+  /** Ends the connection for good: a connect in progress is waited for and ended too. */
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.opening) await this.opening.catch(() => undefined);
+    await this.endClient();
+  }
+
+  private async endClient(): Promise<void> {
     const client = this.client;
     this.client = null;
     this.pid = null;

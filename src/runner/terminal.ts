@@ -7,20 +7,31 @@ import { EXIT } from '../cli/command.js';
 import type { Step } from '../plan/types.js';
 import { jsonRenderer, plainRenderer, type Renderer } from './render.js';
 import { listrRenderer } from './render-listr.js';
-import { executePlan } from './execute.js';
+import { startPlan, type RunHandle } from './execute.js';
 import type { Plan } from '../plan/types.js';
 import type { ExecuteOptions, RunResult } from './types.js';
 
 /**
  * The first SIGINT or SIGTERM aborts the signal (the runner cancels the builds on the server, drops
- * INVALID leftovers, and the summary is printed); a second one exits at once.
+ * INVALID leftovers, and the summary is printed); a second one fires `beforeExit` (cancel everything
+ * on the server, briefly) and exits; a third exits at once.
  */
-export function interruptOnSignals(io: CliIO, command: string): { signal: AbortSignal; dispose(): void } {
+export function interruptOnSignals(
+  io: CliIO,
+  command: string,
+  beforeExit: () => Promise<void> = async () => undefined,
+): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
+  let exiting = false;
   const onSignal = (name: NodeJS.Signals) => {
+    if (exiting) process.exit(EXIT.interrupted);
     if (controller.signal.aborted) {
-      io.stderr.write(`pgindex ${command}: ${name} again: exiting now; running builds may leave INVALID indexes (apply again to clean up)\n`);
-      process.exit(EXIT.interrupted);
+      exiting = true;
+      io.stderr.write(`pgindex ${command}: ${name} again: cancelling on the server and exiting now; INVALID indexes may be left (apply again to clean up)\n`);
+      void beforeExit()
+        .catch(() => undefined)
+        .finally(() => process.exit(EXIT.interrupted));
+      return;
     }
     io.stderr.write(`\npgindex ${command}: ${name}: cancelling running statements and cleaning up (press Ctrl-C again to exit at once)\n`);
     controller.abort();
@@ -46,6 +57,9 @@ export function chooseRenderer(
   if (io.stdout.isTTY) return listrRenderer(base);
   return plainRenderer(base);
 }
+
+/** How long a second Ctrl-C waits for the server to take the cancel requests before exiting. */
+const SECOND_INTERRUPT_DEADLINE_MS = 1000;
 
 /** 130 interrupted, 1 anything failed, 0 everything done or skipped. */
 export function exitCode(result: RunResult): number {
@@ -73,10 +87,12 @@ export async function executeWithProgress(
   view: { json: boolean; locate?: (stepId: string, position: number | null) => string | null },
 ): Promise<number> {
   const renderer = chooseRenderer(io, { ...view, steps: plan.steps });
-  const interrupt = interruptOnSignals(io, command);
+  let run: RunHandle | null = null;
+  const interrupt = interruptOnSignals(io, command, async () => run?.cancelAllNow(SECOND_INTERRUPT_DEADLINE_MS));
   let result: RunResult | null = null;
   try {
-    result = await executePlan(plan, { ...options, sink: renderer.sink, signal: interrupt.signal });
+    run = startPlan(plan, { ...options, sink: renderer.sink, signal: interrupt.signal });
+    result = await run.result;
   } finally {
     await renderer.close(result);
     interrupt.dispose();

@@ -95,14 +95,14 @@ export interface ExecuteOptions {
   /** Aborting cancels running builds on the server, drops INVALID leftovers and ends the run. */
   signal?: AbortSignal;
   failFast?: boolean;
-  /** Skip a create step whose index already exists and is valid (apply); `run` executes as written. */
-  skipExisting?: boolean;
   /** Statements run on every session after pgindex's own settings (`run`: the file's leading SETs). */
   sessionSetup?: string[];
   runId?: string;
   /** Retry backoff: base delay of the first retry and the cap, ms. */
   backoff?: { baseMs: number; maxMs: number };
   progressIntervalMs?: number;
+  /** lock_timeout of the DROP INDEX CONCURRENTLY that removes a failed build's INVALID index (default 5s). */
+  cleanupLockTimeoutMs?: number;
   /** Injected edges, for tests. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   random?: () => number;

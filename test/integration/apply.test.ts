@@ -78,38 +78,56 @@ test('--dry-run prints exactly what pgindex plan prints and builds nothing', asy
   assert.equal(rows[0]?.n, 0);
 });
 
-test('a parallel apply builds everything valid, within its sessions and locks; planning again finds nothing to do', async () => {
-  const file = planFile('all.yaml', PLAN);
+test('a parallel apply builds everything valid, on up to its sessions at once and one CONCURRENTLY build per table; planning again finds nothing to do', async () => {
+  const file = planFile('all.yaml', PLAN.replace('parallelism: 3\n', 'parallelism: 3\nlock_timeout: 60s\n'));
+  // Builds on tiny tables finish in milliseconds: an open writer on every table holds them (CONCURRENTLY
+  // ones wait for it, plain ones for its lock) until the sessions have been seen busy at once.
+  const writer = new pg.Client({ connectionString: db.url });
+  await writer.connect();
+  await writer.query('begin');
+  await writer.query('lock table items, measurements, logs in row exclusive mode');
   const sampler = new pg.Client({ connectionString: db.url });
   await sampler.connect();
-  let maxSessions = 0;
+  let maxBusy = 0;
   let maxPerTable = 0;
   let sampling = true;
+  let released = false;
+  const heldUntil = Date.now() + 10_000;
   const samples = (async () => {
     while (sampling) {
-      const { rows } = await sampler.query<{ app: string; query: string; state: string }>(
-        "select application_name as app, query, state from pg_stat_activity where application_name like 'pgindex/%/%'",
+      const { rows } = await sampler.query<{ app: string; query: string }>(
+        "select application_name as app, query from pg_stat_activity where application_name like 'pgindex/%/%' and state = 'active'",
       );
-      const workers = rows.filter((r) => !r.app.endsWith('/control'));
-      maxSessions = Math.max(maxSessions, workers.length);
+      const busy = rows.filter((r) => !r.app.endsWith('/control'));
+      maxBusy = Math.max(maxBusy, busy.length);
       const perTable = new Map<string, number>();
-      for (const r of workers) {
+      for (const r of busy) {
         const m = /^CREATE INDEX CONCURRENTLY \S+ ON (\S+)/.exec(r.query);
-        if (r.state === 'active' && m?.[1]) perTable.set(m[1], (perTable.get(m[1]) ?? 0) + 1);
+        if (m?.[1]) perTable.set(m[1], (perTable.get(m[1]) ?? 0) + 1);
       }
       maxPerTable = Math.max(maxPerTable, ...perTable.values(), 0);
+      if (!released && (maxBusy >= 2 || Date.now() > heldUntil)) {
+        released = true;
+        await writer.query('rollback');
+      }
       await new Promise((r) => setTimeout(r, 10));
     }
   })();
-  const applied = await cli_(['apply', file, '-d', db.url]);
-  sampling = false;
-  await samples;
-  await sampler.end();
+  let applied;
+  try {
+    applied = await cli_(['apply', file, '-d', db.url]);
+  } finally {
+    sampling = false;
+    await samples;
+    await sampler.end();
+    await writer.end();
+  }
   assert.equal(applied.code, 0, applied.err + applied.out);
   assert.match(applied.out, /on 3 sessions/);
   assert.match(applied.out, /index\s+table\s+method\s+duration\s+size\s+status/);
   assert.match(applied.out, /(\d+) done, 0 skipped, 0 failed, 0 cancelled of \1 /);
-  assert.ok(maxSessions <= 3, `at most 3 sessions, saw ${maxSessions}`);
+  assert.ok(maxBusy >= 2, `builds ran in parallel: at most ${maxBusy} sessions were busy at once`);
+  assert.ok(maxBusy <= 3, `at most 3 sessions busy, saw ${maxBusy}`);
   assert.ok(maxPerTable <= 1, `one CONCURRENTLY build per table, saw ${maxPerTable}`);
   assert.deepEqual(await invalidIndexes(), []);
 

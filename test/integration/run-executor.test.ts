@@ -111,12 +111,13 @@ test('a parallel run builds everything valid, within parallelism sessions and on
         `select application_name as app, query, state from pg_stat_activity where application_name like $1`,
         [`pgindex/${runId}/%`],
       );
-      const workers = rows.filter((r) => !r.app.endsWith('/control'));
+      // Sessions running a statement: every session is connected from the start, busy or not.
+      const workers = rows.filter((r) => !r.app.endsWith('/control') && r.state === 'active');
       maxSessions = Math.max(maxSessions, workers.length);
       const perTable = new Map<string, number>();
       for (const r of workers) {
         const m = /^CREATE INDEX CONCURRENTLY \S+ ON public\.(\w+)/.exec(r.query);
-        if (r.state === 'active' && m?.[1]) perTable.set(m[1], (perTable.get(m[1]) ?? 0) + 1);
+        if (m?.[1]) perTable.set(m[1], (perTable.get(m[1]) ?? 0) + 1);
       }
       maxPerTable = Math.max(maxPerTable, ...perTable.values(), 0);
       await new Promise((r) => setTimeout(r, 25));
@@ -135,7 +136,7 @@ test('a parallel run builds everything valid, within parallelism sessions and on
   for (const s of steps) assert.ok(await validIndex(s.index?.name ?? ''), `${s.index?.name} is valid`);
   assert.deepEqual(await invalidIndexes(), []);
   assert.ok(maxSessions <= 3, `at most 3 sessions, saw ${maxSessions}`);
-  assert.ok(maxSessions >= 2, `the run was parallel, saw ${maxSessions} sessions`);
+  assert.ok(maxSessions >= 2, `the run was parallel, saw ${maxSessions} busy sessions`);
   assert.equal(maxPerTable, 1, 'never two CONCURRENTLY builds on one table at once');
   assert.ok(
     events.some((e) => e.type === 'progress' && e.phase.length > 0),
@@ -276,21 +277,135 @@ test('a connection that cannot be made fails the run before anything starts, wit
   );
 });
 
-test('an existing valid index is skipped with skipExisting; a leftover INVALID one is dropped and rebuilt', async () => {
+test('steps run exactly as planned: no skip by name, and an INVALID index of an earlier run is left to the plan', async () => {
   const existing = build('tb', { concurrently: false });
   await db.query(existing.sql);
-  const leftover = build('tc');
-  // An INVALID index under the step's name, as an interrupted CONCURRENTLY build leaves it.
-  await db.query(`create index ${leftover.index?.name} on tc (a)`);
-  await db.query(`update pg_index set indisvalid = false where indexrelid = $1::regclass`, [leftover.index?.name]);
-  const result = await executePlan(plan([existing, leftover]), { connection: connection(), skipExisting: true, sink: () => undefined });
+  // An INVALID index under the step's name, as an interrupted CONCURRENTLY build of an earlier run leaves it.
+  const earlier = build('tc');
+  await db.query(`create index ${earlier.index?.name} on tc (a)`);
+  await db.query(`update pg_index set indisvalid = false where indexrelid = $1::regclass`, [earlier.index?.name]);
+  // The plan's own way to repair one: a drop-invalid step the rebuild depends on.
+  const repairedName = `tc_repaired_${seq}`;
+  await db.query(`create index ${repairedName} on tc (a)`);
+  await db.query(`update pg_index set indisvalid = false where indexrelid = $1::regclass`, [repairedName]);
+  const drop: Step = {
+    ...build('tc'),
+    id: 'drop-repaired',
+    action: 'drop-invalid',
+    sql: `DROP INDEX CONCURRENTLY IF EXISTS public.${repairedName}`,
+    index: { schema: 'public', name: repairedName },
+  };
+  const rebuild = build('tc', { dependsOn: ['drop-repaired'], index: { schema: 'public', name: repairedName }, sql: `CREATE INDEX CONCURRENTLY ${repairedName} ON public.tc (slow(a))` });
+  const events: RunEvent[] = [];
+  const result = await executePlan(plan([existing, earlier, drop, rebuild], { parallelism: 1 }), { connection: connection(), sink: (e) => events.push(e) });
   assert.deepEqual(
-    result.results.map((r) => [r.state, r.reason]),
+    result.results.map((r) => [r.state, r.error?.sqlstate ?? null, r.attempts]),
     [
-      ['skipped', 'the index already exists'],
-      ['done', null],
+      ['failed', '42P07', 1],
+      ['failed', '42P07', 1],
+      ['done', null, 1],
+      ['done', null, 1],
     ],
   );
-  assert.ok(await validIndex(leftover.index?.name ?? ''));
+  assert.ok(!events.some((e) => e.type === 'cleanup'), 'nothing dropped that this run did not create');
+  assert.deepEqual(result.leftovers, []);
+  assert.deepEqual(await invalidIndexes(), [earlier.index?.name], 'the earlier INVALID index is still there');
+  assert.ok(await validIndex(repairedName));
+  await db.query(`drop index ${earlier.index?.name}`);
+});
+
+test('every statement goes alone over the extended protocol, with the session settings applied', async () => {
+  const checks: Step = {
+    ...build('ta'),
+    id: 'checks',
+    action: 'sql',
+    table: null,
+    index: null,
+    // client_connection_check_interval: a build whose client vanished stops on the server.
+    sql: `DO $$ begin
+      if current_setting('client_connection_check_interval') <> '1s' then raise exception 'check interval %', current_setting('client_connection_check_interval'); end if;
+      if current_setting('lock_timeout') <> '5s' then raise exception 'lock_timeout %', current_setting('lock_timeout'); end if;
+    end $$`,
+  };
+  const smuggled: Step = { ...checks, id: 'two', sql: 'select 1; drop table ta' };
+  const result = await executePlan(plan([checks, smuggled], { parallelism: 1 }), { connection: connection(), sink: () => undefined });
+  assert.equal(result.results[0]?.state, 'done', JSON.stringify(result.results[0]?.error));
+  assert.equal(result.results[1]?.state, 'failed');
+  assert.equal(result.results[1]?.error?.sqlstate, '42601');
+  assert.match(result.results[1]?.error?.message ?? '', /cannot insert multiple commands into a prepared statement/);
+  const { rows } = await db.query<{ n: number }>("select count(*)::int as n from pg_class where relname = 'ta'");
+  assert.equal(rows[0]?.n, 1, 'the second statement never ran');
+});
+
+test('losing the control connection again and again costs no step an attempt, and the run ends', async () => {
+  const steps = [build('ta'), build('tb'), build('tc'), build('ta'), build('tb')];
+  const events: RunEvent[] = [];
+  const runId = 'ctl' + Date.now().toString(36);
+  const running = executePlan(plan(steps, { parallelism: 2 }), {
+    connection: connection(),
+    sink: (e) => events.push(e),
+    runId,
+    progressIntervalMs: 20,
+    backoff: { baseMs: 20, maxMs: 50 },
+  });
+  let settled = false;
+  void running.finally(() => (settled = true));
+  let kills = 0;
+  while (!settled) {
+    const { rows } = await db.query<{ n: number }>(
+      'select count(*)::int as n from (select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1) t',
+      [`pgindex/${runId}/control`],
+    );
+    kills += rows[0]?.n ?? 0;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const result = await running;
+  assert.ok(kills >= 2, `the control connection was terminated ${kills} times`);
+  assert.deepEqual(
+    result.results.map((r) => [r.state, r.attempts]),
+    steps.map(() => ['done', 1]),
+    JSON.stringify(events.filter((e) => e.type === 'warning' || e.type === 'failed' || e.type === 'retry')),
+  );
+  assert.ok(!events.some((e) => e.type === 'retry' || e.type === 'failed'));
+  assert.deepEqual(await invalidIndexes(), []);
+  const { rows } = await db.query<{ n: number }>("select count(*)::int as n from pg_stat_activity where application_name like $1", [`pgindex/${runId}/%`]);
+  assert.equal(rows[0]?.n, 0, 'no connection outlives the run');
+});
+
+test('an interrupted build whose cleanup waits on an old transaction gives up within the cleanup lock_timeout and reports the leftover', async () => {
+  const step = build('tb');
+  const writer = new pg.Client({ connectionString: db.url });
+  await writer.connect();
+  await writer.query('begin');
+  await writer.query('insert into tb values (0, 0)');
+  const controller = new AbortController();
+  const runId = 'bnd' + Date.now().toString(36);
+  const running = executePlan(plan([step], { parallelism: 1, lockTimeoutMs: 0 }), {
+    connection: connection(),
+    sink: () => undefined,
+    signal: controller.signal,
+    runId,
+    cleanupLockTimeoutMs: 200,
+  });
+  try {
+    await waitFor('the build to wait for the writer', async () => {
+      const { rows } = await db.query(
+        `select 1 from pg_stat_progress_create_index p join pg_stat_activity a using (pid)
+          where a.application_name = $1 and p.phase like 'waiting for writers%'`,
+        [`pgindex/${runId}/1`],
+      );
+      return rows[0];
+    });
+    const stoppedAt = Date.now();
+    controller.abort();
+    const result = await running;
+    assert.ok(Date.now() - stoppedAt < 5000, 'the cleanup did not wait for the writer');
+    assert.equal(result.results[0]?.state, 'cancelled');
+    assert.deepEqual(result.leftovers, [`DROP INDEX CONCURRENTLY IF EXISTS public.${step.index?.name};`]);
+  } finally {
+    await writer.query('rollback');
+    await writer.end();
+  }
+  await db.query(`drop index if exists ${step.index?.name}`);
   assert.deepEqual(await invalidIndexes(), []);
 });

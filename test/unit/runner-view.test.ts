@@ -64,8 +64,14 @@ test('the view follows events: running builds with phase and percent, counts, an
 });
 
 test('an attach step is named by the partition index it attaches', () => {
-  const attach = step('x', 0, { action: 'attach', sql: 'ALTER INDEX public.parent_idx ATTACH PARTITION public.child_idx', index: { schema: 'public', name: 'parent_idx' } });
-  assert.equal(stepLabel(attach), 'public.child_idx → public.parent_idx');
+  const attach = step('x', 0, {
+    action: 'attach',
+    sql: 'ALTER INDEX public.parent_idx ATTACH PARTITION "Odd"."child idx"',
+    index: { schema: 'public', name: 'parent_idx' },
+    attachChild: { schema: 'Odd', name: 'child idx' },
+  });
+  assert.equal(stepLabel(attach), '"Odd"."child idx" → public.parent_idx');
+  assert.equal(stepLabel({ ...attach, attachChild: undefined }), 'public.parent_idx', 'without its child, the parent index');
   assert.equal(stepLabel(step('y', 0, { action: 'sql', index: null, reason: 'f.sql:3:1' })), 'f.sql:3:1');
 });
 

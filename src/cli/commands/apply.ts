@@ -2,8 +2,6 @@ import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { preparePlan } from '../../planner.js';
 import { renderSql } from '../../plan/render.js';
-import type { Plan } from '../../plan/types.js';
-import { InputError } from '../../errors.js';
 import { executeWithProgress, positiveInt } from '../../runner/terminal.js';
 
 export const applyCommand: Command = {
@@ -11,7 +9,7 @@ export const applyCommand: Command = {
   summary: 'build the planned indexes on parallel sessions, with retries, progress and cleanup',
   help: `Usage: pgindex apply PLAN.yaml [-d URL] [-j N] [--fail-fast] [--json] [--dry-run]
 
-Plans exactly as \`pgindex plan\` does, then runs the statements on N parallel sessions
+Plans exactly as \`pgindex plan\` does, then runs exactly those statements on N parallel sessions
 (the plan's \`parallelism\`, or -j), plus one control connection for progress and cancellation.
 Sessions are named pgindex/<run-id>/<n> in pg_stat_activity.
 
@@ -21,13 +19,16 @@ dependencies (parent ON ONLY, then the partitions, then the attaches).
 Budget: the plan's maintenance_work_mem is shared by the builds running when each one starts, and
 max_parallel_maintenance_workers is chosen per build so builds plus workers stay within \`cores\`;
 the last builds get the cores the finished ones freed. Both are SET on the session just before the
-build: a running build keeps the share it started with.
+build: a running build keeps the share it started with. (The SETs at the top of the --dry-run script
+are for psql, which runs one build at a time: they give that build the whole budget.)
 Failures: lock timeouts, deadlocks, serialization failures, terminated sessions and lost connections
 are retried with exponential backoff (\`retries\`, default 3), reconnecting when needed; an INVALID
-index left by a failed CONCURRENTLY build is dropped before the retry and at the end. Other errors
-fail that statement and the rest go on.
+index a failed CONCURRENTLY build of this run left is dropped before the retry and at the end (each
+DROP waits at most 5s for older transactions). Other errors fail that statement and the rest go on.
+A lost control connection is reopened; it costs no statement an attempt.
 
-Running apply again after any interruption builds only what is missing and leaves no INVALID index.
+Running apply again after any interruption builds only what is missing: the plan drops INVALID
+indexes left by earlier runs before building them again.
 
 Options:
   -d, --db URL     database (default: DATABASE_URL, then the plan's \`connection\`, then PG* variables)
@@ -39,7 +40,7 @@ Options:
   -h, --help       show this help
 
 Ctrl-C or SIGTERM cancels the running builds on the server, drops their INVALID leftovers and prints
-the summary; a second Ctrl-C exits at once.
+the summary; a second Ctrl-C cancels whatever still runs on the server (cleanups too) and exits.
 
 Exit codes: 0 everything done (or already there), 1 a statement failed or an error, 130 interrupted.
 `,
@@ -64,25 +65,16 @@ Exit codes: 0 everything done (or already there), 1 a statement failed or an err
     }
     const log = (message: string) => io.stderr.write(`pgindex apply: ${message}\n`);
 
-    let plan: Plan;
-    let connection;
-    try {
-      ({ plan, connection } = await preparePlan({
-        planPath: positionals[0] as string,
-        dbFlag: values.db as string | undefined,
-        env: io.env,
-        cwd: io.cwd,
-        log,
-        applicationName: 'pgindex apply',
-      }));
-    } catch (err) {
-      if (err instanceof InputError) {
-        io.stderr.write(err.message + '\n');
-        return EXIT.error;
-      }
-      throw err;
-    }
-    if (jobs !== undefined) plan = { ...plan, settings: { ...plan.settings, parallelism: jobs } };
+    const prepared = await preparePlan({
+      planPath: positionals[0] as string,
+      dbFlag: values.db as string | undefined,
+      env: io.env,
+      cwd: io.cwd,
+      log,
+      applicationName: 'pgindex apply',
+    });
+    const { connection } = prepared;
+    const plan = jobs === undefined ? prepared.plan : { ...prepared.plan, settings: { ...prepared.plan.settings, parallelism: jobs } };
     for (const w of plan.warnings) log(`warning: ${w}`);
 
     if (values['dry-run']) {
@@ -98,7 +90,7 @@ Exit codes: 0 everything done (or already there), 1 a statement failed or an err
       io,
       'apply',
       plan,
-      { connection, failFast: values['fail-fast'] === true, skipExisting: true },
+      { connection, failFast: values['fail-fast'] === true },
       { json: values.json === true },
     );
   },
