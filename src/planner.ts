@@ -6,11 +6,10 @@
 import type pg from 'pg';
 import { loadPlanFile } from './planfile/load.js';
 import type { PlanFile, SourcePos } from './planfile/types.js';
-import type { CatalogSnapshot } from './catalog/types.js';
 import { chooseConnection, clientConfig, connect, describeTarget } from './db/connection.js';
 import { takeSnapshot } from './catalog/snapshot.js';
 import { analyzeUnanalyzed } from './catalog/analyze.js';
-import { resolveTables } from './catalog/resolve.js';
+import { resolveTables, type ResolvedTable } from './catalog/resolve.js';
 import { buildPlan, predicateKey } from './plan/build.js';
 import { rawPredicateProblem } from './plan/sql.js';
 import { quoteIdent, quoteQualified } from './sql/quote.js';
@@ -51,8 +50,9 @@ export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
         snapshot = await takeSnapshot(client, file);
       }
     }
-    const predicates = await serverPredicates(client, file, snapshot, opts.log);
-    const plan = buildPlan(file, snapshot, { predicates });
+    const resolution = resolveTables(file, snapshot);
+    const predicates = await serverPredicates(client, file, resolution.tables, opts.log);
+    const plan = buildPlan(file, snapshot, { predicates, resolution });
     await checkNamesFree(client, plan);
     return { plan, file, connection };
   } finally {
@@ -67,9 +67,9 @@ interface PredicateRequest {
 }
 
 /** The distinct (table, where) pairs of the plan, for the tables it resolves to. */
-function predicateRequests(file: PlanFile, snapshot: CatalogSnapshot): PredicateRequest[] {
+function predicateRequests(tables: ResolvedTable[]): PredicateRequest[] {
   const out = new Map<string, PredicateRequest>();
-  for (const r of resolveTables(file, snapshot)) {
+  for (const r of tables) {
     for (const c of r.columns) {
       const where = c.spec?.where?.trim();
       if (!where || rawPredicateProblem(where) !== null) continue; // buildPlan reports bad ones at their line
@@ -88,56 +88,81 @@ function predicateRequests(file: PlanFile, snapshot: CatalogSnapshot): Predicate
  * predicate (`status = 'paid'` comes back as `status = 'paid'::text`), and a predicate the server
  * rejects is reported now, at its plan line, rather than in the middle of a run.
  */
-async function serverPredicates(
+export async function serverPredicates(
   client: pg.ClientBase,
   file: PlanFile,
-  snapshot: CatalogSnapshot,
+  tables: ResolvedTable[],
   log: (message: string) => void,
 ): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  const requests = predicateRequests(file, snapshot);
+  const requests = predicateRequests(tables);
   if (requests.length === 0) return out;
   const problems: Problem[] = [];
-  await client.query('BEGIN');
+  await query(client, 'BEGIN');
   try {
     // Do not wait behind a long lock on a table just to read its column definitions.
-    await client.query(`SET LOCAL lock_timeout = ${file.lockTimeoutMs > 0 ? Math.min(file.lockTimeoutMs, 5000) : 5000}`);
+    await query(client, `SET LOCAL lock_timeout = ${file.lockTimeoutMs > 0 ? Math.min(file.lockTimeoutMs, 5000) : 5000}`);
     let n = 0;
     for (const req of requests) {
       n++;
       const temp = `pgindex_predicate_${n}`;
-      await client.query('SAVEPOINT predicate');
+      const tempTable = `pg_temp.${quoteIdent(temp)}`;
+      // Privileges, locks or a read-only server only stop the comparison from being exact: the
+      // predicate is then compared as text, and it was already checked to be one expression.
+      const cannotCheck = (code: string | undefined, message: string): boolean => {
+        if (code !== '42501' && code !== '55P03' && code !== '25006') return false;
+        log(
+          `note: could not check the predicate of ${quoteQualified(req.table)} on the server (${message}); ` +
+            'it is written into the statements as given and compared with existing indexes as text',
+        );
+        return true;
+      };
+      await query(client, 'SAVEPOINT predicate');
       try {
-        await client.query(`CREATE TEMP TABLE ${quoteIdent(temp)} (LIKE ${quoteQualified(req.table)}) ON COMMIT DROP`);
-        await client.query(`ALTER TABLE pg_temp.${quoteIdent(temp)} ADD COLUMN ${quoteIdent(`${temp}_key`)} int`);
+        await query(client, `CREATE TEMP TABLE ${quoteIdent(temp)} (LIKE ${quoteQualified(req.table)}) ON COMMIT DROP`);
+        await query(client, `ALTER TABLE ${tempTable} ADD COLUMN ${quoteIdent(`${temp}_key`)} int`);
+      } catch (err) {
+        await query(client, 'ROLLBACK TO SAVEPOINT predicate');
+        if (err instanceof SqlError && cannotCheck(err.sqlstate, err.message)) continue;
+        throw err;
+      }
+      try {
         // The extended protocol runs exactly one statement, whatever the raw `where` holds.
         await client.query({
-          text: `CREATE INDEX ON pg_temp.${quoteIdent(temp)} (${quoteIdent(`${temp}_key`)}) WHERE ${req.where}`,
+          text: `CREATE INDEX ON ${tempTable} (${quoteIdent(`${temp}_key`)}) WHERE ${req.where}`,
           queryMode: 'extended',
         } as pg.QueryConfig);
-        const { rows } = await client.query<{ predicate: string | null }>(
-          `SELECT pg_get_expr(i.indpred, i.indrelid, true) AS predicate FROM pg_index i WHERE i.indrelid = $1::regclass`,
-          [`pg_temp.${quoteIdent(temp)}`],
-        );
-        const predicate = rows[0]?.predicate;
-        if (predicate) out.set(predicateKey(req.table, req.where), predicate);
-        await client.query('RELEASE SAVEPOINT predicate');
       } catch (err) {
-        await client.query('ROLLBACK TO SAVEPOINT predicate');
+        await query(client, 'ROLLBACK TO SAVEPOINT predicate');
+        // Anything but privileges or locks is the predicate's fault: reported at its plan line.
         const e = err as { code?: string; message?: string };
-        // Privileges or locks only stop the comparison from being exact; anything else is the predicate's fault.
-        if (e.code === '42501' || e.code === '55P03' || e.code === '25006') {
-          log(`note: could not check the predicate of ${quoteQualified(req.table)} on the server (${e.message ?? e.code}); comparing it as text`);
-        } else {
-          problems.push({ pos: req.pos, message: `where: ${req.where}: ${e.message ?? String(err)}` });
-        }
+        const message = e.message ?? String(err);
+        if (!cannotCheck(e.code, message)) problems.push({ pos: req.pos, message: `where: ${req.where}: ${message}` });
+        continue;
       }
+      const rows = await query<{ predicate: string | null }>(
+        client,
+        'SELECT pg_get_expr(i.indpred, i.indrelid, true) AS predicate FROM pg_index i WHERE i.indrelid = $1::regclass',
+        [tempTable],
+      );
+      const predicate = rows[0]?.predicate;
+      if (predicate) out.set(predicateKey(req.table, req.where), predicate);
+      await query(client, 'RELEASE SAVEPOINT predicate');
     }
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
   }
   if (problems.length > 0) throw new InputError(problems);
   return out;
+}
+
+/** One statement of the planning session; a failure becomes an SqlError that shows it. */
+async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(client: pg.ClientBase, sql: string, params?: unknown[]): Promise<R[]> {
+  try {
+    return (await client.query<R>(sql, params)).rows;
+  } catch (err) {
+    throw new SqlError(sql, err);
+  }
 }
 
 const RELKINDS: Record<string, string> = {
@@ -170,12 +195,10 @@ async function checkNamesFree(client: pg.ClientBase, plan: Plan): Promise<void> 
                  JOIN pg_namespace n ON n.nspname = p.schema
                  JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.name
                 ORDER BY 1, 2`;
-  let rows: { schema: string; name: string; kind: string; definition: string | null }[];
-  try {
-    ({ rows } = await client.query(sql, [created.map((q) => q.schema), created.map((q) => q.name)]));
-  } catch (err) {
-    throw new SqlError(sql, err);
-  }
+  const rows = await query<{ schema: string; name: string; kind: string; definition: string | null }>(client, sql, [
+    created.map((q) => q.schema),
+    created.map((q) => q.name),
+  ]);
   if (rows.length === 0) return;
   const lines = rows.map((r) => {
     const what = RELKINDS[r.kind] ?? `relation (relkind ${r.kind})`;

@@ -9,7 +9,7 @@ export type Decision =
       /** Operator class to name in the SQL; null means the method's default for the type. */
       opclass: string | null;
       /** Schema of `opclass`, to qualify it when it lives outside search_path (an extension's schema). */
-      opclassSchema?: string | null;
+      opclassSchema: string | null;
       /** Extension the choice depends on (btree_gin, pg_trgm…), already installed. */
       extension: string | null;
       reason: string;

@@ -8,7 +8,6 @@ export const SERVER_SQL = `
 select current_setting('server_version_num')::int as version_num,
        current_setting('server_version') as version,
        current_database() as database,
-       current_user as current_user,
        current_schemas(false)::text[] as search_path,
        current_setting('max_parallel_maintenance_workers')::int as max_parallel_maintenance_workers,
        current_setting('max_worker_processes')::int as max_worker_processes,

@@ -15,6 +15,7 @@ import type { ColumnSpec, PlanFile, TableSpec } from '../planfile/types.js';
 import { quoteIdent, quoteQualified } from '../sql/quote.js';
 import { NameSyntaxError, matchesPart, parseIdentifier, parseTablePattern, type TablePattern } from './names.js';
 import type { CatalogSnapshot, ColumnInfo, TableInfo } from './types.js';
+import { qualifiedKey } from '../plan/qualified.js';
 
 export interface ResolvedColumn {
   column: ColumnInfo;
@@ -32,13 +33,18 @@ export interface ResolvedTable {
   columns: ResolvedColumn[];
 }
 
+/** The tables a plan means, and what to warn about: globs that matched nothing, tables several globs
+ * match, tables without statistics (whose columns get no statistics rule). */
+export interface Resolution {
+  tables: ResolvedTable[];
+  warnings: string[];
+}
+
 interface Entry {
   index: number;
   spec: TableSpec;
   pattern: TablePattern;
 }
-
-const tableKey = (t: { schema: string; name: string }) => JSON.stringify([t.schema, t.name]);
 
 /** The tables an entry's pattern matches among the snapshot's, with search_path visibility. */
 function matchTables(pattern: TablePattern, snapshot: CatalogSnapshot): TableInfo[] {
@@ -83,21 +89,21 @@ function assign(file: PlanFile, snapshot: CatalogSnapshot, problems: Problem[], 
       else problems.push({ pos: e.spec.pos, message: `table "${e.spec.name}" does not exist`, hint: lookedIn(e.pattern, snapshot) });
     }
     for (const t of found) {
-      const k = tableKey(t);
+      const k = qualifiedKey(t);
       matchedKeys.add(k);
       const into = e.pattern.isGlob ? globbed : exact;
       into.set(k, [...(into.get(k) ?? []), e]);
     }
   }
-  const byKey = new Map(snapshot.tables.map((t) => [tableKey(t), t]));
+  const byKey = new Map(snapshot.tables.map((t) => [qualifiedKey(t), t]));
   const hasMatchedAncestor = (t: TableInfo): boolean => {
-    for (let p = t.parent; p; p = byKey.get(tableKey(p))?.parent ?? null) if (matchedKeys.has(tableKey(p))) return true;
+    for (let p = t.parent; p; p = byKey.get(qualifiedKey(p))?.parent ?? null) if (matchedKeys.has(qualifiedKey(p))) return true;
     return false;
   };
   const result = new Map<string, Entry[]>();
   const overridden = new Map<string, { loser: Entry; winner: Entry; tables: string[] }>();
   for (const t of snapshot.tables) {
-    const k = tableKey(t);
+    const k = qualifiedKey(t);
     const named = exact.get(k);
     if (named) {
       result.set(k, named);
@@ -152,9 +158,10 @@ function findColumn(table: TableInfo, written: string): ColumnInfo | string {
   return `column "${name}" does not exist in ${quoteQualified(table)}${hint}`;
 }
 
-export function resolveTables(file: PlanFile, snapshot: CatalogSnapshot): ResolvedTable[] {
+export function resolveTables(file: PlanFile, snapshot: CatalogSnapshot): Resolution {
   const problems: Problem[] = [];
-  const assigned = assign(file, snapshot, problems, []);
+  const warnings: string[] = [];
+  const assigned = assign(file, snapshot, problems, warnings);
   // Column problems, grouped so that a glob over many tables reports each missing name once.
   const missing = new Map<string, { pos: ColumnSpec['pos']; message: string; tables: string[] }>();
   const miss = (pos: ColumnSpec['pos'], written: string, problem: string, table: TableInfo) => {
@@ -166,7 +173,7 @@ export function resolveTables(file: PlanFile, snapshot: CatalogSnapshot): Resolv
 
   const out: ResolvedTable[] = [];
   for (const table of snapshot.tables) {
-    for (const entry of assigned.get(tableKey(table)) ?? []) {
+    for (const entry of assigned.get(qualifiedKey(table)) ?? []) {
       const spec = entry.spec;
       const excluded = new Set<string>();
       for (const written of spec.exclude) {
@@ -204,7 +211,14 @@ export function resolveTables(file: PlanFile, snapshot: CatalogSnapshot): Resolv
     problems.push({ pos: m.pos, message: m.message + (others.length > 0 ? ` (nor in ${listSome(others)})` : '') });
   }
   if (problems.length > 0) throw new InputError(sortByPosition(problems));
-  return out.sort((a, b) => a.spec.pos.line - b.spec.pos.line || a.spec.pos.col - b.spec.pos.col || compareNames(a.table, b.table));
+  for (const table of snapshot.tables) {
+    if (!assigned.has(qualifiedKey(table)) || !neverAnalyzed(table)) continue;
+    warnings.push(
+      `table ${quoteQualified(table)} was never analyzed; statistics rules were not applied` + (file.analyze ? '' : ' (set analyze: true)'),
+    );
+  }
+  const tables = out.sort((a, b) => a.spec.pos.line - b.spec.pos.line || a.spec.pos.col - b.spec.pos.col || compareNames(a.table, b.table));
+  return { tables, warnings };
 }
 
 function compareNames(a: TableInfo, b: TableInfo): number {
@@ -218,21 +232,4 @@ function sortByPosition(problems: Problem[]): Problem[] {
 /** Never analyzed: no ANALYZE recorded and no column statistics (statistics survive a stats reset). */
 export function neverAnalyzed(table: TableInfo): boolean {
   return table.lastAnalyzed === null && table.columns.every((c) => c.stats === null);
-}
-
-/**
- * What the plan should warn about, once resolution succeeded: globs that matched nothing, tables
- * several globs match, and tables without statistics (whose columns get no statistics rule).
- */
-export function resolutionWarnings(file: PlanFile, snapshot: CatalogSnapshot): string[] {
-  const warnings: string[] = [];
-  const assigned = assign(file, snapshot, [], warnings);
-  for (const table of snapshot.tables) {
-    if (!assigned.has(tableKey(table)) || !neverAnalyzed(table)) continue;
-    warnings.push(
-      `table ${quoteQualified(table)} was never analyzed; statistics rules were not applied` +
-        (file.analyze ? '' : ' (set analyze: true)'),
-    );
-  }
-  return warnings;
 }

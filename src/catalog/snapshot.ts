@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { InputError, SqlError, type Problem } from '../errors.js';
 import type { PlanFile } from '../planfile/types.js';
 import { NameSyntaxError, parseTablePattern } from './names.js';
+import { qualifiedKey } from '../plan/qualified.js';
 import { SERVER_SQL, TABLES_SQL, INDEXES_SQL, columnsSql } from './queries.js';
 import type {
   CatalogSnapshot,
@@ -23,7 +24,6 @@ interface ServerRow {
   version_num: number;
   version: string;
   database: string;
-  current_user: string;
   search_path: string[];
   max_parallel_maintenance_workers: number;
   max_worker_processes: number;
@@ -144,7 +144,7 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile): Promi
   await run(client, 'begin isolation level repeatable read read only');
   try {
     const [server] = await run<ServerRow>(client, SERVER_SQL);
-    if (!server) throw new Error('the server query returned no row');
+    if (!server) throw new SqlError(SERVER_SQL, { message: 'the query returned no row' });
     const tableRows = await run<TableRow>(client, TABLES_SQL, params);
     const oids = tableRows.map((t) => t.oid);
     const columnRows = await run<ColumnRow>(client, columnsSql(server.version_num), [oids]);
@@ -189,7 +189,6 @@ function assemble(server: ServerRow, tableRows: TableRow[], columnRows: ColumnRo
       },
     },
     database: server.database,
-    currentUser: server.current_user,
     searchPath: server.search_path,
     extensions: server.extensions,
     accessMethods: server.access_methods,
@@ -274,16 +273,14 @@ function toIndex(r: IndexRow): IndexInfo {
   };
 }
 
-const key = (q: { schema: string; name: string }) => JSON.stringify([q.schema, q.name]);
-
 /**
  * Fills `partitions`, and gives a partitioned table (which stores nothing itself) the pages, size and,
  * when its own is unknown, row count of its leaf partitions: what brin thresholds and cost estimates need.
  */
 function linkPartitions(tables: TableInfo[]): void {
-  const byName = new Map(tables.map((t) => [key(t), t]));
+  const byName = new Map(tables.map((t) => [qualifiedKey(t), t]));
   for (const t of tables) {
-    if (t.parent) byName.get(key(t.parent))?.partitions.push({ schema: t.schema, name: t.name });
+    if (t.parent) byName.get(qualifiedKey(t.parent))?.partitions.push({ schema: t.schema, name: t.name });
   }
   const done = new Set<TableInfo>();
   const rollUp = (t: TableInfo): void => {
@@ -294,7 +291,7 @@ function linkPartitions(tables: TableInfo[]): void {
     let rows = 0;
     let rowsKnown = false;
     for (const p of t.partitions) {
-      const child = byName.get(key(p));
+      const child = byName.get(qualifiedKey(p));
       if (!child) continue;
       rollUp(child);
       pages += child.relpages;

@@ -141,7 +141,6 @@ export interface CatalogSnapshot {
     settings: ServerSettings;
   };
   database: string;
-  currentUser: string;
   /** Effective search_path, schemas that exist, in order. */
   searchPath: string[];
   extensions: ExtensionInfo[];

@@ -13,17 +13,19 @@
  *   `concurrently`, one plain CREATE INDEX on the parent (PostgreSQL recurses and attaches itself).
  */
 import type { CatalogSnapshot, ColumnInfo, IndexInfo, TableInfo } from '../catalog/types.js';
-import type { ColumnSpec, PlanFile, SourcePos, TableSpec } from '../planfile/types.js';
+import type { PlanFile, SourcePos } from '../planfile/types.js';
 import type { ColumnPlan, Plan, QualifiedName, Step, TableSummary } from './types.js';
 import { NameSyntaxError, parseIdentifier } from '../catalog/names.js';
 import type { Decision } from '../advisor/types.js';
 import { InputError, PlanningError, formatProblem, type Problem } from '../errors.js';
-import { resolutionWarnings, resolveTables, type ResolvedColumn } from '../catalog/resolve.js';
+import { resolveTables, type Resolution } from '../catalog/resolve.js';
+import { isValid } from '../catalog/index-state.js';
 import { advise } from '../advisor/advise.js';
 import { quoteIdent, quoteQualified } from '../sql/quote.js';
+import { qualifiedKey } from './qualified.js';
 import { indexName, withDisambiguator, type NameParts } from './names.js';
-import { attachPartitionSql, createIndexSql, dropInvalidIndexSql, rawPredicateProblem, type IndexKeySql } from './sql.js';
-import { differences, findEquivalentValid, findOpclass, isEquivalent, isValid, splitOpclass, type IndexDef } from './diff.js';
+import { attachPartitionSql, createIndexSql, dropInvalidIndexSql, rawPredicateProblem } from './sql.js';
+import { differences, findEquivalentValid, isEquivalent, type IndexDef } from './diff.js';
 import { deriveRunSettings } from './settings.js';
 import { estimateBuild, sumEstimates, ZERO_ESTIMATE, type Estimate } from './estimate.js';
 
@@ -33,23 +35,22 @@ export interface BuildOptions {
    * partial index built by an earlier run be recognised although the server rewrote its predicate.
    */
   predicates?: ReadonlyMap<string, string>;
+  /** resolveTables(file, snapshot), when the caller has it already. */
+  resolution?: Resolution;
 }
 
 export function predicateKey(table: QualifiedName, where: string): string {
-  return `${table.schema}\0${table.name}\0${where.trim()}`;
+  return `${qualifiedKey(table)}\0${where.trim()}`;
 }
 
 /** Methods whose builds can use parallel maintenance workers, and since which server version. */
 const PARALLEL_SINCE: Readonly<Record<string, number>> = { btree: 110000, brin: 170000, gin: 180000 };
-/** Methods that accept INCLUDE columns. */
-const INCLUDE_METHODS = new Set(['btree', 'gist', 'spgist']);
 
 export function parallelCapable(method: string, versionNum: number): boolean {
   const since = PARALLEL_SINCE[method];
   return since !== undefined && versionNum >= since;
 }
 
-const qkey = (q: QualifiedName): string => `${q.schema}\0${q.name}`;
 const qname = (t: { schema: string; name: string }): QualifiedName => ({ schema: t.schema, name: t.name });
 const display = (q: QualifiedName): string => quoteQualified(q);
 
@@ -63,13 +64,10 @@ interface Node {
 
 /** One planned index for one column of one resolved table. */
 interface Intent {
-  tableSpec: TableSpec;
-  colSpec: ColumnSpec | null;
   table: TableInfo;
   column: ColumnInfo;
   decision: Extract<Decision, { kind: 'index' }>;
   def: IndexDef;
-  keys: IndexKeySql[];
   tablespace: string | null;
   concurrently: boolean;
   pos: SourcePos;
@@ -83,7 +81,7 @@ function defKey(table: QualifiedName, def: IndexDef): string {
     table.schema,
     table.name,
     def.method,
-    def.keys.map((k) => `${k.column}:${k.opclass ?? ''}`).join(','),
+    def.keys.map((k) => `${k.column}:${k.opclass ? `${k.opclass.schema ?? ''}.${k.opclass.name}` : ''}`).join(','),
     def.unique ? 'u' : '',
     [...def.include].sort().join(','),
     def.where?.trim() ?? '',
@@ -98,9 +96,9 @@ function compareText(a: string, b: string): number {
 /** Every level below a partitioned table, as nodes named after each partition. */
 function partitionNodes(tablesByKey: Map<string, TableInfo>, table: TableInfo, parts: NameParts, pos: SourcePos): Node[] {
   if (table.kind !== 'partitioned') return [];
-  const children = [...table.partitions].sort((a, b) => compareText(qkey(a), qkey(b)));
+  const children = [...table.partitions].sort((a, b) => compareText(qualifiedKey(a), qualifiedKey(b)));
   return children.map((p) => {
-    const child = tablesByKey.get(qkey(p));
+    const child = tablesByKey.get(qualifiedKey(p));
     if (!child) {
       throw new PlanningError(`partition ${display(p)} of ${display(table)} is missing from the catalog snapshot`, pos);
     }
@@ -117,7 +115,7 @@ function ancestors(table: TableInfo, tablesByKey: Map<string, TableInfo>): Table
   const out: TableInfo[] = [];
   let p = table.parent;
   while (p) {
-    const t = tablesByKey.get(qkey(p));
+    const t = tablesByKey.get(qualifiedKey(p));
     if (!t) break;
     out.push(t);
     p = t.parent;
@@ -126,13 +124,12 @@ function ancestors(table: TableInfo, tablesByKey: Map<string, TableInfo>): Table
 }
 
 export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: BuildOptions = {}): Plan {
-  const resolved = resolveTables(file, snapshot);
-  const resolveWarnings = resolutionWarnings(file, snapshot);
+  const { tables: resolved, warnings: resolveWarnings } = options.resolution ?? resolveTables(file, snapshot);
   const versionNum = snapshot.server.versionNum;
   const warnings: string[] = [...resolveWarnings];
   const problems: Problem[] = [];
   const conflicts: string[] = [];
-  const tablesByKey = new Map(snapshot.tables.map((t) => [qkey(t), t]));
+  const tablesByKey = new Map(snapshot.tables.map((t) => [qualifiedKey(t), t]));
   const columns: ColumnPlan[] = [];
   /** Column plans in plan order; intents fill theirs in once the catalog has been compared. */
   const slots: { intent?: Intent; plan?: ColumnPlan }[] = [];
@@ -140,13 +137,13 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
 
   // Columns a partitioned table's index already covers need no index of their own on its partitions.
   const plannedOnTable = new Set<string>();
-  for (const r of resolved) for (const c of r.columns) plannedOnTable.add(qkey(r.table) + '\0' + c.column.name);
+  for (const r of resolved) for (const c of r.columns) plannedOnTable.add(qualifiedKey(r.table) + '\0' + c.column.name);
 
   for (const r of resolved) {
     const table = r.table;
     const concurrently = r.spec.concurrently ?? file.concurrently;
     const covering = ancestors(table, tablesByKey);
-    for (const { column, spec, include: includeColumns } of r.columns as ResolvedColumn[]) {
+    for (const { column, spec, include: includeColumns } of r.columns) {
       const pos = spec?.pos ?? r.spec.pos;
       const base: Omit<ColumnPlan, 'action' | 'reason'> = {
         table: qname(table),
@@ -158,7 +155,7 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
       };
       // A partition's own entry with options of its own (a partial index, another method…) still stands.
       const ownOptions = spec !== null && (spec.where || spec.unique || spec.include?.length || spec.method || spec.opclass);
-      const parent = ownOptions ? undefined : covering.find((a) => plannedOnTable.has(qkey(a) + '\0' + column.name));
+      const parent = ownOptions ? undefined : covering.find((a) => plannedOnTable.has(qualifiedKey(a) + '\0' + column.name));
       if (parent) {
         slots.push({ plan: { ...base, action: 'skip', reason: `covered by the index planned on its partitioned table ${display(parent)}` } });
         continue;
@@ -176,20 +173,20 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
       const unique = spec?.unique ?? false;
       const writtenTablespace = spec?.tablespace ?? r.spec.tablespace ?? file.tablespace;
       const tablespace = writtenTablespace === undefined ? null : identifier(writtenTablespace, pos, problems);
-      checkIntent({ table, column, method: decision.method, where, include, unique, tablespace, pos, snapshot, problems });
+      checkIntent({ table, column, where, tablespace, pos, snapshot, problems });
 
+      const opclass = decision.opclass === null ? null : { schema: decision.opclassSchema, name: decision.opclass };
       const def: IndexDef = {
         method: decision.method,
-        keys: [{ column: column.name, opclass: decision.opclass }],
+        keys: [{ column: column.name, opclass }],
         unique,
         include,
         where,
         whereNormalised: where !== null ? (options.predicates?.get(predicateKey(table, where)) ?? null) : null,
       };
-      const keys: IndexKeySql[] = [{ column: column.name, opclass: opclassForSql(snapshot, decision, column) }];
       const parts: NameParts = { table: table.name, columns: [column.name], method: decision.method, unique };
       const node: Node = { table, parts, name: indexName(parts), children: partitionNodes(tablesByKey, table, parts, pos) };
-      const intent: Intent = { tableSpec: r.spec, colSpec: spec, table, column, decision, def, keys, tablespace, concurrently, pos, node };
+      const intent: Intent = { table, column, decision, def, tablespace, concurrently, pos, node };
       intents.push(intent);
       slots.push({ intent });
     }
@@ -242,8 +239,8 @@ function summarise(tables: TableInfo[]): TableSummary[] {
   const seen = new Set<string>();
   const out: TableSummary[] = [];
   for (const t of tables) {
-    if (seen.has(qkey(t))) continue;
-    seen.add(qkey(t));
+    if (seen.has(qualifiedKey(t))) continue;
+    seen.add(qualifiedKey(t));
     out.push({
       table: qname(t),
       kind: t.kind,
@@ -260,10 +257,7 @@ function summarise(tables: TableInfo[]): TableSummary[] {
 function checkIntent(a: {
   table: TableInfo;
   column: ColumnInfo;
-  method: string;
   where: string | null;
-  include: string[];
-  unique: boolean;
   tablespace: string | null;
   pos: SourcePos;
   snapshot: CatalogSnapshot;
@@ -272,21 +266,9 @@ function checkIntent(a: {
   const at = (message: string, hint?: string) => a.problems.push({ pos: a.pos, message, ...(hint ? { hint } : {}) });
   const where = a.where !== null ? rawPredicateProblem(a.where) : null;
   if (where) at(`${display(a.table)}.${a.column.name}: where: ${where}`);
-  if (a.include.length > 0 && !INCLUDE_METHODS.has(a.method)) {
-    at(`${display(a.table)}.${a.column.name}: include needs a btree, gist or spgist index, not ${a.method}`);
-  }
-  if (a.unique && a.method !== 'btree') at(`${display(a.table)}.${a.column.name}: a unique index must be btree, not ${a.method}`);
   if (a.tablespace !== null && a.snapshot.tablespaces.length > 0 && !a.snapshot.tablespaces.includes(a.tablespace)) {
     at(`tablespace "${a.tablespace}" does not exist`, `existing: ${a.snapshot.tablespaces.join(', ')}`);
   }
-}
-
-/** The opclass as the SQL names it: qualified when it lives outside pg_catalog, so search_path cannot change it. */
-function opclassForSql(snapshot: CatalogSnapshot, decision: Extract<Decision, { kind: 'index' }>, column: ColumnInfo): IndexKeySql['opclass'] {
-  if (decision.opclass === null) return null;
-  if (decision.opclassSchema) return { schema: decision.opclassSchema, name: decision.opclass };
-  const found = findOpclass(snapshot, decision.method, decision.opclass, column);
-  return found ? { schema: found.schema, name: found.name } : splitOpclass(decision.opclass);
 }
 
 /**
@@ -297,7 +279,7 @@ function assignNames(intents: Intent[]): void {
   const groups = new Map<string, { node: Node; intent: Intent; key: string }[]>();
   for (const intent of intents) {
     for (const node of allNodes(intent.node)) {
-      const k = qkey({ schema: node.table.schema, name: node.name });
+      const k = qualifiedKey({ schema: node.table.schema, name: node.name });
       const list = groups.get(k) ?? [];
       list.push({ node, intent, key: defKey(qname(node.table), intent.def) });
       groups.set(k, list);
@@ -327,7 +309,7 @@ interface Ctx {
 
 function indexesByName(snapshot: CatalogSnapshot): Map<string, { index: IndexInfo; table: TableInfo }> {
   const out = new Map<string, { index: IndexInfo; table: TableInfo }>();
-  for (const table of snapshot.tables) for (const index of table.indexes) out.set(qkey(index), { index, table });
+  for (const table of snapshot.tables) for (const index of table.indexes) out.set(qualifiedKey(index), { index, table });
   return out;
 }
 
@@ -340,7 +322,7 @@ function createSql(intent: Intent, node: Node, opts: { concurrently: boolean; on
     name: node.name,
     table: qname(node.table),
     method: intent.def.method,
-    keys: intent.keys,
+    keys: intent.def.keys,
     unique: intent.def.unique,
     concurrently: opts.concurrently,
     only: opts.only,
@@ -440,6 +422,7 @@ function attachStep(ctx: Ctx, intent: Intent, parent: { table: TableInfo; name: 
     reason,
     table: qname(parent.table),
     index: { schema: parent.table.schema, name: parent.name },
+    attachChild: childIndex,
     method: intent.def.method,
     columns: intent.def.keys.map((k) => k.column),
     concurrently: false,
@@ -462,6 +445,7 @@ function planIntent(ctx: Ctx, intent: Intent): ColumnPlan {
     method: decision.method,
     opclass: decision.opclass,
     ...(decision.suggestion ? { suggestion: decision.suggestion } : {}),
+    ...(decision.extension ? { extension: decision.extension } : {}),
   };
   const planned = { schema: node.table.schema, name: node.name };
   if (intent.duplicateOf) {
@@ -469,7 +453,7 @@ function planIntent(ctx: Ctx, intent: Intent): ColumnPlan {
   }
   const equivalent = findEquivalentValid(ctx.snapshot, node.table, intent.def, node.name);
   if (equivalent) {
-    const leftover = ctx.indexByName.get(qkey(planned));
+    const leftover = ctx.indexByName.get(qualifiedKey(planned));
     if (leftover && leftover.index.name !== equivalent.name && !isValid(leftover.index)) {
       ctx.warnings.push(`INVALID index ${display(planned)} is left over; ${equivalent.name} serves instead (DROP INDEX CONCURRENTLY ${display(planned)} to remove it)`);
     }
@@ -483,7 +467,7 @@ function planIntent(ctx: Ctx, intent: Intent): ColumnPlan {
 function planPlain(ctx: Ctx, intent: Intent, node: Node): Pick<ColumnPlan, 'action' | 'reason'> {
   const label = columnLabel(intent);
   const sql = createSql(intent, node, { concurrently: intent.concurrently, only: false });
-  const existing = ctx.indexByName.get(qkey({ schema: node.table.schema, name: node.name }));
+  const existing = ctx.indexByName.get(qualifiedKey({ schema: node.table.schema, name: node.name }));
   const estimate = leafEstimate(node, intent);
   if (existing && (existing.table.oid !== node.table.oid || isValid(existing.index))) {
     conflict(ctx, intent, node, existing, sql);
@@ -496,8 +480,8 @@ function planPlain(ctx: Ctx, intent: Intent, node: Node): Pick<ColumnPlan, 'acti
     createStep(ctx, intent, node, { concurrently: intent.concurrently, dependsOn: [drop], reason: `${label}: ${intent.decision.reason} (rebuild)`, estimate });
     return { action: 'rebuild', reason: `${intent.decision.reason}; ${why}` };
   }
-  if (ctx.tablesByKey.has(qkey({ schema: node.table.schema, name: node.name }))) {
-    conflict(ctx, intent, node, { index: pseudoIndexForTable(node), table: ctx.tablesByKey.get(qkey({ schema: node.table.schema, name: node.name })) as TableInfo }, sql);
+  if (ctx.tablesByKey.has(qualifiedKey({ schema: node.table.schema, name: node.name }))) {
+    conflict(ctx, intent, node, { index: pseudoIndexForTable(node), table: ctx.tablesByKey.get(qualifiedKey({ schema: node.table.schema, name: node.name })) as TableInfo }, sql);
     return { action: 'skip', reason: 'name conflict' };
   }
   createStep(ctx, intent, node, { concurrently: intent.concurrently, dependsOn: [], reason: `${label}: ${intent.decision.reason}`, estimate });
@@ -533,7 +517,7 @@ interface Tally {
 function planPartitioned(ctx: Ctx, intent: Intent): Pick<ColumnPlan, 'action' | 'reason'> {
   const { node } = intent;
   const label = columnLabel(intent);
-  const existing = ctx.indexByName.get(qkey({ schema: node.table.schema, name: node.name }));
+  const existing = ctx.indexByName.get(qualifiedKey({ schema: node.table.schema, name: node.name }));
   const tally: Tally = { creates: 0, attaches: 0, drops: 0 };
   if (existing) {
     const sameTable = existing.table.oid === node.table.oid;
@@ -596,7 +580,7 @@ function planChild(ctx: Ctx, intent: Intent, parent: Node, child: Node, parentSt
   if (equivalent) {
     return [attach([], `${label}: equivalent index ${equivalent.name} exists on the partition: attach it instead of building another`, equivalent.name)];
   }
-  const existing = ctx.indexByName.get(qkey({ schema: child.table.schema, name: child.name }));
+  const existing = ctx.indexByName.get(qualifiedKey({ schema: child.table.schema, name: child.name }));
   const concurrently = intent.concurrently;
   if (child.children.length === 0 && child.table.kind !== 'partitioned') {
     const sql = createSql(intent, child, { concurrently, only: false });

@@ -9,11 +9,13 @@
  */
 import type { CatalogSnapshot, ColumnInfo, IndexInfo, OpclassInfo, TableInfo } from '../catalog/types.js';
 import { fit } from '../advisor/opclasses.js';
+import { isValid } from '../catalog/index-state.js';
+import { LexError, tokenize, type Token } from '../sql/split.js';
 
 export interface PlannedKey {
   column: string;
-  /** Operator class name, possibly `schema.name`; null for the method's default. */
-  opclass: string | null;
+  /** Operator class, with its schema when known; null for the method's default. */
+  opclass: { schema: string | null; name: string } | null;
 }
 
 /** What a planned index is, independent of its name and of where it is built. */
@@ -28,20 +30,14 @@ export interface IndexDef {
   whereNormalised?: string | null;
 }
 
-/** `schema.name` written in a plan splits into its parts; a bare name has no schema. */
-export function splitOpclass(opclass: string): { schema: string | null; name: string } {
-  const m = /^([^."]+)\.([^."]+)$/.exec(opclass);
-  return m ? { schema: m[1] as string, name: m[2] as string } : { schema: null, name: opclass };
-}
-
 /** Does an operator class accept values of this column's type (as CREATE INDEX would)? */
 export function opclassAccepts(snapshot: CatalogSnapshot, op: OpclassInfo, column: ColumnInfo): boolean {
   return fit(snapshot, op, column.type) !== null;
 }
 
 /** The catalog entry for a planned operator class of a method, if the snapshot has it. */
-export function findOpclass(snapshot: CatalogSnapshot, method: string, opclass: string, column: ColumnInfo): OpclassInfo | undefined {
-  const { schema, name } = splitOpclass(opclass);
+function findOpclass(snapshot: CatalogSnapshot, method: string, opclass: NonNullable<PlannedKey['opclass']>, column: ColumnInfo): OpclassInfo | undefined {
+  const { schema, name } = opclass;
   const candidates = snapshot.opclasses.filter((o) => o.method === method && o.name === name && (schema === null || o.schema === schema));
   return candidates.find((o) => opclassAccepts(snapshot, o, column)) ?? candidates[0];
 }
@@ -59,57 +55,38 @@ function sameCollation(a: string | null, b: string | null): boolean {
 }
 
 /**
- * A predicate in a comparable form: lower case and single spaces outside quoted text (SQL keywords and
- * unquoted identifiers are case-insensitive), no spaces around parentheses and commas, and without
- * redundant outer parentheses (pg_get_expr wraps the whole predicate in them).
+ * A predicate in a comparable form, from the tokens of src/sql/split.ts: quoted text as written, the
+ * rest in lower case (SQL keywords and unquoted identifiers are case-insensitive), one space between
+ * tokens except around parentheses and commas and inside an operator written without spaces (`<>`),
+ * and without redundant outer parentheses (pg_get_expr wraps the whole predicate in them). Text that
+ * does not scan is compared as written.
  */
 export function normalisePredicate(sql: string): string {
-  let out = '';
-  let i = 0;
-  while (i < sql.length) {
-    const ch = sql[i] as string;
-    if (ch === "'" || ch === '"') {
-      let j = i + 1;
-      while (j < sql.length) {
-        if (sql[j] === ch) {
-          if (sql[j + 1] === ch) j += 2;
-          else break;
-        } else j++;
-      }
-      out += sql.slice(i, j + 1);
-      i = j + 1;
-    } else if (/\s/.test(ch)) {
-      while (i < sql.length && /\s/.test(sql[i] as string)) i++;
-      out += ' ';
-    } else {
-      out += ch.toLowerCase();
-      i++;
-    }
+  let tokens: Token[];
+  try {
+    tokens = [...tokenize(sql)];
+  } catch (err) {
+    if (err instanceof LexError) return sql.trim();
+    throw err;
   }
-  out = out.replace(/ ?([(),]) ?/g, '$1').trim();
-  while (out.startsWith('(') && out.endsWith(')') && closingParen(out, 0) === out.length - 1) out = out.slice(1, -1).trim();
+  while (tokens.length >= 2 && tokens[0]?.kind === 'lparen' && closingParen(tokens) === tokens.length - 1) tokens = tokens.slice(1, -1);
+  const tight = (t: Token) => t.kind === 'lparen' || t.kind === 'rparen' || t.text === ',';
+  let out = '';
+  tokens.forEach((t, i) => {
+    const prev = tokens[i - 1];
+    if (prev && !tight(prev) && !tight(t) && !(prev.kind === 'op' && t.kind === 'op' && prev.end === t.start)) out += ' ';
+    out += t.kind === 'string' || t.kind === 'ident' || t.kind === 'dollar' ? t.text : t.text.toLowerCase();
+  });
   return out;
 }
 
-/** Index of the parenthesis closing the one at `open`, skipping quoted text; -1 if none. */
-function closingParen(s: string, open: number): number {
+/** Index of the token closing the parenthesis that opens the list; -1 if none. */
+function closingParen(tokens: Token[]): number {
   let depth = 0;
-  for (let i = open; i < s.length; i++) {
-    const ch = s[i];
-    if (ch === "'" || ch === '"') {
-      i++;
-      while (i < s.length) {
-        if (s[i] === ch) {
-          if (s[i + 1] !== ch) break;
-          i++;
-        }
-        i++;
-      }
-    } else if (ch === '(') depth++;
-    else if (ch === ')') {
-      depth--;
-      if (depth === 0) return i;
-    }
+  for (let i = 0; i < tokens.length; i++) {
+    const kind = tokens[i]?.kind;
+    if (kind === 'lparen') depth++;
+    else if (kind === 'rparen' && --depth === 0) return i;
   }
   return -1;
 }
@@ -147,8 +124,8 @@ export function differences(snapshot: CatalogSnapshot, table: TableInfo, def: In
       if (!sameCollation(ek.collation, column?.collation ?? null)) out.push(`key ${key.column} has collation ${ek.collation}`);
       const plannedDefault = plannedIsDefault(snapshot, def.method, key, column);
       const sameOpclass =
-        (plannedDefault && ek.opclassIsDefault) || (key.opclass !== null && splitOpclass(key.opclass).name === ek.opclass);
-      if (!sameOpclass) out.push(`key ${key.column} has operator class ${ek.opclass}, planned ${key.opclass ?? 'the default'}`);
+        (plannedDefault && ek.opclassIsDefault) || (key.opclass !== null && key.opclass.name === ek.opclass);
+      if (!sameOpclass) out.push(`key ${key.column} has operator class ${ek.opclass}, planned ${key.opclass?.name ?? 'the default'}`);
     });
   }
   if (!sameSet(existing.include, def.include)) out.push(`INCLUDE (${existing.include.join(', ')}), planned (${def.include.join(', ')})`);
@@ -158,11 +135,6 @@ export function differences(snapshot: CatalogSnapshot, table: TableInfo, def: In
 
 export function isEquivalent(snapshot: CatalogSnapshot, table: TableInfo, def: IndexDef, existing: IndexInfo): boolean {
   return differences(snapshot, table, def, existing).length === 0;
-}
-
-/** Usable for reads: built and valid. */
-export function isValid(ix: IndexInfo): boolean {
-  return ix.valid && ix.ready;
 }
 
 /**

@@ -132,6 +132,7 @@ export function renderJson(plan: Plan): string {
       action: c.action,
       method: c.method,
       opclass: c.opclass,
+      extension: c.extension ?? null,
       index: c.index ? { schema: c.index.schema, name: c.index.name } : null,
       reason: c.reason,
       suggestion: c.suggestion ?? null,

@@ -33,6 +33,8 @@ export interface Step {
   /** The table whose lock this statement takes, or null when unknown (`pgindex run`). */
   table: QualifiedName | null;
   index: QualifiedName | null;
+  /** For `attach`: the partition's index that the statement attaches to `index`. */
+  attachChild?: QualifiedName;
   method: MethodName | null;
   columns: string[];
   /** CONCURRENTLY: must run outside a transaction block; at most one per table at a time. */
@@ -58,6 +60,8 @@ export interface ColumnPlan {
   index: QualifiedName | null;
   reason: string;
   suggestion?: string;
+  /** The extension the chosen operator class comes from (btree_gin, pg_trgm…), if any. */
+  extension?: string;
 }
 
 export interface RunSettings {

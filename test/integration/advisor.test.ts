@@ -6,7 +6,7 @@ import { resolveTables } from '../../src/catalog/resolve.js';
 import { takeSnapshot } from '../../src/catalog/snapshot.js';
 import type { CatalogSnapshot } from '../../src/catalog/types.js';
 import { DEFAULT_RULES, type PlanFile, type Rules } from '../../src/planfile/types.js';
-import { quoteIdent, quoteQualified } from '../../src/sql/quote.js';
+import { buildPlan } from '../../src/plan/build.js';
 import { testDatabase, type TestDatabase } from '../support/db.js';
 
 let db: TestDatabase;
@@ -71,7 +71,7 @@ function plan(rules: Partial<Rules> = {}): PlanFile {
 /** The decision for every column of every table, as `table.column`: `method opclass` or `skip: reason`. */
 function decide(file: PlanFile, snap: CatalogSnapshot): Map<string, Decision> {
   const out = new Map<string, Decision>();
-  for (const r of resolveTables(file, snap)) {
+  for (const r of resolveTables(file, snap).tables) {
     for (const c of r.columns) {
       out.set(`${r.table.name}.${c.column.name}`, advise({ column: c.column, table: r.table, spec: c.spec, rules: file.rules, catalog: snap }));
     }
@@ -174,18 +174,25 @@ describe('one column of each family, end to end on a real server', () => {
     assert.equal(brief(defaults.get('shaped.low')), 'btree');
   });
 
-  test('every index decided can be built by the server as decided', async () => {
-    const snap = await takeSnapshot(db.client, plan(shapedRules));
-    const built: string[] = [];
-    for (const r of resolveTables(plan(shapedRules), snap)) {
-      for (const c of r.columns) {
-        const d = advise({ column: c.column, table: r.table, spec: null, rules: plan(shapedRules).rules, catalog: snap });
-        if (d.kind !== 'index') continue;
-        const opclass = d.opclass ? ' ' + (d.opclassSchema ? quoteQualified({ schema: d.opclassSchema, name: d.opclass }) : quoteIdent(d.opclass)) : '';
-        await db.query(`create index on ${quoteQualified(r.table)} using ${quoteIdent(d.method)} (${quoteIdent(c.column.name)}${opclass})`);
-        built.push(`${r.table.name}.${c.column.name}`);
-      }
-    }
-    assert.ok(built.length >= 25, `built ${built.length} indexes`);
+  test('every index decided is built by the server from the statements of the plan, then nothing is left to do', async () => {
+    const file: PlanFile = { ...plan(shapedRules), concurrently: true };
+    const built = buildPlan(file, await takeSnapshot(db.client, file));
+    const creates = built.steps.filter((s) => s.action === 'create');
+    // One statement for each column the advisor gave an index, and nothing else.
+    assert.deepEqual(
+      creates.map((s) => `${s.table?.name}.${s.columns.join(',')}`),
+      built.columns.filter((c) => c.action === 'create').map((c) => `${c.table.name}.${c.column}`),
+    );
+    assert.equal(built.steps.length, creates.length);
+    assert.ok(creates.length >= 25, `built ${creates.length} indexes`);
+    assert.equal(built.columns.find((c) => c.column === 'h')?.extension, 'hstore');
+    for (const step of creates) await db.query(step.sql);
+
+    const again = buildPlan(file, await takeSnapshot(db.client, file));
+    assert.deepEqual(again.steps, []);
+    assert.deepEqual(
+      again.columns.filter((c) => c.action !== 'exists' && c.action !== 'skip'),
+      [],
+    );
   });
 });

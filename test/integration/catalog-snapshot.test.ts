@@ -202,7 +202,7 @@ describe('takeSnapshot', () => {
   });
 
   test('the snapshot resolves the plan it was taken for', () => {
-    const resolved = resolveTables(plan(['t', 'b.bulk_*', 'b."Mixed Case"', 'a.p']), snap);
+    const resolved = resolveTables(plan(['t', 'b.bulk_*', 'b."Mixed Case"', 'a.p']), snap).tables;
     assert.deepEqual(
       resolved.map((r) => `${r.table.schema}.${r.table.name}`),
       ['a.t', 'b.bulk_1', 'b.bulk_2', 'b.Mixed Case', 'a.p'],

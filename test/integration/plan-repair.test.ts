@@ -168,3 +168,21 @@ test('usage errors and a wrong password fail with exit 1 and a clear message', a
   assert.equal(badWhere.code, 1);
   assert.match(badWhere.err, /where\.yaml:5:\d+: where: no_such_column > 0: column "no_such_column" does not exist/);
 });
+
+test('without the TEMP privilege the predicate cannot be checked on the server: a note on stderr, and the plan still comes out', async () => {
+  const role = `${db.name}_notemp`;
+  await db.query(`CREATE ROLE ${role} LOGIN PASSWORD 'notemp-secret'`);
+  try {
+    await db.query(`REVOKE TEMP ON DATABASE ${db.name} FROM PUBLIC; GRANT SELECT ON accounts TO ${role}`);
+    const url = new URL(db.url);
+    url.username = role;
+    url.password = 'notemp-secret';
+    const plan = planFile('notemp.yaml', 'version: 1\ntables:\n  - name: accounts\n    columns:\n      - name: id\n        where: id > 0\n');
+    const r = await runCli(['plan', plan, '-d', url.toString()]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /note: could not check the predicate of public\.accounts on the server \(permission denied[^)]*\); it is written into the statements as given/);
+    assert.match(r.out, /\nCREATE INDEX CONCURRENTLY accounts_id_btree_idx ON public\.accounts USING btree \(id\) WHERE id > 0;\n/);
+  } finally {
+    await db.query(`GRANT TEMP ON DATABASE ${db.name} TO PUBLIC; DROP OWNED BY ${role}; DROP ROLE ${role}`);
+  }
+});

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildPlan, parallelCapable, predicateKey } from '../../src/plan/build.js';
+import { resolveTables } from '../../src/catalog/resolve.js';
 import { renderJson, renderSql } from '../../src/plan/render.js';
 import { InputError, PlanningError } from '../../src/errors.js';
 import type { TableInfo } from '../../src/catalog/types.js';
@@ -13,6 +14,17 @@ const orders = () =>
   });
 
 const sqlOf = (plan: Plan) => plan.steps.map((s) => s.sql);
+
+test('the resolution the planner already made is used as given, not made again', () => {
+  const file = planFile([tableSpec('orders', [colSpec('status')]), tableSpec('public.nothing_*', 'all')]);
+  const snap = snapshot([orders()]);
+  const resolution = resolveTables(file, snap);
+  assert.equal(resolution.warnings.length, 1);
+  assert.match(resolution.warnings[0] ?? '', /^plan\.yaml:\d+:\d+: "public\.nothing_\*" matched no table$/);
+  assert.deepEqual(buildPlan(file, snap, { resolution }), buildPlan(file, snap));
+  const narrowed = buildPlan(file, snap, { resolution: { tables: [], warnings: ['given'] } });
+  assert.deepEqual([narrowed.columns, narrowed.steps, narrowed.warnings], [[], [], ['given']]);
+});
 
 test('a plain column: one CONCURRENTLY build with a stable id, estimate and settings', () => {
   const plan = buildPlan(planFile([tableSpec('orders', [colSpec('status')])]), snapshot([orders()]));
@@ -267,6 +279,16 @@ test('a partition with an equivalent index gets it attached, not rebuilt', () =>
     'CREATE INDEX CONCURRENTLY events_2025_at_btree_idx ON public.events_2025 USING btree (at)',
     'ALTER INDEX public.events_at_btree_idx ATTACH PARTITION public.events_2025_at_btree_idx',
   ]);
+  // An attach step names both indexes as data: the parent's as `index`, the partition's as `attachChild`.
+  assert.deepEqual(
+    plan.steps.map((s) => [s.action, s.index?.name, s.attachChild ?? null]),
+    [
+      ['create-parent', 'events_at_btree_idx', null],
+      ['attach', 'events_at_btree_idx', { schema: 'public', name: 'old_2024_at' }],
+      ['create', 'events_2025_at_btree_idx', null],
+      ['attach', 'events_at_btree_idx', { schema: 'public', name: 'events_2025_at_btree_idx' }],
+    ],
+  );
 });
 
 test('an unfinished partitioned index is completed: attached partitions need nothing, an INVALID leftover is rebuilt', () => {

@@ -13,14 +13,14 @@ test('same table, method, key, default opclass: equivalent whatever the name', (
 });
 
 test('a planned default opclass named explicitly equals an existing default one', () => {
-  assert.ok(isEquivalent(snap, t, def({ keys: [{ column: 'status', opclass: 'text_ops' }] }), existing()));
-  assert.ok(isEquivalent(snap, t, def({ keys: [{ column: 'status', opclass: 'pg_catalog.text_ops' }] }), existing()));
+  assert.ok(isEquivalent(snap, t, def({ keys: [{ column: 'status', opclass: { schema: null, name: 'text_ops' } }] }), existing()));
+  assert.ok(isEquivalent(snap, t, def({ keys: [{ column: 'status', opclass: { schema: 'pg_catalog', name: 'text_ops' } }] }), existing()));
   // varchar has no btree opclass of its own: text_ops, through a binary coercion, is its default.
-  assert.ok(isEquivalent(snap, t, def({ keys: [{ column: 'code', opclass: 'text_ops' }] }), existing({ columns: ['code'] })));
+  assert.ok(isEquivalent(snap, t, def({ keys: [{ column: 'code', opclass: { schema: null, name: 'text_ops' } }] }), existing({ columns: ['code'] })));
 });
 
 test('a different opclass, method, uniqueness, key or include is not equivalent, and says why', () => {
-  const pattern = def({ keys: [{ column: 'status', opclass: 'text_pattern_ops' }] });
+  const pattern = def({ keys: [{ column: 'status', opclass: { schema: 'pg_catalog', name: 'text_pattern_ops' } }] });
   assert.deepEqual(differences(snap, t, pattern, existing()), ['key status has operator class text_ops, planned text_pattern_ops']);
   assert.ok(isEquivalent(snap, t, pattern, existing({ opclass: 'text_pattern_ops', opclassIsDefault: false })));
   assert.ok(!isEquivalent(snap, t, def(), existing({ opclass: 'text_pattern_ops', opclassIsDefault: false })));
@@ -63,6 +63,13 @@ test('normalisePredicate folds case and space outside quotes and drops outer par
   assert.equal(normalisePredicate('(a) OR (b)'), '(a)or(b)');
   assert.equal(normalisePredicate('x IN (1,2)'), normalisePredicate('x in(1, 2)'));
   assert.equal(normalisePredicate("(note <> 'it''s)')"), "note <> 'it''s)'");
+  assert.equal(normalisePredicate('a<>b'), normalisePredicate('A <> B'));
+  assert.notEqual(normalisePredicate('a < > b'), normalisePredicate('a <> b'));
+  // Quoted text keeps its case and spaces, whatever quotes it: E'' escapes, dollar quotes, identifiers.
+  assert.equal(normalisePredicate("(n <> E'It\\'s  )')"), "n <> E'It\\'s  )'");
+  assert.equal(normalisePredicate('($$ A ) $$ = "B  C")'), '$$ A ) $$ = "B  C"');
+  // Text that does not scan is compared as written.
+  assert.equal(normalisePredicate(" a = 'open "), "a = 'open");
 });
 
 test('findEquivalentValid ignores invalid indexes and prefers the planned name, then the first name', () => {

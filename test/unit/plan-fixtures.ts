@@ -18,13 +18,14 @@ export const TYPES: Record<string, { oid: number; category: string; kind?: Colum
   'integer[]': { oid: 1007, category: 'A', element: ['integer', 23] },
 };
 
-const op = (method: string, name: string, inputType: number, inputTypeName: string, isDefault: boolean, schema = 'pg_catalog'): OpclassInfo => ({
+const op = (method: string, name: string, inputType: number, inputTypeName: string, isDefault: boolean, schema = 'pg_catalog', extension?: string): OpclassInfo => ({
   method,
   name,
   schema,
   inputType,
   inputTypeName,
   isDefault,
+  ...(extension ? { extension } : {}),
 });
 
 export const OPCLASSES: OpclassInfo[] = [
@@ -44,7 +45,7 @@ export const OPCLASSES: OpclassInfo[] = [
   op('gin', 'jsonb_ops', 3802, 'jsonb', true),
   op('gin', 'jsonb_path_ops', 3802, 'jsonb', false),
   op('gin', 'array_ops', 2277, 'anyarray', true),
-  op('gin', 'gin_trgm_ops', 25, 'text', false, 'public'),
+  op('gin', 'gin_trgm_ops', 25, 'text', false, 'public', 'pg_trgm'),
   op('gist', 'inet_ops', 869, 'inet', false),
   op('spgist', 'inet_ops', 869, 'inet', true),
 ];
@@ -131,7 +132,6 @@ export function snapshot(tables: TableInfo[], o: Partial<CatalogSnapshot> = {}):
       settings: { maxParallelMaintenanceWorkers: 2, maxWorkerProcesses: 8, maxParallelWorkers: 8, maintenanceWorkMem: 64 * 1024 * 1024, maxConnections: 100 },
     },
     database: 'shop',
-    currentUser: 'postgres',
     searchPath: ['public'],
     extensions: [{ name: 'pg_trgm', installed: '1.6', available: '1.6', schema: 'public' }],
     accessMethods: ['brin', 'btree', 'gin', 'gist', 'hash', 'spgist'],

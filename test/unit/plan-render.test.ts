@@ -90,6 +90,19 @@ test('renderJson: stable keys, statements with cost and size, every column decis
   assert.equal(renderPlan(plan(), 'json'), renderJson(plan()));
 });
 
+test('renderJson: a column decision names the extension its operator class comes from', () => {
+  const p = buildPlan(planFile([tableSpec('orders', [colSpec('status', { opclass: 'gin_trgm_ops' }), colSpec('id')])]), shop());
+  const doc = JSON.parse(renderJson(p)) as { columns: Record<string, unknown>[] };
+  assert.deepEqual(
+    doc.columns.map((c) => [c.column, c.method, c.opclass, c.extension]),
+    [
+      ['status', 'gin', 'gin_trgm_ops', 'pg_trgm'],
+      ['id', null, null, null],
+    ],
+  );
+  assert.deepEqual(Object.keys(doc.columns[0] ?? {}), ['table', 'column', 'type', 'action', 'method', 'opclass', 'extension', 'index', 'reason', 'suggestion']);
+});
+
 test('renderExplain: a heading with grouped numbers, then aligned columns', () => {
   const text = renderExplain(plan());
   const lines = text.split('\n');

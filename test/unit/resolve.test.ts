@@ -2,11 +2,14 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { tablesToAnalyze } from '../../src/catalog/analyze.js';
 import { NameSyntaxError, parseIdentifier, parseTablePattern } from '../../src/catalog/names.js';
-import { neverAnalyzed, resolutionWarnings, resolveTables } from '../../src/catalog/resolve.js';
+import { neverAnalyzed, resolveTables } from '../../src/catalog/resolve.js';
 import type { CatalogSnapshot, TableInfo } from '../../src/catalog/types.js';
 import { InputError } from '../../src/errors.js';
 import { DEFAULT_RULES, type ColumnSpec, type PlanFile, type TableSpec } from '../../src/planfile/types.js';
 import { T, catalog, column, table } from '../support/catalog-fixture.js';
+
+const tablesOf = (f: PlanFile, s: CatalogSnapshot) => resolveTables(f, s).tables;
+const warningsOf = (f: PlanFile, s: CatalogSnapshot) => resolveTables(f, s).warnings;
 
 describe('names as psql reads them', () => {
   test('unquoted letters fold to lower case; quotes keep them', () => {
@@ -80,7 +83,7 @@ function plan(tables: TableSpec[], extra: Partial<PlanFile> = {}): PlanFile {
 
 function snapshot(tables: TableInfo[], searchPath = ['app', 'public']): CatalogSnapshot {
   const c = catalog();
-  return { ...c, database: 'db', currentUser: 'me', searchPath, tablespaces: ['pg_default'], tables };
+  return { ...c, database: 'db', searchPath, tablespaces: ['pg_default'], tables };
 }
 
 const cols = () => [column('id', T.int8, {}), column('Name', T.text, {}), column('created_at', T.timestamptz, {})];
@@ -103,29 +106,29 @@ function problems(f: () => unknown): string[] {
 
 describe('resolveTables', () => {
   test('a bare name resolves through search_path: the first schema that has it', () => {
-    const r = resolveTables(plan([tableSpec('orders', 3)]), snapshot([orders, appOrders, other]));
+    const r = tablesOf(plan([tableSpec('orders', 3)]), snapshot([orders, appOrders, other]));
     assert.deepEqual(r.map((x) => `${x.table.schema}.${x.table.name}`), ['app.orders']);
-    const r2 = resolveTables(plan([tableSpec('orders', 3)]), snapshot([orders, appOrders], ['public', 'app']));
+    const r2 = tablesOf(plan([tableSpec('orders', 3)]), snapshot([orders, appOrders], ['public', 'app']));
     assert.deepEqual(r2.map((x) => x.table.schema), ['public']);
   });
   test('a qualified name and a glob with a schema look only there; a glob without one, in search_path', () => {
     const snap = snapshot([orders, appOrders, items, other]);
-    assert.deepEqual(resolveTables(plan([tableSpec('other.orders', 3)]), snap).map((x) => x.table.schema), ['other']);
+    assert.deepEqual(tablesOf(plan([tableSpec('other.orders', 3)]), snap).map((x) => x.table.schema), ['other']);
     assert.deepEqual(
-      resolveTables(plan([tableSpec('public.order*', 3)]), snap).map((x) => x.table.name),
+      tablesOf(plan([tableSpec('public.order*', 3)]), snap).map((x) => x.table.name),
       ['order_items', 'orders'],
     );
     // app.orders hides public.orders; other.* is not in search_path
     assert.deepEqual(
-      resolveTables(plan([tableSpec('order*', 3)]), snap).map((x) => `${x.table.schema}.${x.table.name}`),
+      tablesOf(plan([tableSpec('order*', 3)]), snap).map((x) => `${x.table.schema}.${x.table.name}`),
       ['app.orders', 'public.order_items'],
     );
   });
   test('columns: all takes every column in attnum order minus exclude; a list keeps the plan order and specs', () => {
-    const [all] = resolveTables(plan([tableSpec('public.orders', 3, 'all', ['"Name"'])]), snapshot([orders]));
+    const [all] = tablesOf(plan([tableSpec('public.orders', 3, 'all', ['"Name"'])]), snapshot([orders]));
     assert.deepEqual(all?.columns.map((c) => [c.column.name, c.spec]), [['id', null], ['created_at', null]]);
     const spec = colSpec('created_at', 5, { method: 'brin', include: ['ID'] });
-    const [listed] = resolveTables(plan([tableSpec('public.orders', 3, [spec, colSpec('id', 6)])]), snapshot([orders]));
+    const [listed] = tablesOf(plan([tableSpec('public.orders', 3, [spec, colSpec('id', 6)])]), snapshot([orders]));
     assert.deepEqual(listed?.columns.map((c) => c.column.name), ['created_at', 'id']);
     assert.equal(listed?.columns[0]?.spec, spec);
     assert.deepEqual(listed?.columns[0]?.include.map((c) => c.name), ['id']);
@@ -136,7 +139,7 @@ describe('resolveTables', () => {
       tableSpec('public.orders', 4, [colSpec('name', 5), colSpec('id', 6, { include: ['zzz'] })], ['gone']),
       tableSpec('missing.*', 8),
     ]);
-    assert.deepEqual(problems(() => resolveTables(f, snapshot([orders]))), [
+    assert.deepEqual(problems(() => tablesOf(f, snapshot([orders]))), [
       '3:5 table "nope" does not exist (looked in search_path: app, public; write schema.table for another schema)',
       '4:5 exclude: column "gone" does not exist in public.orders',
       '5:9 column "name" does not exist in public.orders (there is "Name": write it as \'"Name"\' in the plan)',
@@ -145,43 +148,43 @@ describe('resolveTables', () => {
   });
   test('a column missing from several tables of a glob is one problem naming them', () => {
     const f = plan([tableSpec('public.order*', 3, [colSpec('total', 4)])]);
-    assert.deepEqual(problems(() => resolveTables(f, snapshot([items, orders]))), [
+    assert.deepEqual(problems(() => tablesOf(f, snapshot([items, orders]))), [
       '4:9 column "total" does not exist in public.order_items (nor in public.orders)',
     ]);
   });
   test('a glob that matches nothing is a warning, not an error', () => {
     const f = plan([tableSpec('public.order*', 3), tableSpec('archive.*', 4)]);
-    assert.equal(resolveTables(f, snapshot([orders])).length, 1);
-    assert.deepEqual(resolutionWarnings(f, snapshot([orders])), ['plan.yaml:4:5: "archive.*" matched no table']);
+    assert.equal(tablesOf(f, snapshot([orders])).length, 1);
+    assert.deepEqual(warningsOf(f, snapshot([orders])), ['plan.yaml:4:5: "archive.*" matched no table']);
   });
   test('a partition is rolled out through its matched parent unless the plan names it', () => {
     const snap = snapshot([sales, sales2024]);
-    assert.deepEqual(resolveTables(plan([tableSpec('public.sales*', 3)]), snap).map((x) => x.table.name), ['sales']);
+    assert.deepEqual(tablesOf(plan([tableSpec('public.sales*', 3)]), snap).map((x) => x.table.name), ['sales']);
     assert.deepEqual(
-      resolveTables(plan([tableSpec('public.sales', 3), tableSpec('public.sales_2024', 4)]), snap).map((x) => x.table.name),
+      tablesOf(plan([tableSpec('public.sales', 3), tableSpec('public.sales_2024', 4)]), snap).map((x) => x.table.name),
       ['sales', 'sales_2024'],
     );
     // Only the partition matched: it stands on its own.
-    assert.deepEqual(resolveTables(plan([tableSpec('public.sales_2*', 3)]), snap).map((x) => x.table.name), ['sales_2024']);
+    assert.deepEqual(tablesOf(plan([tableSpec('public.sales_2*', 3)]), snap).map((x) => x.table.name), ['sales_2024']);
   });
   test('an exact name beats a glob; of two globs the later applies, with a warning', () => {
     const snap = snapshot([orders, items]);
-    const exact = resolveTables(plan([tableSpec('public.*', 3), tableSpec('public.orders', 4, [colSpec('id', 5)])]), snap);
+    const exact = tablesOf(plan([tableSpec('public.*', 3), tableSpec('public.orders', 4, [colSpec('id', 5)])]), snap);
     assert.deepEqual(exact.map((x) => [x.table.name, x.spec.pos.line]), [['order_items', 3], ['orders', 4]]);
     const f = plan([tableSpec('public.*', 3), tableSpec('public.order_*', 4)]);
-    const globs = resolveTables(f, snap);
+    const globs = tablesOf(f, snap);
     assert.deepEqual(globs.map((x) => [x.table.name, x.spec.pos.line]), [['orders', 3], ['order_items', 4]]);
-    assert.deepEqual(resolutionWarnings(f, snap), [
+    assert.deepEqual(warningsOf(f, snap), [
       'plan.yaml:3:5: "public.*" also matches public.order_items, which plan.yaml:4:5 ("public.order_*") takes, as the later entry',
     ]);
   });
   test('two exact entries for one table give one resolved entry each', () => {
     const f = plan([tableSpec('public.orders', 3, [colSpec('id', 4)]), tableSpec('orders', 6, [colSpec('created_at', 7)])]);
-    const r = resolveTables(f, snapshot([orders], ['public']));
+    const r = tablesOf(f, snapshot([orders], ['public']));
     assert.deepEqual(r.map((x) => x.columns.map((c) => c.column.name)), [['id'], ['created_at']]);
   });
   test('a bad table name is an input error at its position', () => {
-    assert.deepEqual(problems(() => resolveTables(plan([tableSpec('a.b.c', 3)]), snapshot([]))), [
+    assert.deepEqual(problems(() => tablesOf(plan([tableSpec('a.b.c', 3)]), snapshot([]))), [
       '3:5 bad table name: "a.b.c" has more than one unquoted dot: write schema.table (quote names containing dots)',
     ]);
   });
@@ -195,10 +198,10 @@ describe('never analyzed', () => {
     // Statistics outlive a stats reset that forgot last_analyze.
     assert.equal(neverAnalyzed({ ...orders, lastAnalyzed: null }), false);
     const f = plan([tableSpec('public.*', 3)]);
-    assert.deepEqual(resolutionWarnings(f, snapshot([fresh, orders])), [
+    assert.deepEqual(warningsOf(f, snapshot([fresh, orders])), [
       'table public.fresh was never analyzed; statistics rules were not applied (set analyze: true)',
     ]);
-    assert.deepEqual(resolutionWarnings({ ...f, analyze: true }, snapshot([fresh])), [
+    assert.deepEqual(warningsOf({ ...f, analyze: true }, snapshot([fresh])), [
       'table public.fresh was never analyzed; statistics rules were not applied',
     ]);
   });
