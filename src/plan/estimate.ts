@@ -65,13 +65,18 @@ export function estimateSize(method: string, column: ColumnInfo | undefined, row
   return Math.max(PAGE, Math.round(bytes / PAGE) * PAGE);
 }
 
+/** Relative cost of building an index of `method` over `pages` pages of table. */
+export function buildCost(method: string, pages: number): number {
+  const factor = METHOD_COST_FACTOR[method] ?? 2;
+  return Math.round(Math.max(0, pages) * factor * 100) / 100;
+}
+
 /** Estimate for building one index on one (non-partitioned) table. */
 export function estimateBuild(method: string, table: TableInfo, columnName: string): Estimate {
   const pages = Math.max(0, table.relpages);
   const rows = Math.max(0, table.reltuples);
   const column = table.columns.find((c) => c.name === columnName);
-  const factor = METHOD_COST_FACTOR[method] ?? 2;
-  return { pages, cost: Math.round(pages * factor * 100) / 100, sizeBytes: estimateSize(method, column, rows, pages) };
+  return { pages, cost: buildCost(method, pages), sizeBytes: estimateSize(method, column, rows, pages) };
 }
 
 export function sumEstimates(list: Estimate[]): Estimate {

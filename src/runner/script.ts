@@ -11,7 +11,7 @@
  */
 import { InputError, type Problem } from '../errors.js';
 import { parallelCapable } from '../plan/build.js';
-import { METHOD_COST_FACTOR } from '../plan/estimate.js';
+import { buildCost } from '../plan/estimate.js';
 import type { QualifiedName, Step } from '../plan/types.js';
 import { tokenize, type SqlStatement, type Token } from '../sql/split.js';
 
@@ -104,14 +104,14 @@ function leadingWords(sql: string, n: number): string[] {
 export interface Script {
   steps: Step[];
   /** The leading SET statements, run on every session. */
-  sessionSetup: string[];
+  sessionSetup: SqlStatement[];
   /** Where each step's statement is in the file, by step id. */
   statements: Map<string, SqlStatement>;
 }
 
 export function scriptSteps(statements: SqlStatement[], file: string, versionNum: number): Script {
   const problems: Problem[] = [];
-  const sessionSetup: string[] = [];
+  const sessionSetup: SqlStatement[] = [];
   const steps: Step[] = [];
   const byId = new Map<string, SqlStatement>();
   let n = 0;
@@ -121,7 +121,7 @@ export function scriptSteps(statements: SqlStatement[], file: string, versionNum
     if (w1 === 'set' || w1 === 'reset') {
       if (w2 === 'local') {
         problems.push({ pos, message: 'SET LOCAL has no effect outside a transaction block', hint: 'use SET' });
-      } else if (steps.length === 0) sessionSetup.push(stmt.sql);
+      } else if (steps.length === 0) sessionSetup.push(stmt);
       else {
         problems.push({
           pos,
@@ -166,7 +166,6 @@ export function withTablePages(steps: Step[], pagesOf: (table: QualifiedName) =>
   return steps.map((s) => {
     if (!s.table || s.action !== 'create') return s;
     const pages = pagesOf(s.table) ?? 0;
-    const factor = METHOD_COST_FACTOR[s.method ?? 'btree'] ?? 2;
-    return { ...s, estimate: { ...s.estimate, pages, cost: pages * factor } };
+    return { ...s, estimate: { ...s.estimate, pages, cost: buildCost(s.method ?? 'btree', pages) } };
   });
 }

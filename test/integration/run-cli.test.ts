@@ -10,6 +10,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { main } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/command.js';
 import { testDatabase, type TestDatabase } from '../support/db.js';
@@ -182,4 +183,104 @@ test('SIGINT during a long build cancels it on the server, leaves no INVALID ind
   assert.deepEqual(await invalidIndexes(), []);
   const { rows } = await db.query<{ n: number }>("select count(*)::int as n from pg_class where relname in ('long_slow', 't1_later')");
   assert.equal(rows[0]?.n, 0);
+});
+
+test('a file that cannot be read, and a leading SET the server refuses, are reported with the file and place', async () => {
+  const c = capture();
+  assert.equal(await main(['run', '-d', db.url, 'nosuch.sql'], c.io), 1);
+  assert.equal(c.err(), 'pgindex run: cannot read nosuch.sql: no such file\n');
+  const d = capture();
+  const file = sqlFile('badset.sql', "-- settings\n\nset lock_timeout = 'soon';\ncreate index t2_never2 on t2 (a);\n");
+  assert.equal(await main(['run', '-d', db.url, file], d.io), 1);
+  assert.match(d.err(), /^pgindex run: badset\.sql:3:1: ERROR 22023: invalid value for parameter "lock_timeout": "soon"\n {2}set lock_timeout = 'soon'\n/);
+  assert.doesNotMatch(d.err(), /internal error/);
+  const { rows } = await db.query<{ n: number }>("select count(*)::int as n from pg_class where relname = 't2_never2'");
+  assert.equal(rows[0]?.n, 0);
+});
+
+/** Runs the CLI as a child process; `onOut` sees stdout as it grows. */
+function spawnCli(args: string[], onOut: (out: string) => void = () => undefined) {
+  const child = spawn(process.execPath, [cli, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const io = { out: '', err: '', summaryAt: 0 };
+  child.stdout.on('data', (c: Buffer) => {
+    io.out += c.toString();
+    if (!io.summaryAt && /"type":"summary"/.test(io.out)) io.summaryAt = Date.now();
+    onOut(io.out);
+  });
+  child.stderr.on('data', (c: Buffer) => (io.err += c.toString()));
+  const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.on('exit', (code) => resolve({ code, at: Date.now() })));
+  return { child, io, exited };
+}
+
+async function poll<T>(what: string, check: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const v = await check();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+test('losing the control connection mid-run: every statement still succeeds once, and the process exits right after the summary', async () => {
+  const file = sqlFile(
+    'ctl.sql',
+    'create index concurrently ctl_1 on long (slow(a));\ncreate index concurrently ctl_2 on t1 (slow(a));\ncreate index concurrently ctl_3 on t2 (slow(a));\n',
+  );
+  const run = spawnCli(['run', '--json', '-j', '2', '-d', db.url, join(dir, file)]);
+  const killed = await poll('the control connection while a build runs', async () => {
+    const { rows } = await db.query<{ pid: number }>(
+      `select c.pid from pg_stat_activity c
+        where c.application_name like 'pgindex/%/control'
+          and exists (select 1 from pg_stat_progress_create_index p join pg_stat_activity a using (pid) where a.application_name like 'pgindex/%')`,
+    );
+    return rows[0]?.pid;
+  });
+  await db.query('select pg_terminate_backend($1)', [killed]);
+  const { code, at } = await run.exited;
+  assert.equal(code, 0, run.io.err + run.io.out);
+  const summary = JSON.parse(run.io.out.trim().split('\n').at(-1) ?? '{}') as { type?: string; done?: number };
+  assert.deepEqual([summary.type, summary.done], ['summary', 3]);
+  assert.doesNotMatch(run.io.out, /"type":"(retry|failed)"/);
+  assert.ok(at - run.io.summaryAt < 2000, `exited ${at - run.io.summaryAt}ms after the summary`);
+  const { rows } = await db.query<{ n: number }>("select count(*)::int as n from pg_stat_activity where application_name like 'pgindex/%'");
+  assert.equal(rows[0]?.n, 0, 'no connection left behind');
+  await db.query('drop index ctl_1, ctl_2, ctl_3');
+});
+
+test('a second SIGINT while a cleanup waits on an old transaction cancels it on the server and exits at once', async () => {
+  const writer = new pg.Client({ connectionString: db.url });
+  await writer.connect();
+  try {
+    await writer.query('begin');
+    await writer.query('insert into t2 values (0)');
+    const file = sqlFile('twice.sql', 'create index concurrently t2_twice on t2 (a);\n');
+    const run = spawnCli(['run', '--json', '-d', db.url, join(dir, file)]);
+    await poll('the build to wait for the writer', async () => {
+      const { rows } = await db.query(
+        `select 1 from pg_stat_progress_create_index p join pg_stat_activity a using (pid)
+          where a.application_name like 'pgindex/%' and p.phase like 'waiting for writers%'`,
+      );
+      return rows[0];
+    });
+    run.child.kill('SIGINT');
+    await poll('the cleanup DROP to wait for the writer', async () => {
+      const { rows } = await db.query(
+        "select 1 from pg_stat_activity where application_name like 'pgindex/%' and state = 'active' and query like 'DROP INDEX CONCURRENTLY%'",
+      );
+      return rows[0];
+    });
+    const second = Date.now();
+    run.child.kill('SIGINT');
+    const { code, at } = await run.exited;
+    assert.equal(code, 130, run.io.err);
+    assert.ok(at - second < 1500, `exited ${at - second}ms after the second SIGINT`);
+    assert.match(run.io.err, /SIGINT again: cancelling on the server and exiting now/);
+    const busy = await db.query("select query from pg_stat_activity where application_name like 'pgindex/%' and state = 'active'");
+    assert.deepEqual(busy.rows, [], 'nothing of the run still working on the server');
+  } finally {
+    await writer.query('rollback');
+    await writer.end();
+  }
+  await db.query('drop index if exists t2_twice');
 });

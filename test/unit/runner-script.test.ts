@@ -29,7 +29,10 @@ test('CREATE INDEX heads are recognised: name, CONCURRENTLY, IF NOT EXISTS, ONLY
 test('steps of a file: index builds are create steps; other statements are sql steps located in the file', () => {
   const stmts = splitSql('set search_path = app;\ncreate index concurrently i on t (a);\nupdate t set a = 1;\ncreate index on only p (a);', 'x.sql');
   const script = scriptSteps(stmts, 'x.sql', 180000);
-  assert.deepEqual(script.sessionSetup, ['set search_path = app']);
+  assert.deepEqual(
+    script.sessionSetup.map((s) => [s.sql, s.line, s.col]),
+    [['set search_path = app', 1, 1]],
+  );
   assert.deepEqual(
     script.steps.map((s) => [s.id, s.action, s.concurrently, s.index?.name ?? null, s.table?.name ?? null, s.reason, s.parallelCapable]),
     [

@@ -6,13 +6,15 @@ import { EXIT } from '../command.js';
 import { chooseConnection, clientConfig, connect } from '../../db/connection.js';
 import { DEFAULTS } from '../../planfile/normalise.js';
 import { parseDuration, parseSize } from '../../planfile/units.js';
-import { DEFAULT_MAINTENANCE_WORK_MEM } from '../../plan/build.js';
-import type { Plan, QualifiedName, RunSettings } from '../../plan/types.js';
-import { quoteIdent } from '../../sql/quote.js';
-import { SqlError } from '../../errors.js';
-import { positionInFile, splitSql } from '../../sql/split.js';
-import { readServerInfo } from '../../runner/control.js';
+import { DEFAULT_MAINTENANCE_WORK_MEM, deriveRunSettings, type ServerFacts } from '../../plan/settings.js';
+import { qualifiedKey } from '../../plan/qualified.js';
+import type { Plan, QualifiedName } from '../../plan/types.js';
+import { SERVER_SQL } from '../../catalog/queries.js';
+import { quoteMaybeQualified } from '../../sql/quote.js';
+import { PgindexError, SqlError } from '../../errors.js';
+import { positionInFile, splitSql, type SqlStatement } from '../../sql/split.js';
 import { scriptSteps, withTablePages } from '../../runner/script.js';
+import { extendedQuery } from '../../runner/session.js';
 import { executeWithProgress, positiveInt } from '../../runner/terminal.js';
 
 export const runCommand: Command = {
@@ -29,9 +31,10 @@ CREATE INDEX statements are recognised: the largest table's builds start first, 
 builds on one table never run at once, each build gets its share of the memory and worker budget,
 and transient failures (lock timeout, deadlock, serialization failure, terminated session, lost
 connection) are retried with backoff after dropping the INVALID index a failed CONCURRENTLY build
-left (found by its name or, for an unnamed index, as the new INVALID index on the table). Other
-statements run once and are never retried: after a lost connection there is no knowing whether
-they took effect.
+left (the new INVALID index on its table, with its name if it has one; the DROP waits at most 5s
+for older transactions). Other statements run once and are never retried: after a lost
+connection there is no knowing whether they took effect. Each statement is sent on its own (the
+extended protocol): it can never carry a second one.
 
 SET statements at the top of the file apply to every session (after pgindex's own settings, so they
 may change lock_timeout or search_path; maintenance_work_mem and max_parallel_maintenance_workers
@@ -77,7 +80,7 @@ Exit codes: 0 every statement succeeded, 1 a statement failed or an error, 130 i
 
     const path = positionals[0] as string;
     const file = path === '-' ? '<stdin>' : path;
-    const text = path === '-' ? await readStdin(io) : await readFile(resolve(io.cwd, path), 'utf8');
+    const text = path === '-' ? await readStdin(io) : await readSqlFile(resolve(io.cwd, path), file);
     const statements = splitSql(text, file);
     if (statements.length === 0) {
       io.stderr.write(`pgindex run: ${file}: no statements\n`);
@@ -89,34 +92,25 @@ Exit codes: 0 every statement succeeded, 1 a statement failed or an error, 130 i
     let plan: Plan;
     let script;
     try {
-      const server = await readServerInfo(client);
+      const server = await readServerFacts(client);
       script = scriptSteps(statements, file, server.versionNum);
-      // The file's leading SETs (a search_path above all) decide which tables its statements name.
-      for (const sql of script.sessionSetup) {
+      // The file's leading SETs (a search_path above all) decide which tables its statements name;
+      // run here first, a bad one is reported at its place in the file before any session opens.
+      for (const stmt of script.sessionSetup) {
         try {
-          await client.query(sql);
+          await client.query(extendedQuery(stmt.sql));
         } catch (err) {
-          throw new SqlError(sql, err);
+          throw locatedSqlError(file, stmt, err);
         }
       }
       const pages = await tablePages(client, script.steps.flatMap((s) => (s.table ? [s.table] : [])));
-      const settings: RunSettings = {
-        parallelism: options.parallelism,
-        concurrently: false,
-        maintenanceWorkMemBytes: options.maintenanceWorkMemBytes,
-        cores: options.cores ?? Math.max(1, server.maxParallelWorkers),
-        maxWorkersPerBuild: Math.max(0, Math.min(server.maxParallelWorkers, server.maxWorkerProcesses - 1)),
-        lockTimeoutMs: options.lockTimeoutMs,
-        statementTimeoutMs: options.statementTimeoutMs,
-        retries: options.retries,
-      };
       plan = {
         version: 1,
         source: file,
         server: { version: server.version, versionNum: server.versionNum },
-        settings,
+        settings: deriveRunSettings(server, { ...options, concurrently: false }),
         columns: [],
-        steps: withTablePages(script.steps, (t) => pages.get(tableKey(t))),
+        steps: withTablePages(script.steps, (t) => pages.get(qualifiedKey(t))),
         warnings: [],
       };
     } finally {
@@ -134,7 +128,7 @@ Exit codes: 0 every statement succeeded, 1 a statement failed or an error, 130 i
       io,
       'run',
       plan,
-      { connection, failFast: values['fail-fast'] === true, skipExisting: false, sessionSetup: script.sessionSetup },
+      { connection, failFast: values['fail-fast'] === true, sessionSetup: script.sessionSetup.map((stmt) => stmt.sql) },
       { json: values.json === true, locate },
     );
   },
@@ -146,7 +140,7 @@ interface RunOptions {
   statementTimeoutMs: number;
   retries: number;
   maintenanceWorkMemBytes: number;
-  cores: number | undefined;
+  cores: number | null;
 }
 
 function readOptions(values: Record<string, unknown>): RunOptions | string {
@@ -156,7 +150,7 @@ function readOptions(values: Record<string, unknown>): RunOptions | string {
     statementTimeoutMs: DEFAULTS.statementTimeoutMs,
     retries: DEFAULTS.retries,
     maintenanceWorkMemBytes: DEFAULT_MAINTENANCE_WORK_MEM,
-    cores: undefined,
+    cores: null,
   };
   if (values.jobs !== undefined) {
     const j = positiveInt('-j', values.jobs);
@@ -195,24 +189,68 @@ async function readStdin(io: CliIO): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const tableKey = (t: QualifiedName) => `${t.schema}\0${t.name}`;
+const NOT_READABLE: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'it is a directory',
+};
+
+async function readSqlFile(absolute: string, file: string): Promise<string> {
+  try {
+    return await readFile(absolute, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    const why = (typeof code === 'string' && NOT_READABLE[code]) || (err instanceof Error ? err.message : String(err));
+    throw new PgindexError(`cannot read ${file}: ${why}`, 'invalid-input');
+  }
+}
+
+/** A statement of the file that failed: where it is (the server's error position within it, if any), then the SQL with a caret. */
+function locatedSqlError(file: string, stmt: SqlStatement, cause: unknown): PgindexError {
+  const error = new SqlError(stmt.sql, cause);
+  const at = positionInFile(stmt, error.position);
+  return new PgindexError(`${file}:${at.line}:${at.col}: ${error.describe()}`, 'sql');
+}
+
+interface ServerRow {
+  version_num: number;
+  version: string;
+  max_parallel_workers: number;
+  max_worker_processes: number;
+}
+
+/** The server facts run settings depend on: the snapshot's own server query, so both read them alike. */
+async function readServerFacts(client: pg.Client): Promise<ServerFacts & { versionNum: number; version: string }> {
+  let row: ServerRow | undefined;
+  try {
+    row = (await client.query<ServerRow>(SERVER_SQL)).rows[0];
+  } catch (err) {
+    throw new SqlError(SERVER_SQL.trim(), err);
+  }
+  if (!row) throw new PgindexError('the server returned no settings', 'sql');
+  return { versionNum: row.version_num, version: row.version, maxParallelWorkers: row.max_parallel_workers, maxWorkerProcesses: row.max_worker_processes };
+}
+
+const TABLE_PAGES_SQL =
+  // The actual size, not relpages: a table loaded and never analyzed has relpages 0.
+  `select n.i, (pg_relation_size(c.oid) / current_setting('block_size')::int)::int as pages
+     from unnest($1::text[]) with ordinality as n(name, i)
+     join pg_class c on c.oid = to_regclass(n.name)`;
 
 /** Size in pages of the tables the file's CREATE INDEX statements name, where they already exist. */
 async function tablePages(client: pg.Client, tables: QualifiedName[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  const unique = [...new Map(tables.map((t) => [tableKey(t), t])).values()];
+  const unique = [...new Map(tables.map((t) => [qualifiedKey(t), t])).values()];
   if (unique.length === 0) return out;
-  const names = unique.map((t) => (t.schema ? quoteIdent(t.schema) + '.' : '') + quoteIdent(t.name));
-  const { rows } = await client.query<{ i: number; pages: number }>(
-    // The actual size, not relpages: a table loaded and never analyzed has relpages 0.
-    `select n.i, (pg_relation_size(c.oid) / current_setting('block_size')::int)::int as pages
-       from unnest($1::text[]) with ordinality as n(name, i)
-       join pg_class c on c.oid = to_regclass(n.name)`,
-    [names],
-  );
+  let rows: { i: number; pages: number }[];
+  try {
+    ({ rows } = await client.query<{ i: number; pages: number }>(TABLE_PAGES_SQL, [unique.map(quoteMaybeQualified)]));
+  } catch (err) {
+    throw new SqlError(TABLE_PAGES_SQL, err);
+  }
   for (const r of rows) {
     const t = unique[Number(r.i) - 1];
-    if (t) out.set(tableKey(t), Math.max(0, r.pages));
+    if (t) out.set(qualifiedKey(t), Math.max(0, r.pages));
   }
   return out;
 }
