@@ -61,6 +61,9 @@ test('examples/demo.yaml plans against the sample database with a reason for eve
   // Choices that follow from the column types, whatever the scale.
   assert.equal(column(p.columns, 'customers', 'id').action, 'exists');
   assert.equal(column(p.columns, 'customers', 'is_active').action, 'skip');
+  // varchar has no btree operator class of its own (it borrows text's), yet is plainly btree's.
+  assert.equal(column(p.columns, 'customers', 'country').method, 'btree');
+  assert.equal(column(p.columns, 'customers', 'email').method, 'btree');
   const prefs = column(p.columns, 'customers', 'preferences');
   assert.deepEqual([prefs.method, prefs.opclass], ['gin', 'jsonb_path_ops']);
   const ip = column(p.columns, 'customers', 'last_ip');
