@@ -28,6 +28,8 @@ import { runCli, timedApply, timedPlan, type CliRun } from './pgindex.js';
 import { renderSet, renderTargets, seconds, type ContenderSummary, type SetSummary } from './report.js';
 
 const SERVER_MAINTENANCE_WORK_MEM_MB = 256;
+/** --wait-idle waits for a second in which other programs use less than this share of the CPU. */
+const IDLE_THRESHOLD = 0.1;
 
 /** Settings for a server that builds indexes; the bench compares schedules, not durability. */
 function serverSettings(opts: BenchOptions): Record<string, string> {
@@ -94,6 +96,13 @@ async function reset(client: pg.Client, schema: string): Promise<void> {
   await client.query('CHECKPOINT');
 }
 
+/** On a shared machine, give other programs' bursts a chance to pass before a timed run. */
+async function settle(meter: CpuMeter | null, opts: BenchOptions): Promise<void> {
+  if (!meter || opts.waitIdleSeconds === 0) return;
+  const { waitedMs, share } = await meter.waitForIdle(opts.waitIdleSeconds * 1000, IDLE_THRESHOLD);
+  if (share >= IDLE_THRESHOLD) log(`  others still used ${(share * 100).toFixed(0)}% of the CPU after ${seconds(waitedMs)}: running anyway`);
+}
+
 async function runSet(
   client: pg.Client,
   meter: CpuMeter | null,
@@ -131,6 +140,7 @@ async function runSet(
 
   log(`${set.name}: ${plain.length} statements; single-core calibration run (max_parallel_maintenance_workers = 0)`);
   await reset(client, set.schema);
+  await settle(meter, opts);
   const serialCpu = meter?.start();
   const serial = await runSequential(url, plain, ['SET max_parallel_maintenance_workers = 0']);
   const serialForeign = serialCpu?.() ?? null;
@@ -146,6 +156,7 @@ async function runSet(
     const order = contenders.map((_, i) => contenders[(i + rep) % contenders.length] as Contender);
     for (const c of order) {
       await reset(client, set.schema);
+      await settle(meter, opts);
       const cpu = meter?.start();
       const r = await c.run();
       const others = cpu?.();

@@ -71,4 +71,20 @@ export class CpuMeter {
       return Math.min(1, Math.max(0, foreign / total));
     };
   }
+
+  /**
+   * Waits, up to maxMs, for a second in which other programs use less than `threshold` of the CPU;
+   * returns how long it waited and the share seen last.
+   */
+  async waitForIdle(maxMs: number, threshold: number): Promise<{ waitedMs: number; share: number }> {
+    const start = performance.now();
+    let share = 1;
+    while (performance.now() - start < maxMs) {
+      const stop = this.start();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      share = stop();
+      if (share < threshold) break;
+    }
+    return { waitedMs: performance.now() - start, share };
+  }
 }

