@@ -36,7 +36,7 @@ export interface PreparedPlan {
 }
 
 export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
-  const file = await loadPlanFile(opts.planPath, { env: opts.env, cwd: opts.cwd });
+  const file = await loadPlanFile(opts.planPath, { cwd: opts.cwd });
   const target = chooseConnection({ flag: opts.dbFlag, env: opts.env, plan: file.connection });
   const connection = clientConfig(target, opts.applicationName ?? 'pgindex plan');
   const client = await connect(connection);

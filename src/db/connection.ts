@@ -1,10 +1,22 @@
 /**
- * Which database to connect to, in the order psql users expect: the --db flag, DATABASE_URL, the
- * plan's `connection`, then libpq's PG* environment variables (which pg reads itself, with ~/.pgpass).
+ * Which database to connect to, and how, as psql users expect: the --db flag, DATABASE_URL, the
+ * plan's `connection`, then libpq's PG* environment variables alone; whatever the chosen string
+ * leaves out comes from the PG* variables, then libpq's defaults. pgindex resolves every setting
+ * itself (from the environment it is given) and hands pg a complete configuration, so pg neither
+ * reads process.env, ~/.pgpass nor an sslmode on its own.
  * A password is never part of anything this module returns for display.
  */
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { ConnectionError } from '../errors.js';
+import { interpolateConnection } from '../planfile/interpolate.js';
+import type { PlanConnection } from '../planfile/types.js';
+import { isPort, parseConninfo, type Conninfo, type Keyword } from './conninfo.js';
+import { passwordFromFile } from './pgpass.js';
+import { isSslMode, SSL_MODES, sslChoice, type SslMode } from './ssl.js';
+
+export { parseKeywordConninfo, parseUrlConninfo } from './conninfo.js';
 
 export type ConnectionSource = '--db' | 'DATABASE_URL' | 'plan connection' | 'PG* environment';
 
@@ -12,106 +24,115 @@ export interface ConnectionTarget {
   source: ConnectionSource;
   /** A URL or a libpq keyword=value string; undefined means libpq's environment variables alone. */
   conninfo?: string;
+  /** Where PG* variables are read from. */
+  env: NodeJS.ProcessEnv;
 }
-
-export function chooseConnection(opts: { flag?: string; env: NodeJS.ProcessEnv; plan?: string }): ConnectionTarget {
-  if (opts.flag) return { source: '--db', conninfo: opts.flag };
-  if (opts.env.DATABASE_URL) return { source: 'DATABASE_URL', conninfo: opts.env.DATABASE_URL };
-  if (opts.plan) return { source: 'plan connection', conninfo: opts.plan };
-  return { source: 'PG* environment' };
-}
-
-const KEYWORDS: Record<string, keyof pg.ClientConfig | 'sslmode'> = {
-  host: 'host',
-  hostaddr: 'host',
-  port: 'port',
-  user: 'user',
-  password: 'password',
-  dbname: 'database',
-  application_name: 'application_name',
-  connect_timeout: 'connectionTimeoutMillis',
-  sslmode: 'sslmode',
-};
-
-const isSpace = (c: string | undefined): boolean => c !== undefined && /\s/.test(c);
 
 /**
- * Parses libpq's `key=value key = 'quoted \'value\''` form. An error gives the (1-based) character
- * position and, when it is one pgindex knows, the keyword being read: never text of the string itself,
- * which could be part of a password (`password=sec ret` must not print "ret").
+ * The first connection given wins; the plan's `connection` has its `${VAR}`s replaced only when it is
+ * the one used (an unset one is then an InputError at its place in the plan).
  */
-export function parseKeywordConninfo(conninfo: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const fail = (at: number, message: string) => new ConnectionError(`cannot read connection string at character ${at + 1}: ${message}`);
-  let i = 0;
-  let previous: string | null = null;
-  for (;;) {
-    while (isSpace(conninfo[i])) i++;
-    if (i >= conninfo.length) return out;
-    const keyStart = i;
-    while (i < conninfo.length && /[A-Za-z0-9_]/.test(conninfo[i] as string)) i++;
-    const key = conninfo.slice(keyStart, i);
-    const after = previous ? ` (after the value of ${previous})` : '';
-    if (key === '' || !/^[A-Za-z_]/.test(key)) throw fail(keyStart, `expected a keyword${after}`);
-    if (!Object.hasOwn(KEYWORDS, key)) {
-      throw fail(keyStart, `unsupported keyword${after}; pgindex reads ${Object.keys(KEYWORDS).join(', ')}`);
-    }
-    while (isSpace(conninfo[i])) i++;
-    if (conninfo[i] !== '=') throw fail(i, `expected "=" after ${key}`);
-    i++;
-    while (isSpace(conninfo[i])) i++;
-    let value = '';
-    if (conninfo[i] === "'") {
-      const open = i++;
-      for (;;) {
-        if (i >= conninfo.length) throw fail(open, `unterminated quoted value of ${key}`);
-        const c = conninfo[i] as string;
-        if (c === "'") break;
-        if (c === '\\' && i + 1 < conninfo.length) i++;
-        value += conninfo[i];
-        i++;
-      }
-      i++;
-      if (i < conninfo.length && !isSpace(conninfo[i])) throw fail(i, `expected a space after the quoted value of ${key}`);
-    } else {
-      while (i < conninfo.length && !isSpace(conninfo[i])) {
-        if (conninfo[i] === '\\' && i + 1 < conninfo.length) i++;
-        value += conninfo[i];
-        i++;
-      }
-    }
-    out[key] = value;
-    previous = key;
-  }
+export function chooseConnection(opts: { flag?: string | undefined; env: NodeJS.ProcessEnv; plan?: PlanConnection | undefined }): ConnectionTarget {
+  const { env } = opts;
+  if (opts.flag) return { source: '--db', conninfo: opts.flag, env };
+  if (env.DATABASE_URL) return { source: 'DATABASE_URL', conninfo: env.DATABASE_URL, env };
+  if (opts.plan) return { source: 'plan connection', conninfo: interpolateConnection(opts.plan, env), env };
+  return { source: 'PG* environment', env };
 }
 
-function isUrl(conninfo: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(conninfo);
+/** libpq's environment variable for each keyword. */
+const ENV: Record<Keyword, string> = {
+  host: 'PGHOST',
+  hostaddr: 'PGHOSTADDR',
+  port: 'PGPORT',
+  user: 'PGUSER',
+  password: 'PGPASSWORD',
+  passfile: 'PGPASSFILE',
+  dbname: 'PGDATABASE',
+  application_name: 'PGAPPNAME',
+  connect_timeout: 'PGCONNECT_TIMEOUT',
+  sslmode: 'PGSSLMODE',
+  sslrootcert: 'PGSSLROOTCERT',
+};
+
+/** pg settings plus what connect() needs to act as libpq does. */
+export interface ConnectionConfig extends pg.ClientConfig {
+  /** libpq's sslmode in effect: connect() tries the other way for `prefer` and `allow`. */
+  sslmode?: SslMode;
+  /** The password file to look in when the server asks for a password and none was given. */
+  passfile?: string;
 }
 
-/** pg client settings for a target; PG* variables fill whatever the target leaves out. */
-export function clientConfig(target: ConnectionTarget, applicationName?: string): pg.ClientConfig {
-  const config: pg.ClientConfig = {};
-  if (target.conninfo && isUrl(target.conninfo)) {
-    config.connectionString = target.conninfo;
-  } else if (target.conninfo) {
-    const kv = parseKeywordConninfo(target.conninfo);
-    for (const [k, v] of Object.entries(kv)) {
-      const field = KEYWORDS[k] as (typeof KEYWORDS)[string];
-      if (field === 'sslmode') {
-        if (v !== 'disable') config.ssl = v === 'require' || v === 'prefer' || v === 'allow' ? { rejectUnauthorized: false } : true;
-      } else if (field === 'port') config.port = Number(v);
-      else if (field === 'connectionTimeoutMillis') config.connectionTimeoutMillis = Number(v) * 1000;
-      else (config as Record<string, unknown>)[field] = v;
-    }
+/** A complete pg configuration for a target; fields the target leaves out come from its PG* variables. */
+export function clientConfig(target: ConnectionTarget, applicationName?: string): ConnectionConfig {
+  const given = readTarget(target);
+  const env = target.env;
+  const origin = (k: Keyword): string => (nonEmpty(given[k]) !== undefined ? `${k} (from ${target.source})` : ENV[k]);
+  const get = (k: Keyword): string | undefined => nonEmpty(given[k]) ?? nonEmpty(env[ENV[k]]);
+
+  const host = get('hostaddr') ?? get('host') ?? 'localhost';
+  if (host.includes(',')) throw new ConnectionError(`${origin(get('hostaddr') ? 'hostaddr' : 'host')}: several hosts are not supported; name one`);
+  const portText = get('port') ?? '5432';
+  if (!isPort(portText)) throw new ConnectionError(`${origin('port')} must be a port number from 1 to 65535`);
+  const user = get('user') ?? osUser(env);
+  const sslmodeText = get('sslmode') ?? 'prefer';
+  if (!isSslMode(sslmodeText)) {
+    throw new ConnectionError(`${origin('sslmode')} must be one of ${SSL_MODES.join(', ')}, not "${sslmodeText}"`);
   }
-  if (applicationName) config.application_name = applicationName;
+  const home = nonEmpty(env.HOME) ?? homedir();
+  const { ssl, mode } = sslChoice({ mode: sslmodeText, rootcert: get('sslrootcert'), home, unixSocket: host.startsWith('/') });
+
+  const config: ConnectionConfig = {
+    host,
+    port: Number(portText),
+    user,
+    database: get('dbname') ?? user,
+    ssl,
+    sslmode: mode,
+    connectionTimeoutMillis: connectTimeoutMs(get('connect_timeout'), origin('connect_timeout')),
+  };
+  const password = get('password');
+  if (password !== undefined) config.password = password;
+  else config.passfile = get('passfile') ?? join(home, '.pgpass');
+  const appName = get('application_name') ?? applicationName;
+  if (appName !== undefined) config.application_name = appName;
   return config;
+}
+
+function readTarget(target: ConnectionTarget): Conninfo {
+  if (target.conninfo === undefined) return {};
+  try {
+    return parseConninfo(target.conninfo);
+  } catch (err) {
+    if (err instanceof ConnectionError) throw new ConnectionError(`${target.source}: ${err.message}`);
+    throw err;
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function osUser(env: NodeJS.ProcessEnv): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return env.USER ?? env.USERNAME ?? 'postgres';
+  }
+}
+
+/** libpq: whole seconds; zero or negative waits forever, and 1 counts as 2. */
+function connectTimeoutMs(text: string | undefined, origin: string): number {
+  if (text === undefined) return 0;
+  if (!/^\s*[-+]?\d+\s*$/.test(text)) throw new ConnectionError(`${origin} must be a whole number of seconds`);
+  const seconds = Number(text);
+  if (seconds <= 0) return 0;
+  return Math.max(seconds, 2) * 1000;
 }
 
 /** `user@host:port/db` for messages: never the password. */
 export function describeTarget(config: pg.ClientConfig): string {
-  const p = new pg.Client(config) as unknown as { user?: string; host?: string; port?: number; database?: string };
+  const p = (config.connectionString ? new pg.Client(config) : config) as { user?: string; host?: string; port?: number; database?: string };
   const host = p.host?.startsWith('/') ? `socket ${p.host}` : p.host;
   return `${p.user ?? '?'}@${host ?? '?'}:${p.port ?? '?'}/${p.database ?? '?'}`;
 }
@@ -123,17 +144,97 @@ export function redact(text: string): string {
     .replace(/(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)/gi, '$1***');
 }
 
-/** Connects, turning failures into a ConnectionError that names the target (without password). */
+/** host:port of servers that answered "no SSL" to a `prefer` connection: later ones go plain at once. */
+const withoutSsl = new Set<string>();
+
+const NO_SSL_MESSAGE = 'The server does not support SSL connections';
+
+/**
+ * Connects, turning failures into a ConnectionError that names the target (without password).
+ * sslmode prefer falls back to a plain connection when the server has no SSL; allow tries SSL when the
+ * server refuses a plain connection.
+ */
 export async function connect(config: pg.ClientConfig): Promise<pg.Client> {
-  const client = new pg.Client(config);
+  const c = config as ConnectionConfig;
+  const server = `${c.host}:${c.port}`;
+  const preferPlain = c.sslmode === 'prefer' && withoutSsl.has(server);
+  const first = await attempt(c, preferPlain ? false : c.ssl);
+  if (first.client) return first.client;
+  let failure = first.failure;
+  if (c.sslmode === 'prefer' && !preferPlain && failure.noSsl) {
+    withoutSsl.add(server);
+    const second = await attempt(c, false);
+    if (second.client) return second.client;
+    failure = second.failure;
+  } else if (c.sslmode === 'allow' && failure.code?.startsWith('28')) {
+    const second = await attempt(c, { rejectUnauthorized: false });
+    if (second.client) return second.client;
+    failure = second.failure;
+  }
+  throw new ConnectionError(`cannot connect to ${describeTarget(config)}: ${explain(c, failure)}`);
+}
+
+interface Failure {
+  message: string;
+  code?: string | undefined;
+  noSsl: boolean;
+  /** The server asked for a password, none was given and the password file had none. */
+  noPassword: boolean;
+  passfile?: string | undefined;
+  passfileNote?: string | undefined;
+}
+
+type Attempt = { client: pg.Client; failure?: undefined } | { client?: undefined; failure: Failure };
+
+async function attempt(c: ConnectionConfig, ssl: pg.ClientConfig['ssl']): Promise<Attempt> {
+  const { sslmode: _sslmode, passfile, ...settings } = c;
+  const asked: { noPassword: boolean; note?: string | undefined } = { noPassword: false };
+  const pgConfig: pg.ClientConfig = { ...settings, ssl };
+  // A function, even when there is no file: pg then reads neither PGPASSWORD nor ~/.pgpass itself.
+  if (!c.connectionString && (settings.password === undefined || settings.password === null || settings.password === '')) {
+    pgConfig.password = (async () => {
+      const found = passfile
+        ? await passwordFromFile(passfile, { host: c.host ?? '', port: c.port ?? 5432, database: c.database ?? '', user: c.user ?? '' })
+        : {};
+      asked.note = found.note;
+      asked.noPassword = found.password === undefined;
+      return found.password;
+    }) as () => Promise<string>;
+  }
+  const client = new pg.Client(pgConfig);
   try {
     await client.connect();
   } catch (err) {
     await client.end().catch(() => undefined);
-    const message = err instanceof Error ? err.message : String(err);
-    throw new ConnectionError(`cannot connect to ${describeTarget(config)}: ${redact(message)}`);
+    const e = err as { message?: string; code?: string };
+    const message = e.message ?? String(err);
+    return {
+      failure: {
+        message,
+        code: typeof e.code === 'string' ? e.code : undefined,
+        noSsl: message === NO_SSL_MESSAGE,
+        noPassword: asked.noPassword,
+        passfile,
+        passfileNote: asked.note,
+      },
+    };
   }
   // An idle client whose server goes away emits 'error'; without a listener that would crash the process.
   client.on('error', () => undefined);
-  return client;
+  return { client };
+}
+
+function explain(c: ConnectionConfig, f: Failure): string {
+  const note = f.passfileNote ? ` (${f.passfileNote})` : '';
+  if (f.noPassword) {
+    return (
+      'the server asks for a password and none was given: put it in the connection string, in PGPASSWORD or in the ' +
+      `password file${f.passfile ? ` ${f.passfile}` : ''}${note}`
+    );
+  }
+  if (f.noSsl) return `the server does not support SSL connections, and sslmode is ${c.sslmode ?? 'require'} (sslmode prefer or disable connects without SSL)`;
+  if (/timeout expired|connection timeout/i.test(f.message)) {
+    return `no answer within ${Math.round((c.connectionTimeoutMillis ?? 0) / 1000)}s (connect_timeout)`;
+  }
+  return redact(f.message) + note;
 }

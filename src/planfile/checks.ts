@@ -1,12 +1,12 @@
 /**
- * Checks a JSON Schema cannot express well: sizes and durations with units, `${VAR}` in the
+ * Checks a JSON Schema cannot express well: sizes and durations with units, `${VAR}` syntax in the
  * connection, and combinations of values. They run on the raw data next to the schema, so every
  * problem is reported in one go; each looks only at values of the right shape and leaves wrong
  * shapes to the schema.
  */
 import type { Problem } from '../errors.js';
 import { UNIQUE_METHOD, canInclude, includeMethodsText } from '../advisor/capabilities.js';
-import { interpolateEnv } from './interpolate.js';
+import { malformedVariables } from './interpolate.js';
 import type { SourceMap } from './positions.js';
 import { parseDuration, parseSize, type UnitResult } from './units.js';
 
@@ -27,7 +27,7 @@ function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function checkValues(data: unknown, where: SourceMap, env: NodeJS.ProcessEnv): Problem[] {
+export function checkValues(data: unknown, where: SourceMap): Problem[] {
   if (!isObj(data)) return [];
   const problems: Problem[] = [];
 
@@ -38,11 +38,12 @@ export function checkValues(data: unknown, where: SourceMap, env: NodeJS.Process
   }
 
   if (typeof data.connection === 'string') {
-    for (const name of interpolateEnv(data.connection, env).missing) {
+    // Whether each variable is set matters only if this connection is used: see interpolateConnection.
+    for (const offset of malformedVariables(data.connection)) {
       problems.push({
-        pos: where.within('/connection', `\${${name}}`),
-        message: `environment variable ${name} is not set`,
-        hint: `connection uses \${${name}}`,
+        // Everything up to it makes a needle found once; the position is that of its "${".
+        pos: where.within('/connection', data.connection.slice(0, offset + 2), offset),
+        message: 'malformed variable: write ${NAME}, a name of letters, digits and _ not starting with a digit',
       });
     }
   }

@@ -14,8 +14,11 @@ import { schemaErrors } from './schema.js';
 import { describeSchemaErrors } from './schema-errors.js';
 import type { PlanFile } from './types.js';
 
-/** Parses and validates the text of a plan file; `file` is the name used in positions. Pure. */
-export function parsePlanText(text: string, file: string, env: NodeJS.ProcessEnv): PlanFile {
+/**
+ * Parses and validates the text of a plan file; `file` is the name used in positions. Pure: the
+ * environment plays no part (the connection's `${VAR}`s are replaced when it is used).
+ */
+export function parsePlanText(text: string, file: string): PlanFile {
   const lines = new LineCounter();
   // uniqueKeys off: duplicate keys are reported below, with both positions, alongside everything else.
   const doc = parseDocument(text, { lineCounter: lines, keepSourceTokens: true, prettyErrors: false, uniqueKeys: false });
@@ -39,14 +42,14 @@ export function parsePlanText(text: string, file: string, env: NodeJS.ProcessEnv
 
   const skip = Object.keys(UNIT_KEYS).map((k) => `/${k}`);
   const described = describeSchemaErrors(schemaErrors(data), data, where, { skip, omitMissingKeys: syntax.length > 0 });
-  const content = [...described, ...checkValues(data, where, env)];
+  const content = [...described, ...checkValues(data, where)];
   const problems = [...syntax, ...structure, ...trustworthy(content, syntax)];
   if (problems.length > 0) throw new InputError(sortProblems(problems));
-  return normalise(data, where, env);
+  return normalise(data, where);
 }
 
 /** Reads a plan file (relative to `cwd`) and parses it; a file that cannot be read is an InputError too. */
-export async function loadPlanFile(path: string, opts: { env: NodeJS.ProcessEnv; cwd: string }): Promise<PlanFile> {
+export async function loadPlanFile(path: string, opts: { cwd: string }): Promise<PlanFile> {
   let text: string;
   try {
     text = await readFile(resolve(opts.cwd, path), 'utf8');
@@ -55,7 +58,7 @@ export async function loadPlanFile(path: string, opts: { env: NodeJS.ProcessEnv;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a plan file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
     throw new InputError([{ pos: { file: path, line: 1, col: 1 }, message: `cannot read plan file: ${reason}` }]);
   }
-  return parsePlanText(text, path, opts.env);
+  return parsePlanText(text, path);
 }
 
 function duplicateKeys(doc: Document, where: SourceMap): Problem[] {

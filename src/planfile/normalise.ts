@@ -2,7 +2,7 @@
  * A plan that passed the schema and the checks, turned into a PlanFile: defaults applied, names in
  * camelCase, units resolved, bare column names made into ColumnSpecs, positions kept for later errors.
  */
-import { interpolateEnv } from './interpolate.js';
+import { variableNames } from './interpolate.js';
 import type { SourceMap } from './positions.js';
 import { DEFAULT_RULES, type ColumnSpec, type PlanFile, type Rules, type TableSpec } from './types.js';
 import { parseDuration, parseSize } from './units.js';
@@ -65,7 +65,7 @@ function unit(result: ReturnType<typeof parseSize>): number {
   return result.value;
 }
 
-export function normalise(data: unknown, where: SourceMap, env: NodeJS.ProcessEnv): PlanFile {
+export function normalise(data: unknown, where: SourceMap): PlanFile {
   const raw = data as RawPlan;
   const r = raw.rules ?? {};
   const rules: Rules = {
@@ -89,7 +89,11 @@ export function normalise(data: unknown, where: SourceMap, env: NodeJS.ProcessEn
     rules,
     tables: raw.tables.map((t, i) => table(t, `/tables/${i}`, where)),
   };
-  if (raw.connection !== undefined) plan.connection = interpolateEnv(raw.connection, env).value;
+  if (raw.connection !== undefined) {
+    const text = raw.connection;
+    const variables = variableNames(text).map((name) => ({ name, pos: where.within('/connection', `\${${name}}`) }));
+    plan.connection = { text, pos: where.value('/connection'), variables };
+  }
   if (raw.tablespace !== undefined) plan.tablespace = raw.tablespace;
   if (raw.maintenance_work_mem !== undefined) plan.maintenanceWorkMemBytes = unit(parseSize('maintenance_work_mem', raw.maintenance_work_mem));
   if (raw.cores !== undefined) plan.cores = raw.cores;

@@ -66,14 +66,15 @@ export class SourceMap {
 
   /**
    * Position of `needle` as written inside the value at `pointer` (a `${VAR}` inside a string), or of
-   * the value when the needle is not found verbatim (an escape sequence in a quoted string).
+   * the value when the needle is not found verbatim (an escape sequence in a quoted string). With
+   * `skip`, the position that many characters into the needle (to point inside a unique needle).
    */
-  within(pointer: string, needle: string): SourcePos {
+  within(pointer: string, needle: string, skip = 0): SourcePos {
     const { node } = this.locate(pointer);
     const range = node?.range;
     if (range) {
       const i = this.text.slice(range[0], range[1]).indexOf(needle);
-      if (i >= 0) return this.at(range[0] + i);
+      if (i >= 0) return this.at(range[0] + i + skip);
     }
     return this.value(pointer);
   }

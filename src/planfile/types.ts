@@ -57,11 +57,19 @@ export interface TableSpec {
   pos: SourcePos;
 }
 
+/** The plan's `connection`, as written: its `${VAR}`s are replaced only when it is the connection used. */
+export interface PlanConnection {
+  text: string;
+  pos: SourcePos;
+  /** Each variable it names, once, where it is first written. */
+  variables: { name: string; pos: SourcePos }[];
+}
+
 /** A validated plan file with defaults applied. Pure data. */
 export interface PlanFile {
   file: string;
   version: 1;
-  connection?: string;
+  connection?: PlanConnection;
   parallelism: number;
   tablespace?: string;
   concurrently: boolean;

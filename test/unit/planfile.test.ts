@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parsePlanText, loadPlanFile } from '../../src/planfile/load.js';
-import { DEFAULT_RULES, type PlanFile } from '../../src/planfile/types.js';
+import { DEFAULT_RULES, type PlanConnection, type PlanFile } from '../../src/planfile/types.js';
+import { interpolateConnection } from '../../src/planfile/interpolate.js';
 import { InputError, formatProblem } from '../../src/errors.js';
 
 const root = new URL('../../../', import.meta.url);
@@ -47,11 +48,11 @@ test('the example of issue 2 (examples/film.yaml) parses to exactly this PlanFil
       },
     ],
   };
-  assert.deepEqual(parsePlanText(text, f, {}), expected);
+  assert.deepEqual(parsePlanText(text, f), expected);
 });
 
 test('a minimal plan gets every default', () => {
-  const plan = parsePlanText('version: 1\ntables:\n  - name: t\n    columns: all\n', 'min.yaml', {});
+  const plan = parsePlanText('version: 1\ntables:\n  - name: t\n    columns: all\n', 'min.yaml');
   assert.deepEqual(plan, {
     file: 'min.yaml',
     version: 1,
@@ -66,13 +67,17 @@ test('a minimal plan gets every default', () => {
   });
 });
 
-test('every key of the format, set: units resolved, rules in camelCase, ${VAR} interpolated', () => {
+test('every key of the format, set: units resolved, rules in camelCase, the connection as written', () => {
   const f = 'test/fixtures/planfile/full.yaml';
-  const plan = parsePlanText(read(f), f, { PGINDEX_TEST_PW: 's3cret' });
+  const plan = parsePlanText(read(f), f);
   assert.deepEqual(plan, {
     file: f,
     version: 1,
-    connection: 'postgres://app:s3cret@db.internal:5432/shop',
+    connection: {
+      text: 'postgres://app:${PGINDEX_TEST_PW}@db.internal:5432/shop',
+      pos: at(f, 3, 13),
+      variables: [{ name: 'PGINDEX_TEST_PW', pos: at(f, 3, 28) }],
+    },
     parallelism: 3,
     tablespace: 'fast_ssd',
     concurrently: false,
@@ -132,26 +137,52 @@ test('sizes and durations read as PostgreSQL reads them', () => {
     ['statement_timeout: "0"', { statementTimeoutMs: 0 }],
   ];
   for (const [line, want] of cases) {
-    const got = parsePlanText(plan(line), 'p.yaml', {});
+    const got = parsePlanText(plan(line), 'p.yaml');
     for (const [k, v] of Object.entries(want)) assert.equal(got[k as keyof PlanFile], v, line);
   }
 });
 
-test('${VAR}: several variables, an empty one counts as set, only the connection is interpolated', () => {
-  const text = plan('connection: "host=${H} user=${U} password=${P}"\ntablespace: "${H}"');
-  const got = parsePlanText(text, 'p.yaml', { H: 'db', U: 'me', P: '' });
-  assert.equal(got.connection, 'host=db user=me password=');
+test('${VAR}: the connection keeps its variables, each once at its first place, and is the only value that has them', () => {
+  const text = plan('connection: "host=${H} user=${U} password=${P} port=${H}"\ntablespace: "${H}"');
+  const got = parsePlanText(text, 'p.yaml');
+  assert.deepEqual(got.connection, {
+    text: 'host=${H} user=${U} password=${P} port=${H}',
+    pos: at('p.yaml', 2, 13),
+    variables: [
+      { name: 'H', pos: at('p.yaml', 2, 19) },
+      { name: 'U', pos: at('p.yaml', 2, 29) },
+      { name: 'P', pos: at('p.yaml', 2, 43) },
+    ],
+  });
   assert.equal(got.tablespace, '${H}');
 });
 
+test('${VAR}: replaced when the connection is used, an empty value counts as set, an unset one is an error at its place', () => {
+  const got = parsePlanText(plan('connection: "host=${H} user=${U} password=${P}"'), 'p.yaml');
+  assert.ok(got.connection);
+  assert.equal(interpolateConnection(got.connection, { H: 'db', U: 'me', P: '' }), 'host=db user=me password=');
+  assert.throws(
+    () => interpolateConnection(got.connection as PlanConnection, { H: 'db' }),
+    (err: unknown) => {
+      assert.ok(err instanceof InputError);
+      assert.deepEqual(
+        err.problems.map((p) => `${p.pos.line}:${p.pos.col}: ${p.message}`),
+        ['2:29: environment variable U is not set', '2:43: environment variable P is not set'],
+      );
+      assert.match(err.message, /neither --db nor DATABASE_URL is given/);
+      return true;
+    },
+  );
+});
+
 test('rules not given keep their defaults', () => {
-  const got = parsePlanText(plan('rules:\n  brin_min_pages: 1'), 'p.yaml', {});
+  const got = parsePlanText(plan('rules:\n  brin_min_pages: 1'), 'p.yaml');
   assert.deepEqual(got.rules, { ...DEFAULT_RULES, brinMinPages: 1 });
 });
 
 test('an alias is resolved and the column points at the alias', () => {
   const text = 'version: 1\ntables:\n  - name: a\n    columns: &cols [id, ts]\n  - name: b\n    columns: *cols\n';
-  const got = parsePlanText(text, 'p.yaml', {});
+  const got = parsePlanText(text, 'p.yaml');
   const b = got.tables[1];
   assert.ok(b && Array.isArray(b.columns));
   assert.deepEqual(
@@ -162,13 +193,13 @@ test('an alias is resolved and the column points at the alias', () => {
 });
 
 test('loadPlanFile reads relative to cwd and names the file as given', async () => {
-  const got = await loadPlanFile('film.yaml', { env: {}, cwd: new URL('examples/', root).pathname });
+  const got = await loadPlanFile('film.yaml', { cwd: new URL('examples/', root).pathname });
   assert.equal(got.file, 'film.yaml');
   assert.equal(got.tables.length, 4);
 });
 
 test('loadPlanFile: a missing file is an InputError at FILE:1:1', async () => {
-  await assert.rejects(loadPlanFile('nope.yaml', { env: {}, cwd: '/nonexistent-dir' }), (err: unknown) => {
+  await assert.rejects(loadPlanFile('nope.yaml', { cwd: '/nonexistent-dir' }), (err: unknown) => {
     assert.ok(err instanceof InputError);
     assert.deepEqual(err.problems.map(formatProblem), ['nope.yaml:1:1: cannot read plan file: no such file']);
     return true;

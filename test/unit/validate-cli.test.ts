@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -46,4 +48,27 @@ test('validate: one bad file among good ones still fails, and a missing file is 
   assert.equal(r.code, 1);
   assert.match(r.stdout, /^examples\/film\.yaml: valid/);
   assert.equal(r.stderr, 'no/such/plan.yaml:1:1: cannot read plan file: no such file\n');
+});
+
+test("validate: an unset variable of the plan's connection is a note (validate connects to nothing), a malformed one an error", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgindex-validate-'));
+  try {
+    const conn = join(dir, 'conn.yaml');
+    writeFileSync(conn, 'version: 1\nconnection: postgres://app:${PW}@${HOST}/shop\ntables:\n  - name: t\n    columns: all\n');
+    const hint = "(the plan's connection needs it when neither --db nor DATABASE_URL is given)";
+    assert.deepEqual(await pgindex('validate', conn), {
+      code: 0,
+      stdout: `${conn}: valid (1 table entry)\n`,
+      stderr: `${conn}:2:28: note: environment variable PW is not set ${hint}\n${conn}:2:34: note: environment variable HOST is not set ${hint}\n`,
+    });
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'version: 1\nconnection: postgres://app:${PW}@${HOST/shop\ntables:\n  - name: t\n    columns: all\n');
+    assert.deepEqual(await pgindex('validate', bad), {
+      code: 1,
+      stdout: '',
+      stderr: `${bad}:2:34: malformed variable: write \${NAME}, a name of letters, digits and _ not starting with a digit\n`,
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { loadPlanFile } from '../../planfile/load.js';
-import { InputError } from '../../errors.js';
+import { formatProblem, InputError } from '../../errors.js';
 
 export const validateCommand: Command = {
   name: 'validate',
@@ -10,7 +10,8 @@ export const validateCommand: Command = {
 
 Checks each plan file: YAML syntax, the plan format (schemas/pgindex.schema.json), and values such
 as sizes and durations. Every problem is reported at once as FILE:LINE:COL: message. Nothing
-connects to a database.
+connects to a database: an environment variable the plan's \`connection\` uses but that is not set
+is only a note (it is needed when that connection is used, without --db or DATABASE_URL).
 
 Exit codes: 0 every file is valid, 1 at least one is not.
 `,
@@ -23,7 +24,12 @@ Exit codes: 0 every file is valid, 1 at least one is not.
     let status: number = EXIT.ok;
     for (const file of positionals) {
       try {
-        const plan = await loadPlanFile(file, { env: io.env, cwd: io.cwd });
+        const plan = await loadPlanFile(file, { cwd: io.cwd });
+        for (const v of plan.connection?.variables ?? []) {
+          if (io.env[v.name] !== undefined) continue;
+          const hint = "the plan's connection needs it when neither --db nor DATABASE_URL is given";
+          io.stderr.write(formatProblem({ pos: v.pos, message: `note: environment variable ${v.name} is not set`, hint }) + '\n');
+        }
         io.stdout.write(`${file}: valid (${plan.tables.length} table ${plan.tables.length === 1 ? 'entry' : 'entries'})\n`);
       } catch (err) {
         if (!(err instanceof InputError)) throw err;
