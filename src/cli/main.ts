@@ -96,6 +96,15 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // A reader that goes away (`pgindex plan x.yaml | head`) must not crash the command with a stack
+  // trace: later output is dropped and the command finishes (apply still waits for its builds).
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') return;
+      if (stream === process.stdout) process.stderr.write(`pgindex: cannot write the output: ${err.code ?? err.message}\n`);
+      process.exitCode = EXIT.error;
+    });
+  }
   const io: CliIO = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
   main(process.argv.slice(2), io).then(
     (code) => {

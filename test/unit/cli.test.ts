@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/command.js';
 
@@ -47,4 +49,18 @@ test('an invalid input file is printed as its FILE:LINE:COL problems, as is, by 
     assert.equal(c.err(), 'no/such/plan.yaml:1:1: cannot read plan file: no such file\n');
     assert.equal(c.out(), '');
   }
+});
+
+test('a reader that goes away (pgindex … | head) ends nothing with a stack trace: the command finishes, exit 0', async () => {
+  const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  const files = Array.from({ length: 2000 }, () => 'examples/film.yaml');
+  const child = spawn(process.execPath, [cli, 'validate', ...files], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  // Read the first chunk, then close the pipe while the command is still writing.
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  assert.equal(stderr, '');
+  assert.equal(code, 0);
 });

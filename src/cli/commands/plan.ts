@@ -4,6 +4,8 @@ import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { preparePlan } from '../../planner.js';
 import { renderPlan, type PlanFormat } from '../../plan/render.js';
+import { PgindexError } from '../../errors.js';
+import { fileErrorReason } from '../file-errors.js';
 
 export const planCommand: Command = {
   name: 'plan',
@@ -69,7 +71,11 @@ Exit codes: 0 success (with --detailed-exitcode: nothing to do), 2 changes pendi
     const text = renderPlan(plan, chosen);
     const output = values.output as string | undefined;
     if (output !== undefined) {
-      await writeFile(resolve(io.cwd, output), text, 'utf8');
+      try {
+        await writeFile(resolve(io.cwd, output), text, 'utf8');
+      } catch (err) {
+        throw new PgindexError(`cannot write ${output}: ${fileErrorReason(err)}`, 'output');
+      }
       log(`wrote ${output}: ${plan.steps.length === 0 ? 'nothing to do' : `${plan.steps.length} statement${plan.steps.length === 1 ? '' : 's'}`}`);
     } else {
       io.stdout.write(text);
