@@ -3,9 +3,14 @@
  * cancellation), applies the run's session settings every time it (re)connects, and notices when the
  * server has closed it so that it reconnects before its next statement.
  *
- * Several callers may share a session (the control connection serves the progress tick, every
- * step's catalog checks and cancellation), so a reconnect is one promise all of them wait for, and
- * once closed a session stays closed: nothing can open a connection that outlives the run.
+ * Several callers may share a session (the control connection serves the progress tick, the
+ * leftover checks and cancellation), so a reconnect is one promise all of them wait for, their
+ * statements go to the server one after another (a pg client must never be given a second query
+ * while one runs), and once closed a session stays closed: nothing can open a connection that
+ * outlives the run.
+ *
+ * The session remembers the settings it was given with `setAll` (the per-build budget), so a build
+ * whose budget is the one the session already has costs no round trip for it.
  */
 import type pg from 'pg';
 import { connect } from '../db/connection.js';
@@ -34,6 +39,10 @@ export class Session {
   private opening: Promise<void> | null = null;
   /** Backend pid of the current connection; null while disconnected. */
   pid: number | null = null;
+  /** The last statement queued: the next one starts once it has settled. */
+  private tail: Promise<unknown> = Promise.resolve();
+  /** Settings set through setAll on the current connection, as sent. */
+  private readonly known = new Map<string, string>();
 
   constructor(
     /** 1-based number, part of application_name. */
@@ -83,6 +92,7 @@ export class Session {
     this.client = client;
     this.pid = pid;
     this.lost = false;
+    this.known.clear();
   }
 
   /** The server closed the session, or a statement failed in a way that says it did: reconnect before the next one. */
@@ -90,10 +100,37 @@ export class Session {
     this.lost = true;
   }
 
-  /** One statement, over the extended protocol. */
-  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>> {
-    if (!this.client || this.lost) throw new Error(`session ${this.n} is not connected: connection lost`);
-    return this.client.query<R>(extendedQuery(sql, params));
+  /** One statement, over the extended protocol, once every statement queued before it has settled. */
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>> {
+    const run = this.tail.then(() => {
+      // Checked when the statement's turn comes: the connection may have been lost meanwhile.
+      if (!this.client || this.lost) throw new Error(`session ${this.n} is not connected: connection lost`);
+      return this.client.query<R>(extendedQuery(sql, params));
+    });
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Sets session settings (name → value as SET takes it) in one round trip, leaving out those the
+   * session already has. The names are parameters of set_config, never part of the SQL text.
+   */
+  async setAll(settings: Readonly<Record<string, string>>): Promise<void> {
+    const changed = Object.entries(settings).filter(([name, value]) => this.known.get(name) !== value);
+    if (changed.length === 0) return;
+    const calls = changed.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, false)`);
+    try {
+      await this.query(`select ${calls.join(', ')}`, changed.flat());
+    } catch (err) {
+      for (const [name] of changed) this.known.delete(name);
+      throw err;
+    }
+    for (const [name, value] of changed) this.known.set(name, value);
+  }
+
+  /** A statement that may have changed settings ran: set them again before the next build. */
+  forgetSettings(): void {
+    this.known.clear();
   }
 
   /** Ends the connection for good: a connect in progress is waited for and ended too. */
