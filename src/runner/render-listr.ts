@@ -12,7 +12,20 @@ import { formatSummary, RunView } from './view.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Task = ListrTaskWrapper<any, any, any>;
 
+/** What a terminal that reports no width is taken to be. */
+export const FALLBACK_COLUMNS = 80;
+
+/**
+ * listr2 lays its lines out to process.stdout.columns: a terminal that reports 0 columns (or none,
+ * as under `script` without a size) would get one character per line. Such a stream is given 80.
+ */
+export function ensureColumns(stream: { columns?: number }): void {
+  if (!(typeof stream.columns === 'number' && stream.columns > 0)) stream.columns = FALLBACK_COLUMNS;
+}
+
 export function listrRenderer(opts: RenderOptions & { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Renderer {
+  ensureColumns(process.stdout);
+  if (opts.stdout !== process.stdout) ensureColumns(opts.stdout as { columns?: number });
   const view = new RunView(opts.steps, opts.now);
   const messages = deferredMessages(opts);
   let root: Task | null = null;

@@ -43,11 +43,16 @@ export function summaryLabel(steps: readonly Step[]): (r: StepResult) => string 
   };
 }
 
-/** One JSON object per line and per event, with the time it happened. */
+/** One event as a line of --json output, with the time it happened. */
+export function jsonLine(event: RunEvent, now: () => number): string {
+  return JSON.stringify({ time: new Date(now()).toISOString(), ...event }) + '\n';
+}
+
+/** One JSON object per line and per event. */
 export function jsonRenderer(opts: RenderOptions): Renderer {
   return {
     sink(event) {
-      opts.stdout.write(JSON.stringify({ time: new Date(opts.now()).toISOString(), ...event }) + '\n');
+      opts.stdout.write(jsonLine(event, opts.now));
     },
     async close() {},
   };
@@ -114,6 +119,9 @@ export function plainRenderer(opts: RenderOptions): Renderer {
       case 'warning':
         opts.stderr.write(`warning: ${e.message}\n`);
         break;
+      case 'note':
+        opts.stderr.write(`note: ${e.message}\n`);
+        break;
       case 'summary':
         break;
     }
@@ -133,6 +141,7 @@ export function deferredMessages(opts: RenderOptions): { sink: EventSink; flush(
     sink(e) {
       if (e.type === 'failed') messages.push(failureText(opts, e.stepId, e.error, e.sql));
       else if (e.type === 'warning') messages.push(`warning: ${e.message}`);
+      else if (e.type === 'note') messages.push(`note: ${e.message}`);
       else if (e.type === 'cleanup' && !e.dropped) messages.push(`warning: could not drop INVALID index ${e.index}: ${e.message ?? ''}`);
     },
     flush() {

@@ -85,6 +85,8 @@ export type RunEvent =
   | { type: 'skipped'; stepId: string; reason: string }
   | { type: 'cancelled'; stepId: string; reason: string }
   | { type: 'warning'; message: string }
+  /** Something the run did on its own that changes what a re-run will do. */
+  | { type: 'note'; message: string }
   | ({ type: 'summary' } & RunSummary);
 
 export type EventSink = (event: RunEvent) => void;

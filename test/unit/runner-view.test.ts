@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { formatDuration, formatSummary, RunView, describeFailure } from '../../src/runner/view.js';
 import { toProgressSample } from '../../src/runner/control.js';
 import { stepLabel } from '../../src/runner/describe.js';
-import { plainRenderer, jsonRenderer } from '../../src/runner/render.js';
+import { plainRenderer, jsonRenderer, deferredMessages } from '../../src/runner/render.js';
+import { ensureColumns, FALLBACK_COLUMNS } from '../../src/runner/render-listr.js';
 import { exitCode } from '../../src/runner/terminal.js';
 import type { Step } from '../../src/plan/types.js';
 import type { RunEvent, RunResult, StepResult } from '../../src/runner/types.js';
@@ -169,4 +170,32 @@ test('JSON renderer: one parseable object per event, with a time', async () => {
   r.sink({ type: 'warning', message: 'x' });
   await r.close(null);
   assert.deepEqual(JSON.parse(out.text()), { time: '2025-01-01T00:00:00.000Z', type: 'warning', message: 'x' });
+});
+
+test('notes (what the run did on its own) go to stderr in plain output, and after the live display', async () => {
+  const out = collect();
+  const err = collect();
+  const r = plainRenderer({ stdout: out.out, stderr: err.out, steps: [], now: () => 0 });
+  r.sink({ type: 'note', message: 'dropped public.p_idx' });
+  await r.close(null);
+  assert.equal(err.text(), 'note: dropped public.p_idx\n');
+  assert.equal(out.text(), '');
+  const deferred = collect();
+  const d = deferredMessages({ stdout: out.out, stderr: deferred.out, steps: [], now: () => 0 });
+  d.sink({ type: 'note', message: 'n1' });
+  d.sink({ type: 'warning', message: 'w1' });
+  assert.equal(deferred.text(), '', 'nothing while the display owns the terminal');
+  d.flush();
+  assert.equal(deferred.text(), 'note: n1\nwarning: w1\n');
+});
+
+test('a terminal that reports 0 or no columns is laid out as 80 wide; a real width is kept', () => {
+  for (const columns of [0, undefined, Number.NaN, -1]) {
+    const stream: { columns?: number } = columns === undefined ? {} : { columns };
+    ensureColumns(stream);
+    assert.equal(stream.columns, FALLBACK_COLUMNS, String(columns));
+  }
+  const wide = { columns: 132 };
+  ensureColumns(wide);
+  assert.equal(wide.columns, 132);
 });

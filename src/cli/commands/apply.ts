@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { preparePlan } from '../../planner.js';
 import { renderSql } from '../../plan/render.js';
+import { jsonLine } from '../../runner/render.js';
 import { executeWithProgress, positiveInt } from '../../runner/terminal.js';
 
 export const applyCommand: Command = {
@@ -34,15 +35,20 @@ Options:
   -d, --db URL     database (default: DATABASE_URL, then the plan's \`connection\`, then PG* variables)
   -j, --jobs N     number of parallel sessions (overrides the plan's \`parallelism\`)
       --fail-fast  stop at the first failure: cancel running builds, skip the rest
-      --json       newline-delimited JSON events (begin, start, progress, retry, cleanup, done,
-                   failed, skipped, cancelled, warning, summary) on stdout
+      --json       newline-delimited JSON events on stdout: the planning warnings (warning), then
+                   begin, start, progress, retry, cleanup, done, failed, skipped, cancelled,
+                   warning, note, summary
       --dry-run    print what \`pgindex plan\` prints (the SQL script) and execute nothing
   -h, --help       show this help
 
 Ctrl-C or SIGTERM cancels the running builds on the server, drops their INVALID leftovers and prints
 the summary; a second Ctrl-C cancels whatever still runs on the server (cleanups too) and exits.
+A partitioned table's ON ONLY index that this run created but could not attach every partition's
+index to is dropped at the end (with the partition indexes attached to it, all of them this run's
+own builds: a note says which), so that no INVALID index is left; apply again plans them anew.
 
-Exit codes: 0 everything done (or already there), 1 a statement failed or an error, 130 interrupted.
+Exit codes: 0 everything done (or already there), 1 a statement failed, an INVALID index could not
+be dropped, or an error, 130 interrupted.
 `,
   options: {
     db: { type: 'string', short: 'd' },
@@ -75,7 +81,12 @@ Exit codes: 0 everything done (or already there), 1 a statement failed or an err
     });
     const { connection } = prepared;
     const plan = jobs === undefined ? prepared.plan : { ...prepared.plan, settings: { ...prepared.plan.settings, parallelism: jobs } };
-    for (const w of plan.warnings) log(`warning: ${w}`);
+    const json = values.json === true;
+    for (const w of plan.warnings) {
+      // --json: machines read stdout; the planning warnings are events like the run's own.
+      if (json && !values['dry-run']) io.stdout.write(jsonLine({ type: 'warning', message: w }, Date.now));
+      else log(`warning: ${w}`);
+    }
 
     if (values['dry-run']) {
       io.stdout.write(renderSql(plan));
@@ -91,7 +102,7 @@ Exit codes: 0 everything done (or already there), 1 a statement failed or an err
       'apply',
       plan,
       { connection, failFast: values['fail-fast'] === true },
-      { json: values.json === true },
+      { json },
     );
   },
 };

@@ -56,7 +56,8 @@ Options:
                                (default: the server's max_parallel_workers)
   -h, --help                   show this help
 
-Exit codes: 0 every statement succeeded, 1 a statement failed or an error, 130 interrupted.
+Exit codes: 0 every statement succeeded, 1 a statement failed, an INVALID index could not be
+dropped, or an error, 130 interrupted.
 `,
   options: {
     db: { type: 'string', short: 'd' },
