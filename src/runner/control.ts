@@ -10,12 +10,10 @@ import type { Session } from './session.js';
 import type { ProgressSample } from './types.js';
 
 export interface IndexState {
+  oid: string;
   schema: string;
   name: string;
   valid: boolean;
-  /** A CREATE INDEX CONCURRENTLY is building it right now (it is not a leftover). */
-  inProgress: boolean;
-  sizeBytes: number;
 }
 
 export interface ProgressRow {
@@ -46,6 +44,16 @@ export function toProgressSample(row: ProgressRow): ProgressSample {
   return { ...s, percent };
 }
 
+/** An index of one of the tables asked about. */
+export interface TableIndex extends IndexState {
+  /** The table as it was asked for (quoteMaybeQualified). */
+  table: string;
+  /** A CREATE INDEX CONCURRENTLY outside the run is building it right now (it is not a leftover). */
+  inProgress: boolean;
+}
+
+const INDEX_COLUMNS = 'c.oid::text as oid, n.nspname as schema, c.relname as name, i.indisvalid as valid';
+
 export class Control {
   constructor(readonly session: Session) {}
 
@@ -73,41 +81,77 @@ export class Control {
     await this.query('select pg_cancel_backend(pid) from unnest($1::int[]) as pid', [pids]);
   }
 
-  /** Indexes of a table (by oid), with their state. */
-  async indexesOn(table: QualifiedName): Promise<(IndexState & { oid: string })[]> {
-    const { rows } = await this.query<{ oid: string; schema: string; name: string; valid: boolean; in_progress: boolean; size: string }>(
-      `select c.oid::text as oid, n.nspname as schema, c.relname as name, i.indisvalid as valid,
-              exists (select 1 from pg_stat_progress_create_index p where p.index_relid = c.oid) as in_progress,
-              pg_relation_size(c.oid)::text as size
-         from pg_index i
+  /**
+   * Every index of these tables, in one query. `inProgress` counts only builds of backends outside
+   * `ownPids`: the server reports a build's error before it clears the build's progress row, so the
+   * run's own sessions' rows say nothing once their statement has returned.
+   */
+  async indexesOn(tables: readonly QualifiedName[], ownPids: readonly number[] = []): Promise<TableIndex[]> {
+    if (tables.length === 0) return [];
+    const { rows } = await this.query<IndexState & { tbl: string; in_progress: boolean }>(
+      `select t.tbl, ${INDEX_COLUMNS},
+              exists (select 1 from pg_stat_progress_create_index p
+                       where p.index_relid = c.oid and p.pid <> all($2::int[])) as in_progress
+         from unnest($1::text[]) as t(tbl)
+         join pg_index i on i.indrelid = to_regclass(t.tbl)
          join pg_class c on c.oid = i.indexrelid
-         join pg_namespace n on n.oid = c.relnamespace
-        where i.indrelid = to_regclass($1)`,
-      [quoteMaybeQualified(table)],
+         join pg_namespace n on n.oid = c.relnamespace`,
+      [[...new Set(tables.map(quoteMaybeQualified))], [...ownPids]],
     );
-    return rows.map((r) => ({ oid: r.oid, schema: r.schema, name: r.name, valid: r.valid, inProgress: r.in_progress, sizeBytes: Number(r.size) }));
+    return rows.map((r) => ({ table: r.tbl, oid: r.oid, schema: r.schema, name: r.name, valid: r.valid, inProgress: r.in_progress }));
   }
 
   /**
-   * The index a step builds, if it exists. A schema of '' (an unqualified table in a SQL file) is
-   * the schema of the table as the search_path finds it: an index always lives beside its table.
+   * These indexes, each named beside its table (an index always lives in its table's schema, which
+   * is how an unqualified table of a SQL file finds it), in one query; those that do not exist are
+   * left out. Keyed by indexKey. (pg_relation_size takes an ACCESS SHARE lock on the index: only
+   * a DROP or REINDEX of it conflicts, and the control connection's lock_timeout bounds that.)
    */
-  async indexState(index: QualifiedName, table: QualifiedName | null): Promise<IndexState | null> {
-    const { rows } = await this.query<{ schema: string; name: string; valid: boolean; in_progress: boolean; size: string }>(
-      `select n.nspname as schema, c.relname as name, i.indisvalid as valid,
-              exists (select 1 from pg_stat_progress_create_index p where p.index_relid = c.oid) as in_progress,
-              pg_relation_size(c.oid)::text as size
-         from pg_index i
-         join pg_class c on c.oid = i.indexrelid
-         join pg_namespace n on n.oid = c.relnamespace
-        where c.relname = $1
-          and n.nspname = coalesce(nullif($2, ''),
-                (select tn.nspname from pg_class t join pg_namespace tn on tn.oid = t.relnamespace
-                  where t.oid = to_regclass($3)))`,
-      [index.name, index.schema, table ? quoteMaybeQualified(table) : null],
+  async indexes(targets: readonly { index: QualifiedName; table: QualifiedName }[]): Promise<Map<string, IndexState & { sizeBytes: number }>> {
+    const out = new Map<string, IndexState & { sizeBytes: number }>();
+    if (targets.length === 0) return out;
+    const { rows } = await this.query<IndexState & { ord: string; size: string }>(
+      `select t.ord::text as ord, ${INDEX_COLUMNS}, pg_relation_size(c.oid)::text as size
+         from unnest($1::text[], $2::text[]) with ordinality as t(tbl, idx, ord)
+         join pg_class h on h.oid = to_regclass(t.tbl)
+         join pg_class c on c.relname = t.idx and c.relnamespace = h.relnamespace
+         join pg_index i on i.indexrelid = c.oid and i.indrelid = h.oid
+         join pg_namespace n on n.oid = c.relnamespace`,
+      [targets.map((t) => quoteMaybeQualified(t.table)), targets.map((t) => t.index.name)],
     );
-    const r = rows[0];
-    if (!r) return null;
-    return { schema: r.schema, name: r.name, valid: r.valid, inProgress: r.in_progress, sizeBytes: Number(r.size) };
+    for (const r of rows) {
+      const target = targets[Number(r.ord) - 1];
+      if (target) out.set(indexKey(target.index, target.table), { oid: r.oid, schema: r.schema, name: r.name, valid: r.valid, sizeBytes: Number(r.size) });
+    }
+    return out;
   }
+
+  /**
+   * The partition indexes attached to these (partitioned) indexes, directly or below a
+   * sub-partition's index: everything a DROP INDEX of them would drop too. By parent oid.
+   */
+  async attachedTo(oids: readonly string[]): Promise<Map<string, QualifiedName[]>> {
+    const out = new Map<string, QualifiedName[]>();
+    if (oids.length === 0) return out;
+    const { rows } = await this.query<{ parent: string; schema: string; name: string }>(
+      `with recursive below(root, idx) as (
+         select h.inhparent, h.inhrelid from pg_inherits h where h.inhparent = any($1::oid[])
+         union all
+         select b.root, h.inhrelid from below b join pg_inherits h on h.inhparent = b.idx
+       )
+       select b.root::text as parent, n.nspname as schema, c.relname as name
+         from below b
+         join pg_class c on c.oid = b.idx
+         join pg_namespace n on n.oid = c.relnamespace
+        order by 1, 2, 3`,
+      [[...oids]],
+    );
+    for (const r of rows) out.set(r.parent, [...(out.get(r.parent) ?? []), { schema: r.schema, name: r.name }]);
+    return out;
+  }
+}
+
+/** One key for an index named beside its table (see Control.indexes). */
+export function indexKey(index: QualifiedName, table: QualifiedName): string {
+  return `${quoteMaybeQualified(table)} ${quoteMaybeQualified({ schema: '', name: index.name })}`;
 }

@@ -9,17 +9,28 @@
  * whatever happens.
  *
  * The steps run exactly as planned: nothing is skipped or dropped because of a name. The only
- * statements apply adds are DROP INDEX CONCURRENTLY of INVALID indexes this run's own failed
- * CONCURRENTLY builds left (before their retry, and at the end): indexes that were not on the table
- * before the step's first attempt. Leftovers of earlier runs are the Plan's business (its
- * drop-invalid steps).
+ * statements apply adds are the per-build budget and the drops of what this run itself left INVALID:
+ * - DROP INDEX CONCURRENTLY of the index a failed CONCURRENTLY build left (before its retry, right
+ *   after its final failure, and again at the end for every step whose build ever failed): an index
+ *   of its table with the step's name (unnamed: any new one) that was not there before;
+ * - DROP INDEX of an ON ONLY parent index this run created whose partitions were not all attached
+ *   when the run ended (an interrupt, --fail-fast, a failed partition build), which takes the
+ *   partition indexes this run attached to it along.
+ * Leftovers of earlier runs are the Plan's business (its drop-invalid steps).
+ *
+ * Round trips per build are kept to the statement itself where nothing can go wrong: the budget is
+ * set only when it differs from what the session has, the leftover baseline is read once for the
+ * whole run, and index sizes are read in one query at the end.
  */
 import { randomBytes } from 'node:crypto';
+import { sizeSetting } from '../plan/format.js';
 import { sessionSettingsSql } from '../plan/settings.js';
 import { dropInvalidIndexSql } from '../plan/sql.js';
-import type { Plan, Step } from '../plan/types.js';
+import type { Plan, QualifiedName, Step } from '../plan/types.js';
+import { PgindexError } from '../errors.js';
+import { quoteMaybeQualified, quoteQualified } from '../sql/quote.js';
 import { buildBudget, type BuildBudget } from './budget.js';
-import { Control, type IndexState } from './control.js';
+import { Control, indexKey, type IndexState } from './control.js';
 import { displayName, stepLabel } from './describe.js';
 import { backoffMs, classify, isConnectionLost, retrySafe, toStepError } from './retry.js';
 import { dependentsOf, nextStep, validateSteps } from './scheduler.js';
@@ -35,6 +46,10 @@ const CLEANUP_LOCK_TIMEOUT_MS = 5000;
 const CLIENT_CHECK_INTERVAL_MS = 1000;
 /** Control-connection failures one step may meet before the run stops: the run cannot go on blind. */
 const MAX_CONTROL_FAILURES = 3;
+/** A build that took this long gets its index size in its `done` event; the others get it in the summary. */
+const SIZE_AT_DONE_MS = 1000;
+/** The server's "relation already exists": the build stopped before creating anything. */
+const DUPLICATE_TABLE = '42P07';
 
 interface Job {
   step: Step;
@@ -73,10 +88,19 @@ function isBuild(step: Step): boolean {
 
 /**
  * A failed CONCURRENTLY build leaves an INVALID index behind: found as an index of its table that
- * was not there before the step's first attempt (with the step's name, when it names one).
+ * was not there before (with the step's name, when it names one).
  */
 function mayLeaveInvalid(step: Step): step is Step & { table: NonNullable<Step['table']> } {
   return step.action === 'create' && step.concurrently && step.table !== null;
+}
+
+function tableKey(table: QualifiedName): string {
+  return quoteMaybeQualified(table);
+}
+
+/** Same index: a schema of '' (left to the search_path) matches the schema the catalog gives. */
+function sameIndex(planned: QualifiedName, found: QualifiedName): boolean {
+  return planned.name === found.name && (planned.schema === '' || planned.schema === found.schema);
 }
 
 export function newRunId(): string {
@@ -107,10 +131,19 @@ class Run {
   private readonly controlFailures = new Map<string, number>();
   private readonly firstStart = new Map<string, number>();
   private readonly satisfied = new Set<string>();
-  /** Steps that may leave an INVALID index: the oids of their table's indexes before the first attempt. */
-  private readonly baseline = new Map<string, Set<string>>();
-  /** Steps whose CONCURRENTLY build failed and whose leftover has not been dropped yet. */
-  private readonly dirty = new Set<string>();
+  /**
+   * The oids of the indexes that were on a table before the run, for the tables of named
+   * CONCURRENTLY builds: a leftover has the step's name and is not one of them. Read once, at the start.
+   */
+  private readonly tableBaseline = new Map<string, Set<string>>();
+  /** Unnamed CONCURRENTLY builds: the oids of their table's indexes just before their first attempt. */
+  private readonly stepBaseline = new Map<string, Set<string>>();
+  /** Steps whose CONCURRENTLY build failed at least once (after it may have created its index). */
+  private readonly failedBuilds = new Set<string>();
+  /** Backends of this run's sessions that ran a CONCURRENTLY build: their progress rows are not builds in progress. */
+  private readonly ownPids = new Set<number>();
+  /** Leftovers (by oid) whose DROP already failed, with why. */
+  private readonly dropFailed = new Map<string, string>();
   private readonly leftovers: string[] = [];
   private readonly idle: Session[] = [];
   private sessions: Session[] = [];
@@ -128,6 +161,7 @@ class Run {
   private readonly now: () => number;
   private readonly stopAll = new AbortController();
   private readonly cleanupLockTimeoutMs: number;
+  private readonly progressIntervalMs: number;
 
   constructor(
     private readonly plan: Plan,
@@ -141,6 +175,7 @@ class Run {
     this.now = options.now ?? Date.now;
     this.startedAt = this.now();
     this.cleanupLockTimeoutMs = options.cleanupLockTimeoutMs ?? CLEANUP_LOCK_TIMEOUT_MS;
+    this.progressIntervalMs = options.progressIntervalMs ?? 500;
   }
 
   private emit(event: RunEvent): void {
@@ -170,7 +205,7 @@ class Run {
       if (signal?.aborted) onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        this.ticker = setInterval(() => this.tick(), this.options.progressIntervalMs ?? 500);
+        this.ticker = setInterval(() => this.tick(), this.progressIntervalMs);
         this.pump();
         await this.allDone;
       } finally {
@@ -179,6 +214,8 @@ class Run {
         this.ticker = null;
       }
       await this.sweepLeftovers();
+      await this.dropUnfinishedParents();
+      await this.fillSizes();
     } finally {
       if (this.ticker) clearInterval(this.ticker);
       // A tick still querying the control connection would fail on a closed one, and reconnect.
@@ -218,11 +255,34 @@ class Run {
     const setup = [...sessionSettings(this.plan), ...(this.options.sessionSetup ?? [])];
     const sessions = Array.from({ length: count }, (_, i) => new Session(i + 1, { ...base, application_name: applicationName(this.runId, i + 1) }, setup));
     this.sessions = sessions;
-    await controlSession.ensureOpen();
-    const opened = await Promise.allSettled(sessions.map((s) => s.ensureOpen()));
+    // All at once: each connect is an authentication round of its own.
+    const opened = await Promise.allSettled([controlSession, ...sessions].map((s) => s.ensureOpen()));
     const failure = opened.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
+    await this.takeBaseline();
     this.idle.push(...sessions);
+  }
+
+  /** One query for every table a named CONCURRENTLY build may leave an INVALID index on. */
+  private async takeBaseline(): Promise<void> {
+    const tables = this.steps.filter((s) => mayLeaveInvalid(s) && s.index !== null).map((s) => s.table as QualifiedName);
+    if (tables.length === 0) return;
+    let found;
+    for (let failures = 1; ; failures++) {
+      try {
+        found = await this.viaControl((c) => c.indexesOn(tables));
+        break;
+      } catch (err) {
+        // A lost control connection is reopened, as for every control query; anything else ends the run before it began.
+        const cause = err instanceof ControlFailure ? err.original : err;
+        if (!isConnectionLost(cause) || failures > MAX_CONTROL_FAILURES) {
+          throw new PgindexError(`could not read the indexes of the plan's tables before the run: ${toStepError(cause).message}`, 'sql');
+        }
+        await this.sleep(backoffMs(failures, this.options.backoff ?? DEFAULT_BACKOFF, this.random), this.stopAll.signal);
+      }
+    }
+    for (const t of tables) this.tableBaseline.set(tableKey(t), new Set());
+    for (const i of found) this.tableBaseline.get(i.table)?.add(i.oid);
   }
 
   /** Starts whatever can start on the free sessions. */
@@ -265,20 +325,23 @@ class Run {
     this.attempts.set(step.id, attempt);
     if (!this.firstStart.has(step.id)) this.firstStart.set(step.id, this.now());
     try {
-      if (mayLeaveInvalid(step) && !this.baseline.has(step.id)) {
-        const before = await this.viaControl((c) => c.indexesOn(step.table));
-        this.baseline.set(step.id, new Set(before.map((i) => i.oid)));
+      if (mayLeaveInvalid(step) && step.index === null && !this.stepBaseline.has(step.id)) {
+        // Without a name, a leftover is told apart only as an index that was not there before.
+        const before = await this.viaControl((c) => c.indexesOn([step.table]));
+        this.stepBaseline.set(step.id, new Set(before.map((i) => i.oid)));
       }
       await session.ensureOpen();
       // A retry: first drop what the failed attempt left, or the build would only meet its own leftover.
-      if (this.dirty.has(step.id)) await this.cleanup(step, session, job);
+      if (this.failedBuilds.has(step.id)) await this.cleanup(step, session, job);
       if (this.stopReason() !== null) {
         this.end(step, 'cancelled', { reason: this.stopReason() as string });
         return;
       }
       if (job.budget) {
-        const budget = { maintenanceWorkMemBytes: job.budget.maintenanceWorkMemKb * 1024, maxParallelMaintenanceWorkers: job.budget.workers };
-        for (const sql of sessionSettingsSql(budget)) await session.query(sql);
+        await session.setAll({
+          maintenance_work_mem: sizeSetting(job.budget.maintenanceWorkMemKb * 1024),
+          max_parallel_maintenance_workers: String(job.budget.workers),
+        });
       }
       this.emit({
         type: 'start',
@@ -295,15 +358,10 @@ class Run {
       }
       job.phase = 'build';
       job.buildStartedAt = this.now();
-      if (mayLeaveInvalid(step)) this.dirty.add(step.id);
-      await session.query(step.sql);
+      await this.build(step, session);
       job.phase = 'after';
-      this.dirty.delete(step.id);
       let size: number | null = null;
-      if (step.index && (step.action === 'create' || step.action === 'create-parent')) {
-        const index = step.index;
-        size = (await this.viaControl((c) => c.indexState(index, step.table)).catch(() => null))?.sizeBytes ?? null;
-      }
+      if (this.now() - job.buildStartedAt >= SIZE_AT_DONE_MS) size = await this.sizeOf(step);
       this.end(step, 'done', { sizeBytes: size });
     } catch (err) {
       job.phase = 'after';
@@ -326,6 +384,33 @@ class Run {
       }
       await this.cleanupQuietly(step, session, job);
       this.end(step, 'failed', { error: c.error });
+    }
+  }
+
+  /** The step's own statement; a CONCURRENTLY build that fails may have left its index behind. */
+  private async build(step: Step, session: Session): Promise<void> {
+    if (mayLeaveInvalid(step) && session.pid !== null) this.ownPids.add(session.pid);
+    try {
+      await session.query(step.sql);
+    } catch (err) {
+      // "Already exists" comes before anything is created: the index of that name is not this run's.
+      if (mayLeaveInvalid(step) && toStepError(err).sqlstate !== DUPLICATE_TABLE) this.failedBuilds.add(step.id);
+      throw err;
+    } finally {
+      // A statement of a SQL file may change any setting: the next budget is set again.
+      if (step.action === 'sql') session.forgetSettings();
+    }
+  }
+
+  /** The built index's size, or null (a failed lookup costs the step nothing). */
+  private async sizeOf(step: Step): Promise<number | null> {
+    const { index, table } = step;
+    if (!index || !table || (step.action !== 'create' && step.action !== 'create-parent')) return null;
+    try {
+      const found = await this.viaControl((c) => c.indexes([{ index, table }]));
+      return found.get(indexKey(index, table))?.sizeBytes ?? null;
+    } catch {
+      return null;
     }
   }
 
@@ -406,32 +491,41 @@ class Run {
    */
   private async cleanup(step: Step, session: Session, job: Job | null): Promise<void> {
     if (!mayLeaveInvalid(step)) return;
-    const found = await this.viaControl((c) => this.leftoversOf(c, step));
+    const found = (await this.viaControl((c) => this.leftoversOf(c, [step]))).get(step.id) ?? [];
     for (const state of found) {
-      const drop = dropInvalidIndexSql(state);
       if (job) job.phase = 'cleanup';
       try {
-        await session.ensureOpen();
-        await this.withLockTimeout(session, this.cleanupLockTimeoutMs, () => session.query(drop));
+        await this.dropOn(session, dropInvalidIndexSql(state));
         this.emit({ type: 'cleanup', stepId: step.id, index: displayName(state), dropped: true, message: null });
       } catch (err) {
-        if (isConnectionLost(err)) session.markLost();
-        this.emit({ type: 'cleanup', stepId: step.id, index: displayName(state), dropped: false, message: toStepError(err).message });
+        const message = toStepError(err).message;
+        this.dropFailed.set(state.oid, message);
+        this.emit({ type: 'cleanup', stepId: step.id, index: displayName(state), dropped: false, message });
         throw err;
       } finally {
         if (job) job.phase = 'prepare';
       }
     }
-    this.dirty.delete(step.id);
   }
 
-  /** cleanup() after a final failure or a cancel: what fails stays dirty for the sweep at the end. */
+  /** cleanup() after a final failure or a cancel: what it cannot do is left to the sweep at the end. */
   private async cleanupQuietly(step: Step, session: Session, job: Job | null): Promise<void> {
-    if (!this.dirty.has(step.id)) return;
+    if (!this.failedBuilds.has(step.id)) return;
     try {
       await this.cleanup(step, session, job);
+    } catch {
+      // The sweep looks again, and reports what it cannot drop.
+    }
+  }
+
+  /** A DROP on a session, waiting at most the cleanup lock_timeout for the locks it needs. */
+  private async dropOn(session: Session, sql: string): Promise<void> {
+    try {
+      await session.ensureOpen();
+      await this.withLockTimeout(session, this.cleanupLockTimeoutMs, () => session.query(sql));
     } catch (err) {
-      if (err instanceof ControlFailure) this.emit({ type: 'warning', message: `could not look for INVALID leftovers of ${stepLabel(step)}: ${err.message}` });
+      if (isConnectionLost(err)) session.markLost();
+      throw err;
     }
   }
 
@@ -452,36 +546,168 @@ class Run {
     }
   }
 
-  /** INVALID indexes of the step's table that were not there before its first attempt, and no build is working on. */
-  private async leftoversOf(control: Control, step: Step): Promise<IndexState[]> {
-    const before = this.baseline.get(step.id);
-    if (!before || !step.table) return [];
-    const name = step.index?.name;
-    // The scheduler never runs two CONCURRENTLY builds on one table: a new INVALID index there is this step's.
-    return (await control.indexesOn(step.table)).filter(
-      (i) => !before.has(i.oid) && !i.valid && !i.inProgress && (name === undefined || i.name === name),
+  /**
+   * The INVALID indexes these steps' failed builds left, by step, in one query: indexes of the
+   * step's table that were not there before, with the step's name when it has one, that no backend
+   * outside the run is building. The run's own progress rows are ignored: the server reports a
+   * build's failure before it clears its row, and a step is only checked once its build has
+   * returned (the scheduler never runs two CONCURRENTLY builds on one table at once).
+   */
+  private async leftoversOf(control: Control, steps: readonly Step[]): Promise<Map<string, IndexState[]>> {
+    const out = new Map<string, IndexState[]>();
+    const checked = steps.filter(mayLeaveInvalid);
+    if (checked.length === 0) return out;
+    const indexes = await control.indexesOn(
+      checked.map((s) => s.table),
+      [...this.ownPids],
     );
+    for (const step of checked) {
+      const key = tableKey(step.table);
+      const index = step.index;
+      const before = index ? this.tableBaseline.get(key) : this.stepBaseline.get(step.id);
+      if (!before) continue;
+      const found = indexes.filter(
+        (i) => i.table === key && !before.has(i.oid) && !i.valid && !i.inProgress && (index === null || sameIndex(index, i)),
+      );
+      if (found.length > 0) out.set(step.id, found);
+    }
+    return out;
   }
 
-  /** The run's last chance to leave no INVALID index of its own behind; what still cannot be dropped is reported. */
+  /**
+   * The run's last chance to leave no INVALID index of its own behind: every step whose build ever
+   * failed and that did not end done is checked again, in one query. What cannot be dropped is a
+   * warning naming the index, and a leftover (exit code 1).
+   */
   private async sweepLeftovers(): Promise<void> {
-    for (const id of [...this.dirty]) {
-      const step = this.steps.find((s) => s.id === id);
-      const session = this.sessions[0];
-      if (!step || !session) continue;
-      await this.cleanupQuietly(step, session, null);
-      if (!this.dirty.has(id)) continue;
-      const states = await this.viaControl((c) => this.leftoversOf(c, step)).catch(() => null);
-      if (states === null) {
-        this.emit({ type: 'warning', message: `could not check whether ${stepLabel(step)} left an INVALID index behind` });
+    const steps = this.steps.filter((s) => this.failedBuilds.has(s.id) && this.results.get(s.id)?.state !== 'done');
+    if (steps.length === 0 || !this.control) return;
+    let found: Map<string, IndexState[]>;
+    try {
+      found = await this.viaControl((c) => this.leftoversOf(c, steps));
+    } catch (err) {
+      for (const step of steps) {
+        this.emit({ type: 'warning', message: `could not check whether ${stepLabel(step)} left an INVALID index behind: ${toStepError(err).message}` });
         this.leftovers.push(`-- ${stepLabel(step)}: not checked`);
+      }
+      return;
+    }
+    const seen = new Set<string>();
+    for (const step of steps) {
+      for (const state of found.get(step.id) ?? []) {
+        if (seen.has(state.oid)) continue;
+        seen.add(state.oid);
+        const drop = dropInvalidIndexSql(state);
+        const failedBefore = this.dropFailed.get(state.oid);
+        // A stopped run exits promptly: a DROP that already waited out its lock_timeout is not waited for again.
+        let message = this.stopping && failedBefore !== undefined ? failedBefore : null;
+        if (message === null) {
+          try {
+            await this.dropOn(this.sweepSession(), drop);
+            this.emit({ type: 'cleanup', stepId: step.id, index: displayName(state), dropped: true, message: null });
+            continue;
+          } catch (err) {
+            message = toStepError(err).message;
+            this.emit({ type: 'cleanup', stepId: step.id, index: displayName(state), dropped: false, message });
+          }
+        }
+        this.leftovers.push(drop + ';');
+        this.emit({ type: 'warning', message: `INVALID index ${displayName(state)} is left behind (${message}); drop it with: ${drop};` });
+      }
+    }
+  }
+
+  /** The session the end-of-run drops use: nothing else runs by then. */
+  private sweepSession(): Session {
+    const session = this.sessions.find((s) => s.pid !== null) ?? this.sessions[0];
+    if (!session) throw new Error('the run has no session');
+    return session;
+  }
+
+  /**
+   * An ON ONLY parent index this run created stays INVALID until every partition's index is
+   * attached. If the run ended before that (interrupted, --fail-fast, a partition's build failed),
+   * it is dropped: a plain DROP INDEX (CONCURRENTLY is refused on partitioned indexes), bounded by
+   * the cleanup lock_timeout, which drops the partition indexes attached to it too. So it is only
+   * dropped when all of those are this run's own builds; otherwise it is left, with a warning.
+   */
+  private async dropUnfinishedParents(): Promise<void> {
+    if (!this.control) return;
+    const unfinished = (step: Step) => [...dependentsOf(this.steps, step.id)].some((id) => this.results.get(id)?.state !== 'done');
+    const parents = this.steps.filter(
+      (s): s is Step & { index: QualifiedName; table: QualifiedName } =>
+        s.action === 'create-parent' && s.index !== null && s.table !== null && this.results.get(s.id)?.state === 'done' && unfinished(s),
+    );
+    if (parents.length === 0) return;
+    const built = this.steps.filter((s) => (s.action === 'create' || s.action === 'create-parent') && s.index !== null && this.results.get(s.id)?.state === 'done');
+    const isOwn = (child: QualifiedName) => built.some((s) => s.index !== null && sameIndex(s.index, child));
+    let states;
+    let attached;
+    try {
+      states = await this.viaControl((c) => c.indexes(parents.map((p) => ({ index: p.index, table: p.table }))));
+      const invalid = [...states.values()].filter((s) => !s.valid).map((s) => s.oid);
+      attached = await this.viaControl((c) => c.attachedTo(invalid));
+    } catch (err) {
+      for (const p of parents) {
+        this.emit({ type: 'warning', message: `could not check whether ${displayName(p.index)} (ON ONLY) is still INVALID: ${toStepError(err).message}` });
+        this.leftovers.push(`-- ${displayName(p.index)}: not checked`);
+      }
+      return;
+    }
+    // A sub-partition's parent index that went with its parent's DROP (parents come first in the plan).
+    const gone: QualifiedName[] = [];
+    for (const p of parents) {
+      const state = states.get(indexKey(p.index, p.table));
+      if (!state || state.valid || gone.some((g) => sameIndex(g, state))) continue;
+      const name = displayName(state);
+      const children = attached.get(state.oid) ?? [];
+      const listed = children.length > 0 ? children.map(displayName).join(', ') : 'none';
+      const drop = `DROP INDEX IF EXISTS ${quoteQualified(state)}`;
+      const foreign = children.filter((c) => !isOwn(c));
+      if (foreign.length > 0) {
+        this.leftovers.push(drop + ';');
+        this.emit({
+          type: 'warning',
+          message:
+            `INVALID partitioned index ${name} (created ON ONLY by this run) is left behind: dropping it would also drop ` +
+            `${foreign.map(displayName).join(', ')}, which this run did not build; apply again to finish it`,
+        });
         continue;
       }
-      for (const state of states) {
-        const drop = dropInvalidIndexSql(state) + ';';
-        this.leftovers.push(drop);
-        this.emit({ type: 'warning', message: `INVALID index ${displayName(state)} is left behind; drop it with: ${drop}` });
+      try {
+        await this.dropOn(this.sweepSession(), drop);
+        gone.push(...children);
+        this.emit({ type: 'cleanup', stepId: p.id, index: name, dropped: true, message: null });
+        this.emit({
+          type: 'note',
+          message:
+            `dropped ${name}, created ON ONLY by this run and still INVALID (not every partition was attached), ` +
+            `with the partition indexes attached to it (${listed}); apply again plans them all again`,
+        });
+      } catch (err) {
+        const message = toStepError(err).message;
+        this.emit({ type: 'cleanup', stepId: p.id, index: name, dropped: false, message });
+        this.leftovers.push(drop + ';');
+        this.emit({ type: 'warning', message: `INVALID partitioned index ${name} is left behind (${message}); drop it with: ${drop};` });
       }
+    }
+  }
+
+  /** The index sizes of the summary, in one query for every build that finished without one. */
+  private async fillSizes(): Promise<void> {
+    if (!this.control) return;
+    const targets = this.steps.flatMap((s) => {
+      const r = this.results.get(s.id);
+      if (!r || r.state !== 'done' || r.sizeBytes !== null || !s.index || !s.table) return [];
+      if (s.action !== 'create' && s.action !== 'create-parent') return [];
+      return [{ result: r, index: s.index, table: s.table }];
+    });
+    if (targets.length === 0) return;
+    try {
+      const found = await this.viaControl((c) => c.indexes(targets));
+      for (const t of targets) t.result.sizeBytes = found.get(indexKey(t.index, t.table))?.sizeBytes ?? null;
+    } catch {
+      // Sizes are for reading; the run's outcome does not depend on them.
     }
   }
 
@@ -580,9 +806,17 @@ class Run {
     clearTimeout(timer);
   }
 
-  /** Every progress interval: sample the running builds, and repeat cancellations the server missed. */
+  /** Builds that have run for at least a progress interval: shorter ones have no progress worth showing. */
+  private longBuilds(): Job[] {
+    const since = this.now() - this.progressIntervalMs;
+    return [...this.running.values()].filter((j) => j.phase === 'build' && j.session.pid !== null && j.buildStartedAt <= since);
+  }
+
+  /** Every progress interval: sample the builds running long enough, and repeat cancellations the server missed. */
   private tick(): void {
     if (this.ticking || !this.control) return;
+    // No query (and no promise) while builds come and go faster than progress could show.
+    if (!this.stopping && this.longBuilds().length === 0) return;
     this.ticking = this.track(this.sample()).then(() => {
       this.ticking = null;
     });
@@ -594,7 +828,7 @@ class Run {
       await this.cancelRunning();
       return;
     }
-    const builds = [...this.running.values()].filter((j) => j.phase === 'build' && j.session.pid !== null);
+    const builds = this.longBuilds();
     if (builds.length === 0) return;
     let samples;
     try {

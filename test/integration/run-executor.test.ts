@@ -380,9 +380,10 @@ test('an interrupted build whose cleanup waits on an old transaction gives up wi
   await writer.query('insert into tb values (0, 0)');
   const controller = new AbortController();
   const runId = 'bnd' + Date.now().toString(36);
+  const events: RunEvent[] = [];
   const running = executePlan(plan([step], { parallelism: 1, lockTimeoutMs: 0 }), {
     connection: connection(),
-    sink: () => undefined,
+    sink: (e) => events.push(e),
     signal: controller.signal,
     runId,
     cleanupLockTimeoutMs: 200,
@@ -402,6 +403,12 @@ test('an interrupted build whose cleanup waits on an old transaction gives up wi
     assert.ok(Date.now() - stoppedAt < 5000, 'the cleanup did not wait for the writer');
     assert.equal(result.results[0]?.state, 'cancelled');
     assert.deepEqual(result.leftovers, [`DROP INDEX CONCURRENTLY IF EXISTS public.${step.index?.name};`]);
+    const warnings = events.flatMap((e) => (e.type === 'warning' ? [e.message] : []));
+    assert.deepEqual(
+      warnings.filter((w) => w.includes(`INVALID index public.${step.index?.name} is left behind`)).length,
+      1,
+      `one warning names the index: ${JSON.stringify(warnings)}`,
+    );
   } finally {
     await writer.query('rollback');
     await writer.end();
