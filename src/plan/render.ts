@@ -18,7 +18,7 @@ function comment(text: string): string {
 
 /** How many statements of each action, in a fixed order: "2 create, 1 attach". */
 function stepCounts(steps: Step[]): string {
-  const order: Step['action'][] = ['drop-invalid', 'create-parent', 'create', 'attach', 'analyze', 'sql'];
+  const order: Step['action'][] = ['drop-invalid', 'create-parent', 'create', 'attach', 'sql'];
   return order
     .map((a) => [a, steps.filter((s) => s.action === a).length] as const)
     .filter(([, n]) => n > 0)

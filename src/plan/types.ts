@@ -18,8 +18,6 @@ export type StepAction =
   | 'create-parent'
   /** ALTER INDEX parent ATTACH PARTITION child. */
   | 'attach'
-  /** ANALYZE before planning (analyze: true). */
-  | 'analyze'
   /** A statement from a SQL file (`pgindex run`). */
   | 'sql';
 

@@ -27,7 +27,7 @@ export function sameTable(a: QualifiedName | null, b: QualifiedName | null): boo
 
 /** Takes SHARE UPDATE EXCLUSIVE (or stronger) on its table: conflicts with any other build there. */
 export function takesExclusiveBuildLock(step: Step): boolean {
-  return step.concurrently || step.action === 'drop-invalid' || step.action === 'analyze' || step.action === 'attach';
+  return step.concurrently || step.action === 'drop-invalid' || step.action === 'attach';
 }
 
 export function locksConflict(a: Step, b: Step): boolean {
