@@ -1,6 +1,7 @@
 /**
  * The catalog queries of a snapshot: four statements for a whole plan, whatever its size. Names and
- * patterns travel as array parameters; oids as oid[]; nothing is interpolated.
+ * patterns travel as array parameters; oids as oid[]; nothing is interpolated. None of them waits
+ * behind another session's lock except to deparse an index expression or predicate (see INDEXES_SQL).
  */
 
 /** Server version, settings, search_path, extensions, access methods, operator classes, casts, tablespaces. */
@@ -14,6 +15,7 @@ select current_setting('server_version_num')::int as version_num,
        current_setting('max_parallel_workers')::int as max_parallel_workers,
        pg_size_bytes(current_setting('maintenance_work_mem'))::int8 as maintenance_work_mem,
        current_setting('max_connections')::int as max_connections,
+       current_user::text as role,
        (select coalesce(json_agg(x order by x.name), '[]')
           from (select coalesce(e.extname::text, a.name::text) as name,
                        e.extversion as installed,
@@ -48,10 +50,16 @@ select current_setting('server_version_num')::int as version_num,
 `;
 
 /**
- * The tables the plan's patterns match, then the partitions of the partitioned ones, recursively.
+ * The relations the plan's patterns match, then the partitions of the partitioned ones, recursively.
  * Pattern i is ($1[i], $2[i], $3[i], $4[i]) = (schema exact, schema LIKE, table exact, table LIKE);
  * a pattern without a schema looks through search_path, where (as in PostgreSQL) the first schema
  * holding a relation of a given name hides the others, whatever kind of relation it is.
+ *
+ * Rows of relkind r, p and m are the indexable tables; a relation of another kind (a view, a sequence…)
+ * comes back only when a pattern names it exactly, so that resolution can say what it is.
+ *
+ * Nothing here opens a relation, so nothing waits behind another session's lock: sizes come from
+ * relpages (pg_table_size would take ACCESS SHARE on the table), privileges from the catalog.
  */
 export const TABLES_SQL = `
 with recursive
@@ -71,42 +79,57 @@ cand as (
    where p.table_like is not null
 ),
 qualified as (
-  select c.oid from cand c join pg_namespace n on n.oid = c.relnamespace
-   where c.relkind in ('r', 'p')
-     and (n.nspname = c.schema_exact::name or n.nspname like c.schema_like)
+  select c.oid, c.relkind, c.table_exact from cand c join pg_namespace n on n.oid = c.relnamespace
+   where n.nspname = c.schema_exact::name or n.nspname like c.schema_like
 ),
 visible as (
-  select distinct on (c.i, c.relname) c.oid, c.relkind
+  select distinct on (c.i, c.relname) c.oid, c.relkind, c.table_exact
     from cand c
     join pg_namespace n on n.oid = c.relnamespace
     join path s on s.nspname = n.nspname
    where c.schema_exact is null and c.schema_like is null
    order by c.i, c.relname, s.pos
 ),
+matched as (
+  select * from qualified
+  union all
+  select * from visible
+),
 tree(oid) as (
-  select oid from qualified
-  union
-  select oid from visible where relkind in ('r', 'p')
+  select oid from matched where relkind in ('r', 'p', 'm')
   union
   select i.inhrelid
     from tree t
     join pg_inherits i on i.inhparent = t.oid
     join pg_class c on c.oid = i.inhrelid and c.relispartition and c.relkind in ('r', 'p')
+),
+rels as (
+  select oid from tree
+  union
+  select oid from matched where relkind not in ('r', 'p', 'm') and table_exact is not null
 )
 select c.oid::int8 as oid,
        n.nspname as schema,
        c.relname as name,
-       c.relkind as relkind,
+       c.relkind::text as relkind,
        pn.nspname as parent_schema,
        pc.relname as parent_name,
        c.reltuples::float8 as reltuples,
        c.relpages::int8 as relpages,
-       pg_table_size(c.oid)::int8 as size_bytes,
+       (c.relpages::int8 + coalesce(toast.relpages, 0)::int8) * current_setting('block_size')::int8 as size_bytes,
        ts.spcname as tablespace,
-       greatest(pg_stat_get_last_analyze_time(c.oid), pg_stat_get_last_autoanalyze_time(c.oid)) as last_analyzed
-  from (select distinct oid from tree) t
-  join pg_class c on c.oid = t.oid
+       greatest(pg_stat_get_last_analyze_time(c.oid), pg_stat_get_last_autoanalyze_time(c.oid)) as last_analyzed,
+       pg_get_userbyid(c.relowner) as owner,
+       pg_has_role(c.relowner, 'USAGE') as can_index,
+       (select array_agg(a.attname::text order by k.ord)
+          from pg_partitioned_table pt
+          cross join unnest(pt.partattrs::int2[]) with ordinality as k(attnum, ord)
+          left join pg_attribute a on a.attrelid = pt.partrelid and a.attnum = k.attnum and k.attnum > 0
+         where pt.partrelid = c.oid) as partition_key
+  from rels r
+  join pg_class c on c.oid = r.oid
   join pg_namespace n on n.oid = c.relnamespace
+  left join pg_class toast on toast.oid = c.reltoastrelid
   left join pg_inherits inh on c.relispartition and inh.inhrelid = c.oid
   left join pg_class pc on pc.oid = inh.inhparent
   left join pg_namespace pn on pn.oid = pc.relnamespace
@@ -187,11 +210,17 @@ select a.attrelid::int8 as relid,
 `;
 }
 
-/** Indexes of the given tables ($1 oid[]), one row each, keys as JSON in key order. */
+/**
+ * Indexes of the given tables ($1 oid[]), one row each, keys as JSON in key order. Deparsing an
+ * expression key or a predicate (pg_get_indexdef, pg_get_expr) opens the table, so it is done only
+ * where there is one: an index on plain columns is read from the catalog alone, without any lock.
+ */
 export const INDEXES_SQL = `
 select i.indrelid::int8 as relid,
        n.nspname as schema,
        ic.relname as name,
+       tn.nspname as table_schema,
+       tc.relname as table_name,
        am.amname as method,
        i.indisunique as unique,
        i.indisprimary as primary,
@@ -200,24 +229,27 @@ select i.indrelid::int8 as relid,
        i.indnkeyatts::int as key_count,
        (select json_agg(json_build_object(
                  'column', att.attname,
-                 'expression', pg_get_indexdef(i.indexrelid, k, true),
+                 'expression', case when i.indkey[k - 1] = 0 then pg_get_indexdef(i.indexrelid, k, true) end,
                  'opclass', oc.opcname,
+                 'opclassSchema', ocn.nspname,
                  'opclassIsDefault', oc.opcdefault,
                  'collation', co.collname,
                  'option', i.indoption[k - 1]) order by k)
           from generate_series(1, i.indnatts::int) k
           left join pg_attribute att on i.indkey[k - 1] > 0 and att.attrelid = i.indrelid and att.attnum = i.indkey[k - 1]
           left join pg_opclass oc on k <= i.indnkeyatts and oc.oid = i.indclass[k - 1]
+          left join pg_namespace ocn on ocn.oid = oc.opcnamespace
           left join pg_collation co on k <= i.indnkeyatts and co.oid = i.indcollation[k - 1]) as keys,
        pg_get_expr(i.indpred, i.indrelid, true) as predicate,
-       pg_relation_size(i.indexrelid)::int8 as size_bytes,
+       ic.relpages::int8 * current_setting('block_size')::int8 as size_bytes,
        ts.spcname as tablespace,
-       pg_get_indexdef(i.indexrelid) as definition,
        pn.nspname as parent_schema,
        pc.relname as parent_name
   from pg_index i
   join pg_class ic on ic.oid = i.indexrelid
   join pg_namespace n on n.oid = ic.relnamespace
+  join pg_class tc on tc.oid = i.indrelid
+  join pg_namespace tn on tn.oid = tc.relnamespace
   join pg_am am on am.oid = ic.relam
   left join pg_tablespace ts on ts.oid = ic.reltablespace
   left join pg_inherits inh on inh.inhrelid = i.indexrelid

@@ -8,6 +8,8 @@ import type { PlanFile } from '../planfile/types.js';
 import { NameSyntaxError, parseTablePattern } from './names.js';
 import { qualifiedKey } from '../plan/qualified.js';
 import { SERVER_SQL, TABLES_SQL, INDEXES_SQL, columnsSql } from './queries.js';
+import { isLockTimeout, lockTimeoutError } from './locks.js';
+import { quoteIdent, quoteQualified } from '../sql/quote.js';
 import type {
   CatalogSnapshot,
   ColumnInfo,
@@ -15,7 +17,9 @@ import type {
   IndexInfo,
   IndexKey,
   OpclassInfo,
+  OtherRelation,
   TableInfo,
+  TableKind,
   TypeKind,
   BinaryCoercion,
 } from './types.js';
@@ -30,6 +34,7 @@ interface ServerRow {
   max_parallel_workers: number;
   maintenance_work_mem: string;
   max_connections: number;
+  role: string;
   extensions: ExtensionInfo[];
   access_methods: string[];
   opclasses: OpclassInfo[];
@@ -49,6 +54,9 @@ interface TableRow {
   size_bytes: string;
   tablespace: string | null;
   last_analyzed: Date | null;
+  owner: string;
+  can_index: boolean;
+  partition_key: (string | null)[] | null;
 }
 
 interface ColumnRow {
@@ -77,6 +85,8 @@ interface IndexRow {
   relid: string;
   schema: string;
   name: string;
+  table_schema: string;
+  table_name: string;
   method: string;
   unique: boolean;
   primary: boolean;
@@ -85,8 +95,10 @@ interface IndexRow {
   key_count: number;
   keys: {
     column: string | null;
-    expression: string;
+    /** Only for an expression key. */
+    expression: string | null;
     opclass: string | null;
+    opclassSchema: string | null;
     opclassIsDefault: boolean | null;
     collation: string | null;
     option: number | null;
@@ -94,7 +106,6 @@ interface IndexRow {
   predicate: string | null;
   size_bytes: string;
   tablespace: string | null;
-  definition: string;
   parent_schema: string | null;
   parent_name: string | null;
 }
@@ -137,43 +148,58 @@ async function run<R extends pg.QueryResultRow>(client: pg.ClientBase, sql: stri
   }
 }
 
-/** Must be called outside a transaction block: it opens (and ends) its own. */
+/**
+ * Must be called outside a transaction block: it opens (and ends) its own. Reads the catalog without
+ * taking relation locks, except to deparse the expressions and predicates of existing indexes: when
+ * that times out (the session's lock_timeout) behind another session's lock, the error names the
+ * table and the session holding it.
+ */
 export async function takeSnapshot(client: pg.ClientBase, file: PlanFile): Promise<CatalogSnapshot> {
   const params = patternParams(file);
+  let oids: string[] = [];
   // One repeatable-read transaction, so that the four queries see the same catalog.
   await run(client, 'begin isolation level repeatable read read only');
   try {
     const [server] = await run<ServerRow>(client, SERVER_SQL);
     if (!server) throw new SqlError(SERVER_SQL, { message: 'the query returned no row' });
-    const tableRows = await run<TableRow>(client, TABLES_SQL, params);
-    const oids = tableRows.map((t) => t.oid);
+    const relationRows = await run<TableRow>(client, TABLES_SQL, params);
+    const tableRows = relationRows.filter((r) => INDEXABLE.has(r.relkind));
+    oids = tableRows.map((t) => t.oid);
     const columnRows = await run<ColumnRow>(client, columnsSql(server.version_num), [oids]);
     const indexRows = await run<IndexRow>(client, INDEXES_SQL, [oids]);
     await run(client, 'commit');
-    return assemble(server, tableRows, columnRows, indexRows);
+    const others = relationRows.filter((r) => !INDEXABLE.has(r.relkind)).map((r) => ({ schema: r.schema, name: r.name, relkind: r.relkind }));
+    return assemble(server, tableRows, others, columnRows, indexRows);
   } catch (err) {
     await client.query('rollback').catch(() => undefined);
+    if (isLockTimeout(err)) throw await lockTimeoutError(client, 'reading the definitions of existing indexes', oids.map(Number), 'AccessShareLock');
     throw err;
   }
 }
 
-function assemble(server: ServerRow, tableRows: TableRow[], columnRows: ColumnRow[], indexRows: IndexRow[]): CatalogSnapshot {
+const INDEXABLE = new Set(['r', 'p', 'm']);
+const KINDS: Record<string, TableKind> = { r: 'table', p: 'partitioned', m: 'matview' };
+
+function assemble(server: ServerRow, tableRows: TableRow[], others: OtherRelation[], columnRows: ColumnRow[], indexRows: IndexRow[]): CatalogSnapshot {
   const columnsByTable = groupBy(columnRows.map((r) => [r.relid, toColumn(r)] as const));
-  const indexesByTable = groupBy(indexRows.map((r) => [r.relid, toIndex(r)] as const));
+  const indexesByTable = groupBy(indexRows.map((r) => [r.relid, toIndex(r, columnsByTable.get(r.relid) ?? [])] as const));
   const tables: TableInfo[] = tableRows.map((r) => ({
     oid: Number(r.oid),
     schema: r.schema,
     name: r.name,
-    kind: r.relkind === 'p' ? 'partitioned' : 'table',
+    kind: KINDS[r.relkind] ?? 'table',
     parent: r.parent_schema !== null && r.parent_name !== null ? { schema: r.parent_schema, name: r.parent_name } : null,
     partitions: [],
     reltuples: r.reltuples,
     relpages: Math.max(0, Number(r.relpages)),
-    sizeBytes: Number(r.size_bytes),
+    sizeBytes: Math.max(0, Number(r.size_bytes)),
     tablespace: r.tablespace,
     lastAnalyzed: r.last_analyzed ? r.last_analyzed.toISOString() : null,
     columns: columnsByTable.get(r.oid) ?? [],
     indexes: indexesByTable.get(r.oid) ?? [],
+    owner: r.owner,
+    canIndex: r.can_index,
+    ...(r.partition_key !== null ? { partitionKey: r.partition_key } : {}),
   }));
   linkPartitions(tables);
   return {
@@ -196,6 +222,8 @@ function assemble(server: ServerRow, tableRows: TableRow[], columnRows: ColumnRo
     binaryCoercions: server.binary_coercions,
     tablespaces: server.tablespaces,
     tables,
+    otherRelations: others,
+    role: server.role,
   };
 }
 
@@ -245,17 +273,17 @@ function toColumn(r: ColumnRow): ColumnInfo {
 const DESC = 1;
 const NULLS_FIRST = 2;
 
-function toIndex(r: IndexRow): IndexInfo {
+function toIndex(r: IndexRow, columns: readonly ColumnInfo[]): IndexInfo {
   const keys: IndexKey[] = r.keys.slice(0, r.key_count).map((k) => ({
     column: k.column,
-    expression: k.expression,
+    expression: k.expression ?? quoteIdent(k.column ?? ''),
     opclass: k.opclass ?? '',
     opclassIsDefault: k.opclassIsDefault ?? false,
     collation: k.collation,
     descending: ((k.option ?? 0) & DESC) !== 0,
     nullsFirst: ((k.option ?? 0) & NULLS_FIRST) !== 0,
   }));
-  return {
+  const index: Omit<IndexInfo, 'definition'> = {
     schema: r.schema,
     name: r.name,
     method: r.method,
@@ -264,13 +292,42 @@ function toIndex(r: IndexRow): IndexInfo {
     valid: r.valid,
     ready: r.ready,
     keys,
-    include: r.keys.slice(r.key_count).map((k) => k.column ?? k.expression),
+    include: r.keys.slice(r.key_count).map((k) => k.column ?? k.expression ?? ''),
     predicate: r.predicate,
-    sizeBytes: Number(r.size_bytes),
+    sizeBytes: Math.max(0, Number(r.size_bytes)),
     tablespace: r.tablespace,
-    definition: r.definition,
     parentIndex: r.parent_schema !== null && r.parent_name !== null ? { schema: r.parent_schema, name: r.parent_name } : null,
   };
+  const opclassSchemas = r.keys.slice(0, r.key_count).map((k) => k.opclassSchema);
+  return { ...index, definition: indexDefinition(index, { schema: r.table_schema, name: r.table_name }, columns, opclassSchemas) };
+}
+
+/**
+ * CREATE INDEX much as pg_get_indexdef writes it, from the catalog's parts (pg_get_indexdef itself
+ * would wait behind a lock on the table): default operator classes, ascending order and the column's
+ * own collation left out. For messages only.
+ */
+export function indexDefinition(
+  ix: Omit<IndexInfo, 'definition'>,
+  table: { schema: string; name: string },
+  columns: readonly Pick<ColumnInfo, 'name' | 'collation'>[] = [],
+  opclassSchemas: (string | null)[] = [],
+): string {
+  const keys = ix.keys.map((k, i) => {
+    const expr = k.column !== null ? quoteIdent(k.column) : `(${k.expression})`;
+    const own = k.column !== null ? (columns.find((c) => c.name === k.column)?.collation ?? null) : null;
+    const shown = k.column !== null && k.collation !== null && k.collation !== own;
+    const collation = shown ? ` COLLATE ${quoteIdent(k.collation as string)}` : '';
+    const schema = opclassSchemas[i];
+    const opclass = !k.opclassIsDefault && k.opclass ? ` ${schema && schema !== 'pg_catalog' ? quoteIdent(schema) + '.' : ''}${quoteIdent(k.opclass)}` : '';
+    const order = k.descending ? (k.nullsFirst ? ' DESC' : ' DESC NULLS LAST') : k.nullsFirst ? ' NULLS FIRST' : '';
+    return expr + collation + opclass + order;
+  });
+  return (
+    `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(ix.name)} ON ${quoteQualified(table)} USING ${ix.method} (${keys.join(', ')})` +
+    (ix.include.length > 0 ? ` INCLUDE (${ix.include.map(quoteIdent).join(', ')})` : '') +
+    (ix.predicate !== null ? ` WHERE (${ix.predicate})` : '')
+  );
 }
 
 /**

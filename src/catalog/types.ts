@@ -104,19 +104,23 @@ export interface IndexInfo {
   include: string[];
   /** pg_get_expr of indpred, or null. */
   predicate: string | null;
+  /** relpages × block_size: the size as of the last VACUUM, ANALYZE or CREATE INDEX (read without a lock). */
   sizeBytes: number;
   tablespace: string | null;
-  /** pg_get_indexdef: shown in conflict errors. */
+  /** The definition as CREATE INDEX would write it, built from the catalog: shown in conflict errors. */
   definition: string;
   /** For a partition's index attached to a partitioned index: that parent index. */
   parentIndex: { schema: string; name: string } | null;
 }
 
+/** What can carry an index: a table, a partitioned table, a materialized view. */
+export type TableKind = 'table' | 'partitioned' | 'matview';
+
 export interface TableInfo {
   oid: number;
   schema: string;
   name: string;
-  kind: 'table' | 'partitioned';
+  kind: TableKind;
   /** For a partition: its parent. */
   parent: { schema: string; name: string } | null;
   /** For a partitioned table: its direct partitions. */
@@ -126,12 +130,29 @@ export interface TableInfo {
   reltuples: number;
   /** Heap pages; for a partitioned table (which has none): the sum over its leaf partitions. */
   relpages: number;
-  /** pg_table_size; for a partitioned table: the sum over its leaf partitions. */
+  /** (heap + TOAST relpages) × block_size, read without a lock (pg_table_size would wait behind an
+   * ACCESS EXCLUSIVE lock); for a partitioned table: the sum over its leaf partitions. */
   sizeBytes: number;
   tablespace: string | null;
   lastAnalyzed: string | null;
   columns: ColumnInfo[];
   indexes: IndexInfo[];
+  /** The owning role. */
+  owner?: string;
+  /** The current role may create indexes on it: it has the owner's privileges (pg_has_role USAGE:
+   * the owner, a member of the owning role, or a superuser). MAINTAIN is not enough for CREATE INDEX.
+   * Absent: not known, assumed allowed. */
+  canIndex?: boolean;
+  /** For a partitioned table: its partition key columns in order, null for an expression. */
+  partitionKey?: (string | null)[];
+}
+
+/** A relation a plan names that cannot carry an index (a view, a sequence, a foreign table…). */
+export interface OtherRelation {
+  schema: string;
+  name: string;
+  /** pg_class.relkind. */
+  relkind: string;
 }
 
 export interface CatalogSnapshot {
@@ -150,4 +171,8 @@ export interface CatalogSnapshot {
   tablespaces: string[];
   /** Every table the plan's names and globs matched, plus the partitions of matched partitioned tables. */
   tables: TableInfo[];
+  /** Relations of other kinds that the plan's exact names matched, so resolution can say what they are. */
+  otherRelations?: OtherRelation[];
+  /** current_user of the planning session, for permission messages. */
+  role?: string;
 }

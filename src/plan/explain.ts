@@ -27,6 +27,7 @@ function heading(table: QualifiedName, summary: TableSummary | undefined): strin
   if (!summary) return name;
   const facts = [
     summary.kind === 'partitioned' ? `partitioned, ${thousands(summary.partitions)} partition${summary.partitions === 1 ? '' : 's'}` : null,
+    summary.kind === 'matview' ? 'materialized view' : null,
     `${thousands(Math.max(0, summary.rows))} rows`,
     `${thousands(summary.pages)} pages`,
     humanBytes(summary.sizeBytes),

@@ -3,6 +3,7 @@
  * `pgindex apply` executes exactly it. Nothing in here refers to a connection or a clock.
  */
 import type { MethodName } from '../planfile/types.js';
+import type { TableKind } from '../catalog/types.js';
 
 export interface QualifiedName {
   schema: string;
@@ -79,7 +80,7 @@ export interface RunSettings {
 /** Size facts of a table the plan covers, for the explain output's headings. */
 export interface TableSummary {
   table: QualifiedName;
-  kind: 'table' | 'partitioned';
+  kind: TableKind;
   rows: number;
   pages: number;
   sizeBytes: number;

@@ -1,9 +1,10 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import type pg from 'pg';
 import { analyzeUnanalyzed } from '../../src/catalog/analyze.js';
 import { resolveTables } from '../../src/catalog/resolve.js';
 import { takeSnapshot } from '../../src/catalog/snapshot.js';
+import { PlanningError } from '../../src/errors.js';
+import pg from 'pg';
 import type { CatalogSnapshot, TableInfo } from '../../src/catalog/types.js';
 import { DEFAULT_RULES, type PlanFile, type TableSpec } from '../../src/planfile/types.js';
 import { testDatabase, type TestDatabase } from '../support/db.js';
@@ -46,6 +47,7 @@ before(async () => {
     insert into a.p select 1 + g % 3, case when g % 2 = 0 then 'x' else 'y' end from generate_series(1, 3000) g;
     create table a.dup (v int);
     insert into a.dup values (1), (1);
+    create materialized view a.mv as select id, name from a.t;
     analyze a.t;
     analyze a.p;
   `);
@@ -97,7 +99,7 @@ const byName = (s: CatalogSnapshot, q: string): TableInfo => {
 describe('takeSnapshot', () => {
   let snap: CatalogSnapshot;
   before(async () => {
-    snap = await takeSnapshot(db.client, plan(['t', 'v', 'b.bulk_*', 'b."Mixed Case"', 'a.p', 'a.dup', 'nothing_*']));
+    snap = await takeSnapshot(db.client, plan(['t', 'v', 'b.bulk_*', 'b."Mixed Case"', 'a.p', 'a.dup', 'nothing_*', 'mv']));
   });
 
   test('server facts: version, settings in bytes, search_path, extensions, methods, opclasses, casts', async () => {
@@ -138,8 +140,22 @@ describe('takeSnapshot', () => {
   test('names resolve as PostgreSQL does: search_path order, a view hiding a table, quotes, globs, partitions', () => {
     assert.deepEqual(
       snap.tables.map((t) => `${t.schema}.${t.name}`),
-      ['a.dup', 'a.p', 'a.p3', 'a.t', 'b.Mixed Case', 'b.bulk_1', 'b.bulk_2', 'b.p1', 'b.p11', 'b.p12'],
+      ['a.dup', 'a.mv', 'a.p', 'a.p3', 'a.t', 'b.Mixed Case', 'b.bulk_1', 'b.bulk_2', 'b.p1', 'b.p11', 'b.p12'],
     );
+    // The view named exactly is kept aside, to say what it is; it hides the table b.v.
+    assert.deepEqual(snap.otherRelations, [{ schema: 'a', name: 'v', relkind: 'v' }]);
+    assert.equal(byName(snap, 'a.mv').kind, 'matview');
+    assert.deepEqual(byName(snap, 'a.mv').columns.map((c) => c.name), ['id', 'name']);
+  });
+
+  test('privileges and partition keys: the owner, whether this role may index, the key columns', () => {
+    assert.equal(snap.role, 'postgres');
+    const t = byName(snap, 'a.t');
+    assert.equal(t.owner, 'postgres');
+    assert.equal(t.canIndex, true);
+    assert.deepEqual(byName(snap, 'a.p').partitionKey, ['k']);
+    assert.deepEqual(byName(snap, 'b.p1').partitionKey, ['v']);
+    assert.equal(byName(snap, 'b.p11').partitionKey, undefined);
   });
 
   test('columns: domains unwrapped (arrays too), dropped columns gone, generated, collation, not null, extension types', () => {
@@ -208,6 +224,63 @@ describe('takeSnapshot', () => {
       ['a.t', 'b.bulk_1', 'b.bulk_2', 'b.Mixed Case', 'a.p'],
     );
   });
+});
+
+test('index definitions are built from the catalog as pg_get_indexdef writes them', async () => {
+  await db.query(`
+    create table b.shapes (id int, name text, code varchar(10) collate "C", at timestamptz, n numeric);
+    create index shapes_1 on b.shapes (name desc nulls last, id) include (at, n);
+    create index shapes_2 on b.shapes using hash (name);
+    create unique index shapes_3 on b.shapes (code varchar_pattern_ops);
+    create index shapes_4 on b.shapes (name collate "C" nulls first);
+    create index shapes_5 on b.shapes (at desc);
+    create index "Shapes 6" on b.shapes (n) where n > 0;
+  `);
+  const snap = await takeSnapshot(db.client, plan(['b.shapes']));
+  const { rows } = await db.query<{ name: string; def: string }>(
+    "select c.relname as name, pg_get_indexdef(c.oid) as def from pg_index i join pg_class c on c.oid = i.indexrelid where i.indrelid = 'b.shapes'::regclass order by 1",
+  );
+  const ours = new Map(byName(snap, 'b.shapes').indexes.map((i) => [i.name, i.definition]));
+  assert.equal(rows.length, 6);
+  for (const r of rows) if (r.name !== 'Shapes 6') assert.equal(ours.get(r.name), r.def, r.name);
+  // A predicate is deparsed once, the way the equivalence check compares it (pg_get_expr, pretty).
+  assert.equal(ours.get('Shapes 6'), 'CREATE INDEX "Shapes 6" ON b.shapes USING btree (n) WHERE (n > 0::numeric)');
+});
+
+test('another session holding ACCESS EXCLUSIVE: plain indexes are read without waiting; deparsing waits at most lock_timeout, then names the table and the session', async () => {
+  await db.query(`
+    create table b.locked_plain (id int primary key, v text);
+    create index locked_plain_v on b.locked_plain (v desc);
+    create table b.locked_partial (id int, v text);
+    create index locked_partial_v on b.locked_partial (v) where id > 0;
+  `);
+  const holder = new pg.Client({ connectionString: db.url });
+  await holder.connect();
+  try {
+    await holder.query('begin; lock table b.locked_plain, b.locked_partial in access exclusive mode');
+    const pid = (await holder.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]?.pid;
+    await db.query("set lock_timeout = '500ms'");
+    let start = performance.now();
+    const snap = await takeSnapshot(db.client, plan(['b.locked_plain']));
+    assert.ok(performance.now() - start < 2000, 'no wait for a lock');
+    const t = byName(snap, 'b.locked_plain');
+    assert.deepEqual(t.indexes.map((i) => i.definition), [
+      'CREATE UNIQUE INDEX locked_plain_pkey ON b.locked_plain USING btree (id)',
+      'CREATE INDEX locked_plain_v ON b.locked_plain USING btree (v DESC)',
+    ]);
+    assert.equal(t.sizeBytes, 8192 * t.relpages);
+
+    start = performance.now();
+    await assert.rejects(takeSnapshot(db.client, plan(['b.locked_partial'])), (err: unknown) => {
+      assert.ok(err instanceof PlanningError, String(err));
+      assert.match(err.message, new RegExp(`gave up waiting for a lock \\(lock_timeout 500ms\\): another session holds a lock on table b\\.locked_partial \\(pid ${pid} holds AccessExclusiveLock\\)`));
+      return true;
+    });
+    assert.ok(performance.now() - start < 3000, 'bounded by lock_timeout');
+  } finally {
+    await db.query('reset lock_timeout');
+    await holder.end();
+  }
 });
 
 test('analyzeUnanalyzed analyzes the tables without statistics, once', async () => {
