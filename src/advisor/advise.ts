@@ -9,15 +9,15 @@
  */
 import { PlanningError } from '../errors.js';
 import { NameSyntaxError, parseQualifiedName } from '../catalog/names.js';
-import type { ColumnInfo, ColumnType, OpclassInfo, TableInfo } from '../catalog/types.js';
+import type { ColumnInfo, ColumnType, IndexInfo, OpclassInfo, TableInfo } from '../catalog/types.js';
 import type { ColumnSpec } from '../planfile/types.js';
 import { quoteIdent, quoteQualified } from '../sql/quote.js';
 import { UNIQUE_METHOD, canInclude, includeMethodsText } from './capabilities.js';
-import { isValid } from '../catalog/index-state.js';
+import { isValid, sameCollation } from '../catalog/index-state.js';
 import { EXTENSION_OPCLASSES, btreeGinCovers, btreeGistCovers, familyOf } from './families.js';
 import { decimal, ratio } from './format.js';
 import { thousands } from '../plan/format.js';
-import { defaultOpclass, fit, opclassesNamed } from './opclasses.js';
+import { defaultOpclass, fit, opclassesNamed, usesDefaultOpclass } from './opclasses.js';
 import type { AdviceInput, Decision } from './types.js';
 
 type IndexDecision = Extract<Decision, { kind: 'index' }>;
@@ -44,7 +44,7 @@ export function advise(input: AdviceInput): Decision {
 
   const plain = !spec || (spec.where === undefined && !spec.include?.length);
   if (plain) {
-    const leading = leadingIndex(input.table, column);
+    const leading = leadingIndex(input, input.table, column);
     if (leading) {
       const what = [leading.method, leading.primary ? 'primary key' : leading.unique ? 'unique' : null].filter(Boolean).join(', ');
       return {
@@ -269,9 +269,22 @@ function opclassHint(input: AdviceInput, method: string): string {
   return hints.length > 0 ? ` (${hints.join('; ')})` : '';
 }
 
-/** The index, if any, that is valid, covers every row and has this column as its first key. */
-function leadingIndex(table: TableInfo, column: ColumnInfo) {
-  return table.indexes.find((i) => isValid(i) && i.predicate === null && i.keys[0]?.column === column.name) ?? null;
+/**
+ * The index, if any, that is valid, covers every row and has this column as its first key, compared
+ * as the column's queries compare it: in the column's collation, with the type's default operator
+ * class (an index on `z COLLATE "C"` or `z text_pattern_ops` does not serve `z = $1` in the default).
+ */
+function leadingIndex(input: AdviceInput, table: TableInfo, column: ColumnInfo) {
+  const leads = (i: IndexInfo): boolean => {
+    const first = i.keys[0];
+    return (
+      first !== undefined &&
+      first.column === column.name &&
+      sameCollation(first.collation, column.collation) &&
+      usesDefaultOpclass(input.catalog, i.method, first, column.type)
+    );
+  };
+  return table.indexes.find((i) => isValid(i) && i.predicate === null && leads(i)) ?? null;
 }
 
 function index(method: string, named: OpclassInfo | null, used: OpclassInfo, reason: string): IndexDecision {

@@ -2,7 +2,7 @@
  * Which operator classes accept a column's type, and which one an access method uses by default:
  * the rules of PostgreSQL's GetDefaultOpClass and IsBinaryCoercible, applied to the snapshot.
  */
-import type { CatalogSnapshot, ColumnType, OpclassInfo } from '../catalog/types.js';
+import type { CatalogSnapshot, ColumnType, IndexKey, OpclassInfo } from '../catalog/types.js';
 
 export type OpclassCatalog = Pick<CatalogSnapshot, 'opclasses' | 'binaryCoercions'>;
 
@@ -61,4 +61,14 @@ export function opclassesNamed(
   return catalog.opclasses.filter(
     (o) => o.name === name && (opts.schema == null || o.schema === opts.schema) && (opts.method === undefined || o.method === opts.method),
   );
+}
+
+/**
+ * Does an existing index key use the operator class CREATE INDEX picks for this type and method
+ * without one named? pg_opclass.opcdefault alone is not enough: text_ops is the default for text,
+ * not for a citext column that reaches it through a binary coercion.
+ */
+export function usesDefaultOpclass(catalog: OpclassCatalog, method: string, key: Pick<IndexKey, 'opclass' | 'opclassIsDefault'>, type: ColumnType): boolean {
+  const d = defaultOpclass(catalog, method, type);
+  return d ? d.name === key.opclass : key.opclassIsDefault;
 }

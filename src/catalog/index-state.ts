@@ -7,3 +7,8 @@ import type { IndexInfo } from './types.js';
 export function isValid(ix: Pick<IndexInfo, 'valid' | 'ready'>): boolean {
   return ix.valid && ix.ready;
 }
+
+/** Collations compare with the database default spelled either way (a non-collatable key has none). */
+export function sameCollation(a: string | null, b: string | null): boolean {
+  return (a ?? 'default') === (b ?? 'default');
+}

@@ -2,14 +2,15 @@
  * Equivalence between a planned index and an index the database already has. The state lives in the
  * database: an equivalent valid index, whatever its name, means there is nothing to do.
  *
- * Equivalent means: same table, method, key columns (plain columns, ascending, default collation),
- * operator classes (a planned default one equals an existing default one), uniqueness, INCLUDE columns
+ * Equivalent means: same table, method, key columns (plain columns, ascending, the column's own
+ * collation), operator classes (a planned default one equals an existing key with the operator class
+ * CREATE INDEX would pick for the column's type), uniqueness, INCLUDE columns
  * (as a set) and predicate. Predicates are compared after normalisation; when in doubt they count as
  * different, which at worst builds one index too many, never skips a needed one.
  */
 import type { CatalogSnapshot, ColumnInfo, IndexInfo, OpclassInfo, TableInfo } from '../catalog/types.js';
-import { fit } from '../advisor/opclasses.js';
-import { isValid } from '../catalog/index-state.js';
+import { fit, usesDefaultOpclass } from '../advisor/opclasses.js';
+import { isValid, sameCollation } from '../catalog/index-state.js';
 import { LexError, tokenize, type Token } from '../sql/split.js';
 
 export interface PlannedKey {
@@ -43,15 +44,11 @@ function findOpclass(snapshot: CatalogSnapshot, method: string, opclass: NonNull
 }
 
 /** A planned opclass that is the method's default for the column's type counts as "default". */
-function plannedIsDefault(snapshot: CatalogSnapshot, method: string, key: PlannedKey, column: ColumnInfo | undefined): boolean {
+export function plannedIsDefault(snapshot: CatalogSnapshot, method: string, key: PlannedKey, column: ColumnInfo | undefined): boolean {
   if (key.opclass === null) return true;
   if (!column) return false;
   const op = findOpclass(snapshot, method, key.opclass, column);
   return op !== undefined && op.isDefault && opclassAccepts(snapshot, op, column);
-}
-
-function sameCollation(a: string | null, b: string | null): boolean {
-  return (a ?? 'default') === (b ?? 'default');
 }
 
 /**
@@ -123,8 +120,8 @@ export function differences(snapshot: CatalogSnapshot, table: TableInfo, def: In
       if (ek.descending || ek.nullsFirst) out.push(`key ${key.column} is ${ek.descending ? 'DESC' : 'NULLS FIRST'}`);
       if (!sameCollation(ek.collation, column?.collation ?? null)) out.push(`key ${key.column} has collation ${ek.collation}`);
       const plannedDefault = plannedIsDefault(snapshot, def.method, key, column);
-      const sameOpclass =
-        (plannedDefault && ek.opclassIsDefault) || (key.opclass !== null && key.opclass.name === ek.opclass);
+      const existingDefault = column ? usesDefaultOpclass(snapshot, existing.method, ek, column.type) : ek.opclassIsDefault;
+      const sameOpclass = (plannedDefault && existingDefault) || (key.opclass !== null && key.opclass.name === ek.opclass);
       if (!sameOpclass) out.push(`key ${key.column} has operator class ${ek.opclass}, planned ${key.opclass?.name ?? 'the default'}`);
     });
   }

@@ -166,6 +166,13 @@ describe('skips, each with a reason', () => {
     expectSkip(d, /^already led by valid index public\.t_pkey \(btree, primary key\)$/);
     assert.deepEqual(d.kind === 'skip' && d.existingIndex, { schema: 'public', name: 't_pkey' });
   });
+  test('a key in the column\'s own collation with the type\'s default operator class leads it', () => {
+    const text = (collation: string | null) => [led({ keys: [{ ...led().keys[0]!, opclass: 'text_ops', collation }] })];
+    expectSkip(run({ type: T.text, column: { collation: 'default' }, indexes: text('default') }), /^already led by valid index/);
+    expectSkip(run({ type: T.text, column: { collation: 'C' }, indexes: text('C') }), /^already led by valid index/);
+    // varchar reaches text_ops through a binary coercion: that is its default.
+    expectSkip(run({ type: T.varchar, column: { collation: 'default' }, indexes: text('default') }), /^already led by valid index/);
+  });
 
   const notSkipped: [string, Case][] = [
     ['the index is invalid', { type: T.int4, indexes: [led({ valid: false })] }],
@@ -180,6 +187,23 @@ describe('skips, each with a reason', () => {
     ],
     ['the key is an expression', { type: T.int4, indexes: [led({ keys: [{ ...led().keys[0]!, column: null, expression: '(c + 1)' }] })] }],
     ['the plan names a method', { type: T.int4, indexes: [led()], spec: { method: 'hash' } }],
+    // QA #11: an index that compares otherwise than the column's own queries does not serve them.
+    [
+      'the key has another collation than the column (z COLLATE "C")',
+      { type: T.text, column: { collation: 'default' }, indexes: [led({ keys: [{ ...led().keys[0]!, opclass: 'text_ops', collation: 'C' }] })] },
+    ],
+    [
+      'the key has a non-default operator class (text_pattern_ops)',
+      {
+        type: T.text,
+        column: { collation: 'default' },
+        indexes: [led({ keys: [{ ...led().keys[0]!, opclass: 'text_pattern_ops', opclassIsDefault: false, collation: 'default' }] })],
+      },
+    ],
+    [
+      "the key's operator class is a default, but for another type (text_ops on citext)",
+      { type: T.citext, column: { collation: 'default' }, indexes: [led({ keys: [{ ...led().keys[0]!, opclass: 'text_ops', collation: 'default' }] })] },
+    ],
     ['the plan asks for a partial index', { type: T.int4, indexes: [led()], spec: { where: 'c > 0' } }],
     ['the plan asks for a unique index', { type: T.int4, indexes: [led()], spec: { unique: true } }],
   ];

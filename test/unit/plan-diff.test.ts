@@ -19,6 +19,12 @@ test('a planned default opclass named explicitly equals an existing default one'
   assert.ok(isEquivalent(snap, t, def({ keys: [{ column: 'code', opclass: { schema: null, name: 'text_ops' } }] }), existing({ columns: ['code'] })));
 });
 
+test('an existing key counts as default only with the operator class CREATE INDEX picks for the column type', () => {
+  // jsonb_ops is a default btree class, but for jsonb: on a text column it is no default (QA #11).
+  const odd = existing({ opclass: 'jsonb_ops', opclassIsDefault: true });
+  assert.deepEqual(differences(snap, t, def(), odd), ['key status has operator class jsonb_ops, planned the default']);
+});
+
 test('a different opclass, method, uniqueness, key or include is not equivalent, and says why', () => {
   const pattern = def({ keys: [{ column: 'status', opclass: { schema: 'pg_catalog', name: 'text_pattern_ops' } }] });
   assert.deepEqual(differences(snap, t, pattern, existing()), ['key status has operator class text_ops, planned text_pattern_ops']);
