@@ -1,20 +1,24 @@
 /**
  * Which tables and columns a plan means, from its names and globs and a catalog snapshot. Pure.
  *
- * - A name without a glob must match a table, and every column, include and exclude it names must
- *   exist: each miss is a problem at its plan position, all reported in one InputError.
+ * - A name without a glob must match a table, a partitioned table or a materialized view, and every
+ *   column, include and exclude it names must exist: each miss is a problem at its plan position, all
+ *   reported together. A name that is a view, a sequence… says so.
  * - A glob that matches nothing is a warning.
- * - A table named exactly by an entry takes that entry (several exact entries: one ResolvedTable
- *   each); globs apply only to tables no entry names exactly, and when several globs match a table
- *   the last one in the plan applies (as later settings override earlier ones), with a warning.
- * - The partitions of a matched partitioned table are rolled out through it, so a partition that only
- *   a glob matches is not an entry of its own; one named exactly is.
+ * - Entries merge per table: every entry that matches a table contributes its columns (`exclude`
+ *   removes columns from its own entry's `all` only). When several entries give the same column, the
+ *   most specific one gives it: an exact name before a glob, then the later entry before the earlier;
+ *   if the others gave it with different options (method, opclass, where, include, unique,
+ *   tablespace, concurrently), that is a warning naming both entries.
+ * - A partition that a glob matches together with its partitioned ancestor is covered by the
+ *   ancestor's index (the roll-out); matched by another entry than its ancestor, or named exactly,
+ *   it is planned as a table of its own for that entry's columns.
  */
 import { InputError, type Problem } from '../errors.js';
-import type { ColumnSpec, PlanFile, TableSpec } from '../planfile/types.js';
+import type { ColumnSpec, PlanFile, SourcePos, TableSpec } from '../planfile/types.js';
 import { quoteIdent, quoteQualified } from '../sql/quote.js';
 import { NameSyntaxError, matchesPart, parseIdentifier, parseTablePattern, type TablePattern } from './names.js';
-import type { CatalogSnapshot, ColumnInfo, TableInfo } from './types.js';
+import type { CatalogSnapshot, ColumnInfo, OtherRelation, TableInfo } from './types.js';
 import { qualifiedKey } from '../plan/qualified.js';
 
 export interface ResolvedColumn {
@@ -33,11 +37,14 @@ export interface ResolvedTable {
   columns: ResolvedColumn[];
 }
 
-/** The tables a plan means, and what to warn about: globs that matched nothing, tables several globs
- * match, tables without statistics (whose columns get no statistics rule). */
+/** The tables a plan means, and what to warn about: globs that matched nothing, columns several
+ * entries give differently, tables without statistics (whose columns get no statistics rule). */
 export interface Resolution {
   tables: ResolvedTable[];
   warnings: string[];
+  /** With `deferProblems`: the problems found (missing tables and columns…), for the caller to report
+   * with its own; the tables and columns that could be resolved are in `tables`. */
+  problems?: Problem[];
 }
 
 interface Entry {
@@ -46,21 +53,44 @@ interface Entry {
   pattern: TablePattern;
 }
 
-/** The tables an entry's pattern matches among the snapshot's, with search_path visibility. */
-function matchTables(pattern: TablePattern, snapshot: CatalogSnapshot): TableInfo[] {
+/** What a relkind is, for "X is a view". */
+const RELKIND_NAMES: Record<string, string> = {
+  v: 'a view',
+  S: 'a sequence',
+  f: 'a foreign table',
+  c: 'a composite type',
+  i: 'an index',
+  I: 'a partitioned index',
+  t: 'a TOAST table',
+};
+
+/**
+ * The relations an entry's pattern matches among the snapshot's, with search_path visibility: the
+ * tables, and the relations of other kinds an exact name found (or that hide a table of that name).
+ */
+function matchRelations(pattern: TablePattern, snapshot: CatalogSnapshot): { tables: TableInfo[]; others: OtherRelation[] } {
+  const others = snapshot.otherRelations ?? [];
   if (pattern.schema) {
     const schema = pattern.schema;
-    return snapshot.tables.filter((t) => matchesPart(schema, t.schema) && matchesPart(pattern.table, t.name));
+    const hit = (r: { schema: string; name: string }) => matchesPart(schema, r.schema) && matchesPart(pattern.table, r.name);
+    return { tables: snapshot.tables.filter(hit), others: others.filter(hit) };
   }
-  // Without a schema, a name means the table in the first search_path schema that has one.
-  const firstByName = new Map<string, { t: TableInfo; rank: number }>();
-  for (const t of snapshot.tables) {
-    const rank = snapshot.searchPath.indexOf(t.schema);
-    if (rank < 0 || !matchesPart(pattern.table, t.name)) continue;
-    const seen = firstByName.get(t.name);
-    if (!seen || rank < seen.rank) firstByName.set(t.name, { t, rank });
-  }
-  return [...firstByName.values()].map((x) => x.t);
+  // Without a schema, a name means the relation in the first search_path schema that has one.
+  type Found = { table: TableInfo; other?: never } | { other: OtherRelation; table?: never };
+  const firstByName = new Map<string, { found: Found; rank: number }>();
+  const consider = (r: { schema: string; name: string }, found: Found) => {
+    const rank = snapshot.searchPath.indexOf(r.schema);
+    if (rank < 0 || !matchesPart(pattern.table, r.name)) return;
+    const seen = firstByName.get(r.name);
+    if (!seen || rank < seen.rank) firstByName.set(r.name, { found, rank });
+  };
+  for (const table of snapshot.tables) consider(table, { table });
+  for (const other of others) consider(other, { other });
+  const found = [...firstByName.values()].map((x) => x.found);
+  return {
+    tables: found.flatMap((f) => (f.table ? [f.table] : [])),
+    others: found.flatMap((f) => (f.other ? [f.other] : [])),
+  };
 }
 
 function entries(file: PlanFile, problems: Problem[]): Entry[] {
@@ -76,55 +106,40 @@ function entries(file: PlanFile, problems: Problem[]): Entry[] {
   return out;
 }
 
-/** For each table, the entries that apply to it, in plan order; plus warnings about overlaps. */
+/** For each table, the entries that apply to it, in plan order. */
 function assign(file: PlanFile, snapshot: CatalogSnapshot, problems: Problem[], warnings: string[]): Map<string, Entry[]> {
   const list = entries(file, problems);
-  const exact = new Map<string, Entry[]>();
-  const globbed = new Map<string, Entry[]>();
-  const matchedKeys = new Set<string>();
+  const matchedBy = new Map<Entry, Set<string>>();
   for (const e of list) {
-    const found = matchTables(e.pattern, snapshot);
+    const { tables: found, others } = matchRelations(e.pattern, snapshot);
     if (found.length === 0) {
-      if (e.pattern.isGlob) warnings.push(`${where(e.spec)}: "${e.spec.name}" matched no table`);
+      if (e.pattern.isGlob) warnings.push(`${where(e.spec.pos)}: "${e.spec.name}" matched no table`);
+      else if (others[0]) problems.push({ pos: e.spec.pos, message: notIndexable(others[0]) });
       else problems.push({ pos: e.spec.pos, message: `table "${e.spec.name}" does not exist`, hint: lookedIn(e.pattern, snapshot) });
     }
-    for (const t of found) {
-      const k = qualifiedKey(t);
-      matchedKeys.add(k);
-      const into = e.pattern.isGlob ? globbed : exact;
-      into.set(k, [...(into.get(k) ?? []), e]);
-    }
+    matchedBy.set(e, new Set(found.map(qualifiedKey)));
   }
   const byKey = new Map(snapshot.tables.map((t) => [qualifiedKey(t), t]));
-  const hasMatchedAncestor = (t: TableInfo): boolean => {
-    for (let p = t.parent; p; p = byKey.get(qualifiedKey(p))?.parent ?? null) if (matchedKeys.has(qualifiedKey(p))) return true;
+  // A glob that matches a partition and one of its ancestors covers the partition through the ancestor.
+  const coveredByAncestor = (t: TableInfo, matched: Set<string>): boolean => {
+    for (let p = t.parent; p; p = byKey.get(qualifiedKey(p))?.parent ?? null) if (matched.has(qualifiedKey(p))) return true;
     return false;
   };
   const result = new Map<string, Entry[]>();
-  const overridden = new Map<string, { loser: Entry; winner: Entry; tables: string[] }>();
   for (const t of snapshot.tables) {
     const k = qualifiedKey(t);
-    const named = exact.get(k);
-    if (named) {
-      result.set(k, named);
-      continue;
-    }
-    const globs = globbed.get(k);
-    if (!globs || hasMatchedAncestor(t)) continue;
-    const winner = globs[globs.length - 1] as Entry;
-    result.set(k, [winner]);
-    for (const loser of globs.slice(0, -1)) {
-      const o = overridden.get(`${loser.index}/${winner.index}`) ?? { loser, winner, tables: [] };
-      o.tables.push(quoteQualified(t));
-      overridden.set(`${loser.index}/${winner.index}`, o);
-    }
-  }
-  for (const { loser, winner, tables } of overridden.values()) {
-    warnings.push(
-      `${where(loser.spec)}: "${loser.spec.name}" also matches ${listSome(tables)}, which ${where(winner.spec)} ("${winner.spec.name}") takes, as the later entry`,
-    );
+    const applying = list.filter((e) => {
+      const matched = matchedBy.get(e);
+      return matched?.has(k) === true && !(e.pattern.isGlob && coveredByAncestor(t, matched));
+    });
+    if (applying.length > 0) result.set(k, applying);
   }
   return result;
+}
+
+function notIndexable(r: OtherRelation): string {
+  const what = RELKIND_NAMES[r.relkind] ?? `a relation of kind '${r.relkind}'`;
+  return `${quoteQualified(r)} is ${what}: only tables, partitioned tables and materialized views can be indexed`;
 }
 
 function lookedIn(pattern: TablePattern, snapshot: CatalogSnapshot): string {
@@ -134,8 +149,8 @@ function lookedIn(pattern: TablePattern, snapshot: CatalogSnapshot): string {
     : 'search_path names no existing schema: write schema.table';
 }
 
-function where(spec: TableSpec): string {
-  return `${spec.pos.file}:${spec.pos.line}:${spec.pos.col}`;
+function where(pos: SourcePos): string {
+  return `${pos.file}:${pos.line}:${pos.col}`;
 }
 
 function listSome(names: string[], max = 5): string {
@@ -158,7 +173,7 @@ function findColumn(table: TableInfo, written: string): ColumnInfo | string {
   return `column "${name}" does not exist in ${quoteQualified(table)}${hint}`;
 }
 
-export function resolveTables(file: PlanFile, snapshot: CatalogSnapshot): Resolution {
+export function resolveTables(file: PlanFile, snapshot: CatalogSnapshot, options: { deferProblems?: boolean } = {}): Resolution {
   const problems: Problem[] = [];
   const warnings: string[] = [];
   const assigned = assign(file, snapshot, problems, warnings);
@@ -170,47 +185,41 @@ export function resolveTables(file: PlanFile, snapshot: CatalogSnapshot): Resolu
     m.tables.push(quoteQualified(table));
     missing.set(k, m);
   };
+  const overrides = new Overrides();
 
   const out: ResolvedTable[] = [];
   for (const table of snapshot.tables) {
-    for (const entry of assigned.get(qualifiedKey(table)) ?? []) {
-      const spec = entry.spec;
-      const excluded = new Set<string>();
-      for (const written of spec.exclude) {
-        const c = findColumn(table, written);
-        if (typeof c === 'string') miss(spec.pos, `exclude:${written}`, `exclude: ${c}`, table);
-        else excluded.add(c.name);
+    const contributions = (assigned.get(qualifiedKey(table)) ?? []).map((entry) => ({
+      entry,
+      columns: entryColumns(table, entry.spec, miss),
+    }));
+    const winners = new Map<string, Entry>();
+    for (const { entry, columns } of contributions) {
+      for (const c of columns) {
+        const seen = winners.get(c.column.name);
+        if (!seen || moreSpecific(entry, seen)) winners.set(c.column.name, entry);
       }
-      const columns: ResolvedColumn[] = [];
-      if (spec.columns === 'all') {
-        for (const column of [...table.columns].sort((a, b) => a.attnum - b.attnum)) {
-          if (!excluded.has(column.name)) columns.push({ column, spec: null, include: [] });
-        }
-      } else {
-        for (const cs of spec.columns) {
-          const c = findColumn(table, cs.name);
-          if (typeof c === 'string') {
-            miss(cs.pos, cs.name, c, table);
-            continue;
-          }
-          const include: ColumnInfo[] = [];
-          for (const written of cs.include ?? []) {
-            const ic = findColumn(table, written);
-            if (typeof ic === 'string') miss(cs.pos, `include:${written}`, `include: ${ic}`, table);
-            else include.push(ic);
-          }
-          if (!excluded.has(c.name)) columns.push({ column: c, spec: cs, include });
+    }
+    for (const { entry, columns } of contributions) {
+      const kept = columns.filter((c) => winners.get(c.column.name) === entry);
+      for (const c of columns) {
+        const winner = winners.get(c.column.name) as Entry;
+        if (winner === entry) continue;
+        const theirs = contributions.find((x) => x.entry === winner)?.columns ?? [];
+        if (!sameOptions(entry.spec, c, winner.spec, theirs.filter((w) => w.column.name === c.column.name))) {
+          overrides.add(entry, winner, `${quoteQualified(table)}.${quoteIdent(c.column.name)}`);
         }
       }
-      out.push({ table, spec, columns });
+      if (kept.length > 0 || columns.length === 0) out.push({ table, spec: entry.spec, columns: kept });
     }
   }
+  warnings.push(...overrides.warnings());
   for (const m of missing.values()) {
     // The message names the first table; a glob's other tables are listed after it.
     const others = m.tables.slice(1);
     problems.push({ pos: m.pos, message: m.message + (others.length > 0 ? ` (nor in ${listSome(others)})` : '') });
   }
-  if (problems.length > 0) throw new InputError(sortByPosition(problems));
+  if (problems.length > 0 && !options.deferProblems) throw new InputError(sortByPosition(problems));
   for (const table of snapshot.tables) {
     if (!assigned.has(qualifiedKey(table)) || !neverAnalyzed(table)) continue;
     warnings.push(
@@ -218,7 +227,91 @@ export function resolveTables(file: PlanFile, snapshot: CatalogSnapshot): Resolu
     );
   }
   const tables = out.sort((a, b) => a.spec.pos.line - b.spec.pos.line || a.spec.pos.col - b.spec.pos.col || compareNames(a.table, b.table));
-  return { tables, warnings };
+  return { tables, warnings, problems: sortByPosition(problems) };
+}
+
+/** The columns one entry gives one table: `all` minus exclude, or its list with includes resolved. */
+function entryColumns(
+  table: TableInfo,
+  spec: TableSpec,
+  miss: (pos: SourcePos, written: string, problem: string, table: TableInfo) => void,
+): ResolvedColumn[] {
+  const excluded = new Set<string>();
+  for (const written of spec.exclude) {
+    const c = findColumn(table, written);
+    if (typeof c === 'string') miss(spec.pos, `exclude:${written}`, `exclude: ${c}`, table);
+    else excluded.add(c.name);
+  }
+  const columns: ResolvedColumn[] = [];
+  if (spec.columns === 'all') {
+    for (const column of [...table.columns].sort((a, b) => a.attnum - b.attnum)) {
+      if (!excluded.has(column.name)) columns.push({ column, spec: null, include: [] });
+    }
+    return columns;
+  }
+  for (const cs of spec.columns) {
+    const c = findColumn(table, cs.name);
+    if (typeof c === 'string') {
+      miss(cs.pos, cs.name, c, table);
+      continue;
+    }
+    const include: ColumnInfo[] = [];
+    for (const written of cs.include ?? []) {
+      const ic = findColumn(table, written);
+      if (typeof ic === 'string') miss(cs.pos, `include:${written}`, `include: ${ic}`, table);
+      else include.push(ic);
+    }
+    if (!excluded.has(c.name)) columns.push({ column: c, spec: cs, include });
+  }
+  return columns;
+}
+
+/** An exact name is more specific than a glob; between two of a kind, the later entry. */
+function moreSpecific(a: Entry, b: Entry): boolean {
+  if (a.pattern.isGlob !== b.pattern.isGlob) return !a.pattern.isGlob;
+  return a.index > b.index;
+}
+
+/** What an entry asks of one column, beyond its name. */
+function options(table: TableSpec, c: ResolvedColumn): string {
+  const s = c.spec;
+  return JSON.stringify([
+    s?.method ?? null,
+    s?.opclass?.trim() ?? null,
+    s?.where?.trim() || null,
+    c.include.map((i) => i.name),
+    s?.unique ?? false,
+    s?.tablespace ?? table.tablespace ?? null,
+    table.concurrently ?? null,
+  ]);
+}
+
+/** Does the losing entry's column ask for exactly what the winner's gives (once or several times)? */
+function sameOptions(loserSpec: TableSpec, loser: ResolvedColumn, winnerSpec: TableSpec, winners: ResolvedColumn[]): boolean {
+  const mine = options(loserSpec, loser);
+  return winners.length > 0 && winners.every((w) => options(winnerSpec, w) === mine);
+}
+
+/** Columns that a more specific entry took from a less specific one, one warning per pair of entries. */
+class Overrides {
+  private readonly pairs = new Map<string, { loser: Entry; winner: Entry; columns: string[] }>();
+
+  add(loser: Entry, winner: Entry, column: string): void {
+    const k = `${loser.index}/${winner.index}`;
+    const o = this.pairs.get(k) ?? { loser, winner, columns: [] };
+    if (!o.columns.includes(column)) o.columns.push(column);
+    this.pairs.set(k, o);
+  }
+
+  warnings(): string[] {
+    return [...this.pairs.values()].map(({ loser, winner, columns }) => {
+      const why = loser.pattern.isGlob !== winner.pattern.isGlob ? 'an exact name beats a glob' : 'the later entry wins';
+      return (
+        `${where(loser.spec.pos)} ("${loser.spec.name}") and ${where(winner.spec.pos)} ("${winner.spec.name}") both plan ` +
+        `${listSome([...columns].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)))} with different options: ${where(winner.spec.pos)} applies (${why})`
+      );
+    });
+  }
 }
 
 function compareNames(a: TableInfo, b: TableInfo): number {

@@ -157,7 +157,7 @@ describe('resolveTables', () => {
     assert.equal(tablesOf(f, snapshot([orders])).length, 1);
     assert.deepEqual(warningsOf(f, snapshot([orders])), ['plan.yaml:4:5: "archive.*" matched no table']);
   });
-  test('a partition is rolled out through its matched parent unless the plan names it', () => {
+  test('a partition is rolled out through a glob that matches its parent too, unless another entry matches or names it', () => {
     const snap = snapshot([sales, sales2024]);
     assert.deepEqual(tablesOf(plan([tableSpec('public.sales*', 3)]), snap).map((x) => x.table.name), ['sales']);
     assert.deepEqual(
@@ -166,17 +166,72 @@ describe('resolveTables', () => {
     );
     // Only the partition matched: it stands on its own.
     assert.deepEqual(tablesOf(plan([tableSpec('public.sales_2*', 3)]), snap).map((x) => x.table.name), ['sales_2024']);
+    // Another glob than the parent's: the partition is planned for that glob's columns.
+    assert.deepEqual(
+      tablesOf(plan([tableSpec('public.sales*', 3, [colSpec('id', 4)]), tableSpec('public.sales_????', 5, [colSpec('created_at', 6)])]), snap).map((x) => [
+        x.table.name,
+        x.columns.map((c) => c.column.name),
+      ]),
+      [['sales', ['id']], ['sales_2024', ['created_at']]],
+    );
   });
-  test('an exact name beats a glob; of two globs the later applies, with a warning', () => {
+  test('QA #5: overlapping globs merge per table; no column is lost', () => {
+    const gpCols = () => [column('id', T.int4, {}), column('v', T.int4, {})];
+    const gp = table('public.gp', gpCols(), { kind: 'partitioned', partitions: [{ schema: 'public', name: 'gp_1' }, { schema: 'public', name: 'gp_2' }] });
+    const gp1 = table('public.gp_1', gpCols(), { parent: { schema: 'public', name: 'gp' } });
+    const gp2 = table('public.gp_2', gpCols(), { parent: { schema: 'public', name: 'gp' } });
+    const snap = snapshot([gp, gp1, gp2], ['public']);
+    const shape = (f: PlanFile) => tablesOf(f, snap).map((x) => `${x.table.name}:${x.columns.map((c) => c.column.name).join(',')}@${x.spec.pos.line}`);
+    const globs = plan([tableSpec('gp*', 3, [colSpec('v', 4)]), tableSpec('gp_?', 5, [colSpec('id', 6)])]);
+    assert.deepEqual(shape(globs), ['gp:v@3', 'gp_1:id@5', 'gp_2:id@5']);
+    assert.deepEqual(warningsOf(globs, snap), []);
+    // An exact entry for a partition adds to the glob's columns the same way.
+    assert.deepEqual(shape(plan([tableSpec('gp*', 3, [colSpec('v', 4)]), tableSpec('gp_1', 5, [colSpec('id', 6)])])), ['gp:v@3', 'gp_1:id@5']);
+  });
+  test('the same column from several entries: the most specific gives it; different options are a warning naming both', () => {
     const snap = snapshot([orders, items]);
-    const exact = tablesOf(plan([tableSpec('public.*', 3), tableSpec('public.orders', 4, [colSpec('id', 5)])]), snap);
-    assert.deepEqual(exact.map((x) => [x.table.name, x.spec.pos.line]), [['order_items', 3], ['orders', 4]]);
-    const f = plan([tableSpec('public.*', 3), tableSpec('public.order_*', 4)]);
-    const globs = tablesOf(f, snap);
-    assert.deepEqual(globs.map((x) => [x.table.name, x.spec.pos.line]), [['orders', 3], ['order_items', 4]]);
-    assert.deepEqual(warningsOf(f, snap), [
-      'plan.yaml:3:5: "public.*" also matches public.order_items, which plan.yaml:4:5 ("public.order_*") takes, as the later entry',
+    // Same options (none): merged silently, the exact entry keeps it.
+    const same = plan([tableSpec('public.*', 3), tableSpec('public.orders', 4, [colSpec('id', 5)])]);
+    assert.deepEqual(
+      tablesOf(same, snap).map((x) => [x.table.name, x.spec.pos.line, x.columns.map((c) => c.column.name)]),
+      [['order_items', 3, ['id', 'Name', 'created_at']], ['orders', 3, ['Name', 'created_at']], ['orders', 4, ['id']]],
+    );
+    assert.deepEqual(warningsOf(same, snap), []);
+    // Different options: an exact name beats a glob, wherever it comes in the plan.
+    const exact = plan([tableSpec('public.orders', 3, [colSpec('id', 4, { method: 'hash' })]), tableSpec('public.*', 5, [colSpec('id', 6)])]);
+    assert.deepEqual(
+      tablesOf(exact, snap).map((x) => [x.table.name, x.spec.pos.line, x.columns.map((c) => c.spec?.method ?? c.column.name)]),
+      [['orders', 3, ['hash']], ['order_items', 5, ['id']]],
+    );
+    assert.deepEqual(warningsOf(exact, snap), [
+      'plan.yaml:5:5 ("public.*") and plan.yaml:3:5 ("public.orders") both plan public.orders.id with different options: plan.yaml:3:5 applies (an exact name beats a glob)',
     ]);
+    // Of two globs the later gives it; a table option (tablespace) is an option too.
+    const globs = plan([tableSpec('public.*', 3, [colSpec('id', 4)]), { ...tableSpec('public.order*', 5, [colSpec('id', 6)]), tablespace: 'fast' }]);
+    assert.deepEqual(
+      tablesOf(globs, snap).map((x) => [x.table.name, x.spec.pos.line]),
+      [['order_items', 5], ['orders', 5]],
+    );
+    assert.deepEqual(warningsOf(globs, snap), [
+      'plan.yaml:3:5 ("public.*") and plan.yaml:5:5 ("public.order*") both plan public.order_items.id, public.orders.id with different options: plan.yaml:5:5 applies (the later entry wins)',
+    ]);
+  });
+  test('a view, a sequence… named exactly says what it is', () => {
+    const snap = { ...snapshot([orders]), otherRelations: [{ schema: 'app', name: 'v', relkind: 'v' }, { schema: 'public', name: 's', relkind: 'S' }] };
+    assert.deepEqual(problems(() => tablesOf(plan([tableSpec('v', 3), tableSpec('public.s', 4)]), snap)), [
+      '3:5 app.v is a view: only tables, partitioned tables and materialized views can be indexed',
+      '4:5 public.s is a sequence: only tables, partitioned tables and materialized views can be indexed',
+    ]);
+    // The view hides a table of that name later in search_path, as in SQL.
+    const hidden = { ...snap, otherRelations: [{ schema: 'app', name: 'orders', relkind: 'v' }] };
+    assert.deepEqual(problems(() => tablesOf(plan([tableSpec('orders', 3)]), hidden)), [
+      '3:5 app.orders is a view: only tables, partitioned tables and materialized views can be indexed',
+    ]);
+  });
+  test('problems can be returned with what could be resolved, for the planner to report with its own', () => {
+    const r = resolveTables(plan([tableSpec('nope', 3), tableSpec('public.orders', 4, [colSpec('id', 5)])]), snapshot([orders]), { deferProblems: true });
+    assert.deepEqual(r.tables.map((x) => x.table.name), ['orders']);
+    assert.deepEqual(r.problems?.map((p) => p.pos.line), [3]);
   });
   test('two exact entries for one table give one resolved entry each', () => {
     const f = plan([tableSpec('public.orders', 3, [colSpec('id', 4)]), tableSpec('orders', 6, [colSpec('created_at', 7)])]);
