@@ -34,11 +34,15 @@ export function formatProblem(p: Problem): string {
 
 /** The plan cannot be carried out as asked (a name conflict, an opclass that does not fit…). */
 export class PlanningError extends PgindexError {
+  /** The message without the position, to collect it as a Problem among others. */
+  readonly reason: string;
+
   constructor(
     message: string,
     readonly pos?: SourcePos,
   ) {
     super(pos ? `${pos.file}:${pos.line}:${pos.col}: ${message}` : message, 'planning');
+    this.reason = message;
   }
 }
 

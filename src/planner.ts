@@ -13,7 +13,8 @@ import { resolveTables, type ResolvedTable } from './catalog/resolve.js';
 import { buildPlan, predicateKey } from './plan/build.js';
 import { rawPredicateProblem } from './plan/sql.js';
 import { quoteIdent, quoteQualified } from './sql/quote.js';
-import { InputError, PlanningError, SqlError, type Problem } from './errors.js';
+import { PlanningError, SqlError, type Problem } from './errors.js';
+import { describeHolders, isLockTimeout, lockHolders, lockTimeoutError, type WantedLock } from './catalog/locks.js';
 import type { Plan, QualifiedName } from './plan/types.js';
 
 export interface PrepareOptions {
@@ -42,26 +43,46 @@ export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
   const client = await connect(connection);
   try {
     opts.log(`connected to ${describeTarget(connection)} (from ${target.source})`);
+    await query(client, `SET lock_timeout = ${planningLockTimeoutMs(file)}`);
     let snapshot = await takeSnapshot(client, file);
     if (file.analyze) {
-      const analyzed = await analyzeUnanalyzed(client, snapshot);
+      const analyzed = await lockMessage(client, 'ANALYZE', snapshot.tables.map((t) => t.oid), 'ShareUpdateExclusiveLock', () => analyzeUnanalyzed(client, snapshot));
       if (analyzed.length > 0) {
         opts.log(`analyzed ${analyzed.length} table${analyzed.length === 1 ? '' : 's'} that had no statistics: ${analyzed.join(', ')}`);
         snapshot = await takeSnapshot(client, file);
       }
     }
-    const resolution = resolveTables(file, snapshot);
-    const predicates = await serverPredicates(client, file, resolution.tables, opts.log);
-    const plan = buildPlan(file, snapshot, { predicates, resolution });
-    await checkNamesFree(client, plan);
+    const resolution = resolveTables(file, snapshot, { deferProblems: true });
+    const { predicates, problems } = await serverPredicates(client, file, resolution.tables, opts.log);
+    const plan = buildPlan(file, snapshot, { predicates, resolution, problems });
+    await lockMessage(client, 'checking that the planned index names are free', [], 'AccessShareLock', () => checkNamesFree(client, plan));
     return { plan, file, connection };
   } finally {
     await client.end().catch(() => undefined);
   }
 }
 
+/**
+ * Planning never waits long for a lock: the plan's lock_timeout, or 5 s when it has none (0 would
+ * wait forever behind, say, a migration holding ACCESS EXCLUSIVE on a table).
+ */
+export function planningLockTimeoutMs(file: Pick<PlanFile, 'lockTimeoutMs'>): number {
+  return file.lockTimeoutMs > 0 ? file.lockTimeoutMs : 5000;
+}
+
+/** Runs `fn`; a lock timeout in it becomes an error naming the tables and sessions in the way. */
+async function lockMessage<T>(client: pg.ClientBase, doing: string, relations: number[], wanted: WantedLock, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isLockTimeout(err)) throw await lockTimeoutError(client, doing, relations, wanted);
+    throw err;
+  }
+}
+
 interface PredicateRequest {
   table: QualifiedName;
+  oid: number;
   where: string;
   pos: SourcePos;
 }
@@ -74,7 +95,7 @@ function predicateRequests(tables: ResolvedTable[]): PredicateRequest[] {
       const where = c.spec?.where?.trim();
       if (!where || rawPredicateProblem(where) !== null) continue; // buildPlan reports bad ones at their line
       const table = { schema: r.table.schema, name: r.table.name };
-      out.set(predicateKey(table, where), { table, where, pos: c.spec?.pos ?? r.spec.pos });
+      out.set(predicateKey(table, where), { table, oid: r.table.oid, where, pos: c.spec?.pos ?? r.spec.pos });
     }
   }
   return [...out.values()];
@@ -86,36 +107,44 @@ function predicateRequests(tables: ResolvedTable[]): PredicateRequest[] {
  * transaction that is rolled back: nothing persists and the real table is only share-locked for a
  * moment. This recognises a partial index built by an earlier run although the server rewrote its
  * predicate (`status = 'paid'` comes back as `status = 'paid'::text`), and a predicate the server
- * rejects is reported now, at its plan line, rather than in the middle of a run.
+ * rejects is a problem at its plan line, returned for the planner to report with all the others.
+ * Copying the table waits for a lock at most the session's lock_timeout: another session's lock is a
+ * problem too, naming the table and the session.
  */
 export async function serverPredicates(
   client: pg.ClientBase,
   file: PlanFile,
   tables: ResolvedTable[],
   log: (message: string) => void,
-): Promise<Map<string, string>> {
+): Promise<{ predicates: Map<string, string>; problems: Problem[] }> {
   const out = new Map<string, string>();
-  const requests = predicateRequests(tables);
-  if (requests.length === 0) return out;
   const problems: Problem[] = [];
+  const requests = predicateRequests(tables);
+  if (requests.length === 0) return { predicates: out, problems };
   await query(client, 'BEGIN');
   try {
-    // Do not wait behind a long lock on a table just to read its column definitions.
-    await query(client, `SET LOCAL lock_timeout = ${file.lockTimeoutMs > 0 ? Math.min(file.lockTimeoutMs, 5000) : 5000}`);
     let n = 0;
     for (const req of requests) {
       n++;
       const temp = `pgindex_predicate_${n}`;
       const tempTable = `pg_temp.${quoteIdent(temp)}`;
-      // Privileges, locks or a read-only server only stop the comparison from being exact: the
-      // predicate is then compared as text, and it was already checked to be one expression.
+      // Privileges or a read-only server only stop the comparison from being exact: the predicate is
+      // then compared as text, and it was already checked to be one expression.
       const cannotCheck = (code: string | undefined, message: string): boolean => {
-        if (code !== '42501' && code !== '55P03' && code !== '25006') return false;
+        if (code !== '42501' && code !== '25006') return false;
         log(
           `note: could not check the predicate of ${quoteQualified(req.table)} on the server (${message}); ` +
             'it is written into the statements as given and compared with existing indexes as text',
         );
         return true;
+      };
+      const locked = async (): Promise<void> => {
+        const { holders, lockTimeout } = await lockHolders(client, [req.oid], 'AccessShareLock');
+        problems.push({
+          pos: req.pos,
+          message: `where: ${req.where}: could not be checked on the server: gave up waiting for a lock${lockTimeout ? ` (lock_timeout ${lockTimeout})` : ''}: ${describeHolders(holders)}`,
+          hint: 'plan again once it is released, or give the plan a longer lock_timeout',
+        });
       };
       await query(client, 'SAVEPOINT predicate');
       try {
@@ -123,8 +152,9 @@ export async function serverPredicates(
         await query(client, `ALTER TABLE ${tempTable} ADD COLUMN ${quoteIdent(`${temp}_key`)} int`);
       } catch (err) {
         await query(client, 'ROLLBACK TO SAVEPOINT predicate');
-        if (err instanceof SqlError && cannotCheck(err.sqlstate, err.message)) continue;
-        throw err;
+        if (isLockTimeout(err)) await locked();
+        else if (!(err instanceof SqlError && cannotCheck(err.sqlstate, err.message))) throw err;
+        continue;
       }
       try {
         // The extended protocol runs exactly one statement, whatever the raw `where` holds.
@@ -137,7 +167,8 @@ export async function serverPredicates(
         // Anything but privileges or locks is the predicate's fault: reported at its plan line.
         const e = err as { code?: string; message?: string };
         const message = e.message ?? String(err);
-        if (!cannotCheck(e.code, message)) problems.push({ pos: req.pos, message: `where: ${req.where}: ${message}` });
+        if (isLockTimeout(err)) await locked();
+        else if (!cannotCheck(e.code, message)) problems.push({ pos: req.pos, message: `where: ${req.where}: ${message}` });
         continue;
       }
       const rows = await query<{ predicate: string | null }>(
@@ -152,8 +183,7 @@ export async function serverPredicates(
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
   }
-  if (problems.length > 0) throw new InputError(problems);
-  return out;
+  return { predicates: out, problems };
 }
 
 /** One statement of the planning session; a failure becomes an SqlError that shows it. */

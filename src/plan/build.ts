@@ -25,7 +25,7 @@ import { quoteIdent, quoteQualified } from '../sql/quote.js';
 import { qualifiedKey } from './qualified.js';
 import { indexName, withDisambiguator, type NameParts } from './names.js';
 import { attachPartitionSql, createIndexSql, dropInvalidIndexSql, rawPredicateProblem } from './sql.js';
-import { differences, findEquivalentValid, isEquivalent, type IndexDef } from './diff.js';
+import { differences, findEquivalentValid, isEquivalent, normalisePredicate, plannedIsDefault, type IndexDef } from './diff.js';
 import { deriveRunSettings } from './settings.js';
 import { estimateBuild, sumEstimates, ZERO_ESTIMATE, type Estimate } from './estimate.js';
 
@@ -35,8 +35,11 @@ export interface BuildOptions {
    * partial index built by an earlier run be recognised although the server rewrote its predicate.
    */
   predicates?: ReadonlyMap<string, string>;
-  /** resolveTables(file, snapshot), when the caller has it already. */
+  /** resolveTables(file, snapshot, { deferProblems: true }), when the caller has it already. */
   resolution?: Resolution;
+  /** Problems the caller found at plan positions (the server rejected a `where`…), to be reported
+   * together with the planner's own. */
+  problems?: readonly Problem[];
 }
 
 export function predicateKey(table: QualifiedName, where: string): string {
@@ -76,15 +79,26 @@ interface Intent {
   duplicateOf?: Intent;
 }
 
-function defKey(table: QualifiedName, def: IndexDef): string {
+/**
+ * What makes two planned indexes the same index: an operator class named in the plan that is the
+ * default for the column's type counts as no operator class, INCLUDE columns as a set, predicates
+ * as the server writes them (or normalised text).
+ */
+function defKey(snapshot: CatalogSnapshot, table: TableInfo, def: IndexDef): string {
+  const opclass = (k: IndexDef['keys'][number]): string => {
+    const column = table.columns.find((c) => c.name === k.column);
+    if (k.opclass === null || plannedIsDefault(snapshot, def.method, k, column)) return '';
+    return `${k.opclass.schema ?? ''}.${k.opclass.name}`;
+  };
+  const where = def.whereNormalised ?? def.where;
   return [
     table.schema,
     table.name,
     def.method,
-    def.keys.map((k) => `${k.column}:${k.opclass ? `${k.opclass.schema ?? ''}.${k.opclass.name}` : ''}`).join(','),
+    def.keys.map((k) => `${k.column}:${opclass(k)}`).join(','),
     def.unique ? 'u' : '',
     [...def.include].sort().join(','),
-    def.where?.trim() ?? '',
+    where ? normalisePredicate(where) : '',
   ].join('\0');
 }
 
@@ -124,10 +138,13 @@ function ancestors(table: TableInfo, tablesByKey: Map<string, TableInfo>): Table
 }
 
 export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: BuildOptions = {}): Plan {
-  const { tables: resolved, warnings: resolveWarnings } = options.resolution ?? resolveTables(file, snapshot);
+  const resolution = options.resolution ?? resolveTables(file, snapshot, { deferProblems: true });
+  const { tables: resolved, warnings: resolveWarnings } = resolution;
   const versionNum = snapshot.server.versionNum;
   const warnings: string[] = [...resolveWarnings];
-  const problems: Problem[] = [];
+  // Every problem with the plan is reported at once, at its plan position: resolution's, the
+  // caller's, the advisor's and the checks below.
+  const problems: Problem[] = [...(resolution.problems ?? []), ...(options.problems ?? [])];
   const conflicts: string[] = [];
   const tablesByKey = new Map(snapshot.tables.map((t) => [qualifiedKey(t), t]));
   const columns: ColumnPlan[] = [];
@@ -160,7 +177,14 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
         slots.push({ plan: { ...base, action: 'skip', reason: `covered by the index planned on its partitioned table ${display(parent)}` } });
         continue;
       }
-      const decision = advise({ column, table, spec, rules: file.rules, catalog: snapshot });
+      let decision: Decision;
+      try {
+        decision = advise({ column, table, spec, rules: file.rules, catalog: snapshot });
+      } catch (err) {
+        if (!(err instanceof PlanningError) || !err.pos) throw err;
+        problems.push({ pos: err.pos, message: err.reason });
+        continue;
+      }
       if (decision.kind === 'skip') {
         // A column an existing valid index already leads is served: that is "exists", not a skip.
         const action = decision.existingIndex ? 'exists' : 'skip';
@@ -173,7 +197,7 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
       const unique = spec?.unique ?? false;
       const writtenTablespace = spec?.tablespace ?? r.spec.tablespace ?? file.tablespace;
       const tablespace = writtenTablespace === undefined ? null : identifier(writtenTablespace, pos, problems);
-      checkIntent({ table, column, where, tablespace, pos, snapshot, problems });
+      checkIntent({ table, column, where, tablespace, unique, pos, snapshot, tablesByKey, problems });
 
       const opclass = decision.opclass === null ? null : { schema: decision.opclassSchema, name: decision.opclass };
       const def: IndexDef = {
@@ -191,12 +215,11 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
       slots.push({ intent });
     }
   }
-  if (problems.length > 0) throw new InputError(problems);
   const tableSummaries = summarise(resolved.map((r) => r.table));
 
-  assignNames(intents);
+  assignNames(snapshot, intents, warnings);
 
-  const ctx: Ctx = { snapshot, versionNum, steps: [], conflicts, warnings, indexByName: indexesByName(snapshot), tablesByKey };
+  const ctx: Ctx = { snapshot, versionNum, steps: [], conflicts, warnings, indexByName: indexesByName(snapshot), tablesByKey, stepIntent: new Map() };
   for (const slot of slots) {
     if (slot.plan) {
       columns.push(slot.plan);
@@ -205,6 +228,8 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
     const intent = slot.intent as Intent;
     columns.push(planIntent(ctx, intent));
   }
+  problems.push(...permissionProblems(ctx));
+  if (problems.length > 0) throw new InputError(sortProblems(problems));
   if (conflicts.length > 0) {
     throw new PlanningError(
       `${conflicts.length === 1 ? 'an index name is' : `${conflicts.length} index names are`} already taken by indexes with other definitions; nothing was run.\n` +
@@ -254,47 +279,139 @@ function summarise(tables: TableInfo[]): TableSummary[] {
   return out;
 }
 
+function sortProblems(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems
+    .filter((p) => {
+      const k = formatProblem(p);
+      return seen.has(k) ? false : (seen.add(k), true);
+    })
+    .sort((a, b) => compareText(a.pos.file, b.pos.file) || a.pos.line - b.pos.line || a.pos.col - b.pos.col);
+}
+
+/** What the server would refuse at CREATE INDEX, found now rather than in the middle of a run. */
 function checkIntent(a: {
   table: TableInfo;
   column: ColumnInfo;
   where: string | null;
   tablespace: string | null;
+  unique: boolean;
   pos: SourcePos;
   snapshot: CatalogSnapshot;
+  tablesByKey: Map<string, TableInfo>;
   problems: Problem[];
 }): void {
+  const label = `${display(a.table)}.${quoteIdent(a.column.name)}`;
   const at = (message: string, hint?: string) => a.problems.push({ pos: a.pos, message, ...(hint ? { hint } : {}) });
   const where = a.where !== null ? rawPredicateProblem(a.where) : null;
-  if (where) at(`${display(a.table)}.${a.column.name}: where: ${where}`);
-  if (a.tablespace !== null && a.snapshot.tablespaces.length > 0 && !a.snapshot.tablespaces.includes(a.tablespace)) {
-    at(`tablespace "${a.tablespace}" does not exist`, `existing: ${a.snapshot.tablespaces.join(', ')}`);
+  if (where) at(`${label}: where: ${where}`);
+  if (a.tablespace === 'pg_global') {
+    at(`tablespace "pg_global" holds only shared system catalogs: no index can be placed there`, 'name another tablespace, or leave tablespace out for the default');
+  } else if (a.tablespace !== null && a.snapshot.tablespaces.length > 0 && !a.snapshot.tablespaces.includes(a.tablespace)) {
+    const usable = a.snapshot.tablespaces.filter((t) => t !== 'pg_global');
+    at(`tablespace "${a.tablespace}" does not exist`, `existing: ${usable.join(', ')}`);
+  }
+  if (a.unique && a.table.kind === 'partitioned') {
+    const missing = partitionKeysMissing(a.table, a.column.name, a.tablesByKey);
+    if (missing) {
+      at(
+        `${label}: unique: true on a partitioned table needs every partition key column in the index, but ${missing}`,
+        'a unique index on one partition is possible: name the partition as a table of its own',
+      );
+    }
   }
 }
 
+/** Why a unique index on `column` alone cannot be built on `table` and its partitioned partitions, or null. */
+function partitionKeysMissing(table: TableInfo, column: string, tablesByKey: Map<string, TableInfo>): string | null {
+  const queue: TableInfo[] = [table];
+  for (let t = queue.shift(); t; t = queue.shift()) {
+    const key = t.partitionKey;
+    if (key && !key.every((k) => k === column)) {
+      const written = key.map((k) => (k === null ? 'an expression' : quoteIdent(k))).join(', ');
+      return `${display(t)} is partitioned by (${written})`;
+    }
+    for (const p of t.partitions) {
+      const child = tablesByKey.get(qualifiedKey(p));
+      if (child?.kind === 'partitioned') queue.push(child);
+    }
+  }
+  return null;
+}
+
 /**
- * Names every planned index. Identical indexes planned twice are built once; different indexes that
- * would share a name within a schema each get a hash of their own definition instead.
+ * CREATE INDEX and ALTER INDEX ... ATTACH PARTITION need the table's owner (or a member of the owning
+ * role, or a superuser): the MAINTAIN privilege does not allow them. One problem per plan position
+ * and table, for the tables the plan's statements would touch.
  */
-function assignNames(intents: Intent[]): void {
+function permissionProblems(ctx: Ctx): Problem[] {
+  const out: Problem[] = [];
+  const seen = new Set<string>();
+  const role = ctx.snapshot.role;
+  for (const step of ctx.steps) {
+    if (step.action === 'drop-invalid' || !step.table) continue;
+    const table = ctx.tablesByKey.get(qualifiedKey(step.table));
+    const intent = ctx.stepIntent.get(step.id);
+    if (!table || table.canIndex !== false || !intent) continue;
+    // When the planned table itself is not ours, its partitions need not be listed too.
+    if (table.oid !== intent.table.oid && intent.table.canIndex === false) continue;
+    const k = `${where(intent.pos)}\0${qualifiedKey(table)}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const owner = table.owner ? ` (owned by ${quoteIdent(table.owner)})` : '';
+    const who = role ? `; the plan connects as ${quoteIdent(role)}, which is neither a member of that role nor a superuser` : '';
+    // A partition reached through its partitioned table only because the builds run concurrently.
+    const throughParent = table.oid !== intent.table.oid && intent.concurrently;
+    out.push({
+      pos: intent.pos,
+      message: `permission denied: only the owner of ${display(table)}${owner} can create indexes on it${who}`,
+      hint: throughParent
+        ? `it is a partition of ${display(intent.table)}: with concurrently: false one CREATE INDEX on ${display(intent.table)} builds it, which needs only that table's owner`
+        : 'connect as its owner, or GRANT the owning role to this one',
+    });
+  }
+  return out;
+}
+
+/**
+ * Names every planned index. Identical indexes planned twice are built once (with a warning naming
+ * both plan positions); different indexes that would share a name within a schema each get a hash of
+ * their own definition instead.
+ */
+function assignNames(snapshot: CatalogSnapshot, intents: Intent[], warnings: string[]): void {
+  // The same definition on the same table: the later ones are duplicates of the first.
+  const byDef = new Map<string, Intent>();
+  for (const intent of intents) {
+    const k = defKey(snapshot, intent.table, intent.def);
+    const first = byDef.get(k);
+    if (!first) {
+      byDef.set(k, intent);
+      continue;
+    }
+    intent.duplicateOf = first;
+    warnings.push(
+      `${where(intent.pos)}: ${columnLabel(intent)} gives the same index as ${where(first.pos)} (${intent.def.method}${intent.def.unique ? ', unique' : ''}${intent.def.where ? ', partial' : ''}): planned once`,
+    );
+  }
   const groups = new Map<string, { node: Node; intent: Intent; key: string }[]>();
   for (const intent of intents) {
+    if (intent.duplicateOf) continue;
     for (const node of allNodes(intent.node)) {
       const k = qualifiedKey({ schema: node.table.schema, name: node.name });
       const list = groups.get(k) ?? [];
-      list.push({ node, intent, key: defKey(qname(node.table), intent.def) });
+      list.push({ node, intent, key: defKey(snapshot, node.table, intent.def) });
       groups.set(k, list);
     }
   }
   for (const list of groups.values()) {
-    const first = list[0];
-    if (!first || list.length === 1) continue;
-    const distinct = new Set(list.map((e) => e.key));
-    if (distinct.size === 1) {
-      for (const e of list.slice(1)) if (e.node === e.intent.node && e.intent !== first.intent) e.intent.duplicateOf = first.intent;
-      continue;
-    }
+    if (list.length === 1 || new Set(list.map((e) => e.key)).size === 1) continue;
     for (const e of list) e.node.name = withDisambiguator(e.node.parts, e.key);
   }
+  for (const intent of intents) if (intent.duplicateOf) intent.node.name = intent.duplicateOf.node.name;
+}
+
+function where(pos: SourcePos): string {
+  return `${pos.file}:${pos.line}:${pos.col}`;
 }
 
 interface Ctx {
@@ -305,6 +422,10 @@ interface Ctx {
   warnings: string[];
   indexByName: Map<string, { index: IndexInfo; table: TableInfo }>;
   tablesByKey: Map<string, TableInfo>;
+  /** The intent each step comes from, for problems found once the steps are known. */
+  stepIntent: Map<string, Intent>;
+  /** The intent being planned. */
+  current?: Intent;
 }
 
 function indexesByName(snapshot: CatalogSnapshot): Map<string, { index: IndexInfo; table: TableInfo }> {
@@ -358,6 +479,7 @@ function stepBase(intent: Intent, node: Node): Pick<Step, 'table' | 'index' | 'm
 
 function addStep(ctx: Ctx, step: Step): string {
   ctx.steps.push(step);
+  if (ctx.current) ctx.stepIntent.set(step.id, ctx.current);
   return step.id;
 }
 
@@ -449,8 +571,9 @@ function planIntent(ctx: Ctx, intent: Intent): ColumnPlan {
   };
   const planned = { schema: node.table.schema, name: node.name };
   if (intent.duplicateOf) {
-    return { ...base, action: 'skip', index: planned, reason: `the same index is already planned at line ${intent.duplicateOf.pos.line}` };
+    return { ...base, action: 'skip', index: planned, reason: `the same index as plan position ${where(intent.duplicateOf.pos)}, planned once, there` };
   }
+  ctx.current = intent;
   const equivalent = findEquivalentValid(ctx.snapshot, node.table, intent.def, node.name);
   if (equivalent) {
     const leftover = ctx.indexByName.get(qualifiedKey(planned));

@@ -173,15 +173,16 @@ test('without the TEMP privilege the predicate cannot be checked on the server: 
   const role = `${db.name}_notemp`;
   await db.query(`CREATE ROLE ${role} LOGIN PASSWORD 'notemp-secret'`);
   try {
-    await db.query(`REVOKE TEMP ON DATABASE ${db.name} FROM PUBLIC; GRANT SELECT ON accounts TO ${role}`);
+    // The role owns its table (CREATE INDEX needs that) but may not create temporary tables.
+    await db.query(`REVOKE TEMP ON DATABASE ${db.name} FROM PUBLIC; CREATE TABLE notemp (id int); ALTER TABLE notemp OWNER TO ${role}`);
     const url = new URL(db.url);
     url.username = role;
     url.password = 'notemp-secret';
-    const plan = planFile('notemp.yaml', 'version: 1\ntables:\n  - name: accounts\n    columns:\n      - name: id\n        where: id > 0\n');
+    const plan = planFile('notemp.yaml', 'version: 1\ntables:\n  - name: notemp\n    columns:\n      - name: id\n        where: id > 0\n');
     const r = await runCli(['plan', plan, '-d', url.toString()]);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.err, /note: could not check the predicate of public\.accounts on the server \(permission denied[^)]*\); it is written into the statements as given/);
-    assert.match(r.out, /\nCREATE INDEX CONCURRENTLY accounts_id_btree_idx ON public\.accounts USING btree \(id\) WHERE id > 0;\n/);
+    assert.match(r.err, /note: could not check the predicate of public\.notemp on the server \(permission denied[^)]*\); it is written into the statements as given/);
+    assert.match(r.out, /\nCREATE INDEX CONCURRENTLY notemp_id_btree_idx ON public\.notemp USING btree \(id\) WHERE id > 0;\n/);
   } finally {
     await db.query(`GRANT TEMP ON DATABASE ${db.name} TO PUBLIC; DROP OWNED BY ${role}; DROP ROLE ${role}`);
   }

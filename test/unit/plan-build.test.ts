@@ -188,11 +188,25 @@ test('two different planned indexes that would share a name get names from their
   assert.deepEqual(swapped.steps.map((s) => s.index?.name).sort(), [...names].sort());
 });
 
-test('the same index planned twice is built once', () => {
+test('the same index planned twice is built once, with a warning naming both plan positions', () => {
   const plan = buildPlan(planFile([tableSpec('orders', [colSpec('status'), colSpec('status')])]), snapshot([orders()]));
   assert.equal(plan.steps.length, 1);
   assert.deepEqual(plan.columns.map((c) => c.action), ['create', 'skip']);
-  assert.match(plan.columns[1]?.reason ?? '', /already planned at line/);
+  assert.match(plan.columns[1]?.reason ?? '', /^the same index as plan position plan\.yaml:\d+:9, planned once, there$/);
+});
+
+test('QA #10: an operator class that is the default is the same index as none: planned once', () => {
+  const first = colSpec('total', { method: 'btree' });
+  const second = colSpec('total', { method: 'btree', opclass: 'int4_ops' });
+  const plan = buildPlan(planFile([tableSpec('orders', [first, second])]), snapshot([orders()]));
+  assert.deepEqual(sqlOf(plan), ['CREATE INDEX CONCURRENTLY orders_total_btree_idx ON public.orders USING btree (total)']);
+  assert.deepEqual(plan.columns.map((c) => [c.action, c.index?.name]), [['create', 'orders_total_btree_idx'], ['skip', 'orders_total_btree_idx']]);
+  assert.deepEqual(plan.warnings, [
+    `plan.yaml:${second.pos.line}:9: public.orders.total gives the same index as plan.yaml:${first.pos.line}:9 (btree): planned once`,
+  ]);
+  // A non-default operator class is another index.
+  const other = buildPlan(planFile([tableSpec('orders', [colSpec('status'), colSpec('status', { opclass: 'text_pattern_ops' })])]), snapshot([orders()]));
+  assert.equal(other.steps.length, 2);
 });
 
 test('a bad where, or an unknown tablespace, is an input error at the plan line', () => {
@@ -358,4 +372,78 @@ test('the same inputs give byte-identical output', () => {
   const b = make();
   assert.equal(renderSql(a), renderSql(b));
   assert.equal(renderJson(a), renderJson(b));
+});
+
+/** The "LINE: message" of every problem of an InputError, in order. */
+function problemsOf(f: () => unknown): string[] {
+  try {
+    f();
+  } catch (err) {
+    if (err instanceof InputError) return err.problems.map((p) => `${p.pos.line}: ${p.message}`);
+    throw err;
+  }
+  assert.fail('expected an InputError');
+}
+
+test('QA #13: the advisor\'s problems, resolution\'s and the planner\'s come in one InputError, by position', () => {
+  const a = colSpec('status', { opclass: 'nope_ops' });
+  const b = colSpec('missing');
+  const c = colSpec('total', { method: 'bloom' });
+  const d = colSpec('id', { where: 'true; DROP TABLE x' });
+  const e = colSpec('addr', { method: 'gin' });
+  const given = { pos: { file: 'plan.yaml', line: 1, col: 1 }, message: 'from the caller' };
+  const lines = problemsOf(() => buildPlan(planFile([tableSpec('orders', [a, b, c, d, e])]), snapshot([orders()]), { problems: [given] }));
+  assert.deepEqual(
+    lines.map((l) => l.replace(/^(\d+): (.{0,40}).*$/, (_, n: string, m: string) => `${Number(n) - a.pos.line}: ${m}`)),
+    [
+      `${1 - a.pos.line}: from the caller`,
+      '0: public.orders.status: operator class "no',
+      '1: column "missing" does not exist in publi',
+      '2: public.orders.total: access method "bloo',
+      '3: public.orders.id: where: `;` is not allo',
+      '4: public.orders.addr: gin has no default o',
+    ],
+  );
+});
+
+test('QA #9: unique on a partitioned table needs the partition key, at every level; pg_global is refused', () => {
+  const tables = partitioned({ sub: true });
+  const [events, , p2025] = tables;
+  Object.assign(events!, { partitionKey: ['at'] });
+  Object.assign(p2025!, { partitionKey: ['id'] });
+  const spec = colSpec('at', { unique: true });
+  assert.deepEqual(problemsOf(() => buildPlan(planFile([tableSpec('events', [spec])]), snapshot(tables))), [
+    `${spec.pos.line}: public.events.at: unique: true on a partitioned table needs every partition key column in the index, but public.events_2025 is partitioned by (id)`,
+  ]);
+  Object.assign(p2025!, { partitionKey: ['at'] });
+  assert.equal(buildPlan(planFile([tableSpec('events', [colSpec('at', { unique: true })])]), snapshot(tables)).steps.length > 0, true);
+  Object.assign(events!, { partitionKey: [null] });
+  assert.match(problemsOf(() => buildPlan(planFile([tableSpec('events', [colSpec('at', { unique: true })])]), snapshot(tables)))[0] ?? '', /public\.events is partitioned by \(an expression\)/);
+
+  assert.match(
+    problemsOf(() => buildPlan(planFile([tableSpec('orders', [colSpec('status', { tablespace: 'pg_global' })])]), snapshot([orders()])))[0] ?? '',
+    /tablespace "pg_global" holds only shared system catalogs/,
+  );
+});
+
+test('QA #9: a table this role does not own is a problem at its line; a partition built on its own names the way through the parent', () => {
+  const mine = table('public', 'theirs', [col('id', 'integer')], { canIndex: false, owner: 'alice' });
+  const spec = tableSpec('theirs', [colSpec('id')]);
+  assert.deepEqual(problemsOf(() => buildPlan(planFile([spec]), snapshot([mine], { role: 'bob' }))), [
+    `${spec.columns === 'all' ? 0 : (spec.columns[0]?.pos.line ?? 0)}: permission denied: only the owner of public.theirs (owned by alice) can create indexes on it; the plan connects as bob, which is neither a member of that role nor a superuser`,
+  ]);
+  const tables = partitioned();
+  Object.assign(tables[1]!, { canIndex: false, owner: 'alice' });
+  const lines = problemsOf(() => buildPlan(planFile([tableSpec('events', [colSpec('at')])]), snapshot(tables)));
+  assert.equal(lines.length, 1);
+  assert.match(lines[0] ?? '', /only the owner of public\.events_2024 \(owned by alice\)/);
+  // Without concurrently, one CREATE INDEX on the parent builds the partition's index: allowed.
+  assert.equal(buildPlan(planFile([tableSpec('events', [colSpec('at')], { concurrently: false })]), snapshot(tables)).steps.length, 1);
+});
+
+test('QA #12: a materialized view is planned like a table, CONCURRENTLY included', () => {
+  const mv = table('public', 'mv', [col('id', 'integer')], { kind: 'matview' });
+  const plan = buildPlan(planFile([tableSpec('mv', [colSpec('id')])]), snapshot([mv]));
+  assert.deepEqual(sqlOf(plan), ['CREATE INDEX CONCURRENTLY mv_id_btree_idx ON public.mv USING btree (id)']);
+  assert.equal(plan.tables?.[0]?.kind, 'matview');
 });

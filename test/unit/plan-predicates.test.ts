@@ -1,7 +1,8 @@
 /**
  * The planner's server-side check of partial-index predicates, against a scripted client: every
- * statement it sends that fails comes back as an SqlError naming that statement, except the failures
- * that only make the check impossible (privileges, locks, a read-only server), which are a note.
+ * statement it sends that fails comes back as an SqlError naming that statement, except a rejected
+ * predicate or a lock timeout (problems at the plan line) and the failures that only make the check
+ * impossible (privileges, a read-only server), which are a note.
  * A real server runs the rejected-predicate and missing-TEMP-privilege paths in
  * test/integration/plan-repair.test.ts.
  */
@@ -9,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type pg from 'pg';
 import { serverPredicates } from '../../src/planner.js';
-import { InputError, SqlError } from '../../src/errors.js';
+import { SqlError } from '../../src/errors.js';
 import type { ResolvedTable } from '../../src/catalog/resolve.js';
 import { col, colSpec, planFile, table, tableSpec } from './plan-fixtures.js';
 
@@ -38,13 +39,14 @@ const quiet = () => undefined;
 
 test('the server rendering of each predicate is read inside a transaction that is rolled back', async () => {
   const { client, sent } = scripted(() => null);
-  const out = await serverPredicates(client, file, tables("status = 'paid'"), quiet);
-  assert.deepEqual([...out.values()], ["(status = 'paid'::text)"]);
+  const { predicates, problems } = await serverPredicates(client, file, tables("status = 'paid'"), quiet);
+  assert.deepEqual([...predicates.values()], ["(status = 'paid'::text)"]);
+  assert.deepEqual(problems, []);
   assert.equal(sent[0], 'BEGIN');
   assert.equal(sent.at(-1), 'ROLLBACK');
 });
 
-for (const statement of ['BEGIN', 'SET LOCAL lock_timeout', 'SAVEPOINT predicate', 'CREATE TEMP TABLE', 'SELECT pg_get_expr', 'RELEASE SAVEPOINT']) {
+for (const statement of ['BEGIN', 'SAVEPOINT predicate', 'CREATE TEMP TABLE', 'SELECT pg_get_expr', 'RELEASE SAVEPOINT']) {
   test(`a failing ${statement} is an SqlError showing that statement, not an internal error`, async () => {
     const { client } = scripted((sql) => (sql.startsWith(statement) ? { code: '57P01', message: 'terminating connection due to administrator command' } : null));
     await assert.rejects(serverPredicates(client, file, tables("status = 'paid'"), quiet), (err: unknown) => {
@@ -63,33 +65,38 @@ test('a failing ROLLBACK TO SAVEPOINT after a rejected predicate is an SqlError 
   await assert.rejects(serverPredicates(client, file, tables('nope > 0'), quiet), (err: unknown) => err instanceof SqlError && err.sql === 'ROLLBACK TO SAVEPOINT predicate');
 });
 
-test('a predicate the server rejects is an input problem at its plan line', async () => {
+test('a predicate the server rejects is a problem at its plan line, returned to be reported with the others', async () => {
   const { client } = scripted((sql) => (sql.startsWith('CREATE INDEX') ? { code: '42703', message: 'column "nope" does not exist' } : null));
-  await assert.rejects(serverPredicates(client, file, tables('nope > 0'), quiet), (err: unknown) => {
-    assert.ok(err instanceof InputError);
-    assert.match(err.message, /^plan\.yaml:\d+:9: where: nope > 0: column "nope" does not exist$/);
-    return true;
-  });
+  const { predicates, problems } = await serverPredicates(client, file, tables('nope > 0'), quiet);
+  assert.equal(predicates.size, 0);
+  assert.deepEqual(problems.map((p) => [p.pos.col, p.message]), [[9, 'where: nope > 0: column "nope" does not exist']]);
 });
 
 for (const [code, statement] of [
   ['42501', 'CREATE TEMP TABLE'],
   ['25006', 'CREATE TEMP TABLE'],
-  ['55P03', 'CREATE INDEX'],
 ] as const) {
   test(`${code} on ${statement} only makes the check impossible: a note on stderr, the predicate compared as text`, async () => {
     const notes: string[] = [];
     const { client } = scripted((sql) => (sql.startsWith(statement) ? { code, message: 'not allowed here' } : null));
-    const out = await serverPredicates(client, file, tables("status = 'paid'"), (m) => notes.push(m));
-    assert.equal(out.size, 0);
+    const { predicates, problems } = await serverPredicates(client, file, tables("status = 'paid'"), (m) => notes.push(m));
+    assert.equal(predicates.size, 0);
+    assert.deepEqual(problems, []);
     assert.equal(notes.length, 1);
     assert.match(notes[0] ?? '', /^note: could not check the predicate of public\.orders on the server \(not allowed here\); it is written into the statements as given/);
   });
 }
 
+test('a lock timeout copying the table is a problem at the plan line, saying another session holds a lock', async () => {
+  const { client } = scripted((sql) => (sql.startsWith('CREATE TEMP TABLE') ? { code: '55P03', message: 'canceling statement due to lock timeout' } : null));
+  const { problems } = await serverPredicates(client, file, tables("status = 'paid'"), quiet);
+  assert.equal(problems.length, 1);
+  assert.match(problems[0]?.message ?? '', /^where: status = 'paid': could not be checked on the server: gave up waiting for a lock: another session held a conflicting lock/);
+});
+
 test('a predicate that is not one expression is not sent to the server at all (buildPlan reports it)', async () => {
   const { client, sent } = scripted(() => null);
-  const out = await serverPredicates(client, file, tables("x = E'\\'' ; DROP TABLE t ; SELECT E'\\''"), quiet);
-  assert.equal(out.size, 0);
+  const { predicates } = await serverPredicates(client, file, tables("x = E'\\'' ; DROP TABLE t ; SELECT E'\\''"), quiet);
+  assert.equal(predicates.size, 0);
   assert.deepEqual(sent, []);
 });
