@@ -7,30 +7,40 @@ export function median(values: number[]): number {
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-/** Per-statement medians over several runs of the same statement list. */
-export function statementMedians(runs: number[][]): number[] {
+/** Per statement, the fastest of several runs of the same statement list. */
+export function statementMinima(runs: number[][]): number[] {
   const n = runs[0]?.length ?? 0;
-  return Array.from({ length: n }, (_, i) => median(runs.map((r) => r[i] ?? NaN)));
+  return Array.from({ length: n }, (_, i) => Math.min(...runs.map((r) => r[i] ?? Infinity)));
 }
 
 export interface LowerBound {
-  /** No schedule beats the longest build (measured alone, with the server's parallel workers). */
+  /** No schedule beats the longest build: its fastest time alone, with the server's parallel workers. */
   longestMs: number;
-  /** Nor the total work spread evenly: single-core build times summed, over the cores. */
+  /** Nor the total work spread evenly over the cores. */
   workMs: number;
   cores: number;
+  /** What the work is measured in: the builds' CPU time, or their wall time where CPU time is unknown. */
+  workBasis: 'cpu' | 'wall';
   ms: number;
 }
 
 /**
  * max(longest single build, sum of single-session build times ÷ cores). The single-session times
- * are measured with max_parallel_maintenance_workers = 0, so that each is one core's work; the
- * longest build is taken from the psql-like run, where it may use parallel workers.
+ * come from a run without parallel workers, so that each is one core's work, and are the backend's
+ * CPU time where it can be read: on a shared machine wall time also counts waiting for a core, which
+ * would raise the bound. The longest build is its fastest time in the psql-like runs, where it may
+ * use parallel workers.
  */
-export function lowerBound(serialMs: number[], sequentialMs: number[], cores: number): LowerBound {
-  const longestMs = Math.max(0, ...sequentialMs);
-  const workMs = serialMs.reduce((a, b) => a + b, 0) / cores;
-  return { longestMs, workMs, cores, ms: Math.max(longestMs, workMs) };
+export function lowerBound(
+  calibration: { wallMs: number; cpuMs: number | null }[],
+  longestCandidatesMs: number[],
+  cores: number,
+): LowerBound {
+  const cpu = calibration.every((c) => c.cpuMs !== null);
+  const work = calibration.reduce((sum, c) => sum + (cpu ? (c.cpuMs as number) : c.wallMs), 0);
+  const longestMs = Math.max(0, ...longestCandidatesMs);
+  const workMs = work / cores;
+  return { longestMs, workMs, cores, workBasis: cpu ? 'cpu' : 'wall', ms: Math.max(longestMs, workMs) };
 }
 
 export type Verdict = 'PASS' | 'MISS';

@@ -83,3 +83,36 @@ export async function runNaiveParallel(url: string, statements: string[], parall
   await Promise.all(Array.from({ length: Math.min(parallelism, statements.length) }, worker));
   return { ms: performance.now() - start, statements: timings, failures };
 }
+
+export interface CalibratedStatement {
+  sql: string;
+  wallMs: number;
+  /** CPU time of the session's backend for this statement, or null where it cannot be read. */
+  cpuMs: number | null;
+}
+
+/**
+ * One session, statements in order, without parallel workers, so that each build's time is one
+ * core's work. Besides the wall time it reads the backend's own CPU time (Linux), which other
+ * programs competing for the cores do not inflate.
+ */
+export async function runCalibration(url: string, statements: string[], cpuNs: (pid: number) => number | null): Promise<CalibratedStatement[]> {
+  const client = await connectClient(url, 'bench/calibration');
+  try {
+    await client.query('SET max_parallel_maintenance_workers = 0');
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const pid = rows[0]?.pid ?? -1;
+    const out: CalibratedStatement[] = [];
+    for (const sql of statements) {
+      const c0 = cpuNs(pid);
+      const t0 = performance.now();
+      await client.query(sql);
+      const wallMs = performance.now() - t0;
+      const c1 = cpuNs(pid);
+      out.push({ sql, wallMs, cpuMs: c0 !== null && c1 !== null ? (c1 - c0) / 1e6 : null });
+    }
+    return out;
+  } finally {
+    await client.end();
+  }
+}

@@ -19,9 +19,9 @@ import { startServer, type TestServer } from '../test/support/server.js';
 import { withDatabase } from '../test/support/db.js';
 import { redact } from '../src/db/connection.js';
 import type { PreparedPlan } from '../src/planner.js';
-import { lowerBound, median, statementMedians, target, type Target } from './analysis.js';
-import { connectClient, runNaiveParallel, runSequential, type Failure, type RunResult as BaselineResult } from './baselines.js';
-import { CpuMeter } from './cpu.js';
+import { lowerBound, median, statementMinima, target, type Target } from './analysis.js';
+import { connectClient, runCalibration, runNaiveParallel, runSequential, type Failure, type RunResult as BaselineResult } from './baselines.js';
+import { CpuMeter, processCpuNs } from './cpu.js';
 import { bigTableRows, createDataset, dropIndexes } from './dataset.js';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
 import { runCli, timedApply, timedPlan, type CliRun } from './pgindex.js';
@@ -79,7 +79,7 @@ interface Contender {
 
 interface SetResult {
   summary: SetSummary;
-  statements: { sql: string; serialMs: number; sequentialMs: number }[];
+  statements: { sql: string; singleCoreWallMs: number; singleCoreCpuMs: number | null; fastestSequentialMs: number }[];
 }
 
 async function indexCount(client: pg.Client, schema: string): Promise<number> {
@@ -142,9 +142,8 @@ async function runSet(
   await reset(client, set.schema);
   await settle(meter, opts);
   const serialCpu = meter?.start();
-  const serial = await runSequential(url, plain, ['SET max_parallel_maintenance_workers = 0']);
+  const calibration = await runCalibration(url, plain, processCpuNs);
   const serialForeign = serialCpu?.() ?? null;
-  if (serial.failures.length > 0) throw new Error(`the calibration run failed: ${serial.failures[0]?.message} in ${serial.failures[0]?.sql}`);
   const expected = await indexCount(client, set.schema);
 
   const runs = new Map<string, number[]>(contenders.map((c) => [c.id, []]));
@@ -176,8 +175,7 @@ async function runSet(
   }
   await reset(client, set.schema);
 
-  const sequentialMs = statementMedians(sequentialStatementRuns);
-  const serialMs = serial.statements.map((s) => s.ms);
+  const fastestSequentialMs = statementMinima(sequentialStatementRuns);
   const contenderSummaries: ContenderSummary[] = contenders.map((c) => {
     const runsMs = runs.get(c.id) ?? [];
     const failed = failures.get(c.id) ?? [];
@@ -197,12 +195,17 @@ async function runSet(
       description: set.description,
       statements: plain.length,
       contenders: contenderSummaries,
-      lowerBound: lowerBound(serialMs, sequentialMs, opts.cores),
+      lowerBound: lowerBound(calibration, fastestSequentialMs, opts.cores),
       sequentialId: 'a',
       naiveId: 'b',
       calibrationForeignCpu: serialForeign,
     },
-    statements: plain.map((sql, i) => ({ sql, serialMs: serialMs[i] ?? NaN, sequentialMs: sequentialMs[i] ?? NaN })),
+    statements: calibration.map((c, i) => ({
+      sql: c.sql,
+      singleCoreWallMs: c.wallMs,
+      singleCoreCpuMs: c.cpuMs,
+      fastestSequentialMs: fastestSequentialMs[i] ?? NaN,
+    })),
   };
 }
 

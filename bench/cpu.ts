@@ -34,6 +34,16 @@ function procStat(pid: number | 'self'): { ticks: number; ppid: number } | null 
   }
 }
 
+/** CPU time a process has run so far, in ns (/proc/PID/schedstat), or null where unavailable. */
+export function processCpuNs(pid: number): number | null {
+  try {
+    const ns = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ', 1)[0]);
+    return Number.isFinite(ns) ? ns : null;
+  } catch {
+    return null;
+  }
+}
+
 export class CpuMeter {
   private constructor(private readonly postmaster: number) {}
 

@@ -45,8 +45,8 @@ function setTable(set: Results['sets'][number]): string[] {
   const lb = set.lowerBound;
   lines.push(
     '',
-    `Lower bound ${seconds(lb.ms)} = max(longest single build ${seconds(lb.longestMs)}, ` +
-      `${seconds(lb.workMs * lb.cores)} of single-core build time ÷ ${lb.cores} cores = ${seconds(lb.workMs)})` +
+    `Lower bound ${seconds(lb.ms)} = max(longest single build ${seconds(lb.longestMs)} (its fastest in (a)), ` +
+      `${seconds(lb.workMs * lb.cores)} of single-core build ${lb.workBasis === 'wall' ? 'time' : 'CPU time'} ÷ ${lb.cores} cores = ${seconds(lb.workMs)})` +
       (set.calibrationForeignCpu != null ? `; other programs used ${othersCpu([set.calibrationForeignCpu])} of the CPU during the single-core run.` : '.'),
   );
   for (const c of set.contenders.filter((x) => x.failedStatements > 0)) {

@@ -75,9 +75,9 @@ export function renderSet(set: SetSummary): string[] {
     `${set.name}: ${set.description}`,
     ...alignTable(rows).map((l) => '  ' + l),
     ...notes,
-    `  lower bound ${seconds(lb.ms)} = max(longest single build ${seconds(lb.longestMs)}, ` +
-      `single-core build times ${seconds(lb.workMs * lb.cores)} ÷ ${lb.cores} cores = ${seconds(lb.workMs)})` +
-      (set.calibrationForeignCpu !== null ? `; others used ${othersCpu([set.calibrationForeignCpu])} of the CPU meanwhile` : ''),
+    `  lower bound ${seconds(lb.ms)} = max(longest single build ${seconds(lb.longestMs)} (its fastest in (a)), ` +
+      `single-core build ${lb.workBasis === 'cpu' ? 'CPU time' : 'time'} ${seconds(lb.workMs * lb.cores)} ÷ ${lb.cores} cores = ${seconds(lb.workMs)})` +
+      (set.calibrationForeignCpu !== null ? `; others used ${othersCpu([set.calibrationForeignCpu])} of the CPU during that calibration run` : ''),
   ];
 }
 
