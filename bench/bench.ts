@@ -143,7 +143,7 @@ async function runSet(
   await settle(meter, opts);
   const serialCpu = meter?.start();
   const calibration = await runCalibration(url, plain, processCpuNs);
-  const serialForeign = serialCpu?.() ?? null;
+  const serialForeign = (await serialCpu?.()) ?? null;
   const expected = await indexCount(client, set.schema);
 
   const runs = new Map<string, number[]>(contenders.map((c) => [c.id, []]));
@@ -158,7 +158,7 @@ async function runSet(
       await settle(meter, opts);
       const cpu = meter?.start();
       const r = await c.run();
-      const others = cpu?.();
+      const others = await cpu?.();
       if (others !== undefined) foreign.get(c.id)?.push(others);
       const built = await indexCount(client, set.schema);
       // A run that reports no failure must have built exactly what the calibration run built.

@@ -1,34 +1,35 @@
 /**
  * How much of the machine other programs took during a run. On a shared machine the timings mean
- * little without it: the lower bound assumes every core is ours. Linux only (/proc); elsewhere the
- * share is unknown (null).
+ * little without it. Linux only (/proc); elsewhere the share is unknown.
  *
- * Ours = this process, plus the PostgreSQL server: the postmaster with its reaped children (cutime,
- * cstime: sessions and parallel workers that have ended) and its live children.
+ * Other programs' CPU time is summed process by process: every process except this one, the
+ * PostgreSQL postmaster and its children, from a scan at the start, scans every 250 ms, and one at
+ * the end. (Subtracting our own time from the machine's busy time does not work: the CPU time of a
+ * session that has just ended is, for a while, found neither in its own entry nor in the
+ * postmaster's cutime.) A process that starts and ends between two scans is missed, so the share is
+ * a lower bound.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 
-interface Ticks {
-  busy: number;
-  total: number;
-  ours: number;
-}
+const SCAN_MS = 250;
 
-function machineTicks(): { busy: number; total: number } {
+function machineTotal(): number {
   const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
   const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
-  const busy = user + nice + system + irq + softirq + steal;
-  return { busy, total: busy + idle + iowait };
+  return user + nice + system + idle + iowait + irq + softirq + steal;
 }
 
-/** utime, stime, cutime, cstime and the parent pid of a process, or null once it is gone. */
-function procStat(pid: number | 'self'): { ticks: number; ppid: number } | null {
+/** utime + stime and the parent pid, from the text of /proc/PID/stat. */
+function parseStat(text: string): { ticks: number; ppid: number } {
+  // The command name may contain spaces and parentheses: fields are counted after the last ')'.
+  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return { ppid: Number(f[1] ?? 0), ticks: Number(f[11] ?? 0) + Number(f[12] ?? 0) };
+}
+
+function statSync(pid: number | 'self'): { ticks: number; ppid: number } | null {
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name may contain spaces and parentheses: fields are counted after the last ')'.
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    const n = (i: number) => Number(f[i] ?? 0);
-    return { ppid: n(1), ticks: n(11) + n(12) + n(13) + n(14) };
+    return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return null;
   }
@@ -44,41 +45,71 @@ export function processCpuNs(pid: number): number | null {
   }
 }
 
+type Ticks = Map<number, number>;
+
 export class CpuMeter {
   private constructor(private readonly postmaster: number) {}
 
   /** Finds the postmaster as the parent of one of its sessions; null when /proc is not there. */
   static forBackend(backendPid: number): CpuMeter | null {
-    const s = procStat(backendPid);
+    const s = statSync(backendPid);
     if (!s) return null;
     try {
-      machineTicks();
+      machineTotal();
     } catch {
       return null;
     }
     return new CpuMeter(s.ppid);
   }
 
-  private sample(): Ticks {
-    let ours = (procStat('self')?.ticks ?? 0) + (procStat(this.postmaster)?.ticks ?? 0);
+  private isOurs(pid: number, ppid: number): boolean {
+    return pid === process.pid || pid === this.postmaster || ppid === this.postmaster || ppid === process.pid;
+  }
+
+  private scanSync(into: Ticks): void {
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
-      const s = procStat(Number(entry));
-      // Only utime + stime of live children: their own children are counted when they are reaped.
-      if (s && s.ppid === this.postmaster) ours += s.ticks;
+      const pid = Number(entry);
+      const s = statSync(pid);
+      if (s && !this.isOurs(pid, s.ppid)) into.set(pid, s.ticks);
     }
-    return { ...machineTicks(), ours };
+  }
+
+  /** The same scan without blocking the event loop, which pgindex's own dispatching shares. */
+  private async scan(into: Ticks): Promise<void> {
+    const entries = (await readdir('/proc')).filter((e) => /^\d+$/.test(e));
+    await Promise.all(
+      entries.map(async (entry) => {
+        const pid = Number(entry);
+        try {
+          const s = parseStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+          if (!this.isOurs(pid, s.ppid)) into.set(pid, s.ticks);
+        } catch {
+          // gone meanwhile
+        }
+      }),
+    );
   }
 
   /** Starts a measurement; the returned function gives the share of all CPU time others used. */
-  start(): () => number {
-    const a = this.sample();
-    return () => {
-      const b = this.sample();
-      const total = b.total - a.total;
-      if (total <= 0) return 0;
-      const foreign = b.busy - a.busy - (b.ours - a.ours);
-      return Math.min(1, Math.max(0, foreign / total));
+  start(): () => Promise<number> {
+    const first: Ticks = new Map();
+    const last: Ticks = new Map();
+    const total0 = machineTotal();
+    this.scanSync(first);
+    let scanning: Promise<void> = Promise.resolve();
+    const timer = setInterval(() => {
+      scanning = scanning.then(() => this.scan(last)).catch(() => undefined);
+    }, SCAN_MS);
+    return async () => {
+      clearInterval(timer);
+      await scanning;
+      this.scanSync(last);
+      const total = machineTotal() - total0;
+      let foreign = 0;
+      // A process not there at the start was born during the run: all its time is in the window.
+      for (const [pid, ticks] of last) foreign += Math.max(0, ticks - (first.get(pid) ?? 0));
+      return total > 0 ? Math.min(1, foreign / total) : 0;
     };
   }
 
@@ -92,7 +123,7 @@ export class CpuMeter {
     while (performance.now() - start < maxMs) {
       const stop = this.start();
       await new Promise((resolve) => setTimeout(resolve, 1000));
-      share = stop();
+      share = await stop();
       if (share < threshold) break;
     }
     return { waitedMs: performance.now() - start, share };
