@@ -408,21 +408,26 @@ async function main(): Promise<number> {
       `${cpus().length} CPUs (${cpuModel()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
   );
   const planDir = mkdtempSync(join(tmpdir(), 'pgindex-bench-'));
-  let server: TestServer | undefined;
-  const stop = async () => {
-    const s = server;
-    server = undefined;
-    await s?.stop();
-    rmSync(planDir, { recursive: true, force: true });
+  const starting = startServer({ binDir: opts.pgBin, settings: serverSettings(opts) });
+  // One promise for every exit path, so that none of them exits before the server is stopped and the
+  // directories are gone, even when the signal comes while the server is still starting.
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await starting.then((s) => s.stop()).catch(() => undefined);
+      rmSync(planDir, { recursive: true, force: true });
+    })();
+    return stopping;
   };
   const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = true;
     process.stderr.write(`\nbench: ${signal}: stopping the server\n`);
     void stop().finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    server = await startServer({ binDir: opts.pgBin, settings: serverSettings(opts) });
+    const server = await starting;
     log(`${server.version} on 127.0.0.1:${server.port}`);
     return await bench(opts, server, planDir);
   } finally {
@@ -430,10 +435,13 @@ async function main(): Promise<number> {
   }
 }
 
+let interrupted = false;
+
 main().then(
-  (code) => process.exit(code),
+  (code) => process.exit(interrupted ? 130 : code),
   (err: unknown) => {
-    process.stderr.write(`bench: ${redact(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
-    process.exit(1);
+    // Once interrupted, the failing query is only the server going away: not worth a stack trace.
+    if (!interrupted) process.stderr.write(`bench: ${redact(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
+    process.exit(interrupted ? 130 : 1);
   },
 );

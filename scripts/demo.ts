@@ -35,7 +35,7 @@ function heading(text: string): void {
   say('\n' + bold(`== ${text}`));
 }
 
-let server: TestServer | undefined;
+let starting: Promise<TestServer> | undefined;
 let child: ChildProcess | undefined;
 let interrupted = false;
 
@@ -52,10 +52,15 @@ function pgindex(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   });
 }
 
-async function stopServer(): Promise<void> {
-  const s = server;
-  server = undefined;
-  await s?.stop();
+let stopping: Promise<void> | undefined;
+
+/** Stops the server and removes its directory; every exit path awaits this same promise. */
+function stopServer(): Promise<void> {
+  // Also a server still starting when the signal came: it is stopped as soon as it is up.
+  stopping ??= (async () => {
+    await starting?.then((s) => s.stop()).catch(() => undefined);
+  })();
+  return stopping;
 }
 
 /**
@@ -79,7 +84,7 @@ function onSignal(signal: NodeJS.Signals): void {
 async function run(scale: number): Promise<number> {
   const started = Date.now();
   heading('Starting a throwaway PostgreSQL server');
-  server = await startServer({
+  starting = startServer({
     binDir: process.env.PGINDEX_DEMO_PG_BIN || undefined,
     // Sized for this machine, so that pgindex's CPU budget (from max_parallel_workers) is its cores.
     settings: {
@@ -89,6 +94,7 @@ async function run(scale: number): Promise<number> {
       max_parallel_maintenance_workers: '2',
     },
   });
+  const server = await starting;
   say(`${server.version} on 127.0.0.1:${server.port} (temporary data directory, removed at the end)`);
 
   heading('Creating the sample database');
