@@ -11,6 +11,7 @@
  * Between runs every index is dropped and a CHECKPOINT taken; each contender runs k times, in an
  * order that rotates between repetitions, and the medians are compared. See bench/README-results.md.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -233,6 +234,19 @@ function cpuModel(): string {
   return cpus()[0]?.model ?? 'unknown';
 }
 
+/** The commit the bench ran, `+dirty` when src/ has uncommitted changes; null outside a git clone. */
+function sourceRevision(): string | null {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no', '--', 'src'], { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+    return head + (dirty ? '+dirty' : '');
+  } catch {
+    return null;
+  }
+}
+
 function expectOk(run: CliRun): CliRun {
   if (run.code !== 0) throw new Error(`pgindex ${run.args.join(' ')} exited with ${run.code}:\n${redact(run.output.slice(-3000))}`);
   return run;
@@ -369,6 +383,7 @@ async function bench(opts: BenchOptions, server: TestServer, planDir: string): P
     const json = {
       date: new Date().toISOString(),
       command: ['npm run bench --', ...process.argv.slice(2)].join(' '),
+      revision: sourceRevision(),
       options: opts,
       machine: {
         cpus: cpus().length,

@@ -12,6 +12,7 @@ import { othersCpu, seconds, type SetSummary } from './report.js';
 interface Results {
   date: string;
   command: string;
+  revision?: string | null;
   machine: { cpus: number; cpuModel: string; memoryBytes: number; loadavgAtEnd: number[]; node: string; postgres: string };
   serverSettings: Record<string, string>;
   dataset: { rows: number; tinyTables: number; tinyRows: number; wideTables: number; generationMs: number };
@@ -58,7 +59,8 @@ function setTable(set: Results['sets'][number]): string[] {
 export function renderMarkdown(r: Results): string {
   const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
   const lines = [
-    `Run on ${r.date.slice(0, 10)}: \`${r.command}\` (k = ${r.options.k}, parallelism ${r.options.parallelism}, ${r.options.cores} cores assumed).`,
+    `Run on ${r.date.slice(0, 10)}${r.revision ? ` at commit ${r.revision}` : ''}: \`${r.command}\` ` +
+      `(k = ${r.options.k}, parallelism ${r.options.parallelism}, ${r.options.cores} cores assumed).`,
     '',
     `Machine: ${r.machine.cpus} CPUs (${r.machine.cpuModel}), ${(r.machine.memoryBytes / 2 ** 30).toFixed(0)} GiB of memory, ` +
       `Node ${r.machine.node}; ${r.machine.postgres.replace(/ on .*$/, '')}; load average at the end ${r.machine.loadavgAtEnd.map((l) => l.toFixed(2)).join(', ')}.`,
