@@ -6,6 +6,7 @@ import { resolveTables } from '../../src/catalog/resolve.js';
 import { takeSnapshot } from '../../src/catalog/snapshot.js';
 import type { CatalogSnapshot } from '../../src/catalog/types.js';
 import { DEFAULT_RULES, type PlanFile, type Rules } from '../../src/planfile/types.js';
+import { planFile } from '../support/plan-file.js';
 import { buildPlan } from '../../src/plan/build.js';
 import { testDatabase, type TestDatabase } from '../support/db.js';
 
@@ -54,18 +55,10 @@ after(async () => {
 
 function plan(rules: Partial<Rules> = {}): PlanFile {
   const pos = { file: 'plan.yaml', line: 1, col: 1 };
-  return {
-    file: 'plan.yaml',
-    version: 1,
-    parallelism: 2,
-    concurrently: false,
-    analyze: false,
-    lockTimeoutMs: 0,
-    statementTimeoutMs: 0,
-    retries: 0,
-    rules: { ...DEFAULT_RULES, ...rules },
-    tables: ['families', 'shaped', 'wide'].map((name) => ({ name, columns: 'all' as const, exclude: [], pos })),
-  };
+  return planFile(
+    ['families', 'shaped', 'wide'].map((name) => ({ name, columns: 'all' as const, exclude: [], pos })),
+    { concurrently: false, lockTimeoutMs: 0, retries: 0, rules: { ...DEFAULT_RULES, ...rules } },
+  );
 }
 
 /** The decision for every column of every table, as `table.column`: `method opclass` or `skip: reason`. */

@@ -6,7 +6,8 @@ import { takeSnapshot } from '../../src/catalog/snapshot.js';
 import { PlanningError } from '../../src/errors.js';
 import pg from 'pg';
 import type { CatalogSnapshot, TableInfo } from '../../src/catalog/types.js';
-import { DEFAULT_RULES, type PlanFile, type TableSpec } from '../../src/planfile/types.js';
+import type { PlanFile, TableSpec } from '../../src/planfile/types.js';
+import { planFile } from '../support/plan-file.js';
 import { testDatabase, type TestDatabase } from '../support/db.js';
 
 let db: TestDatabase;
@@ -59,18 +60,10 @@ after(async () => {
 });
 
 function plan(names: string[]): PlanFile {
-  return {
-    file: 'plan.yaml',
-    version: 1,
-    parallelism: 2,
-    concurrently: false,
-    analyze: false,
-    lockTimeoutMs: 0,
-    statementTimeoutMs: 0,
-    retries: 0,
-    rules: { ...DEFAULT_RULES },
-    tables: names.map((name, i): TableSpec => ({ name, columns: 'all', exclude: [], pos: { file: 'plan.yaml', line: i + 1, col: 3 } })),
-  };
+  return planFile(
+    names.map((name, i): TableSpec => ({ name, columns: 'all', exclude: [], pos: { file: 'plan.yaml', line: i + 1, col: 3 } })),
+    { concurrently: false, lockTimeoutMs: 0, retries: 0 },
+  );
 }
 
 /** The client, counting the statements sent through it. */

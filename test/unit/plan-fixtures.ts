@@ -3,8 +3,7 @@
  * tables built from short descriptions, so each test states only what it is about.
  */
 import type { CatalogSnapshot, ColumnInfo, IndexInfo, OpclassInfo, TableInfo } from '../../src/catalog/types.js';
-import type { ColumnSpec, PlanFile, TableSpec } from '../../src/planfile/types.js';
-import { DEFAULT_RULES } from '../../src/planfile/types.js';
+import type { ColumnSpec, TableSpec } from '../../src/planfile/types.js';
 
 export const TYPES: Record<string, { oid: number; category: string; kind?: ColumnInfo['type']['kind']; element?: [string, number] }> = {
   integer: { oid: 23, category: 'N' },
@@ -152,18 +151,4 @@ export function tableSpec(name: string, columns: TableSpec['columns'], o: Partia
   return { name, columns, exclude: [], pos: { file: 'plan.yaml', line: line++, col: 11 }, ...o };
 }
 
-export function planFile(tables: TableSpec[], o: Partial<PlanFile> = {}): PlanFile {
-  return {
-    file: 'plan.yaml',
-    version: 1,
-    parallelism: 2,
-    concurrently: true,
-    analyze: false,
-    lockTimeoutMs: 5000,
-    statementTimeoutMs: 0,
-    retries: 3,
-    rules: { ...DEFAULT_RULES },
-    tables,
-    ...o,
-  };
-}
+export { planFile } from '../support/plan-file.js';

@@ -5,7 +5,8 @@ import { NameSyntaxError, parseIdentifier, parseTablePattern } from '../../src/c
 import { neverAnalyzed, resolveTables } from '../../src/catalog/resolve.js';
 import type { CatalogSnapshot, TableInfo } from '../../src/catalog/types.js';
 import { InputError } from '../../src/errors.js';
-import { DEFAULT_RULES, type ColumnSpec, type PlanFile, type TableSpec } from '../../src/planfile/types.js';
+import type { ColumnSpec, PlanFile, TableSpec } from '../../src/planfile/types.js';
+import { planFile } from '../support/plan-file.js';
 import { T, catalog, column, table } from '../support/catalog-fixture.js';
 
 const tablesOf = (f: PlanFile, s: CatalogSnapshot) => resolveTables(f, s).tables;
@@ -66,19 +67,7 @@ function colSpec(name: string, line: number, extra: Partial<ColumnSpec> = {}): C
 }
 
 function plan(tables: TableSpec[], extra: Partial<PlanFile> = {}): PlanFile {
-  return {
-    file: 'plan.yaml',
-    version: 1,
-    parallelism: 2,
-    concurrently: false,
-    analyze: false,
-    lockTimeoutMs: 0,
-    statementTimeoutMs: 0,
-    retries: 0,
-    rules: { ...DEFAULT_RULES },
-    tables,
-    ...extra,
-  };
+  return planFile(tables, { concurrently: false, lockTimeoutMs: 0, retries: 0, ...extra });
 }
 
 function snapshot(tables: TableInfo[], searchPath = ['app', 'public']): CatalogSnapshot {
