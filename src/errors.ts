@@ -2,14 +2,22 @@
  * One family of errors. The CLI's single error boundary (src/cli/main.ts) prints them with
  * formatError and exits 1; anything else is a bug and is printed with its stack.
  */
-import type { SourcePos } from './planfile/types.js';
+import { isSqlstate } from './pg/sqlstate.js';
+
+/** A place in an input file (a plan file, a SQL file): 1-based line and column. */
+export interface SourcePos {
+  file: string;
+  line: number;
+  col: number;
+}
 
 export class PgindexError extends Error {
   constructor(
     message: string,
     readonly code: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = new.target.name;
   }
 }
@@ -53,9 +61,15 @@ export class ConnectionError extends PgindexError {
   }
 }
 
-/** A statement failed on the server: keeps the SQL and the server's fields to show them. */
+/**
+ * A statement failed on the server: keeps the SQL and the server's fields to show them. This
+ * constructor is the one place that reads a driver (pg) or network error: every module that wraps
+ * one goes through it, and the original stays as `cause`.
+ */
 export class SqlError extends PgindexError {
+  /** The five-character SQLSTATE; undefined for errors without one (a lost socket, ECONNRESET…). */
   readonly sqlstate: string | undefined;
+  /** 1-based character position in `sql`, when the server gave one. */
   readonly position: number | undefined;
   readonly detail: string | undefined;
   readonly hint: string | undefined;
@@ -64,12 +78,18 @@ export class SqlError extends PgindexError {
     readonly sql: string,
     cause: unknown,
   ) {
-    const e = (cause ?? {}) as { message?: string; code?: string; position?: string; detail?: string; hint?: string };
-    super(e.message ?? String(cause), 'sql');
-    this.sqlstate = e.code;
-    this.position = e.position ? Number(e.position) : undefined;
-    this.detail = e.detail;
-    this.hint = e.hint;
+    const e = (cause ?? {}) as { message?: unknown; code?: unknown; position?: unknown; detail?: unknown; hint?: unknown };
+    super(typeof e.message === 'string' && e.message !== '' ? e.message : String(cause), 'sql', { cause });
+    this.sqlstate = isSqlstate(e.code) ? e.code : undefined;
+    const position = typeof e.position === 'string' || typeof e.position === 'number' ? Number(e.position) : NaN;
+    this.position = Number.isFinite(position) && position > 0 ? position : undefined;
+    this.detail = typeof e.detail === 'string' ? e.detail : undefined;
+    this.hint = typeof e.hint === 'string' ? e.hint : undefined;
+  }
+
+  /** The same, for a failure not tied to one statement (sql is then ''). */
+  static fromDriver(sql: string, cause: unknown): SqlError {
+    return cause instanceof SqlError ? cause : new SqlError(sql, cause);
   }
 
   /** The message, the statement with a caret under the error position, then detail and hint. */

@@ -16,6 +16,8 @@ import { quoteIdent, quoteQualified } from './sql/quote.js';
 import { PlanningError, SqlError, type Problem } from './errors.js';
 import { describeHolders, isLockTimeout, lockHolders, lockTimeoutError, type WantedLock } from './catalog/locks.js';
 import type { Plan, QualifiedName } from './plan/types.js';
+import { relkindNoun } from './pg/relkinds.js';
+import { SQLSTATE } from './pg/sqlstate.js';
 
 export interface PrepareOptions {
   planPath: string;
@@ -131,7 +133,7 @@ export async function serverPredicates(
       // Privileges or a read-only server only stop the comparison from being exact: the predicate is
       // then compared as text, and it was already checked to be one expression.
       const cannotCheck = (code: string | undefined, message: string): boolean => {
-        if (code !== '42501' && code !== '25006') return false;
+        if (code !== SQLSTATE.insufficientPrivilege && code !== SQLSTATE.readOnlySqlTransaction) return false;
         log(
           `note: could not check the predicate of ${quoteQualified(req.table)} on the server (${message}); ` +
             'it is written into the statements as given and compared with existing indexes as text',
@@ -195,18 +197,6 @@ async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(client: pg
   }
 }
 
-const RELKINDS: Record<string, string> = {
-  r: 'table',
-  p: 'partitioned table',
-  i: 'index',
-  I: 'partitioned index',
-  S: 'sequence',
-  v: 'view',
-  m: 'materialized view',
-  c: 'composite type',
-  f: 'foreign table',
-  t: 'TOAST table',
-};
 
 /**
  * Index names share a schema's namespace with every other relation, and the snapshot only knows the
@@ -231,7 +221,7 @@ async function checkNamesFree(client: pg.ClientBase, plan: Plan): Promise<void> 
   ]);
   if (rows.length === 0) return;
   const lines = rows.map((r) => {
-    const what = RELKINDS[r.kind] ?? `relation (relkind ${r.kind})`;
+    const what = relkindNoun(r.kind);
     return `  ${quoteQualified(r)} is already a ${what}${r.definition ? `: ${r.definition}` : ''}`;
   });
   throw new PlanningError(

@@ -12,12 +12,12 @@ import { NameSyntaxError, parseQualifiedName } from '../catalog/names.js';
 import type { ColumnInfo, ColumnType, IndexInfo, OpclassInfo, TableInfo } from '../catalog/types.js';
 import type { ColumnSpec } from '../planfile/types.js';
 import { quoteIdent, quoteQualified } from '../sql/quote.js';
-import { UNIQUE_METHOD, canInclude, includeMethodsText } from './capabilities.js';
-import { isValid, sameCollation } from '../catalog/index-state.js';
+import { UNIQUE_METHOD, canInclude, includeMethodsText } from '../pg/access-methods.js';
+import { isValid, sameCollation } from '../pg/index-state.js';
 import { EXTENSION_OPCLASSES, btreeGinCovers, btreeGistCovers, familyOf } from './families.js';
 import { decimal, ratio } from './format.js';
-import { thousands } from '../plan/format.js';
-import { defaultOpclass, fit, opclassesNamed, usesDefaultOpclass } from './opclasses.js';
+import { thousands } from '../format.js';
+import { defaultOpclass, fit, opclassesNamed, usesDefaultOpclass } from '../pg/opclasses.js';
 import type { AdviceInput, Decision } from './types.js';
 
 type IndexDecision = Extract<Decision, { kind: 'index' }>;

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import { SqlError } from '../errors.js';
 import { quoteQualified } from '../sql/quote.js';
-import { qualifiedKey } from '../plan/qualified.js';
+import { qualifiedKey } from '../sql/qualified.js';
 import { neverAnalyzed } from './resolve.js';
 import type { CatalogSnapshot, TableInfo } from './types.js';
 

@@ -7,18 +7,12 @@
 import type pg from 'pg';
 import { PlanningError, SqlError } from '../errors.js';
 import { quoteQualified } from '../sql/quote.js';
+import { conflictingModes, type LockMode } from '../pg/locks.js';
+import { SQLSTATE } from '../pg/sqlstate.js';
 
-export const LOCK_NOT_AVAILABLE = '55P03';
-
-/** The lock modes that conflict with one a planning statement asks for (PostgreSQL's conflict table). */
-const CONFLICTS = {
-  /** Reading a table's definition: CREATE TABLE ... (LIKE t), pg_get_expr, pg_get_indexdef. */
-  AccessShareLock: ['AccessExclusiveLock'],
-  /** ANALYZE. */
-  ShareUpdateExclusiveLock: ['ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'],
-} as const;
-
-export type WantedLock = keyof typeof CONFLICTS;
+/** The lock modes a planning statement asks for: reading a table's definition (CREATE TABLE ... (LIKE t),
+ * pg_get_expr, pg_get_indexdef) and ANALYZE. */
+export type WantedLock = Extract<LockMode, 'AccessShareLock' | 'ShareUpdateExclusiveLock'>;
 
 export interface LockHolder {
   schema: string;
@@ -30,7 +24,7 @@ export interface LockHolder {
 
 export function isLockTimeout(err: unknown): boolean {
   const code = err instanceof SqlError ? err.sqlstate : (err as { code?: unknown } | null)?.code;
-  return code === LOCK_NOT_AVAILABLE;
+  return code === SQLSTATE.lockNotAvailable;
 }
 
 /**
@@ -53,7 +47,7 @@ select n.nspname as schema, c.relname as name, l.pid, l.mode, l.granted, current
  order by l.granted desc, n.nspname, c.relname, l.pid`;
   let rows: (LockHolder & { lock_timeout: string })[];
   try {
-    rows = (await client.query<LockHolder & { lock_timeout: string }>(sql, [[...relations], [...CONFLICTS[wanted]]])).rows;
+    rows = (await client.query<LockHolder & { lock_timeout: string }>(sql, [[...relations], [...conflictingModes(wanted)]])).rows;
   } catch {
     // Only to improve a message: without pg_locks the error says less, but is still an error.
     return { holders: [], lockTimeout: '' };

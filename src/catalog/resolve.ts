@@ -19,7 +19,8 @@ import type { ColumnSpec, PlanFile, SourcePos, TableSpec } from '../planfile/typ
 import { quoteIdent, quoteQualified } from '../sql/quote.js';
 import { NameSyntaxError, matchesPart, parseIdentifier, parseTablePattern, type TablePattern } from './names.js';
 import type { CatalogSnapshot, ColumnInfo, OtherRelation, TableInfo } from './types.js';
-import { qualifiedKey } from '../plan/qualified.js';
+import { qualifiedKey } from '../sql/qualified.js';
+import { relkindWithArticle } from '../pg/relkinds.js';
 
 export interface ResolvedColumn {
   column: ColumnInfo;
@@ -53,16 +54,6 @@ interface Entry {
   pattern: TablePattern;
 }
 
-/** What a relkind is, for "X is a view". */
-const RELKIND_NAMES: Record<string, string> = {
-  v: 'a view',
-  S: 'a sequence',
-  f: 'a foreign table',
-  c: 'a composite type',
-  i: 'an index',
-  I: 'a partitioned index',
-  t: 'a TOAST table',
-};
 
 /**
  * The relations an entry's pattern matches among the snapshot's, with search_path visibility: the
@@ -138,7 +129,7 @@ function assign(file: PlanFile, snapshot: CatalogSnapshot, problems: Problem[], 
 }
 
 function notIndexable(r: OtherRelation): string {
-  const what = RELKIND_NAMES[r.relkind] ?? `a relation of kind '${r.relkind}'`;
+  const what = relkindWithArticle(r.relkind);
   return `${quoteQualified(r)} is ${what}: only tables, partitioned tables and materialized views can be indexed`;
 }
 

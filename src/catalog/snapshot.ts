@@ -6,7 +6,8 @@ import type pg from 'pg';
 import { InputError, SqlError, type Problem } from '../errors.js';
 import type { PlanFile } from '../planfile/types.js';
 import { NameSyntaxError, parseTablePattern } from './names.js';
-import { qualifiedKey } from '../plan/qualified.js';
+import { qualifiedKey } from '../sql/qualified.js';
+import { INDEXABLE_RELKINDS, tableKind } from '../pg/relkinds.js';
 import { SERVER_SQL, TABLES_SQL, INDEXES_SQL, columnsSql } from './queries.js';
 import { isLockTimeout, lockTimeoutError } from './locks.js';
 import { quoteIdent, quoteQualified } from '../sql/quote.js';
@@ -19,7 +20,6 @@ import type {
   OpclassInfo,
   OtherRelation,
   TableInfo,
-  TableKind,
   TypeKind,
   BinaryCoercion,
 } from './types.js';
@@ -163,12 +163,12 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile): Promi
     const [server] = await run<ServerRow>(client, SERVER_SQL);
     if (!server) throw new SqlError(SERVER_SQL, { message: 'the query returned no row' });
     const relationRows = await run<TableRow>(client, TABLES_SQL, params);
-    const tableRows = relationRows.filter((r) => INDEXABLE.has(r.relkind));
+    const tableRows = relationRows.filter((r) => INDEXABLE_RELKINDS.has(r.relkind));
     oids = tableRows.map((t) => t.oid);
     const columnRows = await run<ColumnRow>(client, columnsSql(server.version_num), [oids]);
     const indexRows = await run<IndexRow>(client, INDEXES_SQL, [oids]);
     await run(client, 'commit');
-    const others = relationRows.filter((r) => !INDEXABLE.has(r.relkind)).map((r) => ({ schema: r.schema, name: r.name, relkind: r.relkind }));
+    const others = relationRows.filter((r) => !INDEXABLE_RELKINDS.has(r.relkind)).map((r) => ({ schema: r.schema, name: r.name, relkind: r.relkind }));
     return assemble(server, tableRows, others, columnRows, indexRows);
   } catch (err) {
     await client.query('rollback').catch(() => undefined);
@@ -177,8 +177,6 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile): Promi
   }
 }
 
-const INDEXABLE = new Set(['r', 'p', 'm']);
-const KINDS: Record<string, TableKind> = { r: 'table', p: 'partitioned', m: 'matview' };
 
 function assemble(server: ServerRow, tableRows: TableRow[], others: OtherRelation[], columnRows: ColumnRow[], indexRows: IndexRow[]): CatalogSnapshot {
   const columnsByTable = groupBy(columnRows.map((r) => [r.relid, toColumn(r)] as const));
@@ -187,7 +185,7 @@ function assemble(server: ServerRow, tableRows: TableRow[], others: OtherRelatio
     oid: Number(r.oid),
     schema: r.schema,
     name: r.name,
-    kind: KINDS[r.relkind] ?? 'table',
+    kind: tableKind(r.relkind),
     parent: r.parent_schema !== null && r.parent_name !== null ? { schema: r.parent_schema, name: r.parent_name } : null,
     partitions: [],
     reltuples: r.reltuples,

@@ -3,6 +3,10 @@
  * number of batched queries (src/catalog/snapshot.ts). Plain data, so the planner stays pure and
  * tests can build snapshots by hand.
  */
+import type { ColumnType, IndexInfo, OpclassInfo, BinaryCoercion } from '../pg/types.js';
+
+export type { BinaryCoercion, ColumnType, IndexInfo, IndexKey, OpclassInfo, TypeKind } from '../pg/types.js';
+
 
 export interface ServerSettings {
   maxParallelMaintenanceWorkers: number;
@@ -19,47 +23,6 @@ export interface ExtensionInfo {
   installed: string | null;
   available: string | null;
   schema: string | null;
-}
-
-export interface OpclassInfo {
-  method: string;
-  name: string;
-  schema: string;
-  /** OID of the input type; may be polymorphic (anyarray, anyrange, anyenum, anymultirange…). */
-  inputType: number;
-  inputTypeName: string;
-  isDefault: boolean;
-  /** The extension that provides it (btree_gin, pg_trgm…), if any. */
-  extension?: string | null;
-  /** pg_type.typcategory and typispreferred of the input type: how PostgreSQL picks among several
-   * coercible defaults (varchar → text_ops rather than bpchar_ops). */
-  inputTypeCategory?: string;
-  inputTypePreferred?: boolean;
-}
-
-export interface BinaryCoercion {
-  source: number;
-  target: number;
-}
-
-export type TypeKind = 'base' | 'enum' | 'range' | 'multirange' | 'composite' | 'pseudo' | 'domain';
-
-export interface ColumnType {
-  /** format_type() of the declared type, e.g. `character varying(20)` or a domain name. */
-  declared: string;
-  /** The base type after unwrapping domains, e.g. `integer`. */
-  base: string;
-  baseOid: number;
-  /** pg_type.typcategory of the base type (A array, B boolean, D datetime, N numeric, S string, U user…). */
-  category: string;
-  kind: TypeKind;
-  /** For arrays: the element type's name and OID. */
-  elementBase?: string;
-  elementOid?: number;
-  /** Name of the extension that owns the base type (hstore, ltree, cube, citext…), if any. */
-  extension?: string;
-  /** The declared type is a domain (possibly over other domains) over `base`. */
-  isDomain?: boolean;
 }
 
 export interface ColumnStats {
@@ -80,41 +43,9 @@ export interface ColumnInfo {
   stats: ColumnStats | null;
 }
 
-export interface IndexKey {
-  /** Column name, or null for an expression key. */
-  column: string | null;
-  /** pg_get_indexdef(indexrelid, k, true) for this key: the column name or the expression. */
-  expression: string;
-  opclass: string;
-  opclassIsDefault: boolean;
-  collation: string | null;
-  descending: boolean;
-  nullsFirst: boolean;
-}
-
-export interface IndexInfo {
-  schema: string;
-  name: string;
-  method: string;
-  unique: boolean;
-  primary: boolean;
-  valid: boolean;
-  ready: boolean;
-  keys: IndexKey[];
-  include: string[];
-  /** pg_get_expr of indpred, or null. */
-  predicate: string | null;
-  /** relpages × block_size: the size as of the last VACUUM, ANALYZE or CREATE INDEX (read without a lock). */
-  sizeBytes: number;
-  tablespace: string | null;
-  /** The definition as CREATE INDEX would write it, built from the catalog: shown in conflict errors. */
-  definition: string;
-  /** For a partition's index attached to a partitioned index: that parent index. */
-  parentIndex: { schema: string; name: string } | null;
-}
-
 /** What can carry an index: a table, a partitioned table, a materialized view. */
-export type TableKind = 'table' | 'partitioned' | 'matview';
+export type { TableKind } from '../pg/relkinds.js';
+import type { TableKind } from '../pg/relkinds.js';
 
 export interface TableInfo {
   oid: number;

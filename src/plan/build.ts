@@ -19,15 +19,17 @@ import { NameSyntaxError, parseIdentifier } from '../catalog/names.js';
 import type { Decision } from '../advisor/types.js';
 import { InputError, PlanningError, formatProblem, type Problem } from '../errors.js';
 import { resolveTables, type Resolution } from '../catalog/resolve.js';
-import { isValid } from '../catalog/index-state.js';
+import { isValid } from '../pg/index-state.js';
 import { advise } from '../advisor/advise.js';
 import { quoteIdent, quoteQualified } from '../sql/quote.js';
-import { qualifiedKey } from './qualified.js';
+import { qualifiedKey } from '../sql/qualified.js';
 import { indexName, withDisambiguator, type NameParts } from './names.js';
 import { attachPartitionSql, createIndexSql, dropInvalidIndexSql, rawPredicateProblem } from './sql.js';
 import { differences, findEquivalentValid, isEquivalent, normalisePredicate, plannedIsDefault, type IndexDef } from './diff.js';
 import { deriveRunSettings } from './settings.js';
 import { estimateBuild, sumEstimates, ZERO_ESTIMATE, type Estimate } from './estimate.js';
+import { parallelCapable } from '../pg/access-methods.js';
+import { stepFacts, type StepFacts } from './step-facts.js';
 
 export interface BuildOptions {
   /**
@@ -44,14 +46,6 @@ export interface BuildOptions {
 
 export function predicateKey(table: QualifiedName, where: string): string {
   return `${qualifiedKey(table)}\0${where.trim()}`;
-}
-
-/** Methods whose builds can use parallel maintenance workers, and since which server version. */
-const PARALLEL_SINCE: Readonly<Record<string, number>> = { btree: 110000, brin: 170000, gin: 180000 };
-
-export function parallelCapable(method: string, versionNum: number): boolean {
-  const since = PARALLEL_SINCE[method];
-  return since !== undefined && versionNum >= since;
 }
 
 const qname = (t: { schema: string; name: string }): QualifiedName => ({ schema: t.schema, name: t.name });
@@ -477,7 +471,8 @@ function stepBase(intent: Intent, node: Node): Pick<Step, 'table' | 'index' | 'm
   };
 }
 
-function addStep(ctx: Ctx, step: Step): string {
+function addStep(ctx: Ctx, intent: Intent, shape: Omit<Step, keyof StepFacts>): string {
+  const step: Step = { ...shape, ...stepFacts(shape, intent.pos) };
   ctx.steps.push(step);
   if (ctx.current) ctx.stepIntent.set(step.id, ctx.current);
   return step.id;
@@ -493,7 +488,7 @@ function treeEstimate(node: Node, intent: Intent): Estimate {
 }
 
 function createStep(ctx: Ctx, intent: Intent, node: Node, opts: { concurrently: boolean; dependsOn: string[]; reason: string; estimate: Estimate }): string {
-  return addStep(ctx, {
+  return addStep(ctx, intent, {
     id: `create:${display({ schema: node.table.schema, name: node.name })}`,
     action: 'create',
     sql: createSql(intent, node, { concurrently: opts.concurrently, only: false }),
@@ -508,7 +503,7 @@ function createStep(ctx: Ctx, intent: Intent, node: Node, opts: { concurrently: 
 
 function dropStep(ctx: Ctx, intent: Intent, node: Node, reason: string): string {
   const index = { schema: node.table.schema, name: node.name };
-  return addStep(ctx, {
+  return addStep(ctx, intent, {
     id: `drop-invalid:${display(index)}`,
     action: 'drop-invalid',
     sql: dropInvalidIndexSql(index),
@@ -522,7 +517,7 @@ function dropStep(ctx: Ctx, intent: Intent, node: Node, reason: string): string 
 }
 
 function createParentStep(ctx: Ctx, intent: Intent, node: Node, dependsOn: string[], reason: string): string {
-  return addStep(ctx, {
+  return addStep(ctx, intent, {
     id: `create-parent:${display({ schema: node.table.schema, name: node.name })}`,
     action: 'create-parent',
     sql: createSql(intent, node, { concurrently: false, only: true }),
@@ -537,7 +532,7 @@ function createParentStep(ctx: Ctx, intent: Intent, node: Node, dependsOn: strin
 
 function attachStep(ctx: Ctx, intent: Intent, parent: { table: TableInfo; name: string }, child: { table: TableInfo; name: string }, dependsOn: string[], reason: string): string {
   const childIndex = { schema: child.table.schema, name: child.name };
-  return addStep(ctx, {
+  return addStep(ctx, intent, {
     id: `attach:${display(childIndex)}`,
     action: 'attach',
     sql: attachPartitionSql({ schema: parent.table.schema, name: parent.name }, childIndex),

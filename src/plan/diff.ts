@@ -9,8 +9,8 @@
  * different, which at worst builds one index too many, never skips a needed one.
  */
 import type { CatalogSnapshot, ColumnInfo, IndexInfo, OpclassInfo, TableInfo } from '../catalog/types.js';
-import { fit, usesDefaultOpclass } from '../advisor/opclasses.js';
-import { isValid, sameCollation } from '../catalog/index-state.js';
+import { fit, usesDefaultOpclass } from '../pg/opclasses.js';
+import { isValid, sameCollation } from '../pg/index-state.js';
 import { LexError, tokenize, type Token } from '../sql/split.js';
 
 export interface PlannedKey {

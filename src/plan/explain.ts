@@ -3,8 +3,8 @@
  * and the reason, so a reader sees why each access method was chosen (or why nothing is built).
  */
 import type { ColumnPlan, Plan, QualifiedName, TableSummary } from './types.js';
-import { humanBytes, thousands } from './format.js';
-import { qualifiedKey } from './qualified.js';
+import { humanBytes, thousands } from '../format.js';
+import { qualifiedKey } from '../sql/qualified.js';
 
 /** Width in terminal columns, counting code points (no East Asian wide characters in identifiers we expect). */
 function width(s: string): number {

@@ -4,7 +4,8 @@
  */
 import type { ColumnAction, Plan, Step } from './types.js';
 import { quoteIdent, quoteQualified } from '../sql/quote.js';
-import { durationSetting, humanBytes, sizeSetting } from './format.js';
+import { humanBytes } from '../format.js';
+import { durationSetting, sizeSetting } from '../pg/settings.js';
 import { sessionSettingsSql } from './settings.js';
 
 import { renderExplain } from './explain.js';

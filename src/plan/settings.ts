@@ -6,7 +6,7 @@
  * of each build, so what the script shows is what apply sends.
  */
 import { quoteLiteral } from '../sql/quote.js';
-import { durationSetting, sizeSetting } from './format.js';
+import { durationSetting, sizeSetting } from '../pg/settings.js';
 import type { RunSettings } from './types.js';
 
 /** Default total maintenance_work_mem budget when the plan (or `run`) names none. */

@@ -4,6 +4,8 @@
  */
 import type { MethodName } from '../planfile/types.js';
 import type { TableKind } from '../catalog/types.js';
+import type { SourcePos } from '../errors.js';
+import type { LockMode } from '../pg/locks.js';
 
 export interface QualifiedName {
   schema: string;
@@ -44,6 +46,16 @@ export interface Step {
   dependsOn: string[];
   /** Inputs of the scheduler: relation pages and a method factor give a relative cost. */
   estimate: { pages: number; cost: number; sizeBytes: number };
+  // The facts the runner acts on, set by the planner that made the step (src/plan/step-facts.ts):
+  // the scheduler, retries and cleanup read them and never re-derive them from the SQL or the action.
+  /** The lock the statement takes on `table`, or null when unknown (a statement of a SQL file). */
+  lock: LockMode | null;
+  /** Running it again after a transient failure cannot do harm (see stepFacts). */
+  retrySafe: boolean;
+  /** A failure can leave an INVALID index on `table` that the run must drop (CONCURRENTLY builds). */
+  mayLeaveInvalid: boolean;
+  /** Where the step comes from: the plan file entry or the SQL file statement; null when made by hand. */
+  source: SourcePos | null;
 }
 
 export type ColumnAction = 'create' | 'rebuild' | 'exists' | 'attach' | 'skip';

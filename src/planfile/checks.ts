@@ -5,7 +5,7 @@
  * shapes to the schema.
  */
 import type { Problem } from '../errors.js';
-import { UNIQUE_METHOD, canInclude, includeMethodsText } from '../advisor/capabilities.js';
+import { UNIQUE_METHOD, canInclude, includeMethodsText } from '../pg/access-methods.js';
 import { malformedVariables } from './interpolate.js';
 import type { SourceMap } from './positions.js';
 import { parseDuration, parseSize, type UnitResult } from './units.js';

@@ -1,9 +1,7 @@
 /** Where a value came from in a plan file, so errors can point at it. 1-based. */
-export interface SourcePos {
-  file: string;
-  line: number;
-  col: number;
-}
+import type { SourcePos } from '../errors.js';
+
+export type { SourcePos } from '../errors.js';
 
 export type MethodName = 'btree' | 'hash' | 'gin' | 'gist' | 'spgist' | 'brin' | (string & {});
 

@@ -23,7 +23,7 @@
  * whole run, and index sizes are read in one query at the end.
  */
 import { randomBytes } from 'node:crypto';
-import { sizeSetting } from '../plan/format.js';
+import { sizeSetting } from '../pg/settings.js';
 import { sessionSettingsSql } from '../plan/settings.js';
 import { dropInvalidIndexSql } from '../plan/sql.js';
 import type { Plan, QualifiedName, Step } from '../plan/types.js';
@@ -32,9 +32,10 @@ import { quoteMaybeQualified, quoteQualified } from '../sql/quote.js';
 import { buildBudget, type BuildBudget } from './budget.js';
 import { Control, indexKey, type IndexState } from './control.js';
 import { displayName, stepLabel } from './describe.js';
-import { backoffMs, classify, isConnectionLost, retrySafe, toStepError } from './retry.js';
+import { backoffMs, classify, isConnectionLost, toStepError } from './retry.js';
 import { dependentsOf, nextStep, validateSteps } from './scheduler.js';
 import { Session } from './session.js';
+import { SQLSTATE } from '../pg/sqlstate.js';
 import type { ExecuteOptions, RunEvent, RunResult, StepError, StepResult, StepState } from './types.js';
 
 const DEFAULT_BACKOFF = { baseMs: 1000, maxMs: 30_000 };
@@ -48,8 +49,6 @@ const CLIENT_CHECK_INTERVAL_MS = 1000;
 const MAX_CONTROL_FAILURES = 3;
 /** A build that took this long gets its index size in its `done` event; the others get it in the summary. */
 const SIZE_AT_DONE_MS = 1000;
-/** The server's "relation already exists": the build stopped before creating anything. */
-const DUPLICATE_TABLE = '42P07';
 
 interface Job {
   step: Step;
@@ -86,12 +85,9 @@ function isBuild(step: Step): boolean {
   return step.action === 'create';
 }
 
-/**
- * A failed CONCURRENTLY build leaves an INVALID index behind: found as an index of its table that
- * was not there before (with the step's name, when it names one).
- */
+/** A step whose failure can leave an INVALID index on its table (a fact the planner set). */
 function mayLeaveInvalid(step: Step): step is Step & { table: NonNullable<Step['table']> } {
-  return step.action === 'create' && step.concurrently && step.table !== null;
+  return step.mayLeaveInvalid && step.table !== null;
 }
 
 function tableKey(table: QualifiedName): string {
@@ -376,7 +372,7 @@ class Run {
         this.end(step, 'cancelled', { reason: this.stopping.reason });
         return;
       }
-      if (c.transient && retrySafe(step) && attempt <= this.plan.settings.retries) {
+      if (c.transient && step.retrySafe && attempt <= this.plan.settings.retries) {
         const delayMs = backoffMs(attempt, this.options.backoff ?? DEFAULT_BACKOFF, this.random);
         this.emit({ type: 'retry', stepId: step.id, attempt, delayMs, error: c.error });
         this.requeueAfter(step, delayMs);
@@ -394,7 +390,7 @@ class Run {
       await session.query(step.sql);
     } catch (err) {
       // "Already exists" comes before anything is created: the index of that name is not this run's.
-      if (mayLeaveInvalid(step) && toStepError(err).sqlstate !== DUPLICATE_TABLE) this.failedBuilds.add(step.id);
+      if (mayLeaveInvalid(step) && toStepError(err).sqlstate !== SQLSTATE.duplicateTable) this.failedBuilds.add(step.id);
       throw err;
     } finally {
       // A statement of a SQL file may change any setting: the next budget is set again.

@@ -3,8 +3,8 @@
  * and pipes, listr2 (render-listr.ts) for terminals.
  */
 import type { Step } from '../plan/types.js';
-import { humanBytes } from '../plan/format.js';
-import { sizeSetting } from '../plan/format.js';
+import { humanBytes } from '../format.js';
+import { sizeSetting } from '../pg/settings.js';
 import { stepLabel } from './describe.js';
 import type { EventSink, RunEvent, RunResult, StepError, StepResult } from './types.js';
 import { describeFailure, formatDuration, formatSummary, RunView } from './view.js';

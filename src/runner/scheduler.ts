@@ -3,13 +3,15 @@
  *
  * - A step starts only once every step it depends on is done.
  * - Longest estimated build first, so the big builds do not end up alone at the tail.
- * - Lock-aware: CREATE INDEX takes a SHARE lock, which other plain builds share; CONCURRENTLY (and
- *   DROP INDEX CONCURRENTLY, ANALYZE, ATTACH) take SHARE UPDATE EXCLUSIVE, which conflicts with both. A
+ * - Lock-aware, from each step's `lock`: CREATE INDEX takes a SHARE lock, which other plain builds
+ *   share; CONCURRENTLY (and DROP INDEX CONCURRENTLY, ATTACH) take SHARE UPDATE EXCLUSIVE, which
+ *   conflicts with both. A
  *   step that would only wait for a running step's lock is passed over for one on another table, so no
  *   session sits blocked on a lock pgindex itself holds.
  */
 import { PlanningError } from '../errors.js';
 import type { QualifiedName, Step } from '../plan/types.js';
+import { lockModesConflict } from '../pg/locks.js';
 
 export interface SchedulerView {
   /** Steps not started yet (and not ended), in plan order. */
@@ -25,14 +27,10 @@ export function sameTable(a: QualifiedName | null, b: QualifiedName | null): boo
   return a.schema === b.schema || a.schema === '' || b.schema === '';
 }
 
-/** Takes SHARE UPDATE EXCLUSIVE (or stronger) on its table: conflicts with any other build there. */
-export function takesExclusiveBuildLock(step: Step): boolean {
-  return step.concurrently || step.action === 'drop-invalid' || step.action === 'attach';
-}
-
+/** The two steps' table locks conflict (PostgreSQL's conflict table); a step of unknown lock conflicts with none. */
 export function locksConflict(a: Step, b: Step): boolean {
-  if (!sameTable(a.table, b.table)) return false;
-  return takesExclusiveBuildLock(a) || takesExclusiveBuildLock(b);
+  if (a.lock === null || b.lock === null || !sameTable(a.table, b.table)) return false;
+  return lockModesConflict(a.lock, b.lock);
 }
 
 export function isReady(step: Step, satisfied: ReadonlySet<string>): boolean {

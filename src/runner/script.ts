@@ -10,7 +10,8 @@
  *   refused with its position.
  */
 import { InputError, type Problem } from '../errors.js';
-import { parallelCapable } from '../plan/build.js';
+import { parallelCapable } from '../pg/access-methods.js';
+import { stepFacts } from '../plan/step-facts.js';
 import { buildCost } from '../plan/estimate.js';
 import type { QualifiedName, Step } from '../plan/types.js';
 import { tokenize, type SqlStatement, type Token } from '../sql/split.js';
@@ -142,20 +143,23 @@ export function scriptSteps(statements: SqlStatement[], file: string, versionNum
     const id = `s${n}`;
     byId.set(id, stmt);
     const head = parseCreateIndex(stmt.sql);
+    const source = { file, line: stmt.line, col: stmt.col };
     const base = { id, sql: stmt.sql, reason: `${file}:${stmt.line}:${stmt.col}`, columns: [], dependsOn: [], estimate: { pages: 0, cost: 0, sizeBytes: 0 } };
     if (!head) {
-      steps.push({ ...base, action: 'sql', table: null, index: null, method: null, concurrently: false, parallelCapable: false });
+      const shape = { ...base, action: 'sql' as const, table: null, index: null, method: null, concurrently: false, parallelCapable: false };
+      steps.push({ ...shape, ...stepFacts(shape, source) });
       continue;
     }
-    steps.push({
+    const shape = {
       ...base,
-      action: head.only ? 'create-parent' : 'create',
+      action: head.only ? ('create-parent' as const) : ('create' as const),
       table: head.table,
       index: head.name === null ? null : { schema: head.table.schema, name: head.name },
       method: head.method,
       concurrently: head.concurrently,
       parallelCapable: !head.only && parallelCapable(head.method, versionNum),
-    });
+    };
+    steps.push({ ...shape, ...stepFacts(shape, source) });
   }
   if (problems.length > 0) throw new InputError(problems);
   return { steps, sessionSetup, statements: byId };

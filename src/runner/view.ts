@@ -3,7 +3,7 @@
  * plain lines) only decide when to draw it.
  */
 import type { QualifiedName, Step } from '../plan/types.js';
-import { humanBytes, thousands } from '../plan/format.js';
+import { humanBytes, thousands } from '../format.js';
 import { SqlError } from '../errors.js';
 import { displayName, stepLabel } from './describe.js';
 import type { RunEvent, RunResult, StepError, StepResult } from './types.js';

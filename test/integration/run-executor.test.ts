@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { testDatabase, type TestDatabase } from '../support/db.js';
 import { executePlan } from '../../src/runner/execute.js';
+import { testStep } from '../support/step.js';
 import type { Plan, Step } from '../../src/plan/types.js';
 import type { RunEvent } from '../../src/runner/types.js';
 import { quoteIdent } from '../../src/sql/quote.js';
@@ -36,7 +37,7 @@ function build(table: string, over: Partial<Step> = {}): Step {
   seq++;
   const index = `${table}_slow_${seq}`;
   const concurrently = over.concurrently ?? true;
-  return {
+  return testStep({
     id: `${table}-${seq}`,
     action: 'create',
     sql: `CREATE INDEX ${concurrently ? 'CONCURRENTLY ' : ''}${quoteIdent(index)} ON public.${quoteIdent(table)} (slow(a))`,
@@ -50,7 +51,7 @@ function build(table: string, over: Partial<Step> = {}): Step {
     dependsOn: [],
     estimate: { pages: 1, cost: 1, sizeBytes: 0 },
     ...over,
-  };
+  });
 }
 
 function plan(steps: Step[], settings: Partial<Plan['settings']> = {}): Plan {
@@ -228,7 +229,7 @@ test('a failing step fails alone with its SQLSTATE; its dependents are skipped, 
 });
 
 test('--fail-fast cancels the running build on the server and the rest of the queue', async () => {
-  const bad: Step = { ...build('ta', { concurrently: false }), id: 'bad2', sql: 'SELECT 1/0', action: 'sql', index: null, table: null };
+  const bad: Step = build('ta', { concurrently: false, id: 'bad2', sql: 'SELECT 1/0', action: 'sql', index: null, table: null });
   const long = build('longer', { estimate: { pages: 1, cost: 10, sizeBytes: 0 } });
   const queued = build('tb');
   const events: RunEvent[] = [];
@@ -315,8 +316,7 @@ test('steps run exactly as planned: no skip by name, and an INVALID index of an 
 });
 
 test('every statement goes alone over the extended protocol, with the session settings applied', async () => {
-  const checks: Step = {
-    ...build('ta'),
+  const checks: Step = build('ta', {
     id: 'checks',
     action: 'sql',
     table: null,
@@ -326,7 +326,7 @@ test('every statement goes alone over the extended protocol, with the session se
       if current_setting('client_connection_check_interval') <> '1s' then raise exception 'check interval %', current_setting('client_connection_check_interval'); end if;
       if current_setting('lock_timeout') <> '5s' then raise exception 'lock_timeout %', current_setting('lock_timeout'); end if;
     end $$`,
-  };
+  });
   const smuggled: Step = { ...checks, id: 'two', sql: 'select 1; drop table ta' };
   const result = await executePlan(plan([checks, smuggled], { parallelism: 1 }), { connection: connection(), sink: () => undefined });
   assert.equal(result.results[0]?.state, 'done', JSON.stringify(result.results[0]?.error));

@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDatabase, type TestDatabase } from '../support/db.js';
 import { executePlan } from '../../src/runner/execute.js';
+import { testStep } from '../support/step.js';
 import type { Plan, Step } from '../../src/plan/types.js';
 import type { RunEvent } from '../../src/runner/types.js';
 import { quoteIdent } from '../../src/sql/quote.js';
@@ -36,21 +37,18 @@ after(async () => {
 });
 
 function step(id: string, table: string, index: string, sql: string, over: Partial<Step> = {}): Step {
-  return {
+  return testStep({
     id,
-    action: 'create',
     sql,
     reason: 'test',
     table: { schema: 'public', name: table },
     index: { schema: 'public', name: index },
-    method: 'btree',
     columns: ['a'],
     concurrently: true,
     parallelCapable: false,
-    dependsOn: [],
     estimate: { pages: 1, cost: 1, sizeBytes: 0 },
     ...over,
-  };
+  });
 }
 
 function plan(steps: Step[], parallelism = 2): Plan {

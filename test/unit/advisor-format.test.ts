@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decimal, ratio } from '../../src/advisor/format.js';
-import { thousands } from '../../src/plan/format.js';
+import { thousands } from '../../src/format.js';
 
 test('counts are rounded and grouped by thousands, independent of the locale', () => {
   const cases: [number, string][] = [

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultOpclass, fit } from '../../src/advisor/opclasses.js';
+import { defaultOpclass, fit } from '../../src/pg/opclasses.js';
 import type { ColumnType } from '../../src/catalog/types.js';
 import { T, catalog } from '../support/catalog-fixture.js';
 

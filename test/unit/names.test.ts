@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cutToBytes, indexName, MAX_IDENTIFIER_BYTES, shortHash, utf8Bytes, withDisambiguator } from '../../src/plan/names.js';
-import { qualifiedKey } from '../../src/plan/qualified.js';
+import { qualifiedKey } from '../../src/sql/qualified.js';
 
 test('a short name is <table>_<columns>_<method>_idx, or _uniq for a unique index', () => {
   assert.equal(indexName({ table: 'orders', columns: ['status'], method: 'btree', unique: false }), 'orders_status_btree_idx');

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { buildPlan } from '../../src/plan/build.js';
 import { renderExplain, renderJson, renderPlan, renderSql } from '../../src/plan/render.js';
 import { alignRows } from '../../src/plan/explain.js';
-import { durationSetting, humanBytes, sizeSetting, thousands } from '../../src/plan/format.js';
+import { humanBytes, thousands } from '../../src/format.js';
+import { durationSetting, sizeSetting } from '../../src/pg/settings.js';
 import { col, colSpec, index, planFile, snapshot, table, tableSpec } from './plan-fixtures.js';
 
 const shop = () =>

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffMs, classify, retrySafe, toStepError } from '../../src/runner/retry.js';
+import { backoffMs, classify, toStepError } from '../../src/runner/retry.js';
 import { ConnectionError, SqlError } from '../../src/errors.js';
-import type { Step } from '../../src/plan/types.js';
 
 const pgError = (code: string, message = 'x', extra: Record<string, unknown> = {}) => Object.assign(new Error(message), { code, ...extra });
 
@@ -49,25 +48,3 @@ test('backoff doubles from the base, is capped, and is jittered within [half, fu
   );
 });
 
-test('retry safety: index builds yes (CONCURRENTLY only when its leftover can be found), plain SQL never', () => {
-  const base: Step = {
-    id: 'a',
-    action: 'create',
-    sql: '',
-    reason: '',
-    table: { schema: 'public', name: 't' },
-    index: { schema: 'public', name: 'i' },
-    method: 'btree',
-    columns: [],
-    concurrently: true,
-    parallelCapable: true,
-    dependsOn: [],
-    estimate: { pages: 0, cost: 0, sizeBytes: 0 },
-  };
-  assert.equal(retrySafe(base), true);
-  assert.equal(retrySafe({ ...base, index: null }), true, 'unnamed: its leftover is the new INVALID index on its table');
-  assert.equal(retrySafe({ ...base, index: null, table: null }), false);
-  assert.equal(retrySafe({ ...base, index: null, concurrently: false }), true);
-  assert.equal(retrySafe({ ...base, action: 'sql', index: null, table: null }), false);
-  assert.equal(retrySafe({ ...base, action: 'attach' }), true);
-});

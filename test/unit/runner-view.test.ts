@@ -7,24 +7,18 @@ import { plainRenderer, jsonRenderer, deferredMessages } from '../../src/runner/
 import { ensureColumns, FALLBACK_COLUMNS } from '../../src/runner/render-listr.js';
 import { exitCode } from '../../src/runner/terminal.js';
 import type { Step } from '../../src/plan/types.js';
+import { testStep } from '../support/step.js';
 import type { RunEvent, RunResult, StepResult } from '../../src/runner/types.js';
 
 function step(id: string, cost: number, over: Partial<Step> = {}): Step {
-  return {
+  return testStep({
     id,
-    action: 'create',
     sql: `CREATE INDEX CONCURRENTLY ${id} ON public.t (a)`,
-    reason: '',
-    table: { schema: 'public', name: 't' },
-    index: { schema: 'public', name: id },
-    method: 'btree',
     columns: ['a'],
     concurrently: true,
-    parallelCapable: true,
-    dependsOn: [],
     estimate: { pages: cost, cost, sizeBytes: 0 },
     ...over,
-  };
+  });
 }
 
 const settings = { parallelism: 2, concurrently: true, maintenanceWorkMemBytes: 1024 ** 3, cores: 4, maxWorkersPerBuild: 2, lockTimeoutMs: 5000, statementTimeoutMs: 0, retries: 3 };

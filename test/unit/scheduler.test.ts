@@ -3,23 +3,10 @@ import assert from 'node:assert/strict';
 import { dependentsOf, locksConflict, nextStep, validateSteps } from '../../src/runner/scheduler.js';
 import { PlanningError } from '../../src/errors.js';
 import type { Step } from '../../src/plan/types.js';
+import { testStep } from '../support/step.js';
 
 function step(id: string, over: Partial<Step> = {}): Step {
-  return {
-    id,
-    action: 'create',
-    sql: `create index ${id}`,
-    reason: '',
-    table: { schema: 'public', name: 't' },
-    index: { schema: 'public', name: id },
-    method: 'btree',
-    columns: [],
-    concurrently: false,
-    parallelCapable: true,
-    dependsOn: [],
-    estimate: { pages: 0, cost: 1, sizeBytes: 0 },
-    ...over,
-  };
+  return testStep({ id, ...over });
 }
 
 const cost = (c: number) => ({ estimate: { pages: c, cost: c, sizeBytes: 0 } });

@@ -7,7 +7,7 @@ import { chooseConnection, clientConfig, connect } from '../../db/connection.js'
 import { DEFAULTS } from '../../planfile/normalise.js';
 import { parseDuration, parseSize } from '../../planfile/units.js';
 import { DEFAULT_MAINTENANCE_WORK_MEM, deriveRunSettings, type ServerFacts } from '../../plan/settings.js';
-import { qualifiedKey } from '../../plan/qualified.js';
+import { qualifiedKey } from '../../sql/qualified.js';
 import type { Plan, QualifiedName } from '../../plan/types.js';
 import { SERVER_SQL } from '../../catalog/queries.js';
 import { quoteMaybeQualified } from '../../sql/quote.js';

@@ -2,9 +2,12 @@
  * Which operator classes accept a column's type, and which one an access method uses by default:
  * the rules of PostgreSQL's GetDefaultOpClass and IsBinaryCoercible, applied to the snapshot.
  */
-import type { CatalogSnapshot, ColumnType, IndexKey, OpclassInfo } from '../catalog/types.js';
+import type { BinaryCoercion, ColumnType, IndexKey, OpclassInfo } from './types.js';
 
-export type OpclassCatalog = Pick<CatalogSnapshot, 'opclasses' | 'binaryCoercions'>;
+export interface OpclassCatalog {
+  opclasses: readonly OpclassInfo[];
+  binaryCoercions: readonly BinaryCoercion[];
+}
 
 export type Fit = 'exact' | 'binary' | 'polymorphic';
 
