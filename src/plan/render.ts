@@ -41,6 +41,8 @@ export function settingsLine(plan: Plan): string {
     `${s.cores} cores`,
     `up to ${s.maxWorkersPerBuild} parallel workers per build`,
     `lock_timeout ${durationSetting(s.lockTimeoutMs)}`,
+    // Only when set: a plan without it reads as it always has.
+    ...(s.snapshotWaitTimeoutMs ? [`snapshot_wait_timeout ${durationSetting(s.snapshotWaitTimeoutMs)}`] : []),
     `statement_timeout ${durationSetting(s.statementTimeoutMs)}`,
     `retries ${s.retries}`,
   ].join(', ');

@@ -84,7 +84,10 @@ export interface RunSettings {
   cores: number;
   /** Max parallel maintenance workers per build, as the server allows. */
   maxWorkersPerBuild: number;
+  /** Bounds only the wait for a table lock (src/runner/build-waits.ts). */
   lockTimeoutMs: number;
+  /** How long a CONCURRENTLY build may wait for older transactions, ms; null: as long as they last. */
+  snapshotWaitTimeoutMs?: number | null;
   statementTimeoutMs: number;
   retries: number;
 }
