@@ -40,7 +40,7 @@ export function deriveRunSettings(server: ServerFacts, choices: SettingsChoices)
     // other background workers a server needs).
     maxWorkersPerBuild: Math.max(0, Math.min(server.maxParallelWorkers, server.maxWorkerProcesses - 1)),
     lockTimeoutMs: choices.lockTimeoutMs,
-    snapshotWaitTimeoutMs: choices.snapshotWaitTimeoutMs ?? null,
+    ...(choices.snapshotWaitTimeoutMs ? { snapshotWaitTimeoutMs: choices.snapshotWaitTimeoutMs } : {}),
     statementTimeoutMs: choices.statementTimeoutMs,
     retries: choices.retries,
   };
