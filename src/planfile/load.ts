@@ -9,6 +9,7 @@ import { LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { InputError, type Problem } from '../errors.js';
 import { checkValues, UNIT_KEYS } from './checks.js';
 import { normalise } from './normalise.js';
+import { nulProblems } from './nul.js';
 import { keyText, SourceMap } from './positions.js';
 import { schemaErrors } from './schema.js';
 import { describeSchemaErrors } from './schema-errors.js';
@@ -42,7 +43,7 @@ export function parsePlanText(text: string, file: string): PlanFile {
 
   const skip = Object.keys(UNIT_KEYS).map((k) => `/${k}`);
   const described = describeSchemaErrors(schemaErrors(data), data, where, { skip, omitMissingKeys: syntax.length > 0 });
-  const content = [...described, ...checkValues(data, where)];
+  const content = [...described, ...checkValues(data, where), ...nulProblems(data, where)];
   const problems = [...syntax, ...structure, ...trustworthy(content, syntax)];
   if (problems.length > 0) throw new InputError(sortProblems(problems));
   return normalise(data, where);
