@@ -45,7 +45,7 @@ export function parsePlanText(text: string, file: string): PlanFile {
   const described = describeSchemaErrors(schemaErrors(data), data, where, { skip, omitMissingKeys: syntax.length > 0 });
   const content = [...described, ...checkValues(data, where), ...nulProblems(data, where)];
   const problems = [...syntax, ...structure, ...trustworthy(content, syntax)];
-  if (problems.length > 0) throw new InputError(sortProblems(problems));
+  if (problems.length > 0) throw new InputError(problems);
   return normalise(data, where);
 }
 
@@ -90,11 +90,4 @@ function trustworthy(content: Problem[], syntax: Problem[]): Problem[] {
   if (syntax.length === 0) return content;
   const firstBroken = Math.min(...syntax.map((p) => p.pos.line));
   return content.filter((p) => p.pos.line < firstBroken);
-}
-
-export function sortProblems(problems: Problem[]): Problem[] {
-  return problems
-    .map((p, i) => ({ p, i }))
-    .sort((a, b) => a.p.pos.line - b.p.pos.line || a.p.pos.col - b.p.pos.col || a.i - b.i)
-    .map(({ p }) => p);
 }

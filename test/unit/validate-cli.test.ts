@@ -122,3 +122,21 @@ test('validate: a NUL character in any name, glob, opclass, tablespace, where or
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('run: the problems of a SQL file are printed in file order (a COPY FROM STDIN at line 1 before a meta-command at line 3)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgindex-run-'));
+  try {
+    const file = join(dir, 'order.sql');
+    writeFileSync(file, 'COPY t FROM stdin;\nselect 1;\n\\set x 1\nselect 2;\n');
+    // Nothing listens on port 1: the file is read before connecting.
+    assert.deepEqual(await pgindex('run', file, '-d', 'postgres://nobody@127.0.0.1:1/x'), {
+      code: 1,
+      stdout: '',
+      stderr:
+        `${file}:1:1: COPY … FROM STDIN needs psql to send the data (load the data with psql, or COPY FROM a server file)\n` +
+        `${file}:3:1: psql meta-command \\set cannot be run by pgindex run (keep only SQL in the file)\n`,
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
