@@ -114,4 +114,10 @@ export interface Plan {
   warnings: string[];
   /** The tables of `columns`, in the same order (set by buildPlan; absent in plans of `pgindex run`). */
   tables?: TableSummary[];
+  /**
+   * The plan's entries, all together, matched no table (globs that matched nothing): no statement, but
+   * not because the indexes exist. Often the wrong database; the CLI fails unless --allow-empty.
+   * Set by buildPlan; absent in plans of `pgindex run`.
+   */
+  matchedNoTable?: boolean;
 }
