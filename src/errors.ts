@@ -30,40 +30,59 @@ export interface Problem {
 }
 
 /**
- * Bad input (YAML syntax, schema, unknown table or column…): every problem found, reported together,
- * in file order (sortProblems) whatever order the checks found them in.
+ * Bad input (YAML syntax, schema, unknown table or column, a plan the server would refuse…): every
+ * problem found, reported together in the one order sortProblems gives, whoever collected them.
  */
 export class InputError extends PgindexError {
   readonly problems: Problem[];
 
-  constructor(problems: Problem[]) {
+  constructor(problems: readonly Problem[]) {
     const sorted = sortProblems(problems);
     super(sorted.map(formatProblem).join('\n'), 'invalid-input');
     this.problems = sorted;
   }
 }
 
-/** By file, then line, then column (code-unit order of file names, no locale); ties keep their order. */
-export function sortProblems(problems: readonly Problem[]): Problem[] {
-  const text = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-  return [...problems].sort((a, b) => text(a.pos.file, b.pos.file) || a.pos.line - b.pos.line || a.pos.col - b.pos.col);
+/** FILE:LINE:COL, as editors and compilers write a place in a file. */
+export function formatPosition(pos: SourcePos): string {
+  return `${pos.file}:${pos.line}:${pos.col}`;
 }
 
 export function formatProblem(p: Problem): string {
-  return `${p.pos.file}:${p.pos.line}:${p.pos.col}: ${p.message}` + (p.hint ? ` (${p.hint})` : '');
+  return `${formatPosition(p.pos)}: ${p.message}` + (p.hint ? ` (${p.hint})` : '');
 }
 
-/** The plan cannot be carried out as asked (a name conflict, an opclass that does not fit…). */
-export class PlanningError extends PgindexError {
-  /** The message without the position, to collect it as a Problem among others. */
-  readonly reason: string;
+/**
+ * The one order of problems, wherever they were found (the plan file's loader, resolution, the
+ * advisor, the planner's checks, the server's opinion of a `where`): by file, line, then column.
+ * Problems at one position keep the order they were found in, which says something: the YAML
+ * parser's first error at a place is the cause and the next its consequence, and the planner finds a
+ * column's own problems before the permission problem of its table. A problem found twice (two
+ * checks, or one check reached twice) is reported once.
+ */
+export function sortProblems(problems: readonly Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems
+    .filter((p) => {
+      const k = formatProblem(p);
+      return seen.has(k) ? false : (seen.add(k), true);
+    })
+    .sort((a, b) => compareText(a.pos.file, b.pos.file) || a.pos.line - b.pos.line || a.pos.col - b.pos.col);
+}
 
-  constructor(
-    message: string,
-    readonly pos?: SourcePos,
-  ) {
-    super(pos ? `${pos.file}:${pos.line}:${pos.col}: ${message}` : message, 'planning');
-    this.reason = message;
+/** Code-unit order, the same on every machine (no locale). */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The plan cannot be carried out as asked (names taken by other definitions, a lock held by another
+ * session…). A problem at a place in the plan is a Problem, reported through InputError with the
+ * others; this error is for what has no one place.
+ */
+export class PlanningError extends PgindexError {
+  constructor(message: string) {
+    super(message, 'planning');
   }
 }
 

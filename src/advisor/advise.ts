@@ -6,8 +6,11 @@
  * then the skips (virtual generated, already indexed, boolean, json); then statistics, which refine
  * a btree choice only (brin for ordered data, gin through btree_gin for few distinct values, hash for
  * wide values); then the type family; last, any method with a default operator class for the type.
+ *
+ * What the plan asks that the catalog cannot give is a `problem` decision at the entry's position,
+ * never an exception: the planner reports it with every other problem of the plan.
  */
-import { PlanningError } from '../errors.js';
+import type { Problem } from '../errors.js';
 import { NameSyntaxError, parseQualifiedName } from '../catalog/names.js';
 import type { ColumnInfo, ColumnType, IndexInfo, OpclassInfo, TableInfo } from '../catalog/types.js';
 import type { ColumnSpec } from '../planfile/types.js';
@@ -21,6 +24,7 @@ import { defaultOpclass, fit, opclassesNamed, usesDefaultOpclass } from '../pg/o
 import type { AdviceInput, Decision } from './types.js';
 
 type IndexDecision = Extract<Decision, { kind: 'index' }>;
+type ProblemDecision = Extract<Decision, { kind: 'problem' }>;
 
 
 /** When no rule names a method: the methods tried, in order, for a default operator class. */
@@ -31,7 +35,7 @@ export function advise(input: AdviceInput): Decision {
   const explicit = spec !== null && (spec.method !== undefined || spec.opclass !== undefined);
   if (column.generated === 'v') {
     if (spec && (explicit || spec.unique)) {
-      throw planningError(input, spec, 'it is a virtual generated column, which PostgreSQL cannot index (make it STORED, or index its expression)');
+      return problem(input, spec, 'it is a virtual generated column, which PostgreSQL cannot index (make it STORED, or index its expression)');
     }
     return {
       kind: 'skip',
@@ -58,7 +62,7 @@ export function advise(input: AdviceInput): Decision {
   const needsInclude = (spec?.include?.length ?? 0) > 0;
   const decision = adviseByTypeAndStatistics(input, needsInclude);
   if (spec && needsInclude && decision.kind === 'index' && !canInclude(decision.method)) {
-    throw planningError(
+    return problem(
       input,
       spec,
       `${decision.reason}, but ${decision.method} indexes cannot have INCLUDE columns: give method: ${includeMethodsText()}, or drop include`,
@@ -168,12 +172,12 @@ function statisticsChoice(input: AdviceInput): IndexDecision | null {
 function uniqueChoice(input: AdviceInput, spec: ColumnSpec): Decision {
   const opc = defaultOpclass(input.catalog, UNIQUE_METHOD, input.column.type);
   if (!opc || !input.catalog.accessMethods.includes(UNIQUE_METHOD)) {
-    throw planningError(input, spec, `a unique index needs btree, and btree has no operator class for ${typeLabel(input.column.type)}`);
+    return problem(input, spec, `a unique index needs btree, and btree has no operator class for ${typeLabel(input.column.type)}`);
   }
   return index(UNIQUE_METHOD, null, opc, 'unique → btree (the only method with unique indexes)');
 }
 
-/** A method and/or operator class named in the plan: honoured when the catalog allows it, an error otherwise. */
+/** A method and/or operator class named in the plan: honoured when the catalog allows it, a problem otherwise. */
 function explicitChoice(input: AdviceInput, spec: ColumnSpec): Decision {
   const { catalog, column, rules } = input;
   const type = column.type;
@@ -181,13 +185,15 @@ function explicitChoice(input: AdviceInput, spec: ColumnSpec): Decision {
   let method = spec.method;
   if (method !== undefined && !catalog.accessMethods.includes(method)) {
     const extra = method === 'bloom' ? '; CREATE EXTENSION bloom adds it' : '';
-    throw planningError(input, spec, `access method "${method}" does not exist on this server (it has ${catalog.accessMethods.join(', ')})${extra}`);
+    return problem(input, spec, `access method "${method}" does not exist on this server (it has ${catalog.accessMethods.join(', ')})${extra}`);
   }
 
   let chosen: OpclassInfo | null = null;
   let named = false;
   if (spec.opclass !== undefined) {
-    chosen = namedOpclass(input, spec, spec.opclass, method);
+    const found = namedOpclass(input, spec.opclass, method);
+    if (typeof found === 'string') return problem(input, spec, found);
+    chosen = found;
     method = chosen.method;
     named = true;
   } else if (method !== undefined) {
@@ -199,29 +205,30 @@ function explicitChoice(input: AdviceInput, spec: ColumnSpec): Decision {
     }
     chosen ??= defaultOpclass(catalog, method, type);
     if (!chosen) {
-      throw planningError(input, spec, `${method} has no default operator class for ${label}: name one with opclass:${opclassHint(input, method)}`);
+      return problem(input, spec, `${method} has no default operator class for ${label}: name one with opclass:${opclassHint(input, method)}`);
     }
   }
   if (!chosen || method === undefined) throw new Error('unreachable: an explicit choice names a method or an operator class');
 
   if (spec.unique && method !== UNIQUE_METHOD) {
-    throw planningError(input, spec, `unique: true needs ${UNIQUE_METHOD} (PostgreSQL has unique indexes only for ${UNIQUE_METHOD}), but the plan gives ${method}`);
+    return problem(input, spec, `unique: true needs ${UNIQUE_METHOD} (PostgreSQL has unique indexes only for ${UNIQUE_METHOD}), but the plan gives ${method}`);
   }
   if (spec.include?.length && !canInclude(method)) {
-    throw planningError(input, spec, `${method} indexes cannot have INCLUDE columns (${includeMethodsText()} can)`);
+    return problem(input, spec, `${method} indexes cannot have INCLUDE columns (${includeMethodsText()} can)`);
   }
   const given = spec.opclass !== undefined ? `${method} ${chosen.name}` : method;
   const reason = `${given} given in the plan` + (named && spec.opclass === undefined ? ` (${chosen.name} for ${label})` : '');
   return index(method, named ? chosen : null, chosen, reason);
 }
 
-function namedOpclass(input: AdviceInput, spec: ColumnSpec, written: string, method: string | undefined): OpclassInfo {
+/** The operator class the plan names, or why it cannot be used (the problem's message). */
+function namedOpclass(input: AdviceInput, written: string, method: string | undefined): OpclassInfo | string {
   const { catalog, column } = input;
   let parsed: { schema: string | null; name: string };
   try {
     parsed = parseQualifiedName(written);
   } catch (err) {
-    if (err instanceof NameSyntaxError) throw planningError(input, spec, `bad operator class name: ${err.message}`);
+    if (err instanceof NameSyntaxError) return `bad operator class name: ${err.message}`;
     throw err;
   }
   const sameName = opclassesNamed(catalog, parsed.name, { schema: parsed.schema });
@@ -229,16 +236,16 @@ function namedOpclass(input: AdviceInput, spec: ColumnSpec, written: string, met
   if (forMethod.length === 0) {
     if (sameName.length > 0) {
       const methods = unique(sameName.map((o) => o.method));
-      throw planningError(input, spec, `operator class "${written}" does not exist for ${method}; it does for ${methods.join(', ')}`);
+      return `operator class "${written}" does not exist for ${method}; it does for ${methods.join(', ')}`;
     }
     const ext = EXTENSION_OPCLASSES[parsed.name];
     const extra = ext && !isInstalled(input, ext) ? `; ${createExtension(input, ext)} provides it` : '';
-    throw planningError(input, spec, `operator class "${written}" does not exist${method ? ` for ${method}` : ''}${extra}`);
+    return `operator class "${written}" does not exist${method ? ` for ${method}` : ''}${extra}`;
   }
   const fitting = forMethod.filter((o) => fit(catalog, o, column.type) !== null);
   if (fitting.length === 0) {
     const takes = unique(forMethod.map((o) => `${o.method} ${o.name} takes ${o.inputTypeName}`));
-    throw planningError(input, spec, `operator class "${written}" does not accept ${typeLabel(column.type)} (${takes.join('; ')})`);
+    return `operator class "${written}" does not accept ${typeLabel(column.type)} (${takes.join('; ')})`;
   }
   let candidates = fitting;
   const methods = unique(fitting.map((o) => o.method)).sort();
@@ -247,7 +254,7 @@ function namedOpclass(input: AdviceInput, spec: ColumnSpec, written: string, met
     const family = familyOf(column.type, input.rules);
     candidates = family.kind === 'method' ? fitting.filter((o) => o.method === family.method) : [];
     if (candidates.length === 0) {
-      throw planningError(input, spec, `operator class "${written}" exists for ${methods.join(', ')}: say which with method:`);
+      return `operator class "${written}" exists for ${methods.join(', ')}: say which with method:`;
     }
   }
   // An exact input type before a coercible one, as PostgreSQL resolves it.
@@ -313,8 +320,10 @@ export function typeLabel(type: ColumnType): string {
   return type.isDomain ? `${type.declared} (domain over ${type.base})` : type.declared;
 }
 
-function planningError(input: AdviceInput, spec: ColumnSpec, message: string): PlanningError {
-  return new PlanningError(`${quoteQualified(input.table)}.${quoteIdent(input.column.name)}: ${message}`, spec.pos);
+/** What the plan's entry for the column asks that cannot be done, at the entry's position. */
+function problem(input: AdviceInput, spec: ColumnSpec, message: string): ProblemDecision {
+  const found: Problem = { pos: spec.pos, message: `${quoteQualified(input.table)}.${quoteIdent(input.column.name)}: ${message}` };
+  return { kind: 'problem', problem: found };
 }
 
 function unique<T>(xs: T[]): T[] {

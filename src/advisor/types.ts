@@ -1,7 +1,12 @@
 import type { CatalogSnapshot, ColumnInfo, TableInfo } from '../catalog/types.js';
 import type { ColumnSpec, MethodName, Rules } from '../planfile/types.js';
+import type { Problem } from '../errors.js';
 
-/** What the advisor chose for one column, and why. */
+/**
+ * What the advisor chose for one column, and why; or, when the plan's entry for the column asks for
+ * what the catalog cannot give (an unknown method or operator class, unique on a hash…), the problem
+ * at the entry's position, for the planner to report with every other.
+ */
 export type Decision =
   | {
       kind: 'index';
@@ -23,6 +28,10 @@ export type Decision =
       suggestion?: string;
       /** Set when the column is skipped because this valid index already leads with it. */
       existingIndex?: { schema: string; name: string };
+    }
+  | {
+      kind: 'problem';
+      problem: Problem;
     };
 
 /** Everything the advisor looks at for one column. */

@@ -17,7 +17,7 @@ import type { PlanFile, SourcePos } from '../planfile/types.js';
 import type { ColumnPlan, Plan, QualifiedName, Step, TableSummary } from './types.js';
 import { NameSyntaxError, parseIdentifier } from '../catalog/names.js';
 import type { Decision } from '../advisor/types.js';
-import { InputError, PlanningError, formatProblem, type Problem } from '../errors.js';
+import { InputError, PlanningError, formatPosition, formatProblem, type Problem } from '../errors.js';
 import { resolveTables, type Resolution } from '../catalog/resolve.js';
 import { isValid } from '../pg/index-state.js';
 import { advise } from '../advisor/advise.js';
@@ -101,17 +101,21 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Every level below a partitioned table, as nodes named after each partition. */
-function partitionNodes(tablesByKey: Map<string, TableInfo>, table: TableInfo, parts: NameParts, pos: SourcePos): Node[] {
+/**
+ * Every level below a partitioned table, as nodes named after each partition. A partition the
+ * snapshot lacks (dropped while it was taken) is a problem at the plan position.
+ */
+function partitionNodes(tablesByKey: Map<string, TableInfo>, table: TableInfo, parts: NameParts, pos: SourcePos, problems: Problem[]): Node[] {
   if (table.kind !== 'partitioned') return [];
   const children = [...table.partitions].sort((a, b) => compareText(qualifiedKey(a), qualifiedKey(b)));
-  return children.map((p) => {
+  return children.flatMap((p) => {
     const child = tablesByKey.get(qualifiedKey(p));
     if (!child) {
-      throw new PlanningError(`partition ${display(p)} of ${display(table)} is missing from the catalog snapshot`, pos);
+      problems.push({ pos, message: `partition ${display(p)} of ${display(table)} is missing from the catalog snapshot` });
+      return [];
     }
     const childParts = { ...parts, table: child.name };
-    return { table: child, parts: childParts, name: indexName(childParts), children: partitionNodes(tablesByKey, child, childParts, pos) };
+    return [{ table: child, parts: childParts, name: indexName(childParts), children: partitionNodes(tablesByKey, child, childParts, pos, problems) }];
   });
 }
 
@@ -171,12 +175,9 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
         slots.push({ plan: { ...base, action: 'skip', reason: `covered by the index planned on its partitioned table ${display(parent)}` } });
         continue;
       }
-      let decision: Decision;
-      try {
-        decision = advise({ column, table, spec, rules: file.rules, catalog: snapshot });
-      } catch (err) {
-        if (!(err instanceof PlanningError) || !err.pos) throw err;
-        problems.push({ pos: err.pos, message: err.reason });
+      const decision = advise({ column, table, spec, rules: file.rules, catalog: snapshot });
+      if (decision.kind === 'problem') {
+        problems.push(decision.problem);
         continue;
       }
       if (decision.kind === 'skip') {
@@ -203,7 +204,7 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
         whereNormalised: where !== null ? (options.predicates?.get(predicateKey(table, where)) ?? null) : null,
       };
       const parts: NameParts = { table: table.name, columns: [column.name], method: decision.method, unique };
-      const node: Node = { table, parts, name: indexName(parts), children: partitionNodes(tablesByKey, table, parts, pos) };
+      const node: Node = { table, parts, name: indexName(parts), children: partitionNodes(tablesByKey, table, parts, pos, problems) };
       const intent: Intent = { table, column, decision, def, tablespace, concurrently, pos, node };
       intents.push(intent);
       slots.push({ intent });
@@ -223,7 +224,7 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
     columns.push(planIntent(ctx, intent));
   }
   problems.push(...permissionProblems(ctx));
-  if (problems.length > 0) throw new InputError(sortProblems(problems));
+  if (problems.length > 0) throw new InputError(problems);
   if (conflicts.length > 0) {
     throw new PlanningError(
       `${conflicts.length === 1 ? 'an index name is' : `${conflicts.length} index names are`} already taken by indexes with other definitions; nothing was run.\n` +
@@ -272,16 +273,6 @@ function summarise(tables: TableInfo[]): TableSummary[] {
     });
   }
   return out;
-}
-
-function sortProblems(problems: Problem[]): Problem[] {
-  const seen = new Set<string>();
-  return problems
-    .filter((p) => {
-      const k = formatProblem(p);
-      return seen.has(k) ? false : (seen.add(k), true);
-    })
-    .sort((a, b) => compareText(a.pos.file, b.pos.file) || a.pos.line - b.pos.line || a.pos.col - b.pos.col);
 }
 
 /** What the server would refuse at CREATE INDEX, found now rather than in the middle of a run. */
@@ -350,7 +341,7 @@ function permissionProblems(ctx: Ctx): Problem[] {
     if (!table || table.canIndex !== false || !intent) continue;
     // When the planned table itself is not ours, its partitions need not be listed too.
     if (table.oid !== intent.table.oid && intent.table.canIndex === false) continue;
-    const k = `${where(intent.pos)}\0${qualifiedKey(table)}`;
+    const k = `${formatPosition(intent.pos)}\0${qualifiedKey(table)}`;
     if (seen.has(k)) continue;
     seen.add(k);
     const owner = table.owner ? ` (owned by ${quoteIdent(table.owner)})` : '';
@@ -385,7 +376,7 @@ function assignNames(snapshot: CatalogSnapshot, intents: Intent[], warnings: str
     }
     intent.duplicateOf = first;
     warnings.push(
-      `${where(intent.pos)}: ${columnLabel(intent)} gives the same index as ${where(first.pos)} (${intent.def.method}${intent.def.unique ? ', unique' : ''}${intent.def.where ? ', partial' : ''}): planned once`,
+      `${formatPosition(intent.pos)}: ${columnLabel(intent)} gives the same index as ${formatPosition(first.pos)} (${intent.def.method}${intent.def.unique ? ', unique' : ''}${intent.def.where ? ', partial' : ''}): planned once`,
     );
   }
   const groups = new Map<string, { node: Node; intent: Intent; key: string }[]>();
@@ -403,10 +394,6 @@ function assignNames(snapshot: CatalogSnapshot, intents: Intent[], warnings: str
     for (const e of list) e.node.name = withDisambiguator(e.node.parts, e.key);
   }
   for (const intent of intents) if (intent.duplicateOf) intent.node.name = intent.duplicateOf.node.name;
-}
-
-function where(pos: SourcePos): string {
-  return `${pos.file}:${pos.line}:${pos.col}`;
 }
 
 interface Ctx {
@@ -567,7 +554,7 @@ function planIntent(ctx: Ctx, intent: Intent): ColumnPlan {
   };
   const planned = { schema: node.table.schema, name: node.name };
   if (intent.duplicateOf) {
-    return { ...base, action: 'skip', index: planned, reason: `the same index as plan position ${where(intent.duplicateOf.pos)}, planned once, there` };
+    return { ...base, action: 'skip', index: planned, reason: `the same index as plan position ${formatPosition(intent.duplicateOf.pos)}, planned once, there` };
   }
   ctx.current = intent;
   const equivalent = findEquivalentValid(ctx.snapshot, node.table, intent.def, node.name);

@@ -8,6 +8,7 @@ import type { CatalogSnapshot } from '../../src/catalog/types.js';
 import { DEFAULT_RULES, type PlanFile, type Rules } from '../../src/planfile/types.js';
 import { planFile } from '../support/plan-file.js';
 import { buildPlan } from '../../src/plan/build.js';
+import { formatProblem } from '../../src/errors.js';
 import { testDatabase, type TestDatabase } from '../support/db.js';
 
 let db: TestDatabase;
@@ -61,18 +62,23 @@ function plan(rules: Partial<Rules> = {}): PlanFile {
   );
 }
 
+/** What the advisor chose: these plans ask nothing of it that the catalog cannot give. */
+type Advice = Exclude<Decision, { kind: 'problem' }>;
+
 /** The decision for every column of every table, as `table.column`: `method opclass` or `skip: reason`. */
-function decide(file: PlanFile, snap: CatalogSnapshot): Map<string, Decision> {
-  const out = new Map<string, Decision>();
+function decide(file: PlanFile, snap: CatalogSnapshot): Map<string, Advice> {
+  const out = new Map<string, Advice>();
   for (const r of resolveTables(file, snap).tables) {
     for (const c of r.columns) {
-      out.set(`${r.table.name}.${c.column.name}`, advise({ column: c.column, table: r.table, spec: c.spec, rules: file.rules, catalog: snap }));
+      const d = advise({ column: c.column, table: r.table, spec: c.spec, rules: file.rules, catalog: snap });
+      if (d.kind === 'problem') assert.fail(`unexpected problem: ${formatProblem(d.problem)}`);
+      out.set(`${r.table.name}.${c.column.name}`, d);
     }
   }
   return out;
 }
 
-function brief(d: Decision | undefined): string {
+function brief(d: Advice | undefined): string {
   if (!d) return 'missing';
   return d.kind === 'skip' ? 'skip' : `${d.method}${d.opclass ? ' ' + d.opclass : ''}`;
 }
@@ -81,7 +87,7 @@ function brief(d: Decision | undefined): string {
 const shapedRules: Partial<Rules> = { brinMinPages: 50, ginMaxDistinctRatio: 0.01 };
 
 describe('one column of each family, end to end on a real server', () => {
-  let decisions: Map<string, Decision>;
+  let decisions: Map<string, Advice>;
   before(async () => {
     decisions = decide(plan(shapedRules), await takeSnapshot(db.client, plan(shapedRules)));
   });

@@ -407,6 +407,16 @@ test('QA #13: the advisor\'s problems, resolution\'s and the planner\'s come in 
   );
 });
 
+test('a partition missing from the catalog snapshot is a problem at the plan line, reported with the others', () => {
+  const [events, p2024] = partitioned();
+  const spec = colSpec('at');
+  const bad = colSpec('nope');
+  assert.deepEqual(problemsOf(() => buildPlan(planFile([tableSpec('events', [spec, bad])]), snapshot([events!, p2024!]))), [
+    `${spec.pos.line}: partition public.events_2025 of public.events is missing from the catalog snapshot`,
+    `${bad.pos.line}: column "nope" does not exist in public.events`,
+  ]);
+});
+
 test('QA #9: unique on a partitioned table needs the partition key, at every level; pg_global is refused', () => {
   const tables = partitioned({ sub: true });
   const [events, , p2025] = tables;
