@@ -10,7 +10,8 @@ import { chooseConnection, clientConfig, connect, describeTarget } from './db/co
 import { takeSnapshot } from './catalog/snapshot.js';
 import { analyzeUnanalyzed } from './catalog/analyze.js';
 import { resolveTables, type ResolvedTable } from './catalog/resolve.js';
-import { buildPlan, predicateKey } from './plan/build.js';
+import { buildPlan } from './plan/build.js';
+import { predicateKey } from './plan/predicates.js';
 import { rawPredicateProblem } from './plan/sql.js';
 import { quoteIdent, quoteQualified } from './sql/quote.js';
 import { PlanningError, SqlError, type Problem } from './errors.js';

@@ -2,34 +2,36 @@
  * buildPlan: plan file × catalog snapshot → Plan. Pure: the same inputs give the same Plan, byte for
  * byte once rendered, in plan order of tables, then column order.
  *
- * For each column the advisor chooses a method (or a skip, with its reason); this module names the
- * index, compares it with what the database has (src/plan/diff.ts), and writes the statements:
- * - an equivalent valid index, whatever its name → `exists`, no statement;
- * - an INVALID index with the planned name (an interrupted CONCURRENTLY build) → drop it, build again;
- * - a valid index with the planned name but another definition → PlanningError showing both;
- * - a partitioned table → `CREATE INDEX ... ON ONLY parent`, one CONCURRENTLY build per partition and
- *   `ALTER INDEX ... ATTACH PARTITION` for each, recursively through sub-partitioned partitions; a
- *   partition that already has an equivalent index gets it attached, not rebuilt. Without
- *   `concurrently`, one plain CREATE INDEX on the parent (PostgreSQL recurses and attaches itself).
+ * The stages, each in a module of its own:
+ * - which tables and columns the plan means (src/catalog/resolve.ts);
+ * - for each column, the advisor's decision (src/advisor/advise.ts) and what the server would refuse
+ *   (checks.ts) make an Intent (intent.ts); a column its partitioned table's index covers, or that
+ *   the advisor skips, gets its line in the Plan at once;
+ * - names (naming.ts; the name strings in names.ts);
+ * - each intent against the catalog, and its statements (reconcile.ts, partitions.ts, steps.ts);
+ * - the tables this role may not create indexes on (checks.ts).
+ * Every problem, whoever found it (resolution, the caller, the advisor, the checks), is reported at
+ * once in one InputError; planned names taken by other definitions in one PlanningError after that
+ * (conflicts.ts).
  */
-import type { CatalogSnapshot, ColumnInfo, IndexInfo, TableInfo } from '../catalog/types.js';
-import type { PlanFile, SourcePos } from '../planfile/types.js';
-import type { ColumnPlan, Plan, QualifiedName, Step, TableSummary } from './types.js';
-import { NameSyntaxError, parseIdentifier } from '../catalog/names.js';
-import type { Decision } from '../advisor/types.js';
-import { InputError, PlanningError, formatPosition, formatProblem, type Problem } from '../errors.js';
-import { resolveTables, type Resolution } from '../catalog/resolve.js';
-import { isValid } from '../pg/index-state.js';
+import type { CatalogSnapshot, TableInfo } from '../catalog/types.js';
+import type { PlanFile } from '../planfile/types.js';
+import { InputError, type Problem } from '../errors.js';
+import { resolveTables, type Resolution, type ResolvedTable } from '../catalog/resolve.js';
 import { advise } from '../advisor/advise.js';
-import { quoteIdent, quoteQualified } from '../sql/quote.js';
+import { quoteQualified } from '../sql/quote.js';
 import { qualifiedKey } from '../sql/qualified.js';
-import { indexName, withDisambiguator, type NameParts } from './names.js';
-import { attachPartitionSql, createIndexSql, dropInvalidIndexSql, rawPredicateProblem } from './sql.js';
-import { differences, findEquivalentValid, isEquivalent, normalisePredicate, plannedIsDefault, type IndexDef } from './diff.js';
+import { checkIntent, permissionProblems, tablespaceName } from './checks.js';
+import { conflictsError } from './conflicts.js';
+import type { IndexDef } from './diff.js';
+import { planningState, qname, type Intent } from './intent.js';
+import { indexName, type NameParts } from './names.js';
+import { assignNames } from './naming.js';
+import { ancestors, partitionTargets } from './partitions.js';
+import { predicateKey } from './predicates.js';
+import { planIntent } from './reconcile.js';
 import { deriveRunSettings } from './settings.js';
-import { estimateBuild, sumEstimates, ZERO_ESTIMATE, type Estimate } from './estimate.js';
-import { parallelCapable } from '../pg/access-methods.js';
-import { stepFacts, type StepFacts } from './step-facts.js';
+import type { ColumnPlan, Plan, TableSummary } from './types.js';
 
 export interface BuildOptions {
   /**
@@ -44,117 +46,57 @@ export interface BuildOptions {
   problems?: readonly Problem[];
 }
 
-export function predicateKey(table: QualifiedName, where: string): string {
-  return `${qualifiedKey(table)}\0${where.trim()}`;
-}
-
-const qname = (t: { schema: string; name: string }): QualifiedName => ({ schema: t.schema, name: t.name });
-const display = (q: QualifiedName): string => quoteQualified(q);
-
-/** One index the plan wants on one relation; partitions of a partitioned table are its children. */
-interface Node {
-  table: TableInfo;
-  parts: NameParts;
-  name: string;
-  children: Node[];
-}
-
-/** One planned index for one column of one resolved table. */
-interface Intent {
-  table: TableInfo;
-  column: ColumnInfo;
-  decision: Extract<Decision, { kind: 'index' }>;
-  def: IndexDef;
-  tablespace: string | null;
-  concurrently: boolean;
-  pos: SourcePos;
-  node: Node;
-  /** Set when an identical index was planned earlier in the plan. */
-  duplicateOf?: Intent;
-}
-
-/**
- * What makes two planned indexes the same index: an operator class named in the plan that is the
- * default for the column's type counts as no operator class, INCLUDE columns as a set, predicates
- * as the server writes them (or normalised text).
- */
-function defKey(snapshot: CatalogSnapshot, table: TableInfo, def: IndexDef): string {
-  const opclass = (k: IndexDef['keys'][number]): string => {
-    const column = table.columns.find((c) => c.name === k.column);
-    if (k.opclass === null || plannedIsDefault(snapshot, def.method, k, column)) return '';
-    return `${k.opclass.schema ?? ''}.${k.opclass.name}`;
-  };
-  const where = def.whereNormalised ?? def.where;
-  return [
-    table.schema,
-    table.name,
-    def.method,
-    def.keys.map((k) => `${k.column}:${opclass(k)}`).join(','),
-    def.unique ? 'u' : '',
-    [...def.include].sort().join(','),
-    where ? normalisePredicate(where) : '',
-  ].join('\0');
-}
-
-/** Code-unit order, the same on every machine (no locale). */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/**
- * Every level below a partitioned table, as nodes named after each partition. A partition the
- * snapshot lacks (dropped while it was taken) is a problem at the plan position.
- */
-function partitionNodes(tablesByKey: Map<string, TableInfo>, table: TableInfo, parts: NameParts, pos: SourcePos, problems: Problem[]): Node[] {
-  if (table.kind !== 'partitioned') return [];
-  const children = [...table.partitions].sort((a, b) => compareText(qualifiedKey(a), qualifiedKey(b)));
-  return children.flatMap((p) => {
-    const child = tablesByKey.get(qualifiedKey(p));
-    if (!child) {
-      problems.push({ pos, message: `partition ${display(p)} of ${display(table)} is missing from the catalog snapshot` });
-      return [];
-    }
-    const childParts = { ...parts, table: child.name };
-    return [{ table: child, parts: childParts, name: indexName(childParts), children: partitionNodes(tablesByKey, child, childParts, pos, problems) }];
-  });
-}
-
-function allNodes(node: Node): Node[] {
-  return [node, ...node.children.flatMap(allNodes)];
-}
-
-function ancestors(table: TableInfo, tablesByKey: Map<string, TableInfo>): TableInfo[] {
-  const out: TableInfo[] = [];
-  let p = table.parent;
-  while (p) {
-    const t = tablesByKey.get(qualifiedKey(p));
-    if (!t) break;
-    out.push(t);
-    p = t.parent;
-  }
-  return out;
-}
+/** A column's place in the Plan, in plan order: its line already, or the intent that will give it. */
+type ColumnSlot = { plan: ColumnPlan; intent?: never } | { intent: Intent; plan?: never };
 
 export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: BuildOptions = {}): Plan {
   const resolution = options.resolution ?? resolveTables(file, snapshot, { deferProblems: true });
-  const { tables: resolved, warnings: resolveWarnings } = resolution;
-  const versionNum = snapshot.server.versionNum;
-  const warnings: string[] = [...resolveWarnings];
-  // Every problem with the plan is reported at once, at its plan position: resolution's, the
-  // caller's, the advisor's and the checks below.
+  const warnings: string[] = [...resolution.warnings];
   const problems: Problem[] = [...(resolution.problems ?? []), ...(options.problems ?? [])];
-  const conflicts: string[] = [];
   const tablesByKey = new Map(snapshot.tables.map((t) => [qualifiedKey(t), t]));
-  const columns: ColumnPlan[] = [];
-  /** Column plans in plan order; intents fill theirs in once the catalog has been compared. */
-  const slots: { intent?: Intent; plan?: ColumnPlan }[] = [];
-  const intents: Intent[] = [];
 
+  const slots = columnSlots({ file, snapshot, resolved: resolution.tables, tablesByKey, predicates: options.predicates, problems });
+  const intents = slots.flatMap((s) => (s.intent ? [s.intent] : []));
+  assignNames(snapshot, intents, warnings);
+
+  const state = planningState(snapshot, tablesByKey, warnings);
+  const columns = slots.map((slot) => slot.plan ?? planIntent(state, slot.intent));
+  problems.push(...permissionProblems(state));
+  if (problems.length > 0) throw new InputError(problems);
+  if (state.conflicts.length > 0) throw conflictsError(state.conflicts);
+  return {
+    version: 1,
+    source: file.file,
+    server: { version: snapshot.server.version, versionNum: snapshot.server.versionNum },
+    settings: deriveRunSettings(snapshot.server.settings, file),
+    columns,
+    steps: state.steps,
+    warnings: [...new Set(warnings)],
+    tables: summarise(resolution.tables.map((r) => r.table)),
+    matchedNoTable: resolution.tables.length === 0,
+  };
+}
+
+/**
+ * Every resolved column, in plan order, as its line in the Plan (covered by its partitioned table's
+ * index, skipped by the advisor, or already led by an index) or as an Intent. Problems go to
+ * `problems`, and the column is left out.
+ */
+function columnSlots(a: {
+  file: PlanFile;
+  snapshot: CatalogSnapshot;
+  resolved: ResolvedTable[];
+  tablesByKey: Map<string, TableInfo>;
+  predicates: ReadonlyMap<string, string> | undefined;
+  problems: Problem[];
+}): ColumnSlot[] {
+  const { file, snapshot, tablesByKey, problems } = a;
+  const slots: ColumnSlot[] = [];
   // Columns a partitioned table's index already covers need no index of their own on its partitions.
   const plannedOnTable = new Set<string>();
-  for (const r of resolved) for (const c of r.columns) plannedOnTable.add(qualifiedKey(r.table) + '\0' + c.column.name);
+  for (const r of a.resolved) for (const c of r.columns) plannedOnTable.add(qualifiedKey(r.table) + '\0' + c.column.name);
 
-  for (const r of resolved) {
+  for (const r of a.resolved) {
     const table = r.table;
     const concurrently = r.spec.concurrently ?? file.concurrently;
     const covering = ancestors(table, tablesByKey);
@@ -170,9 +112,9 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
       };
       // A partition's own entry with options of its own (a partial index, another method…) still stands.
       const ownOptions = spec !== null && (spec.where || spec.unique || spec.include?.length || spec.method || spec.opclass);
-      const parent = ownOptions ? undefined : covering.find((a) => plannedOnTable.has(qualifiedKey(a) + '\0' + column.name));
+      const parent = ownOptions ? undefined : covering.find((t) => plannedOnTable.has(qualifiedKey(t) + '\0' + column.name));
       if (parent) {
-        slots.push({ plan: { ...base, action: 'skip', reason: `covered by the index planned on its partitioned table ${display(parent)}` } });
+        slots.push({ plan: { ...base, action: 'skip', reason: `covered by the index planned on its partitioned table ${quoteQualified(parent)}` } });
         continue;
       }
       const decision = advise({ column, table, spec, rules: file.rules, catalog: snapshot });
@@ -191,7 +133,7 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
       const include = includeColumns.map((c) => c.name);
       const unique = spec?.unique ?? false;
       const writtenTablespace = spec?.tablespace ?? r.spec.tablespace ?? file.tablespace;
-      const tablespace = writtenTablespace === undefined ? null : identifier(writtenTablespace, pos, problems);
+      const tablespace = writtenTablespace === undefined ? null : tablespaceName(writtenTablespace, pos, problems);
       checkIntent({ table, column, where, tablespace, unique, pos, snapshot, tablesByKey, problems });
 
       const opclass = decision.opclass === null ? null : { schema: decision.opclassSchema, name: decision.opclass };
@@ -201,61 +143,17 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
         unique,
         include,
         where,
-        whereNormalised: where !== null ? (options.predicates?.get(predicateKey(table, where)) ?? null) : null,
+        whereNormalised: where !== null ? (a.predicates?.get(predicateKey(table, where)) ?? null) : null,
       };
       const parts: NameParts = { table: table.name, columns: [column.name], method: decision.method, unique };
-      const node: Node = { table, parts, name: indexName(parts), children: partitionNodes(tablesByKey, table, parts, pos, problems) };
-      const intent: Intent = { table, column, decision, def, tablespace, concurrently, pos, node };
-      intents.push(intent);
-      slots.push({ intent });
+      const target = { table, parts, name: indexName(parts), partitions: partitionTargets(tablesByKey, table, parts, pos, problems) };
+      slots.push({ intent: { table, column, decision, def, tablespace, concurrently, pos, target } });
     }
   }
-  const tableSummaries = summarise(resolved.map((r) => r.table));
-
-  assignNames(snapshot, intents, warnings);
-
-  const ctx: Ctx = { snapshot, versionNum, steps: [], conflicts, warnings, indexByName: indexesByName(snapshot), tablesByKey, stepIntent: new Map() };
-  for (const slot of slots) {
-    if (slot.plan) {
-      columns.push(slot.plan);
-      continue;
-    }
-    const intent = slot.intent as Intent;
-    columns.push(planIntent(ctx, intent));
-  }
-  problems.push(...permissionProblems(ctx));
-  if (problems.length > 0) throw new InputError(problems);
-  if (conflicts.length > 0) {
-    throw new PlanningError(
-      `${conflicts.length === 1 ? 'an index name is' : `${conflicts.length} index names are`} already taken by indexes with other definitions; nothing was run.\n` +
-        conflicts.join('\n') +
-        '\nRename or drop the existing index (or change the plan), then plan again.',
-    );
-  }
-  return {
-    version: 1,
-    source: file.file,
-    server: { version: snapshot.server.version, versionNum },
-    settings: deriveRunSettings(snapshot.server.settings, file),
-    columns,
-    steps: ctx.steps,
-    warnings: [...new Set(warnings)],
-    tables: tableSummaries,
-    matchedNoTable: resolved.length === 0,
-  };
+  return slots;
 }
 
-/** Names in a plan follow SQL's rules (unquoted letters fold to lower case); see src/catalog/names.ts. */
-function identifier(written: string, pos: SourcePos, problems: Problem[]): string {
-  try {
-    return parseIdentifier(written);
-  } catch (err) {
-    if (!(err instanceof NameSyntaxError)) throw err;
-    problems.push({ pos, message: err.message });
-    return written;
-  }
-}
-
+/** Size facts of each planned table, once each, in plan order. */
 function summarise(tables: TableInfo[]): TableSummary[] {
   const seen = new Set<string>();
   const out: TableSummary[] = [];
@@ -273,449 +171,4 @@ function summarise(tables: TableInfo[]): TableSummary[] {
     });
   }
   return out;
-}
-
-/** What the server would refuse at CREATE INDEX, found now rather than in the middle of a run. */
-function checkIntent(a: {
-  table: TableInfo;
-  column: ColumnInfo;
-  where: string | null;
-  tablespace: string | null;
-  unique: boolean;
-  pos: SourcePos;
-  snapshot: CatalogSnapshot;
-  tablesByKey: Map<string, TableInfo>;
-  problems: Problem[];
-}): void {
-  const label = `${display(a.table)}.${quoteIdent(a.column.name)}`;
-  const at = (message: string, hint?: string) => a.problems.push({ pos: a.pos, message, ...(hint ? { hint } : {}) });
-  const where = a.where !== null ? rawPredicateProblem(a.where) : null;
-  if (where) at(`${label}: where: ${where}`);
-  if (a.tablespace === 'pg_global') {
-    at(`tablespace "pg_global" holds only shared system catalogs: no index can be placed there`, 'name another tablespace, or leave tablespace out for the default');
-  } else if (a.tablespace !== null && a.snapshot.tablespaces.length > 0 && !a.snapshot.tablespaces.includes(a.tablespace)) {
-    const usable = a.snapshot.tablespaces.filter((t) => t !== 'pg_global');
-    at(`tablespace "${a.tablespace}" does not exist`, `existing: ${usable.join(', ')}`);
-  }
-  if (a.unique && a.table.kind === 'partitioned') {
-    const missing = partitionKeysMissing(a.table, a.column.name, a.tablesByKey);
-    if (missing) {
-      at(
-        `${label}: unique: true on a partitioned table needs every partition key column in the index, but ${missing}`,
-        'a unique index on one partition is possible: name the partition as a table of its own',
-      );
-    }
-  }
-}
-
-/** Why a unique index on `column` alone cannot be built on `table` and its partitioned partitions, or null. */
-function partitionKeysMissing(table: TableInfo, column: string, tablesByKey: Map<string, TableInfo>): string | null {
-  const queue: TableInfo[] = [table];
-  for (let t = queue.shift(); t; t = queue.shift()) {
-    const key = t.partitionKey;
-    if (key && !key.every((k) => k === column)) {
-      const written = key.map((k) => (k === null ? 'an expression' : quoteIdent(k))).join(', ');
-      return `${display(t)} is partitioned by (${written})`;
-    }
-    for (const p of t.partitions) {
-      const child = tablesByKey.get(qualifiedKey(p));
-      if (child?.kind === 'partitioned') queue.push(child);
-    }
-  }
-  return null;
-}
-
-/**
- * CREATE INDEX and ALTER INDEX ... ATTACH PARTITION need the table's owner (or a member of the owning
- * role, or a superuser): the MAINTAIN privilege does not allow them. One problem per plan position
- * and table, for the tables the plan's statements would touch.
- */
-function permissionProblems(ctx: Ctx): Problem[] {
-  const out: Problem[] = [];
-  const seen = new Set<string>();
-  const role = ctx.snapshot.role;
-  for (const step of ctx.steps) {
-    if (step.action === 'drop-invalid' || !step.table) continue;
-    const table = ctx.tablesByKey.get(qualifiedKey(step.table));
-    const intent = ctx.stepIntent.get(step.id);
-    if (!table || table.canIndex !== false || !intent) continue;
-    // When the planned table itself is not ours, its partitions need not be listed too.
-    if (table.oid !== intent.table.oid && intent.table.canIndex === false) continue;
-    const k = `${formatPosition(intent.pos)}\0${qualifiedKey(table)}`;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    const owner = table.owner ? ` (owned by ${quoteIdent(table.owner)})` : '';
-    const who = role ? `; the plan connects as ${quoteIdent(role)}, which is neither a member of that role nor a superuser` : '';
-    // A partition reached through its partitioned table only because the builds run concurrently.
-    const throughParent = table.oid !== intent.table.oid && intent.concurrently;
-    out.push({
-      pos: intent.pos,
-      message: `permission denied: only the owner of ${display(table)}${owner} can create indexes on it${who}`,
-      hint: throughParent
-        ? `it is a partition of ${display(intent.table)}: with concurrently: false one CREATE INDEX on ${display(intent.table)} builds it, which needs only that table's owner`
-        : 'connect as its owner, or GRANT the owning role to this one',
-    });
-  }
-  return out;
-}
-
-/**
- * Names every planned index. Identical indexes planned twice are built once (with a warning naming
- * both plan positions); different indexes that would share a name within a schema each get a hash of
- * their own definition instead.
- */
-function assignNames(snapshot: CatalogSnapshot, intents: Intent[], warnings: string[]): void {
-  // The same definition on the same table: the later ones are duplicates of the first.
-  const byDef = new Map<string, Intent>();
-  for (const intent of intents) {
-    const k = defKey(snapshot, intent.table, intent.def);
-    const first = byDef.get(k);
-    if (!first) {
-      byDef.set(k, intent);
-      continue;
-    }
-    intent.duplicateOf = first;
-    warnings.push(
-      `${formatPosition(intent.pos)}: ${columnLabel(intent)} gives the same index as ${formatPosition(first.pos)} (${intent.def.method}${intent.def.unique ? ', unique' : ''}${intent.def.where ? ', partial' : ''}): planned once`,
-    );
-  }
-  const groups = new Map<string, { node: Node; intent: Intent; key: string }[]>();
-  for (const intent of intents) {
-    if (intent.duplicateOf) continue;
-    for (const node of allNodes(intent.node)) {
-      const k = qualifiedKey({ schema: node.table.schema, name: node.name });
-      const list = groups.get(k) ?? [];
-      list.push({ node, intent, key: defKey(snapshot, node.table, intent.def) });
-      groups.set(k, list);
-    }
-  }
-  for (const list of groups.values()) {
-    if (list.length === 1 || new Set(list.map((e) => e.key)).size === 1) continue;
-    for (const e of list) e.node.name = withDisambiguator(e.node.parts, e.key);
-  }
-  for (const intent of intents) if (intent.duplicateOf) intent.node.name = intent.duplicateOf.node.name;
-}
-
-interface Ctx {
-  snapshot: CatalogSnapshot;
-  versionNum: number;
-  steps: Step[];
-  conflicts: string[];
-  warnings: string[];
-  indexByName: Map<string, { index: IndexInfo; table: TableInfo }>;
-  tablesByKey: Map<string, TableInfo>;
-  /** The intent each step comes from, for problems found once the steps are known. */
-  stepIntent: Map<string, Intent>;
-  /** The intent being planned. */
-  current?: Intent;
-}
-
-function indexesByName(snapshot: CatalogSnapshot): Map<string, { index: IndexInfo; table: TableInfo }> {
-  const out = new Map<string, { index: IndexInfo; table: TableInfo }>();
-  for (const table of snapshot.tables) for (const index of table.indexes) out.set(qualifiedKey(index), { index, table });
-  return out;
-}
-
-function oneLine(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
-}
-
-function createSql(intent: Intent, node: Node, opts: { concurrently: boolean; only: boolean }): string {
-  return createIndexSql({
-    name: node.name,
-    table: qname(node.table),
-    method: intent.def.method,
-    keys: intent.def.keys,
-    unique: intent.def.unique,
-    concurrently: opts.concurrently,
-    only: opts.only,
-    include: intent.def.include,
-    tablespace: intent.tablespace,
-    where: intent.def.where,
-  });
-}
-
-/** Records a conflict: `existing` has the planned name but is not the planned index. */
-function conflict(ctx: Ctx, intent: Intent, node: Node, existing: { index: IndexInfo; table: TableInfo }, plannedSql: string): void {
-  const diffs =
-    existing.table.oid === node.table.oid
-      ? differences(ctx.snapshot, node.table, intent.def, existing.index)
-      : [`it is on ${display(existing.table)}, planned on ${display(node.table)}`];
-  ctx.conflicts.push(
-    [
-      `${formatProblem({ pos: intent.pos, message: `index ${display({ schema: node.table.schema, name: node.name })} already exists with another definition (${diffs.join('; ')})` })}`,
-      `  existing: ${oneLine(existing.index.definition)}${isValid(existing.index) ? '' : ' (INVALID)'}`,
-      `  planned:  ${plannedSql}`,
-    ].join('\n'),
-  );
-}
-
-function stepBase(intent: Intent, node: Node): Pick<Step, 'table' | 'index' | 'method' | 'columns'> {
-  return {
-    table: qname(node.table),
-    index: { schema: node.table.schema, name: node.name },
-    method: intent.def.method,
-    columns: intent.def.keys.map((k) => k.column),
-  };
-}
-
-function addStep(ctx: Ctx, intent: Intent, shape: Omit<Step, keyof StepFacts>): string {
-  const step: Step = { ...shape, ...stepFacts(shape, intent.pos) };
-  ctx.steps.push(step);
-  if (ctx.current) ctx.stepIntent.set(step.id, ctx.current);
-  return step.id;
-}
-
-function leafEstimate(node: Node, intent: Intent): Estimate {
-  return estimateBuild(intent.def.method, node.table, intent.column.name);
-}
-
-function treeEstimate(node: Node, intent: Intent): Estimate {
-  if (node.children.length === 0) return leafEstimate(node, intent);
-  return sumEstimates(node.children.map((c) => treeEstimate(c, intent)));
-}
-
-function createStep(ctx: Ctx, intent: Intent, node: Node, opts: { concurrently: boolean; dependsOn: string[]; reason: string; estimate: Estimate }): string {
-  return addStep(ctx, intent, {
-    id: `create:${display({ schema: node.table.schema, name: node.name })}`,
-    action: 'create',
-    sql: createSql(intent, node, { concurrently: opts.concurrently, only: false }),
-    reason: opts.reason,
-    ...stepBase(intent, node),
-    concurrently: opts.concurrently,
-    parallelCapable: parallelCapable(intent.def.method, ctx.versionNum),
-    dependsOn: opts.dependsOn,
-    estimate: opts.estimate,
-  });
-}
-
-function dropStep(ctx: Ctx, intent: Intent, node: Node, reason: string): string {
-  const index = { schema: node.table.schema, name: node.name };
-  return addStep(ctx, intent, {
-    id: `drop-invalid:${display(index)}`,
-    action: 'drop-invalid',
-    sql: dropInvalidIndexSql(index),
-    reason,
-    ...stepBase(intent, node),
-    concurrently: true,
-    parallelCapable: false,
-    dependsOn: [],
-    estimate: { ...ZERO_ESTIMATE },
-  });
-}
-
-function createParentStep(ctx: Ctx, intent: Intent, node: Node, dependsOn: string[], reason: string): string {
-  return addStep(ctx, intent, {
-    id: `create-parent:${display({ schema: node.table.schema, name: node.name })}`,
-    action: 'create-parent',
-    sql: createSql(intent, node, { concurrently: false, only: true }),
-    reason,
-    ...stepBase(intent, node),
-    concurrently: false,
-    parallelCapable: false,
-    dependsOn,
-    estimate: { ...ZERO_ESTIMATE },
-  });
-}
-
-function attachStep(ctx: Ctx, intent: Intent, parent: { table: TableInfo; name: string }, child: { table: TableInfo; name: string }, dependsOn: string[], reason: string): string {
-  const childIndex = { schema: child.table.schema, name: child.name };
-  return addStep(ctx, intent, {
-    id: `attach:${display(childIndex)}`,
-    action: 'attach',
-    sql: attachPartitionSql({ schema: parent.table.schema, name: parent.name }, childIndex),
-    reason,
-    table: qname(parent.table),
-    index: { schema: parent.table.schema, name: parent.name },
-    attachChild: childIndex,
-    method: intent.def.method,
-    columns: intent.def.keys.map((k) => k.column),
-    concurrently: false,
-    parallelCapable: false,
-    dependsOn,
-    estimate: { ...ZERO_ESTIMATE },
-  });
-}
-
-function columnLabel(intent: Intent): string {
-  return `${display(qname(intent.table))}.${quoteIdent(intent.column.name)}`;
-}
-
-function planIntent(ctx: Ctx, intent: Intent): ColumnPlan {
-  const { node, decision } = intent;
-  const base = {
-    table: qname(intent.table),
-    column: intent.column.name,
-    type: intent.column.type.declared,
-    method: decision.method,
-    opclass: decision.opclass,
-    ...(decision.suggestion ? { suggestion: decision.suggestion } : {}),
-    ...(decision.extension ? { extension: decision.extension } : {}),
-  };
-  const planned = { schema: node.table.schema, name: node.name };
-  if (intent.duplicateOf) {
-    return { ...base, action: 'skip', index: planned, reason: `the same index as plan position ${formatPosition(intent.duplicateOf.pos)}, planned once, there` };
-  }
-  ctx.current = intent;
-  const equivalent = findEquivalentValid(ctx.snapshot, node.table, intent.def, node.name);
-  if (equivalent) {
-    const leftover = ctx.indexByName.get(qualifiedKey(planned));
-    if (leftover && leftover.index.name !== equivalent.name && !isValid(leftover.index)) {
-      ctx.warnings.push(`INVALID index ${display(planned)} is left over; ${equivalent.name} serves instead (DROP INDEX CONCURRENTLY ${display(planned)} to remove it)`);
-    }
-    return { ...base, action: 'exists', index: qname(equivalent), reason: `equivalent index ${display(qname(equivalent))} exists${equivalent.name === node.name ? '' : ' under another name'}` };
-  }
-  const result = node.table.kind === 'partitioned' ? planPartitioned(ctx, intent) : planPlain(ctx, intent, node);
-  return { ...base, index: planned, ...result };
-}
-
-/** Statements for a plain table (or a partition named in the plan by itself). */
-function planPlain(ctx: Ctx, intent: Intent, node: Node): Pick<ColumnPlan, 'action' | 'reason'> {
-  const label = columnLabel(intent);
-  const sql = createSql(intent, node, { concurrently: intent.concurrently, only: false });
-  const existing = ctx.indexByName.get(qualifiedKey({ schema: node.table.schema, name: node.name }));
-  const estimate = leafEstimate(node, intent);
-  if (existing && (existing.table.oid !== node.table.oid || isValid(existing.index))) {
-    conflict(ctx, intent, node, existing, sql);
-    return { action: 'skip', reason: 'name conflict' };
-  }
-  if (existing) {
-    const diffs = differences(ctx.snapshot, node.table, intent.def, existing.index);
-    const why = `INVALID index ${node.name} was left by an interrupted build${diffs.length ? ` (its definition differed: ${diffs.join('; ')})` : ''}`;
-    const drop = dropStep(ctx, intent, node, `${why}: drop it before building again`);
-    createStep(ctx, intent, node, { concurrently: intent.concurrently, dependsOn: [drop], reason: `${label}: ${intent.decision.reason} (rebuild)`, estimate });
-    return { action: 'rebuild', reason: `${intent.decision.reason}; ${why}` };
-  }
-  if (ctx.tablesByKey.has(qualifiedKey({ schema: node.table.schema, name: node.name }))) {
-    conflict(ctx, intent, node, { index: pseudoIndexForTable(node), table: ctx.tablesByKey.get(qualifiedKey({ schema: node.table.schema, name: node.name })) as TableInfo }, sql);
-    return { action: 'skip', reason: 'name conflict' };
-  }
-  createStep(ctx, intent, node, { concurrently: intent.concurrently, dependsOn: [], reason: `${label}: ${intent.decision.reason}`, estimate });
-  return { action: 'create', reason: intent.decision.reason };
-}
-
-function pseudoIndexForTable(node: Node): IndexInfo {
-  return {
-    schema: node.table.schema,
-    name: node.name,
-    method: '',
-    unique: false,
-    primary: false,
-    valid: true,
-    ready: true,
-    keys: [],
-    include: [],
-    predicate: null,
-    sizeBytes: 0,
-    tablespace: null,
-    definition: `a table named ${display({ schema: node.table.schema, name: node.name })}`,
-    parentIndex: null,
-  };
-}
-
-interface Tally {
-  creates: number;
-  attaches: number;
-  drops: number;
-}
-
-/** Statements for a partitioned table named in the plan. */
-function planPartitioned(ctx: Ctx, intent: Intent): Pick<ColumnPlan, 'action' | 'reason'> {
-  const { node } = intent;
-  const label = columnLabel(intent);
-  const existing = ctx.indexByName.get(qualifiedKey({ schema: node.table.schema, name: node.name }));
-  const tally: Tally = { creates: 0, attaches: 0, drops: 0 };
-  if (existing) {
-    const sameTable = existing.table.oid === node.table.oid;
-    // A partitioned index cannot be dropped concurrently; an incomplete one with our definition is
-    // finished instead (its partitions' missing indexes built and attached), anything else conflicts.
-    if (!sameTable || isValid(existing.index) || !isEquivalent(ctx.snapshot, node.table, intent.def, existing.index)) {
-      conflict(ctx, intent, node, existing, createSql(intent, node, { concurrently: false, only: intent.concurrently }));
-      return { action: 'skip', reason: 'name conflict' };
-    }
-    planChildren(ctx, intent, node, null, tally);
-    const what = `${tally.creates} partition index(es) to build, ${tally.attaches} to attach`;
-    if (tally.creates === 0 && tally.attaches === 0) {
-      ctx.warnings.push(`partitioned index ${display({ schema: node.table.schema, name: node.name })} is INVALID although every partition has its index attached`);
-    }
-    return {
-      action: tally.creates > 0 ? 'rebuild' : 'attach',
-      reason: `${intent.decision.reason}; completes the unfinished partitioned index ${node.name}: ${what}`,
-    };
-  }
-  if (!intent.concurrently || node.children.length === 0) {
-    // PostgreSQL builds (or attaches) every partition's index itself; with no partitions this is instant.
-    createStep(ctx, intent, node, {
-      concurrently: false,
-      dependsOn: [],
-      reason: `${label}: ${intent.decision.reason} (partitioned table: one CREATE INDEX builds every partition's index)`,
-      estimate: treeEstimate(node, intent),
-    });
-    return { action: 'create', reason: intent.decision.reason };
-  }
-  const parentStep = createParentStep(ctx, intent, node, [], `${label}: ${intent.decision.reason} (partitioned table: index on the parent only, valid once every partition's index is attached)`);
-  planChildren(ctx, intent, node, parentStep, tally);
-  return { action: 'create', reason: `${intent.decision.reason}; ${node.children.length} partition(s): ${tally.creates} to build, ${tally.attaches} to attach` };
-}
-
-/**
- * Statements that give every partition below `parent` an index attached to the parent's index.
- * Returns the ids of the steps after which the parent's index has all of them.
- */
-function planChildren(ctx: Ctx, intent: Intent, parent: Node, parentStep: string | null, tally: Tally): string[] {
-  const done: string[] = [];
-  for (const child of parent.children) done.push(...planChild(ctx, intent, parent, child, parentStep, tally));
-  return done;
-}
-
-function planChild(ctx: Ctx, intent: Intent, parent: Node, child: Node, parentStep: string | null, tally: Tally): string[] {
-  const after = parentStep ? [parentStep] : [];
-  const label = `${display(qname(child.table))}.${quoteIdent(intent.column.name)}`;
-  const isParentIndex = (ix: IndexInfo) => ix.parentIndex !== null && ix.parentIndex.schema === parent.table.schema && ix.parentIndex.name === parent.name;
-  const attached = parentStep === null ? child.table.indexes.find(isParentIndex) : undefined;
-  if (attached) {
-    if (isValid(attached)) return [];
-    // A sub-partitioned partition whose own partitioned index is still incomplete: finish it.
-    return planChildren(ctx, intent, { ...child, name: attached.name }, null, tally);
-  }
-  const attach = (dependsOn: string[], reason: string, childName = child.name) => {
-    tally.attaches++;
-    return attachStep(ctx, intent, parent, { table: child.table, name: childName }, [...after, ...dependsOn], reason);
-  };
-  const equivalent = findEquivalentValid(ctx.snapshot, child.table, intent.def, child.name, (ix) => ix.parentIndex === null);
-  if (equivalent) {
-    return [attach([], `${label}: equivalent index ${equivalent.name} exists on the partition: attach it instead of building another`, equivalent.name)];
-  }
-  const existing = ctx.indexByName.get(qualifiedKey({ schema: child.table.schema, name: child.name }));
-  const concurrently = intent.concurrently;
-  if (child.children.length === 0 && child.table.kind !== 'partitioned') {
-    const sql = createSql(intent, child, { concurrently, only: false });
-    const deps: string[] = [...after];
-    let reason = `${label}: partition of ${display(qname(parent.table))}`;
-    if (existing) {
-      if (existing.table.oid !== child.table.oid || isValid(existing.index)) {
-        conflict(ctx, intent, child, existing, sql);
-        return [];
-      }
-      tally.drops++;
-      deps.push(dropStep(ctx, intent, child, `INVALID index ${child.name} was left by an interrupted build: drop it before building again`));
-      reason += ' (rebuild)';
-    }
-    tally.creates++;
-    const create = createStep(ctx, intent, child, { concurrently, dependsOn: deps, reason, estimate: leafEstimate(child, intent) });
-    return [attach([create], `${label}: attach to ${parent.name}`)];
-  }
-  // A partition that is itself partitioned: its own ON ONLY index, its partitions', then attach it.
-  if (existing) {
-    const sameTable = existing.table.oid === child.table.oid;
-    if (!sameTable || isValid(existing.index) || existing.index.parentIndex !== null || !isEquivalent(ctx.snapshot, child.table, intent.def, existing.index)) {
-      conflict(ctx, intent, child, existing, createSql(intent, child, { concurrently: false, only: true }));
-      return [];
-    }
-    const inner = planChildren(ctx, intent, child, null, tally);
-    return [attach(inner, `${label}: attach the completed partitioned index ${child.name} to ${parent.name}`)];
-  }
-  const own = createParentStep(ctx, intent, child, after, `${label}: sub-partitioned partition of ${display(qname(parent.table))}: index on it only`);
-  const inner = planChildren(ctx, intent, child, own, tally);
-  return [attach([own, ...inner], `${label}: attach to ${parent.name} once its own partitions are attached`)];
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildPlan, predicateKey } from '../../src/plan/build.js';
+import { buildPlan } from '../../src/plan/build.js';
+import { predicateKey } from '../../src/plan/predicates.js';
 import { parallelCapable } from '../../src/pg/access-methods.js';
 import { resolveTables } from '../../src/catalog/resolve.js';
 import { renderJson, renderSql } from '../../src/plan/render.js';

@@ -1,0 +1,78 @@
+/**
+ * The shapes the planner works with between the plan file and the Plan: what the plan wants for one
+ * column (Intent), the index that means on each relation it touches (IndexTarget, a tree for a
+ * partitioned table), and what writing the statements accumulates (PlanningState).
+ */
+import type { CatalogSnapshot, ColumnInfo, IndexInfo, TableInfo } from '../catalog/types.js';
+import type { Decision } from '../advisor/types.js';
+import type { SourcePos } from '../errors.js';
+import { quoteIdent, quoteQualified } from '../sql/quote.js';
+import { qualifiedKey } from '../sql/qualified.js';
+import type { IndexDef } from './diff.js';
+import type { NameParts } from './names.js';
+import type { QualifiedName, Step } from './types.js';
+
+/**
+ * One index the plan wants on one relation. For a partitioned table, `partitions` holds the index
+ * each partition needs below it (recursively for sub-partitioned ones); `name` is final once
+ * assignNames has run.
+ */
+export interface IndexTarget {
+  table: TableInfo;
+  parts: NameParts;
+  name: string;
+  partitions: IndexTarget[];
+}
+
+/** A target and every target below it. */
+export function allTargets(target: IndexTarget): IndexTarget[] {
+  return [target, ...target.partitions.flatMap(allTargets)];
+}
+
+/** One planned index for one column of one resolved table. */
+export interface Intent {
+  table: TableInfo;
+  column: ColumnInfo;
+  decision: Extract<Decision, { kind: 'index' }>;
+  def: IndexDef;
+  tablespace: string | null;
+  concurrently: boolean;
+  pos: SourcePos;
+  target: IndexTarget;
+  /** Set when an identical index was planned earlier in the plan. */
+  duplicateOf?: Intent;
+}
+
+/** What writing the statements of every intent reads (the catalog) and accumulates (steps, conflicts, warnings). */
+export interface PlanningState {
+  snapshot: CatalogSnapshot;
+  versionNum: number;
+  steps: Step[];
+  /** Planned names held by other definitions, one formatted entry each, reported together at the end. */
+  conflicts: string[];
+  warnings: string[];
+  /** Every index of the planned tables, by qualifiedKey of its name. */
+  indexByName: Map<string, { index: IndexInfo; table: TableInfo }>;
+  tablesByKey: Map<string, TableInfo>;
+  /** The intent each step comes from, for problems found once the steps are known. */
+  intentOfStep: Map<string, Intent>;
+}
+
+export function planningState(snapshot: CatalogSnapshot, tablesByKey: Map<string, TableInfo>, warnings: string[]): PlanningState {
+  const indexByName = new Map<string, { index: IndexInfo; table: TableInfo }>();
+  for (const table of snapshot.tables) for (const index of table.indexes) indexByName.set(qualifiedKey(index), { index, table });
+  return { snapshot, versionNum: snapshot.server.versionNum, steps: [], conflicts: [], warnings, indexByName, tablesByKey, intentOfStep: new Map() };
+}
+
+/** The schema and name of a table (or index) and nothing else, as the Plan records them. */
+export const qname = (t: { schema: string; name: string }): QualifiedName => ({ schema: t.schema, name: t.name });
+
+/** The index a target names: it lives in its table's schema. */
+export function targetIndex(target: IndexTarget): QualifiedName {
+  return { schema: target.table.schema, name: target.name };
+}
+
+/** `schema.table.column`, as messages and step reasons name the column an intent is for. */
+export function columnLabel(table: QualifiedName, column: string): string {
+  return `${quoteQualified(table)}.${quoteIdent(column)}`;
+}

@@ -1,0 +1,70 @@
+/**
+ * Name assignment: which planned indexes are one index, and which name each gets. The name strings
+ * themselves (the `<table>_<columns>_<method>_idx` form, truncation, hashes) are src/plan/names.ts.
+ */
+import type { CatalogSnapshot, TableInfo } from '../catalog/types.js';
+import { formatPosition } from '../errors.js';
+import { qualifiedKey } from '../sql/qualified.js';
+import { normalisePredicate, plannedIsDefault, type IndexDef } from './diff.js';
+import { allTargets, columnLabel, targetIndex, type IndexTarget, type Intent } from './intent.js';
+import { withDisambiguator } from './names.js';
+
+/**
+ * Names every planned index. Identical indexes planned twice are built once (with a warning naming
+ * both plan positions); different indexes that would share a name within a schema each get a hash of
+ * their own definition instead.
+ */
+export function assignNames(snapshot: CatalogSnapshot, intents: Intent[], warnings: string[]): void {
+  // The same definition on the same table: the later ones are duplicates of the first.
+  const byDef = new Map<string, Intent>();
+  for (const intent of intents) {
+    const k = defKey(snapshot, intent.table, intent.def);
+    const first = byDef.get(k);
+    if (!first) {
+      byDef.set(k, intent);
+      continue;
+    }
+    intent.duplicateOf = first;
+    warnings.push(
+      `${formatPosition(intent.pos)}: ${columnLabel(intent.table, intent.column.name)} gives the same index as ${formatPosition(first.pos)} (${intent.def.method}${intent.def.unique ? ', unique' : ''}${intent.def.where ? ', partial' : ''}): planned once`,
+    );
+  }
+  const groups = new Map<string, { target: IndexTarget; key: string }[]>();
+  for (const intent of intents) {
+    if (intent.duplicateOf) continue;
+    for (const target of allTargets(intent.target)) {
+      const k = qualifiedKey(targetIndex(target));
+      const list = groups.get(k) ?? [];
+      list.push({ target, key: defKey(snapshot, target.table, intent.def) });
+      groups.set(k, list);
+    }
+  }
+  for (const list of groups.values()) {
+    if (list.length === 1 || new Set(list.map((e) => e.key)).size === 1) continue;
+    for (const e of list) e.target.name = withDisambiguator(e.target.parts, e.key);
+  }
+  for (const intent of intents) if (intent.duplicateOf) intent.target.name = intent.duplicateOf.target.name;
+}
+
+/**
+ * What makes two planned indexes the same index: an operator class named in the plan that is the
+ * default for the column's type counts as no operator class, INCLUDE columns as a set, predicates
+ * as the server writes them (or normalised text).
+ */
+function defKey(snapshot: CatalogSnapshot, table: TableInfo, def: IndexDef): string {
+  const opclass = (k: IndexDef['keys'][number]): string => {
+    const column = table.columns.find((c) => c.name === k.column);
+    if (k.opclass === null || plannedIsDefault(snapshot, def.method, k, column)) return '';
+    return `${k.opclass.schema ?? ''}.${k.opclass.name}`;
+  };
+  const where = def.whereNormalised ?? def.where;
+  return [
+    table.schema,
+    table.name,
+    def.method,
+    def.keys.map((k) => `${k.column}:${opclass(k)}`).join(','),
+    def.unique ? 'u' : '',
+    [...def.include].sort().join(','),
+    where ? normalisePredicate(where) : '',
+  ].join('\0');
+}

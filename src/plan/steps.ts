@@ -1,0 +1,133 @@
+/**
+ * The step constructors: one function per statement kind the planner writes (CREATE INDEX, DROP
+ * INDEX CONCURRENTLY of an INVALID leftover, CREATE INDEX ... ON ONLY a partitioned table, ALTER
+ * INDEX ... ATTACH PARTITION). Each appends its step to the planning state with the facts the runner
+ * reads (src/plan/step-facts.ts) and returns its id, for the steps that depend on it.
+ */
+import type { TableInfo } from '../catalog/types.js';
+import { parallelCapable } from '../pg/access-methods.js';
+import { quoteQualified } from '../sql/quote.js';
+import { estimateBuild, sumEstimates, ZERO_ESTIMATE, type Estimate } from './estimate.js';
+import { qname, targetIndex, type IndexTarget, type Intent, type PlanningState } from './intent.js';
+import { attachPartitionSql, createIndexSql, dropInvalidIndexSql } from './sql.js';
+import { stepFacts, type StepFacts } from './step-facts.js';
+import type { Step } from './types.js';
+
+/** The CREATE INDEX statement of an intent on one target; `only` for ON ONLY a partitioned table. */
+export function createSql(intent: Intent, target: IndexTarget, opts: { concurrently: boolean; only: boolean }): string {
+  return createIndexSql({
+    name: target.name,
+    table: qname(target.table),
+    method: intent.def.method,
+    keys: intent.def.keys,
+    unique: intent.def.unique,
+    concurrently: opts.concurrently,
+    only: opts.only,
+    include: intent.def.include,
+    tablespace: intent.tablespace,
+    where: intent.def.where,
+  });
+}
+
+/** The build of one relation's index, from its own pages. */
+export function leafEstimate(target: IndexTarget, intent: Intent): Estimate {
+  return estimateBuild(intent.def.method, target.table, intent.column.name);
+}
+
+/** The build of a partitioned table's index in one statement: every partition's, summed. */
+export function treeEstimate(target: IndexTarget, intent: Intent): Estimate {
+  if (target.partitions.length === 0) return leafEstimate(target, intent);
+  return sumEstimates(target.partitions.map((p) => treeEstimate(p, intent)));
+}
+
+export function createStep(
+  state: PlanningState,
+  intent: Intent,
+  target: IndexTarget,
+  opts: { concurrently: boolean; dependsOn: string[]; reason: string; estimate: Estimate },
+): string {
+  return addStep(state, intent, {
+    id: `create:${quoteQualified(targetIndex(target))}`,
+    action: 'create',
+    sql: createSql(intent, target, { concurrently: opts.concurrently, only: false }),
+    reason: opts.reason,
+    ...stepBase(intent, target),
+    concurrently: opts.concurrently,
+    parallelCapable: parallelCapable(intent.def.method, state.versionNum),
+    dependsOn: opts.dependsOn,
+    estimate: opts.estimate,
+  });
+}
+
+export function dropStep(state: PlanningState, intent: Intent, target: IndexTarget, reason: string): string {
+  const index = targetIndex(target);
+  return addStep(state, intent, {
+    id: `drop-invalid:${quoteQualified(index)}`,
+    action: 'drop-invalid',
+    sql: dropInvalidIndexSql(index),
+    reason,
+    ...stepBase(intent, target),
+    concurrently: true,
+    parallelCapable: false,
+    dependsOn: [],
+    estimate: { ...ZERO_ESTIMATE },
+  });
+}
+
+export function createParentStep(state: PlanningState, intent: Intent, target: IndexTarget, dependsOn: string[], reason: string): string {
+  return addStep(state, intent, {
+    id: `create-parent:${quoteQualified(targetIndex(target))}`,
+    action: 'create-parent',
+    sql: createSql(intent, target, { concurrently: false, only: true }),
+    reason,
+    ...stepBase(intent, target),
+    concurrently: false,
+    parallelCapable: false,
+    dependsOn,
+    estimate: { ...ZERO_ESTIMATE },
+  });
+}
+
+/** ATTACH of `child`'s index (which may be an existing one, under its own name) to `parent`'s. */
+export function attachStep(
+  state: PlanningState,
+  intent: Intent,
+  parent: { table: TableInfo; name: string },
+  child: { table: TableInfo; name: string },
+  dependsOn: string[],
+  reason: string,
+): string {
+  const childIndex = { schema: child.table.schema, name: child.name };
+  return addStep(state, intent, {
+    id: `attach:${quoteQualified(childIndex)}`,
+    action: 'attach',
+    sql: attachPartitionSql({ schema: parent.table.schema, name: parent.name }, childIndex),
+    reason,
+    table: qname(parent.table),
+    index: { schema: parent.table.schema, name: parent.name },
+    attachChild: childIndex,
+    method: intent.def.method,
+    columns: intent.def.keys.map((k) => k.column),
+    concurrently: false,
+    parallelCapable: false,
+    dependsOn,
+    estimate: { ...ZERO_ESTIMATE },
+  });
+}
+
+function stepBase(intent: Intent, target: IndexTarget): Pick<Step, 'table' | 'index' | 'method' | 'columns'> {
+  return {
+    table: qname(target.table),
+    index: targetIndex(target),
+    method: intent.def.method,
+    columns: intent.def.keys.map((k) => k.column),
+  };
+}
+
+/** Appends the step with its facts, and remembers its intent (the permission check reads it). */
+function addStep(state: PlanningState, intent: Intent, shape: Omit<Step, keyof StepFacts>): string {
+  const step: Step = { ...shape, ...stepFacts(shape, intent.pos) };
+  state.steps.push(step);
+  state.intentOfStep.set(step.id, intent);
+  return step.id;
+}
