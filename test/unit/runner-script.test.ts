@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCreateIndex, scriptSteps, withTablePages } from '../../src/runner/script.js';
+import { parseCreateIndex, scriptSteps, withTablePages } from '../../src/script/steps.js';
 import { splitSql } from '../../src/sql/split.js';
 import { InputError } from '../../src/errors.js';
 

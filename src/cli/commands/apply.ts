@@ -2,8 +2,8 @@ import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { preparePlan } from '../../planner.js';
 import { renderSql } from '../../plan/render.js';
-import { jsonLine } from '../../runner/render.js';
-import { executeWithProgress, positiveInt } from '../../runner/terminal.js';
+import { jsonLine } from '../progress/render.js';
+import { executeWithProgress, positiveInt } from '../terminal.js';
 
 export const applyCommand: Command = {
   name: 'apply',

@@ -13,9 +13,9 @@ import { SERVER_SQL } from '../../catalog/queries.js';
 import { quoteMaybeQualified } from '../../sql/quote.js';
 import { PgindexError, SqlError } from '../../errors.js';
 import { positionInFile, splitSql, type SqlStatement } from '../../sql/split.js';
-import { scriptSteps, withTablePages } from '../../runner/script.js';
+import { scriptSteps, withTablePages } from '../../script/steps.js';
 import { extendedQuery } from '../../runner/session.js';
-import { executeWithProgress, positiveInt } from '../../runner/terminal.js';
+import { executeWithProgress, positiveInt } from '../terminal.js';
 
 export const runCommand: Command = {
   name: 'run',

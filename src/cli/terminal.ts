@@ -2,14 +2,14 @@
  * The edge shared by `apply` and `run`: Ctrl-C and SIGTERM turned into an AbortSignal, the renderer
  * chosen for the output, and the exit code of a finished run.
  */
-import type { CliIO } from '../cli/command.js';
-import { EXIT } from '../cli/command.js';
+import type { CliIO } from './command.js';
+import { EXIT } from './command.js';
 import type { Step } from '../plan/types.js';
-import { jsonRenderer, plainRenderer, type Renderer } from './render.js';
-import { listrRenderer } from './render-listr.js';
-import { startPlan, type RunHandle } from './execute.js';
+import { jsonRenderer, plainRenderer, type Renderer } from './progress/render.js';
+import { listrRenderer } from './progress/listr.js';
+import { startPlan, type RunHandle } from '../runner/execute.js';
 import type { Plan } from '../plan/types.js';
-import type { ExecuteOptions, RunResult } from './types.js';
+import type { ExecuteOptions, RunResult } from '../runner/types.js';
 
 /**
  * The first SIGINT or SIGTERM aborts the signal (the runner cancels the builds on the server, drops
