@@ -68,13 +68,6 @@ export function exitCode(result: RunResult): number {
   return EXIT.ok;
 }
 
-/** A positive integer option such as -j. */
-export function positiveInt(name: string, value: unknown): number | string {
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) return `${name} must be a positive integer, not "${String(value)}"`;
-  return n;
-}
-
 /**
  * Runs a Plan with the renderer the terminal calls for, Ctrl-C handling, and the summary printed
  * however the run ends; returns the exit code.

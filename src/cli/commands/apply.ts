@@ -3,7 +3,8 @@ import { EXIT } from '../command.js';
 import { preparePlan } from '../../planner.js';
 import { renderSql } from '../../plan/render.js';
 import { jsonLine } from '../progress/render.js';
-import { executeWithProgress, positiveInt } from '../terminal.js';
+import { executeWithProgress } from '../terminal.js';
+import { positiveInt } from '../args.js';
 
 export const applyCommand: Command = {
   name: 'apply',
