@@ -4,12 +4,18 @@
  */
 import type { CliIO } from './command.js';
 import { EXIT } from './command.js';
-import type { Step } from '../plan/types.js';
-import { jsonRenderer, plainRenderer, type Renderer } from './progress/render.js';
-import { listrRenderer } from './progress/listr.js';
-import { startPlan, type RunHandle } from '../runner/execute.js';
-import type { Plan } from '../plan/types.js';
-import type { ExecuteOptions, RunResult } from '../runner/types.js';
+import {
+  jsonRenderer,
+  listrRenderer,
+  plainRenderer,
+  startPlan,
+  type ExecuteOptions,
+  type Plan,
+  type Renderer,
+  type RunHandle,
+  type RunResult,
+  type Step,
+} from '../index.js';
 
 /**
  * The first SIGINT or SIGTERM aborts the signal (the runner cancels the builds on the server, drops

@@ -1,8 +1,6 @@
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
-import { preparePlan } from '../../planner.js';
-import { renderSql } from '../../plan/render.js';
-import { jsonLine } from '../progress/render.js';
+import { jsonLine, preparePlan, renderSql } from '../../index.js';
 import { executeWithProgress } from '../terminal.js';
 import { positiveInt } from '../args.js';
 

@@ -1,9 +1,6 @@
 import type { Command, CliIO } from '../command.js';
 import { EXIT } from '../command.js';
-import { parseDuration, parseSize } from '../../planfile/units.js';
-import { loadScriptFile, parseScript } from '../../script/load.js';
-import { SCRIPT_DEFAULTS, type ScriptChoices } from '../../script/plan.js';
-import { prepareScript } from '../../script/prepare.js';
+import { loadScriptFile, parseDuration, parseScript, parseSize, prepareScript, SCRIPT_DEFAULTS, type ScriptChoices } from '../../index.js';
 import { executeWithProgress } from '../terminal.js';
 import { positiveInt } from '../args.js';
 
