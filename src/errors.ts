@@ -29,11 +29,24 @@ export interface Problem {
   hint?: string;
 }
 
-/** Bad input (YAML syntax, schema, unknown table or column…): every problem found, reported together. */
+/**
+ * Bad input (YAML syntax, schema, unknown table or column…): every problem found, reported together,
+ * in file order (sortProblems) whatever order the checks found them in.
+ */
 export class InputError extends PgindexError {
-  constructor(readonly problems: Problem[]) {
-    super(problems.map(formatProblem).join('\n'), 'invalid-input');
+  readonly problems: Problem[];
+
+  constructor(problems: Problem[]) {
+    const sorted = sortProblems(problems);
+    super(sorted.map(formatProblem).join('\n'), 'invalid-input');
+    this.problems = sorted;
   }
+}
+
+/** By file, then line, then column (code-unit order of file names, no locale); ties keep their order. */
+export function sortProblems(problems: readonly Problem[]): Problem[] {
+  const text = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  return [...problems].sort((a, b) => text(a.pos.file, b.pos.file) || a.pos.line - b.pos.line || a.pos.col - b.pos.col);
 }
 
 export function formatProblem(p: Problem): string {

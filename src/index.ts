@@ -32,7 +32,7 @@ export { chooseConnection, clientConfig, describeTarget, redact } from './db/con
 export type { ConnectionConfig, ConnectionSource, ConnectionTarget } from './db/connection.js';
 
 // Planning a plan file against a database.
-export { preparePlan, type PrepareOptions, type PreparedPlan } from './planner.js';
+export { preparePlan, nothingMatchedMessage, type PrepareOptions, type PreparedPlan } from './planner.js';
 export type { Plan, Step, StepAction, ColumnPlan, ColumnAction, RunSettings, TableSummary, QualifiedName } from './plan/types.js';
 export { renderPlan, renderSql, renderJson, renderExplain, type PlanFormat } from './plan/render.js';
 

@@ -65,6 +65,20 @@ export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
 }
 
 /**
+ * When the plan's entries, all together, matched no table (Plan.matchedNoTable): what to say, naming
+ * the database, so that a plan pointed at the wrong database does not look like "nothing to do".
+ * Null when some table matched. The CLI decides what it means for the exit code: an error, unless
+ * --allow-empty (`allowEmpty`: the message then suggests nothing).
+ */
+export function nothingMatchedMessage(prepared: Pick<PreparedPlan, 'plan' | 'file' | 'connection'>, opts: { allowEmpty: boolean }): string | null {
+  if (!prepared.plan.matchedNoTable) return null;
+  const n = prepared.file.tables.length;
+  const entries = n === 1 ? "the plan's table entry matches no table" : `none of the plan's ${n} table entries matches a table`;
+  const message = `nothing matched: ${entries} in ${describeTarget(prepared.connection)}`;
+  return opts.allowEmpty ? message : `${message} (is this the right database? --allow-empty accepts a plan that matches nothing)`;
+}
+
+/**
  * Planning never waits long for a lock: the plan's lock_timeout, or 5 s when it has none (0 would
  * wait forever behind, say, a migration holding ACCESS EXCLUSIVE on a table).
  */

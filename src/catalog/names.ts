@@ -37,6 +37,7 @@ interface Piece {
 
 /** Splits a name into dot-separated parts, each a list of quoted and unquoted pieces. */
 function splitParts(written: string): Piece[][] {
+  if (written.includes('\0')) throw new NameSyntaxError(`${JSON.stringify(written)} contains a NUL character (U+0000), which no PostgreSQL name can hold`);
   const parts: Piece[][] = [[]];
   let i = 0;
   while (i < written.length) {

@@ -14,7 +14,7 @@
  *   ancestor's index (the roll-out); matched by another entry than its ancestor, or named exactly,
  *   it is planned as a table of its own for that entry's columns.
  */
-import { InputError, type Problem } from '../errors.js';
+import { InputError, sortProblems, type Problem } from '../errors.js';
 import type { ColumnSpec, PlanFile, SourcePos, TableSpec } from '../planfile/types.js';
 import { quoteIdent, quoteQualified } from '../sql/quote.js';
 import { NameSyntaxError, matchesPart, parseIdentifier, parseTablePattern, type TablePattern } from './names.js';
@@ -210,7 +210,7 @@ export function resolveTables(file: PlanFile, snapshot: CatalogSnapshot, options
     const others = m.tables.slice(1);
     problems.push({ pos: m.pos, message: m.message + (others.length > 0 ? ` (nor in ${listSome(others)})` : '') });
   }
-  if (problems.length > 0 && !options.deferProblems) throw new InputError(sortByPosition(problems));
+  if (problems.length > 0 && !options.deferProblems) throw new InputError(problems);
   for (const table of snapshot.tables) {
     if (!assigned.has(qualifiedKey(table)) || !neverAnalyzed(table)) continue;
     warnings.push(
@@ -218,7 +218,7 @@ export function resolveTables(file: PlanFile, snapshot: CatalogSnapshot, options
     );
   }
   const tables = out.sort((a, b) => a.spec.pos.line - b.spec.pos.line || a.spec.pos.col - b.spec.pos.col || compareNames(a.table, b.table));
-  return { tables, warnings, problems: sortByPosition(problems) };
+  return { tables, warnings, problems: sortProblems(problems) };
 }
 
 /** The columns one entry gives one table: `all` minus exclude, or its list with includes resolved. */
@@ -307,10 +307,6 @@ class Overrides {
 
 function compareNames(a: TableInfo, b: TableInfo): number {
   return a.schema < b.schema ? -1 : a.schema > b.schema ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
-
-function sortByPosition(problems: Problem[]): Problem[] {
-  return [...problems].sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col);
 }
 
 /** Never analyzed: no ANALYZE recorded and no column statistics (statistics survive a stats reset). */

@@ -121,13 +121,19 @@ function osUser(env: NodeJS.ProcessEnv): string {
   }
 }
 
-/** libpq: whole seconds; zero or negative waits forever, and 1 counts as 2. */
+/** Node's timers hold at most 2^31-1 ms (24.8 days): a longer one fires at once, with a TimeoutOverflowWarning. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * libpq: whole seconds; zero or negative waits forever, and 1 counts as 2. libpq takes any int, so a
+ * timeout beyond what a Node timer holds is clamped to that (in effect: waits forever).
+ */
 function connectTimeoutMs(text: string | undefined, origin: string): number {
   if (text === undefined) return 0;
   if (!/^\s*[-+]?\d+\s*$/.test(text)) throw new ConnectionError(`${origin} must be a whole number of seconds`);
   const seconds = Number(text);
   if (seconds <= 0) return 0;
-  return Math.max(seconds, 2) * 1000;
+  return Math.min(Math.max(seconds, 2) * 1000, MAX_TIMER_MS);
 }
 
 /** `user@host:port/db` for messages: never the password. */

@@ -240,6 +240,7 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
     steps: ctx.steps,
     warnings: [...new Set(warnings)],
     tables: tableSummaries,
+    matchedNoTable: resolved.length === 0,
   };
 }
 

@@ -36,6 +36,9 @@ function heading(table: QualifiedName, summary: TableSummary | undefined): strin
   return `${name} (${facts.join(', ')})`;
 }
 
+/** What the outputs say of a plan whose entries matched no table (Plan.matchedNoTable). */
+export const NOTHING_MATCHED = "no table matches the plan's entries";
+
 export function renderExplain(plan: Plan): string {
   const byTable = new Map<string, { table: QualifiedName; columns: ColumnPlan[] }>();
   for (const c of plan.columns) {
@@ -58,6 +61,7 @@ export function renderExplain(plan: Plan): string {
   }
   const n = plan.steps.length;
   const builds = plan.steps.filter((s) => s.action === 'create').length;
-  out.push(n === 0 ? 'Nothing to do: every planned index already exists.' : `${thousands(n)} statement${n === 1 ? '' : 's'} pending (${thousands(builds)} index build${builds === 1 ? '' : 's'}).`);
+  if (plan.matchedNoTable) out.push(`Nothing matched: ${NOTHING_MATCHED}.`);
+  else out.push(n === 0 ? 'Nothing to do: every planned index already exists.' : `${thousands(n)} statement${n === 1 ? '' : 's'} pending (${thousands(builds)} index build${builds === 1 ? '' : 's'}).`);
   return out.join('\n') + '\n';
 }

@@ -8,7 +8,7 @@ import { humanBytes } from '../format.js';
 import { durationSetting, sizeSetting } from '../pg/settings.js';
 import { sessionSettingsSql } from './settings.js';
 
-import { renderExplain } from './explain.js';
+import { NOTHING_MATCHED, renderExplain } from './explain.js';
 
 export { renderExplain };
 
@@ -41,6 +41,8 @@ export function settingsLine(plan: Plan): string {
     `${s.cores} cores`,
     `up to ${s.maxWorkersPerBuild} parallel workers per build`,
     `lock_timeout ${durationSetting(s.lockTimeoutMs)}`,
+    // Only when set: a plan without it reads as it always has.
+    ...(s.snapshotWaitTimeoutMs ? [`snapshot_wait_timeout ${durationSetting(s.snapshotWaitTimeoutMs)}`] : []),
     `statement_timeout ${durationSetting(s.statementTimeoutMs)}`,
     `retries ${s.retries}`,
   ].join(', ');
@@ -59,7 +61,9 @@ export function renderSql(plan: Plan): string {
   lines.push(comment(`server: PostgreSQL ${plan.server.version} (${plan.server.versionNum})`));
   lines.push(comment(`settings: ${settingsLine(plan)}`));
   for (const w of plan.warnings) lines.push(comment(`warning: ${w}`));
-  if (plan.steps.length === 0) {
+  if (plan.matchedNoTable) {
+    lines.push(comment(`nothing matched: ${NOTHING_MATCHED}`));
+  } else if (plan.steps.length === 0) {
     lines.push(comment('nothing to do: every planned index already exists'));
   } else {
     lines.push(comment(`${plan.steps.length} statement${plan.steps.length === 1 ? '' : 's'}: ${stepCounts(plan.steps)}`));

@@ -25,6 +25,7 @@ export interface SettingsChoices {
   maintenanceWorkMemBytes?: number | null;
   cores?: number | null;
   lockTimeoutMs: number;
+  snapshotWaitTimeoutMs?: number | null;
   statementTimeoutMs: number;
   retries: number;
 }
@@ -39,6 +40,7 @@ export function deriveRunSettings(server: ServerFacts, choices: SettingsChoices)
     // other background workers a server needs).
     maxWorkersPerBuild: Math.max(0, Math.min(server.maxParallelWorkers, server.maxWorkerProcesses - 1)),
     lockTimeoutMs: choices.lockTimeoutMs,
+    ...(choices.snapshotWaitTimeoutMs ? { snapshotWaitTimeoutMs: choices.snapshotWaitTimeoutMs } : {}),
     statementTimeoutMs: choices.statementTimeoutMs,
     retries: choices.retries,
   };

@@ -84,7 +84,10 @@ export interface RunSettings {
   cores: number;
   /** Max parallel maintenance workers per build, as the server allows. */
   maxWorkersPerBuild: number;
+  /** Bounds only the wait for a table lock (src/runner/build-waits.ts). */
   lockTimeoutMs: number;
+  /** How long a CONCURRENTLY build may wait for older transactions, ms; null: as long as they last. */
+  snapshotWaitTimeoutMs?: number | null;
   statementTimeoutMs: number;
   retries: number;
 }
@@ -111,4 +114,10 @@ export interface Plan {
   warnings: string[];
   /** The tables of `columns`, in the same order (set by buildPlan; absent in plans of `pgindex run`). */
   tables?: TableSummary[];
+  /**
+   * The plan's entries, all together, matched no table (globs that matched nothing): no statement, but
+   * not because the indexes exist. Often the wrong database; the CLI fails unless --allow-empty.
+   * Set by buildPlan; absent in plans of `pgindex run`.
+   */
+  matchedNoTable?: boolean;
 }

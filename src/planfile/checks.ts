@@ -14,6 +14,7 @@ import { parseDuration, parseSize, type UnitResult } from './units.js';
 export const UNIT_KEYS: Readonly<Record<string, (label: string, value: unknown) => UnitResult>> = {
   maintenance_work_mem: parseSize,
   lock_timeout: parseDuration,
+  snapshot_wait_timeout: parseDuration,
   statement_timeout: parseDuration,
 };
 

@@ -9,6 +9,7 @@ import { LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { InputError, type Problem } from '../errors.js';
 import { checkValues, UNIT_KEYS } from './checks.js';
 import { normalise } from './normalise.js';
+import { nulProblems } from './nul.js';
 import { keyText, SourceMap } from './positions.js';
 import { schemaErrors } from './schema.js';
 import { describeSchemaErrors } from './schema-errors.js';
@@ -42,9 +43,9 @@ export function parsePlanText(text: string, file: string): PlanFile {
 
   const skip = Object.keys(UNIT_KEYS).map((k) => `/${k}`);
   const described = describeSchemaErrors(schemaErrors(data), data, where, { skip, omitMissingKeys: syntax.length > 0 });
-  const content = [...described, ...checkValues(data, where)];
+  const content = [...described, ...checkValues(data, where), ...nulProblems(data, where)];
   const problems = [...syntax, ...structure, ...trustworthy(content, syntax)];
-  if (problems.length > 0) throw new InputError(sortProblems(problems));
+  if (problems.length > 0) throw new InputError(problems);
   return normalise(data, where);
 }
 
@@ -89,11 +90,4 @@ function trustworthy(content: Problem[], syntax: Problem[]): Problem[] {
   if (syntax.length === 0) return content;
   const firstBroken = Math.min(...syntax.map((p) => p.pos.line));
   return content.filter((p) => p.pos.line < firstBroken);
-}
-
-export function sortProblems(problems: Problem[]): Problem[] {
-  return problems
-    .map((p, i) => ({ p, i }))
-    .sort((a, b) => a.p.pos.line - b.p.pos.line || a.p.pos.col - b.p.pos.col || a.i - b.i)
-    .map(({ p }) => p);
 }

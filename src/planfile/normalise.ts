@@ -36,6 +36,7 @@ interface RawPlan {
   maintenance_work_mem?: string | number;
   cores?: number;
   lock_timeout?: string | number;
+  snapshot_wait_timeout?: string | number;
   statement_timeout?: string | number;
   retries?: number;
   rules?: {
@@ -89,6 +90,9 @@ export function normalise(data: unknown, where: SourceMap): PlanFile {
     rules,
     tables: raw.tables.map((t, i) => table(t, `/tables/${i}`, where)),
   };
+  // Absent (or 0): CONCURRENTLY builds wait for older transactions as long as they last.
+  const snapshotWait = raw.snapshot_wait_timeout === undefined ? 0 : unit(parseDuration('snapshot_wait_timeout', raw.snapshot_wait_timeout));
+  if (snapshotWait > 0) plan.snapshotWaitTimeoutMs = snapshotWait;
   if (raw.connection !== undefined) {
     const text = raw.connection;
     const variables = variableNames(text).map((name) => ({ name, pos: where.within('/connection', `\${${name}}`) }));

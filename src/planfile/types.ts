@@ -78,6 +78,8 @@ export interface PlanFile {
   cores?: number;
   /** Milliseconds; 0 disables. */
   lockTimeoutMs: number;
+  /** How long a CONCURRENTLY build may wait for older transactions, ms; null: as long as they last. */
+  snapshotWaitTimeoutMs?: number | null;
   statementTimeoutMs: number;
   retries: number;
   rules: Rules;

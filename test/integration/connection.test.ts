@@ -201,6 +201,18 @@ test('a wrong password and a connect_timeout are clear ConnectionErrors', async 
   }
 });
 
+test("a connect_timeout beyond Node's timer limit (2147484 s or more, as libpq accepts) connects, without a TimeoutOverflowWarning", async () => {
+  for (const [args, env] of [
+    [['plan', 'plan.yaml'], { ...pg, PGCONNECT_TIMEOUT: '99999999' }],
+    [['plan', 'plan.yaml', '-d', `${db.url}?connect_timeout=2147484`], {}],
+  ] as const) {
+    const r = await pgindex([...args], env);
+    planned(r);
+    assert.doesNotMatch(r.stderr, /TimeoutOverflowWarning|does not fit into a 32-bit signed integer/, r.stderr);
+    assertClean(r);
+  }
+});
+
 test('malformed URLs are clear errors that never show the password (QA #2, #8)', async () => {
   const secret = 'S3cret-In-Url';
   const urls = [

@@ -64,3 +64,13 @@ test('a reader that goes away (pgindex … | head) ends nothing with a stack tra
   assert.equal(stderr, '');
   assert.equal(code, 0);
 });
+
+test('plan --help and apply --help document --allow-empty and its exit code', async () => {
+  for (const command of ['plan', 'apply']) {
+    const c = capture();
+    assert.equal(await main([command, '--help'], c.io), 0);
+    assert.match(c.out(), /\[--allow-empty\]/, command);
+    assert.match(c.out(), /--allow-empty\s+a plan whose entries match no table at all/, command);
+    assert.match(c.out(), /a plan that matches no table \(without --allow-empty\)/, command);
+  }
+});

@@ -169,6 +169,8 @@ test('every setting is resolved for pg: the string first, then PG* variables, th
 test('connect_timeout as libpq reads it: whole seconds, 0 or less waits forever, 1 counts as 2', () => {
   const ms = (v: string) => clientConfig(target(undefined, { PGCONNECT_TIMEOUT: v })).connectionTimeoutMillis;
   assert.deepEqual(['0', '-3', '1', '2', '10'].map(ms), [0, 0, 2000, 2000, 10_000]);
+  // libpq takes any int; Node's timers stop at 2^31-1 ms (a longer one fires at once, with a warning).
+  assert.deepEqual(['2147483', '2147484', '99999999', '2147483647'].map(ms), [2_147_483_000, 2_147_483_647, 2_147_483_647, 2_147_483_647]);
   assert.throws(() => ms('1.5'), /^ConnectionError: PGCONNECT_TIMEOUT must be a whole number of seconds$/);
   assert.throws(() => clientConfig(target('connect_timeout=soon')), /connect_timeout \(from --db\) must be a whole number/);
   assert.throws(() => clientConfig(target(undefined, { PGPORT: 'x' })), /^ConnectionError: PGPORT must be a port number from 1 to 65535$/);

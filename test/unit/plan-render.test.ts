@@ -60,6 +60,24 @@ test('renderSql with nothing to do is a valid script of comments only', () => {
   assert.match(sql, /-- nothing to do: every planned index already exists/);
 });
 
+test('a plan whose entries matched no table says so, not that every index exists: matchedNoTable, SQL and explain', () => {
+  const s = snapshot([table('public', 'orders', [col('id', 'integer')], { indexes: [index('public', 'orders_pkey', { columns: ['id'] })] })]);
+  const none = buildPlan(planFile([tableSpec('nosuch_*', 'all'), tableSpec('public.other_?', [colSpec('id')])]), s);
+  assert.equal(none.matchedNoTable, true);
+  assert.deepEqual(none.steps, []);
+  const sql = renderSql(none);
+  assert.ok(sql.split('\n').every((l) => l === '' || l.startsWith('-- ')), sql);
+  assert.match(sql, /^-- nothing matched: no table matches the plan's entries$/m);
+  assert.doesNotMatch(sql, /already exists/);
+  assert.equal(renderExplain(none), "Nothing matched: no table matches the plan's entries.\n");
+
+  // A table that exists with every planned index already there is still "nothing to do".
+  const done = buildPlan(planFile([tableSpec('nosuch_*', 'all'), tableSpec('orders', [colSpec('id')])]), s);
+  assert.equal(done.matchedNoTable, false);
+  assert.match(renderSql(done), /-- nothing to do: every planned index already exists/);
+  assert.match(renderExplain(done), /\nNothing to do: every planned index already exists\.\n$/);
+});
+
 test('a reason with line breaks stays one comment line', () => {
   const p = plan();
   const first = p.steps[0];

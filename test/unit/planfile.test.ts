@@ -205,3 +205,15 @@ test('loadPlanFile: a missing file is an InputError at FILE:1:1', async () => {
     return true;
   });
 });
+
+test('snapshot_wait_timeout: a duration bounding only the wait for older transactions; absent or 0 waits', () => {
+  const parse = (line: string) => parsePlanText(`version: 1\n${line}tables:\n  - name: t\n    columns: all\n`, 's.yaml');
+  assert.equal(parse('snapshot_wait_timeout: 10min\n').snapshotWaitTimeoutMs, 600_000);
+  assert.equal(parse('snapshot_wait_timeout: 2500\n').snapshotWaitTimeoutMs, 2500);
+  assert.equal(parse('snapshot_wait_timeout: 0\n').snapshotWaitTimeoutMs, undefined);
+  assert.equal(parse('').snapshotWaitTimeoutMs, undefined);
+  assert.throws(
+    () => parse('snapshot_wait_timeout: 5 sec\n'),
+    (err: unknown) => err instanceof InputError && /^s\.yaml:2:24: snapshot_wait_timeout has an unknown unit "sec"/.test(formatProblem(err.problems[0] ?? { pos: at('', 0, 0), message: '' })),
+  );
+});

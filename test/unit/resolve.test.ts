@@ -50,6 +50,12 @@ describe('names as psql reads them', () => {
     // In a column name * is an ordinary character.
     assert.equal(parseIdentifier('a*'), 'a*');
   });
+  test('a NUL character is no part of any name (for plans built without the loader, which reports it first)', () => {
+    for (const bad of ['t\0', '"t\0"', 's\0.*', 'public."x\0y"']) {
+      assert.throws(() => parseTablePattern(bad), /contains a NUL character \(U\+0000\), which no PostgreSQL name can hold/, JSON.stringify(bad));
+    }
+    assert.throws(() => parseIdentifier('a\0'), NameSyntaxError);
+  });
 });
 
 function pick(p: ReturnType<typeof parseTablePattern>) {

@@ -149,13 +149,37 @@ test('plain renderer: timestamped lines, failures on stderr located in the file,
     out.text(),
     [
       'run r1: 2 statements on 2 sessions (maintenance_work_mem 1GB in total, 4 cores)',
-      '[00:00.0] start    public.i1 on public.t (session 1, 512MB, 1 worker)',
-      '[00:00.0] retry    public.i1: 55P03 canceling statement due to lock timeout; attempt 2 in 1.0s',
-      '[00:00.0] FAILED   f.sql:2:1',
+      '[00:00.0] start     public.i1 on public.t (session 1, 512MB, 1 worker)',
+      '[00:00.0] retry     public.i1: 55P03 canceling statement due to lock timeout; attempt 2 in 1.0s',
+      '[00:00.0] FAILED    f.sql:2:1',
       '',
     ].join('\n'),
   );
   assert.match(err.text(), /^f\.sql:2:8: ERROR 42703: column "nosuch" does not exist\n {2}select nosuch\n {9}\^\n$/);
+});
+
+test('plain renderer: every kind of line, the 9-letter "cancelled" too, is followed by a space, and the texts line up', async () => {
+  const steps = [step('i1', 10), step('i2', 5), step('i3', 1)];
+  const out = collect();
+  const r = plainRenderer({ stdout: out.out, stderr: collect().out, steps, now: () => 0 });
+  const events: RunEvent[] = [
+    { type: 'begin', runId: 'r1', total: 3, sessions: 1, settings, estimatedCost: 16 },
+    { type: 'start', stepId: 'i1', session: 1, attempt: 1, maintenanceWorkMemKb: null, workers: null, sql: '' },
+    { type: 'progress', stepId: 'i1', elapsedMs: 0, phase: 'building index', percent: 50, blocksDone: 1, blocksTotal: 2, tuplesDone: 0, tuplesTotal: 0 },
+    { type: 'cancelled', stepId: 'i1', reason: 'interrupted' },
+    { type: 'skipped', stepId: 'i2', reason: 'a dependency failed' },
+    { type: 'cancelled', stepId: 'i3', reason: 'interrupted' },
+  ];
+  for (const e of events) r.sink(e);
+  await r.close(null);
+  const lines = out.text().split('\n').filter((l) => l.startsWith('['));
+  assert.deepEqual(lines, [
+    '[00:00.0] start     public.i1 on public.t (session 1)',
+    '[00:00.0] progress  public.i1 on public.t (btree) · building index 50.0% blocks 1/2 · 0ms',
+    '[00:00.0] cancelled public.i1: interrupted',
+    '[00:00.0] skipped   public.i2: a dependency failed',
+    '[00:00.0] cancelled public.i3: interrupted',
+  ]);
 });
 
 test('JSON renderer: one parseable object per event, with a time', async () => {

@@ -115,6 +115,13 @@ test('unterminated strings, identifiers, dollar quotes and comments are reported
   assert.deepEqual(problems("select E'a\\'"), ['1:8 unterminated quoted string']);
 });
 
+test('problems of a file come in file order: a COPY FROM STDIN before a meta-command is listed first', () => {
+  assert.deepEqual(problems('copy t from stdin;\nselect 1;\n\\set x 1\nselect 2;'), [
+    '1:1 COPY … FROM STDIN needs psql to send the data',
+    '3:1 psql meta-command \\set cannot be run by pgindex run',
+  ]);
+});
+
 test('COPY FROM STDIN needs psql', () => {
   assert.deepEqual(problems('select 1;\ncopy t (a) from stdin;'), ['2:1 COPY … FROM STDIN needs psql to send the data']);
   assert.deepEqual(sqls("copy t to '/tmp/x'"), ["copy t to '/tmp/x'"]);

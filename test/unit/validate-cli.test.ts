@@ -72,3 +72,71 @@ test("validate: an unset variable of the plan's connection is a note (validate c
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('validate: a NUL character in any name, glob, opclass, tablespace, where or connection is an error at its place, exit 1', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgindex-validate-'));
+  try {
+    const file = join(dir, 'nul.yaml');
+    // "\0" escapes in double-quoted YAML, and one raw NUL byte in a plain scalar (line 13).
+    writeFileSync(
+      file,
+      [
+        'version: 1',
+        'connection: "postgres://h/db\\0"',
+        'tablespace: "ts\\0"',
+        'tables:',
+        '  - name: "public.t\\0"',
+        '    columns:',
+        '      - "a\\0b"',
+        '      - name: c',
+        '        opclass: "text_ops\\0"',
+        '        include: [d, "e\\0"]',
+        '        where: "c <> \'\\0\'"',
+        '        tablespace: "x\\0"',
+        '  - name: s\0*',
+        '    columns: all',
+        '    exclude: ["z\\0"]',
+        '    tablespace: "y\\0"',
+        '',
+      ].join('\n'),
+    );
+    const nul = (at: string, label: string, value: string) =>
+      `${file}:${at}: ${label} contains a NUL character (U+0000), which PostgreSQL does not allow in names or SQL: ${JSON.stringify(value)}\n`;
+    assert.deepEqual(await pgindex('validate', file), {
+      code: 1,
+      stdout: '',
+      stderr:
+        nul('2:13', 'connection', 'postgres://h/db\0') +
+        nul('3:13', 'tablespace', 'ts\0') +
+        nul('5:11', 'name', 'public.t\0') +
+        nul('7:9', 'columns[0]', 'a\0b') +
+        nul('9:18', 'opclass', 'text_ops\0') +
+        nul('10:22', 'include[1]', 'e\0') +
+        nul('11:16', 'where', "c <> '\0'") +
+        nul('12:21', 'tablespace', 'x\0') +
+        nul('13:11', 'name', 's\0*') +
+        nul('15:15', 'exclude[0]', 'z\0') +
+        nul('16:17', 'tablespace', 'y\0'),
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('run: the problems of a SQL file are printed in file order (a COPY FROM STDIN at line 1 before a meta-command at line 3)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgindex-run-'));
+  try {
+    const file = join(dir, 'order.sql');
+    writeFileSync(file, 'COPY t FROM stdin;\nselect 1;\n\\set x 1\nselect 2;\n');
+    // Nothing listens on port 1: the file is read before connecting.
+    assert.deepEqual(await pgindex('run', file, '-d', 'postgres://nobody@127.0.0.1:1/x'), {
+      code: 1,
+      stdout: '',
+      stderr:
+        `${file}:1:1: COPY … FROM STDIN needs psql to send the data (load the data with psql, or COPY FROM a server file)\n` +
+        `${file}:3:1: psql meta-command \\set cannot be run by pgindex run (keep only SQL in the file)\n`,
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,13 +1,13 @@
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
-import { jsonLine, preparePlan, renderSql } from '../../index.js';
+import { jsonLine, nothingMatchedMessage, preparePlan, renderSql } from '../../index.js';
 import { executeWithProgress } from '../terminal.js';
 import { positiveInt } from '../args.js';
 
 export const applyCommand: Command = {
   name: 'apply',
   summary: 'build the planned indexes on parallel sessions, with retries, progress and cleanup',
-  help: `Usage: pgindex apply PLAN.yaml [-d URL] [-j N] [--fail-fast] [--json] [--dry-run]
+  help: `Usage: pgindex apply PLAN.yaml [-d URL] [-j N] [--fail-fast] [--json] [--dry-run] [--allow-empty]
 
 Plans exactly as \`pgindex plan\` does, then runs exactly those statements on N parallel sessions
 (the plan's \`parallelism\`, or -j), plus one control connection for progress and cancellation.
@@ -38,6 +38,9 @@ Options:
                    begin, start, progress, retry, cleanup, done, failed, skipped, cancelled,
                    warning, note, summary
       --dry-run    print what \`pgindex plan\` prints (the SQL script) and execute nothing
+      --allow-empty
+                   a plan whose entries match no table at all (globs that match nothing, perhaps
+                   on the wrong database) is an error; with this, it is nothing to do
   -h, --help       show this help
 
 Ctrl-C or SIGTERM cancels the running builds on the server, drops their INVALID leftovers and prints
@@ -47,7 +50,7 @@ index to is dropped at the end (with the partition indexes attached to it, all o
 own builds: a note says which), so that no INVALID index is left; apply again plans them anew.
 
 Exit codes: 0 everything done (or already there), 1 a statement failed, an INVALID index could not
-be dropped, or an error, 130 interrupted.
+be dropped, a plan that matches no table (without --allow-empty), or an error, 130 interrupted.
 `,
   options: {
     db: { type: 'string', short: 'd' },
@@ -55,6 +58,7 @@ be dropped, or an error, 130 interrupted.
     'fail-fast': { type: 'boolean' },
     json: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
+    'allow-empty': { type: 'boolean' },
   },
   async run({ values, positionals }, io) {
     const usage = (message: string) => {
@@ -86,11 +90,18 @@ be dropped, or an error, 130 interrupted.
       if (json && !values['dry-run']) io.stdout.write(jsonLine({ type: 'warning', message: w }, Date.now));
       else log(`warning: ${w}`);
     }
+    const allowEmpty = values['allow-empty'] === true;
+    const nothingMatched = nothingMatchedMessage(prepared, { allowEmpty });
+    if (nothingMatched !== null) {
+      log(nothingMatched);
+      if (!allowEmpty) return EXIT.error;
+    }
 
     if (values['dry-run']) {
       io.stdout.write(renderSql(plan));
       return EXIT.ok;
     }
+    if (nothingMatched !== null) return EXIT.ok;
     if (plan.steps.length === 0) {
       log('nothing to do: every planned index already exists');
       return EXIT.ok;

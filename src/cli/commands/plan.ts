@@ -2,13 +2,13 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
-import { PgindexError, preparePlan, renderPlan, type PlanFormat } from '../../index.js';
+import { nothingMatchedMessage, PgindexError, preparePlan, renderPlan, type PlanFormat } from '../../index.js';
 import { fileErrorReason } from '../file-errors.js';
 
 export const planCommand: Command = {
   name: 'plan',
   summary: 'show what apply would do (the dry run): SQL script, JSON or --explain; executes nothing',
-  help: `Usage: pgindex plan PLAN.yaml [-d URL] [--format sql|json] [--explain] [-o FILE] [--detailed-exitcode]
+  help: `Usage: pgindex plan PLAN.yaml [-d URL] [--format sql|json] [--explain] [-o FILE] [--detailed-exitcode] [--allow-empty]
 
 Reads the plan file, introspects the database and prints what \`pgindex apply\` would run: for each
 column the access method chosen and why, compared with the indexes the database already has. Nothing
@@ -34,10 +34,13 @@ Options:
                           operator class, index and reason, instead of SQL
   -o, --output FILE       write the output to FILE instead of stdout
       --detailed-exitcode exit 0 when there is nothing to do, 2 when statements are pending
+      --allow-empty       a plan whose entries match no table at all (globs that match nothing,
+                          perhaps on the wrong database) is an error; with this, it is nothing to do
   -h, --help              show this help
 
 Exit codes: 0 success (with --detailed-exitcode: nothing to do), 2 changes pending (only with
---detailed-exitcode), 1 error: invalid plan, connection failure, unknown table or column, name conflict.
+--detailed-exitcode), 1 error: invalid plan, connection failure, unknown table or column, name conflict,
+or a plan that matches no table (without --allow-empty).
 `,
   options: {
     db: { type: 'string', short: 'd' },
@@ -45,6 +48,7 @@ Exit codes: 0 success (with --detailed-exitcode: nothing to do), 2 changes pendi
     explain: { type: 'boolean' },
     output: { type: 'string', short: 'o' },
     'detailed-exitcode': { type: 'boolean' },
+    'allow-empty': { type: 'boolean' },
   },
   async run({ values, positionals }, io) {
     const usage = (message: string) => {
@@ -58,14 +62,21 @@ Exit codes: 0 success (with --detailed-exitcode: nothing to do), 2 changes pendi
     const chosen: PlanFormat = values.explain ? 'explain' : (format ?? 'sql');
 
     const log = (message: string) => io.stderr.write(`pgindex plan: ${message}\n`);
-    const { plan } = await preparePlan({
+    const prepared = await preparePlan({
       planPath: positionals[0] as string,
       dbFlag: values.db as string | undefined,
       env: io.env,
       cwd: io.cwd,
       log,
     });
+    const { plan } = prepared;
     for (const w of plan.warnings) log(`warning: ${w}`);
+    const allowEmpty = values['allow-empty'] === true;
+    const nothingMatched = nothingMatchedMessage(prepared, { allowEmpty });
+    if (nothingMatched !== null) {
+      log(nothingMatched);
+      if (!allowEmpty) return EXIT.error;
+    }
     const text = renderPlan(plan, chosen);
     const output = values.output as string | undefined;
     if (output !== undefined) {

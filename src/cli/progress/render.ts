@@ -69,7 +69,7 @@ export function plainRenderer(opts: RenderOptions): Renderer {
     const s = Math.floor(view.elapsedMs() / 100) / 10;
     return `[${String(Math.floor(s / 60)).padStart(2, '0')}:${(s % 60).toFixed(1).padStart(4, '0')}]`;
   };
-  const line = (kind: string, text: string) => opts.stdout.write(`${stamp()} ${kind.padEnd(9)}${text}\n`);
+  const line = (kind: string, text: string) => opts.stdout.write(`${stamp()} ${kind.padEnd(9)} ${text}\n`); // 'cancelled' is 9 letters
   const sink = (e: RunEvent) => {
     view.apply(e);
     const label = 'stepId' in e ? view.label(e.stepId) : '';
