@@ -7,9 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { preparePlan, type PreparedPlan } from '../src/planner.js';
-import { executePlan } from '../src/runner/execute.js';
-import type { RunResult } from '../src/runner/types.js';
+import { executePlan, preparePlan, type PreparedPlan, type RunResult } from '../src/index.js';
 import type { Failure } from './baselines.js';
 
 const DIST = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startServer, type TestServer } from '../test/support/server.js';
 import { withDatabase } from '../test/support/db.js';
-import { redact } from '../src/db/connection.js';
+import { redact } from '../src/index.js';
 import { createSampleData } from './sample-data.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

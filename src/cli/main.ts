@@ -8,8 +8,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { commands } from './commands/index.js';
 import { EXIT, type CliIO, type Command } from './command.js';
-import { formatError, InputError, PgindexError } from '../errors.js';
-import { redact } from '../db/connection.js';
+import { formatError, InputError, PgindexError, redact } from '../index.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -142,7 +142,7 @@ test('leading SETs reach every session; an unnamed CONCURRENTLY build terminated
   while (pid === undefined && Date.now() < until) {
     const { rows } = await db.query<{ pid: number }>(
       `select p.pid from pg_stat_progress_create_index p join pg_stat_activity a using (pid)
-        where a.application_name like 'pgindex/%' and p.phase like 'building index%' and p.relid = 'app.victim2'::regclass`,
+        where a.application_name like 'pgindex/%' and a.datname = current_database() and p.phase like 'building index%' and p.relid = 'app.victim2'::regclass`,
     );
     pid = rows[0]?.pid;
     if (pid === undefined) await new Promise((r) => setTimeout(r, 20));
@@ -212,6 +212,8 @@ function spawnCli(args: string[], onOut: (out: string) => void = () => undefined
   return { child, io, exited };
 }
 
+// Other test files run at the same time on the same server, with pgindex sessions of their own: every
+// look at pg_stat_activity is limited to this file's database.
 async function poll<T>(what: string, check: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
@@ -231,8 +233,9 @@ test('losing the control connection mid-run: every statement still succeeds once
   const killed = await poll('the control connection while a build runs', async () => {
     const { rows } = await db.query<{ pid: number }>(
       `select c.pid from pg_stat_activity c
-        where c.application_name like 'pgindex/%/control'
-          and exists (select 1 from pg_stat_progress_create_index p join pg_stat_activity a using (pid) where a.application_name like 'pgindex/%')`,
+        where c.application_name like 'pgindex/%/control' and c.datname = current_database()
+          and exists (select 1 from pg_stat_progress_create_index p join pg_stat_activity a using (pid)
+                       where a.application_name like 'pgindex/%' and a.datname = current_database())`,
     );
     return rows[0]?.pid;
   });
@@ -243,7 +246,7 @@ test('losing the control connection mid-run: every statement still succeeds once
   assert.deepEqual([summary.type, summary.done], ['summary', 3]);
   assert.doesNotMatch(run.io.out, /"type":"(retry|failed)"/);
   assert.ok(at - run.io.summaryAt < 2000, `exited ${at - run.io.summaryAt}ms after the summary`);
-  const { rows } = await db.query<{ n: number }>("select count(*)::int as n from pg_stat_activity where application_name like 'pgindex/%'");
+  const { rows } = await db.query<{ n: number }>("select count(*)::int as n from pg_stat_activity where application_name like 'pgindex/%' and datname = current_database()");
   assert.equal(rows[0]?.n, 0, 'no connection left behind');
   await db.query('drop index ctl_1, ctl_2, ctl_3');
 });
@@ -259,14 +262,14 @@ test('a second SIGINT while a cleanup waits on an old transaction cancels it on 
     await poll('the build to wait for the writer', async () => {
       const { rows } = await db.query(
         `select 1 from pg_stat_progress_create_index p join pg_stat_activity a using (pid)
-          where a.application_name like 'pgindex/%' and p.phase like 'waiting for writers%'`,
+          where a.application_name like 'pgindex/%' and a.datname = current_database() and p.phase like 'waiting for writers%'`,
       );
       return rows[0];
     });
     run.child.kill('SIGINT');
     await poll('the cleanup DROP to wait for the writer', async () => {
       const { rows } = await db.query(
-        "select 1 from pg_stat_activity where application_name like 'pgindex/%' and state = 'active' and query like 'DROP INDEX CONCURRENTLY%'",
+        "select 1 from pg_stat_activity where application_name like 'pgindex/%' and datname = current_database() and state = 'active' and query like 'DROP INDEX CONCURRENTLY%'",
       );
       return rows[0];
     });
@@ -276,7 +279,7 @@ test('a second SIGINT while a cleanup waits on an old transaction cancels it on 
     assert.equal(code, 130, run.io.err);
     assert.ok(at - second < 1500, `exited ${at - second}ms after the second SIGINT`);
     assert.match(run.io.err, /SIGINT again: cancelling on the server and exiting now/);
-    const busy = await db.query("select query from pg_stat_activity where application_name like 'pgindex/%' and state = 'active'");
+    const busy = await db.query("select query from pg_stat_activity where application_name like 'pgindex/%' and datname = current_database() and state = 'active'");
     assert.deepEqual(busy.rows, [], 'nothing of the run still working on the server');
   } finally {
     await writer.query('rollback');

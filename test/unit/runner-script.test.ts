@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCreateIndex, scriptSteps, withTablePages } from '../../src/runner/script.js';
+import { parseCreateIndex, scriptSteps, withTablePages } from '../../src/script/steps.js';
 import { splitSql } from '../../src/sql/split.js';
+import { locateStep, planScript, SCRIPT_DEFAULTS, scriptChoices } from '../../src/script/plan.js';
+import { parseScript } from '../../src/script/load.js';
+import { qualifiedKey } from '../../src/sql/qualified.js';
 import { InputError } from '../../src/errors.js';
 
 test('CREATE INDEX heads are recognised: name, CONCURRENTLY, IF NOT EXISTS, ONLY, schema, USING', () => {
@@ -83,4 +86,48 @@ test('estimates come from table pages and the method factor, so the largest buil
     estimated.map((s) => s.estimate.cost),
     [10, 3000, 0],
   );
+});
+
+const server = {
+  versionNum: 180000,
+  version: '18.0',
+  settings: { maxParallelMaintenanceWorkers: 2, maxWorkerProcesses: 8, maxParallelWorkers: 6, maintenanceWorkMem: 64 << 20, maxConnections: 100 },
+};
+
+test('the plan of a file: the Plan type of preparePlan, settings from the choices and the server, estimates from table pages', () => {
+  const script = scriptSteps(splitSql('create index on app.big using gin (a);\ncreate index on small (a);\nselect 1', 'x.sql'), 'x.sql', 180000);
+  const tablePages = new Map([
+    [qualifiedKey({ schema: 'app', name: 'big' }), 1000],
+    [qualifiedKey({ schema: '', name: 'small' }), 10],
+  ]);
+  const plan = planScript(script, { server, tablePages }, scriptChoices({ parallelism: 3, lockTimeoutMs: undefined }));
+  assert.equal(plan.source, 'x.sql');
+  assert.deepEqual(plan.server, { version: '18.0', versionNum: 180000 });
+  assert.deepEqual(plan.settings, {
+    parallelism: 3,
+    concurrently: false,
+    maintenanceWorkMemBytes: SCRIPT_DEFAULTS.maintenanceWorkMemBytes,
+    cores: 6,
+    maxWorkersPerBuild: 6,
+    // An undefined choice is no choice: a file written for psql waits for its locks.
+    lockTimeoutMs: 0,
+    statementTimeoutMs: SCRIPT_DEFAULTS.statementTimeoutMs,
+    retries: SCRIPT_DEFAULTS.retries,
+  });
+  assert.deepEqual(
+    plan.steps.map((s) => [s.id, s.estimate.pages, s.estimate.cost]),
+    [
+      ['s1', 1000, 3000],
+      ['s2', 10, 10],
+      ['s3', 0, 0],
+    ],
+  );
+  assert.deepEqual([plan.columns, plan.warnings], [[], []]);
+});
+
+test('a step is located at its statement in the file, and at the error position within it', () => {
+  const script = scriptSteps(parseScript('set search_path = app;\n\n  create index i on t (\n  nope);', 'x.sql').statements, 'x.sql', 180000);
+  assert.equal(locateStep(script, 's1', null), 'x.sql:3:3');
+  assert.equal(locateStep(script, 's1', 'create index i on t (\n  '.length + 1), 'x.sql:4:3');
+  assert.equal(locateStep(script, 's9', null), null);
 });

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDuration, formatSummary, RunView, describeFailure } from '../../src/runner/view.js';
+import { formatDuration, formatSummary, RunView, describeFailure } from '../../src/cli/progress/view.js';
 import { toProgressSample } from '../../src/runner/control.js';
 import { stepLabel } from '../../src/runner/describe.js';
-import { plainRenderer, jsonRenderer, deferredMessages } from '../../src/runner/render.js';
-import { ensureColumns, FALLBACK_COLUMNS } from '../../src/runner/render-listr.js';
-import { exitCode } from '../../src/runner/terminal.js';
+import { plainRenderer, jsonRenderer, deferredMessages } from '../../src/cli/progress/render.js';
+import { ensureColumns, FALLBACK_COLUMNS } from '../../src/cli/progress/listr.js';
+import { exitCode } from '../../src/cli/terminal.js';
 import type { Step } from '../../src/plan/types.js';
 import { testStep } from '../support/step.js';
 import type { RunEvent, RunResult, StepResult } from '../../src/runner/types.js';

@@ -1,9 +1,8 @@
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
-import { nothingMatchedMessage, preparePlan } from '../../planner.js';
-import { renderSql } from '../../plan/render.js';
-import { jsonLine } from '../../runner/render.js';
-import { executeWithProgress, positiveInt } from '../../runner/terminal.js';
+import { jsonLine, nothingMatchedMessage, preparePlan, renderSql } from '../../index.js';
+import { executeWithProgress } from '../terminal.js';
+import { positiveInt } from '../args.js';
 
 export const applyCommand: Command = {
   name: 'apply',

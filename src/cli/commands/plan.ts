@@ -2,9 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
-import { nothingMatchedMessage, preparePlan } from '../../planner.js';
-import { renderPlan, type PlanFormat } from '../../plan/render.js';
-import { PgindexError } from '../../errors.js';
+import { nothingMatchedMessage, PgindexError, preparePlan, renderPlan, type PlanFormat } from '../../index.js';
 import { fileErrorReason } from '../file-errors.js';
 
 export const planCommand: Command = {

@@ -1,7 +1,6 @@
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
-import { loadPlanFile } from '../../planfile/load.js';
-import { formatProblem, InputError } from '../../errors.js';
+import { formatProblem, InputError, loadPlanFile } from '../../index.js';
 
 export const validateCommand: Command = {
   name: 'validate',

@@ -4,7 +4,7 @@
  * warnings are printed under the summary once the display is gone, so nothing scrolls it away.
  */
 import { Listr, ListrLogger, ProcessOutput, type ListrTaskWrapper } from 'listr2';
-import type { RunEvent } from './types.js';
+import type { RunEvent } from '../../runner/types.js';
 import { deferredMessages, summaryLabel, type RenderOptions, type Renderer } from './render.js';
 import { formatSummary, RunView } from './view.js';
 

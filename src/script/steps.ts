@@ -103,6 +103,8 @@ function leadingWords(sql: string, n: number): string[] {
 }
 
 export interface Script {
+  /** The name positions are given with: the file as named, or `<stdin>`. */
+  file: string;
   steps: Step[];
   /** The leading SET statements, run on every session. */
   sessionSetup: SqlStatement[];
@@ -162,7 +164,7 @@ export function scriptSteps(statements: SqlStatement[], file: string, versionNum
     steps.push({ ...shape, ...stepFacts(shape, source) });
   }
   if (problems.length > 0) throw new InputError(problems);
-  return { steps, sessionSetup, statements: byId };
+  return { file, steps, sessionSetup, statements: byId };
 }
 
 /** Fills each build's estimate from its table's size, so the longest builds start first. */

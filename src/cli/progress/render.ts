@@ -1,12 +1,12 @@
 /**
  * Renderers of a run's events, at the edge: newline-delimited JSON for machines, plain lines for logs
- * and pipes, listr2 (render-listr.ts) for terminals.
+ * and pipes, listr2 (listr.ts) for terminals.
  */
-import type { Step } from '../plan/types.js';
-import { humanBytes } from '../format.js';
-import { sizeSetting } from '../pg/settings.js';
-import { stepLabel } from './describe.js';
-import type { EventSink, RunEvent, RunResult, StepError, StepResult } from './types.js';
+import type { Step } from '../../plan/types.js';
+import { humanBytes } from '../../format.js';
+import { sizeSetting } from '../../pg/settings.js';
+import { stepLabel } from '../../runner/describe.js';
+import type { EventSink, RunEvent, RunResult, StepError, StepResult } from '../../runner/types.js';
 import { describeFailure, formatDuration, formatSummary, RunView } from './view.js';
 
 export interface Output {

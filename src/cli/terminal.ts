@@ -2,14 +2,20 @@
  * The edge shared by `apply` and `run`: Ctrl-C and SIGTERM turned into an AbortSignal, the renderer
  * chosen for the output, and the exit code of a finished run.
  */
-import type { CliIO } from '../cli/command.js';
-import { EXIT } from '../cli/command.js';
-import type { Step } from '../plan/types.js';
-import { jsonRenderer, plainRenderer, type Renderer } from './render.js';
-import { listrRenderer } from './render-listr.js';
-import { startPlan, type RunHandle } from './execute.js';
-import type { Plan } from '../plan/types.js';
-import type { ExecuteOptions, RunResult } from './types.js';
+import type { CliIO } from './command.js';
+import { EXIT } from './command.js';
+import {
+  jsonRenderer,
+  listrRenderer,
+  plainRenderer,
+  startPlan,
+  type ExecuteOptions,
+  type Plan,
+  type Renderer,
+  type RunHandle,
+  type RunResult,
+  type Step,
+} from '../index.js';
 
 /**
  * The first SIGINT or SIGTERM aborts the signal (the runner cancels the builds on the server, drops
@@ -66,13 +72,6 @@ export function exitCode(result: RunResult): number {
   if (result.interrupted) return EXIT.interrupted;
   if (result.failed > 0 || result.cancelled > 0 || result.leftovers.length > 0) return EXIT.error;
   return EXIT.ok;
-}
-
-/** A positive integer option such as -j. */
-export function positiveInt(name: string, value: unknown): number | string {
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) return `${name} must be a positive integer, not "${String(value)}"`;
-  return n;
 }
 
 /**

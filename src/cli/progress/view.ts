@@ -2,11 +2,11 @@
  * What the progress renderers show, computed from the runner's events: pure. The renderers (listr2,
  * plain lines) only decide when to draw it.
  */
-import type { QualifiedName, Step } from '../plan/types.js';
-import { humanBytes, thousands } from '../format.js';
-import { SqlError } from '../errors.js';
-import { displayName, stepLabel } from './describe.js';
-import type { RunEvent, RunResult, StepError, StepResult } from './types.js';
+import type { QualifiedName, Step } from '../../plan/types.js';
+import { humanBytes, thousands } from '../../format.js';
+import { SqlError } from '../../errors.js';
+import { displayName, stepLabel } from '../../runner/describe.js';
+import type { RunEvent, RunResult, StepError, StepResult } from '../../runner/types.js';
 
 /** 850ms, 12.3s, 2m05s, 1h02m. */
 export function formatDuration(ms: number): string {

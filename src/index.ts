@@ -1,0 +1,66 @@
+/**
+ * pgindex as a library: the one module other projects import (`import { preparePlan } from 'pgindex'`).
+ * The CLI (src/cli/) is a thin layer over exactly these functions; what is not exported here is
+ * internal and may change without notice.
+ *
+ * A plan file goes loadPlanFile → preparePlan → executePlan; a SQL file goes loadScriptFile →
+ * prepareScript → executePlan. Both make the same Plan, run by the same runner, whose events any of
+ * the renderers below can draw.
+ */
+
+// Errors: every failure pgindex expects is a PgindexError; formatError prints any error as the CLI does.
+export {
+  PgindexError,
+  InputError,
+  PlanningError,
+  ConnectionError,
+  SqlError,
+  formatError,
+  formatProblem,
+  type Problem,
+  type SourcePos,
+} from './errors.js';
+
+// Plan files: read and validated (YAML, the JSON Schema, values); every problem at its FILE:LINE:COL.
+export { loadPlanFile, parsePlanText } from './planfile/load.js';
+export { planSchema } from './planfile/schema.js';
+export { parseDuration, parseSize, type UnitResult } from './planfile/units.js';
+export type { PlanFile, TableSpec, ColumnSpec, Rules, PlanConnection, MethodName } from './planfile/types.js';
+
+// Connecting as libpq does (--db, DATABASE_URL, the plan's connection, PG* variables, ~/.pgpass).
+export { chooseConnection, clientConfig, describeTarget, redact } from './db/connection.js';
+export type { ConnectionConfig, ConnectionSource, ConnectionTarget } from './db/connection.js';
+
+// Planning a plan file against a database.
+export { preparePlan, nothingMatchedMessage, type PrepareOptions, type PreparedPlan } from './planner.js';
+export type { Plan, Step, StepAction, ColumnPlan, ColumnAction, RunSettings, TableSummary, QualifiedName } from './plan/types.js';
+export { renderPlan, renderSql, renderJson, renderExplain, type PlanFormat } from './plan/render.js';
+
+// Planning a SQL file (`pgindex run`): the same Plan type, one step per statement.
+export { loadScriptFile, parseScript, type SqlScript } from './script/load.js';
+export { prepareScript, type PrepareScriptOptions, type PreparedScript } from './script/prepare.js';
+export { planScript, locateStep, scriptChoices, SCRIPT_DEFAULTS, type ScriptChoices, type ScriptFacts } from './script/plan.js';
+export { scriptSteps, parseCreateIndex, type Script, type CreateIndexHead } from './script/steps.js';
+export type { SqlStatement } from './sql/split.js';
+export type { ServerInfo } from './catalog/server.js';
+
+// Running a Plan: parallel sessions, lock-aware scheduling, budget, retries, cleanup; a stream of events.
+export { executePlan, startPlan, type RunHandle } from './runner/execute.js';
+export { stepLabel, displayName } from './runner/describe.js';
+export type {
+  ExecuteOptions,
+  EventSink,
+  RunEvent,
+  RunResult,
+  RunSummary,
+  StepResult,
+  StepError,
+  StepState,
+  ProgressSample,
+} from './runner/types.js';
+
+// Drawing a run's events: NDJSON, plain lines, a live terminal display, and the view model they share.
+// They live with the CLI (src/cli/progress/), the one place that knows about terminals.
+export { jsonRenderer, jsonLine, plainRenderer, summaryLabel, type Renderer, type RenderOptions, type Output } from './cli/progress/render.js';
+export { listrRenderer } from './cli/progress/listr.js';
+export { RunView, formatSummary, formatDuration, describeFailure, type BuildView } from './cli/progress/view.js';

@@ -1,0 +1,83 @@
+/**
+ * From a SQL file to a Plan, with the database (`pgindex run`'s planner, as preparePlan is apply's):
+ * connect, read the server's facts, turn the statements into steps, run the file's leading SETs on
+ * the planning session (they decide which tables its statements name), size those tables, and
+ * disconnect. Everything that talks to the server is here; scriptSteps and planScript are pure.
+ */
+import type pg from 'pg';
+import { chooseConnection, clientConfig, connect, type ConnectionConfig } from '../db/connection.js';
+import { readServerFacts } from '../catalog/server.js';
+import { tablePages } from '../catalog/table-pages.js';
+import { PgindexError, SqlError } from '../errors.js';
+import { positionInFile, type SqlStatement } from '../sql/split.js';
+import type { Plan } from '../plan/types.js';
+import type { SqlScript } from './load.js';
+import { locateStep, planScript, scriptChoices, type ScriptChoices } from './plan.js';
+import { scriptSteps } from './steps.js';
+
+export interface PrepareScriptOptions {
+  /** The statements, from loadScriptFile or parseScript. */
+  script: SqlScript;
+  /** The --db flag, if given; else DATABASE_URL, else libpq's PG* variables. */
+  dbFlag?: string | undefined;
+  env: NodeJS.ProcessEnv;
+  /** Anything left out (or undefined) takes its SCRIPT_DEFAULTS value. */
+  choices?: Partial<ScriptChoices>;
+  /** application_name of the planning session. */
+  applicationName?: string;
+}
+
+export interface PreparedScript {
+  plan: Plan;
+  /** How to reach the database the plan was made for (to run it on the same one). */
+  connection: ConnectionConfig;
+  /** The file's leading SET statements, to run on every session (ExecuteOptions.sessionSetup). */
+  sessionSetup: string[];
+  /** `FILE:LINE:COL` of a step's statement (at the server's error position in it), for failure messages. */
+  locate(stepId: string, position: number | null): string | null;
+}
+
+export async function prepareScript(opts: PrepareScriptOptions): Promise<PreparedScript> {
+  const { file } = opts.script;
+  const connection = clientConfig(chooseConnection({ flag: opts.dbFlag, env: opts.env }), opts.applicationName ?? 'pgindex run');
+  const client = await connect(connection);
+  try {
+    const server = await readServerFacts(client);
+    const script = scriptSteps(opts.script.statements, file, server.versionNum);
+    // The file's leading SETs (a search_path above all) decide which tables its statements name;
+    // run here first, a bad one is reported at its place in the file before any session opens.
+    for (const stmt of script.sessionSetup) {
+      try {
+        await client.query(extendedQuery(stmt.sql));
+      } catch (err) {
+        throw locatedSqlError(file, stmt, err);
+      }
+    }
+    const pages = await tablePages(client, script.steps.flatMap((s) => (s.table ? [s.table] : [])));
+    const plan = planScript(script, { server, tablePages: pages }, scriptChoices(opts.choices));
+    return {
+      plan,
+      connection,
+      sessionSetup: script.sessionSetup.map((stmt) => stmt.sql),
+      locate: (stepId, position) => locateStep(script, stepId, position),
+    };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Sent with the extended protocol, as the runner sends every statement of a file: the server parses
+ * exactly one statement, whatever the text holds. (@types/pg does not know `queryMode`.)
+ */
+function extendedQuery(text: string): pg.QueryConfig {
+  const config: pg.QueryConfig & { queryMode: 'extended' } = { text, queryMode: 'extended' };
+  return config;
+}
+
+/** A statement of the file that failed: where it is (the server's error position within it, if any), then the SQL with a caret. */
+function locatedSqlError(file: string, stmt: SqlStatement, cause: unknown): PgindexError {
+  const error = new SqlError(stmt.sql, cause);
+  const at = positionInFile(stmt, error.position);
+  return new PgindexError(`${file}:${at.line}:${at.col}: ${error.describe()}`, 'sql');
+}
