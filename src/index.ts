@@ -30,6 +30,7 @@ export type { PlanFile, TableSpec, ColumnSpec, Rules, PlanConnection, MethodName
 // Connecting as libpq does (--db, DATABASE_URL, the plan's connection, PG* variables, ~/.pgpass).
 export { chooseConnection, clientConfig, describeTarget, redact } from './db/connection.js';
 export type { ConnectionConfig, ConnectionSource, ConnectionTarget } from './db/connection.js';
+export { acquireRunLock, lockHolder, describeHolder, RunLockedError, RUN_LOCK_KEY, type RunLock, type RunLockHolder, type AcquireOptions } from './db/run-lock.js';
 
 // Planning a plan file against a database.
 export { preparePlan, nothingMatchedMessage, type PrepareOptions, type PreparedPlan } from './planner.js';

@@ -18,6 +18,7 @@ import { PlanningError, SqlError, type Problem } from './errors.js';
 import { describeHolders, isLockTimeout, lockHolders, lockTimeoutError, type WantedLock } from './catalog/locks.js';
 import type { Plan, QualifiedName } from './plan/types.js';
 import { relkindNoun } from './pg/relkinds.js';
+import { acquireRunLock, type AcquireOptions, type RunLock } from './db/run-lock.js';
 import { SQLSTATE } from './pg/sqlstate.js';
 
 export interface PrepareOptions {
@@ -30,6 +31,11 @@ export interface PrepareOptions {
   log: (message: string) => void;
   /** application_name of the planning session. */
   applicationName?: string;
+  /**
+   * Take the database's run lock (src/db/run-lock.ts) before planning and hand it over in the
+   * result, to be released when the run has ended: one apply or run at a time per database.
+   */
+  runLock?: AcquireOptions;
 }
 
 export interface PreparedPlan {
@@ -37,13 +43,24 @@ export interface PreparedPlan {
   file: PlanFile;
   /** How to reach the database the plan was made for (to run it on the same one). */
   connection: pg.ClientConfig;
+  /** Held when `runLock` was asked for: release it once the run has ended. */
+  runLock: RunLock | null;
 }
 
 export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
   const file = await loadPlanFile(opts.planPath, { cwd: opts.cwd });
   const target = chooseConnection({ flag: opts.dbFlag, env: opts.env, plan: file.connection });
   const connection = clientConfig(target, opts.applicationName ?? 'pgindex plan');
-  const client = await connect(connection);
+  // Before planning: a plan made while another run builds would take its builds for leftovers.
+  const runLock = opts.runLock ? await acquireRunLock(connection, opts.runLock) : null;
+  let client: pg.Client;
+  try {
+    client = await connect(connection);
+  } catch (err) {
+    await runLock?.release();
+    throw err;
+  }
+  let planned = false;
   try {
     opts.log(`connected to ${describeTarget(connection)} (from ${target.source})`);
     await query(client, `SET lock_timeout = ${planningLockTimeoutMs(file)}`);
@@ -59,9 +76,11 @@ export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
     const { predicates, problems } = await serverPredicates(client, file, resolution.tables, opts.log);
     const plan = buildPlan(file, snapshot, { predicates, resolution, problems });
     await lockMessage(client, 'checking that the planned index names are free', [], 'AccessShareLock', () => checkNamesFree(client, plan));
-    return { plan, file, connection };
+    planned = true;
+    return { plan, file, connection, runLock };
   } finally {
     await client.end().catch(() => undefined);
+    if (!planned) await runLock?.release();
   }
 }
 

@@ -44,11 +44,14 @@ export function interruptOnSignals(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A closed terminal (SIGHUP) is no reason to leave INVALID indexes behind: cleaned up as SIGTERM.
+  process.on('SIGHUP', onSignal);
   return {
     signal: controller.signal,
     dispose() {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      process.off('SIGHUP', onSignal);
     },
   };
 }

@@ -6,6 +6,8 @@
  */
 import type pg from 'pg';
 import { chooseConnection, clientConfig, connect, type ConnectionConfig } from '../db/connection.js';
+import { extendedQuery } from '../db/extended-query.js';
+import { acquireRunLock, type AcquireOptions, type RunLock } from '../db/run-lock.js';
 import { readServerFacts } from '../catalog/server.js';
 import { tablePages } from '../catalog/table-pages.js';
 import { PgindexError, SqlError } from '../errors.js';
@@ -25,6 +27,8 @@ export interface PrepareScriptOptions {
   choices?: Partial<ScriptChoices>;
   /** application_name of the planning session. */
   applicationName?: string;
+  /** Take the database's run lock before planning (see PrepareOptions.runLock). */
+  runLock?: AcquireOptions;
 }
 
 export interface PreparedScript {
@@ -35,12 +39,22 @@ export interface PreparedScript {
   sessionSetup: string[];
   /** `FILE:LINE:COL` of a step's statement (at the server's error position in it), for failure messages. */
   locate(stepId: string, position: number | null): string | null;
+  /** Held when `runLock` was asked for: release it once the run has ended. */
+  runLock: RunLock | null;
 }
 
 export async function prepareScript(opts: PrepareScriptOptions): Promise<PreparedScript> {
   const { file } = opts.script;
   const connection = clientConfig(chooseConnection({ flag: opts.dbFlag, env: opts.env }), opts.applicationName ?? 'pgindex run');
-  const client = await connect(connection);
+  const runLock = opts.runLock ? await acquireRunLock(connection, opts.runLock) : null;
+  let client: pg.Client;
+  try {
+    client = await connect(connection);
+  } catch (err) {
+    await runLock?.release();
+    throw err;
+  }
+  let planned = false;
   try {
     const server = await readServerFacts(client);
     const script = scriptSteps(opts.script.statements, file, server.versionNum);
@@ -55,24 +69,18 @@ export async function prepareScript(opts: PrepareScriptOptions): Promise<Prepare
     }
     const pages = await tablePages(client, script.steps.flatMap((s) => (s.table ? [s.table] : [])));
     const plan = planScript(script, { server, tablePages: pages }, scriptChoices(opts.choices));
+    planned = true;
     return {
       plan,
       connection,
       sessionSetup: script.sessionSetup.map((stmt) => stmt.sql),
       locate: (stepId, position) => locateStep(script, stepId, position),
+      runLock,
     };
   } finally {
     await client.end().catch(() => undefined);
+    if (!planned) await runLock?.release();
   }
-}
-
-/**
- * Sent with the extended protocol, as the runner sends every statement of a file: the server parses
- * exactly one statement, whatever the text holds. (@types/pg does not know `queryMode`.)
- */
-function extendedQuery(text: string): pg.QueryConfig {
-  const config: pg.QueryConfig & { queryMode: 'extended' } = { text, queryMode: 'extended' };
-  return config;
 }
 
 /** A statement of the file that failed: where it is (the server's error position within it, if any), then the SQL with a caret. */

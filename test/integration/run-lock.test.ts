@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDatabase, type TestDatabase } from '../support/db.js';
-import { acquireRunLock, RunLockedError } from '../../src/runner/run-lock.js';
+import { acquireRunLock, RunLockedError } from '../../src/db/run-lock.js';
 
 let db: TestDatabase;
 let other: TestDatabase;

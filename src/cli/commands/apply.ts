@@ -1,13 +1,14 @@
-import type { Command } from '../command.js';
+import type { CliIO, Command, ParsedArgs } from '../command.js';
 import { EXIT } from '../command.js';
-import { jsonLine, nothingMatchedMessage, preparePlan, renderSql } from '../../index.js';
+import { jsonLine, nothingMatchedMessage, preparePlan, renderSql, type PreparedPlan } from '../../index.js';
 import { executeWithProgress } from '../terminal.js';
-import { positiveInt } from '../args.js';
+import { durationMs, LOCK_WAIT_HELP, positiveInt } from '../args.js';
 
 export const applyCommand: Command = {
   name: 'apply',
   summary: 'build the planned indexes on parallel sessions, with retries, progress and cleanup',
   help: `Usage: pgindex apply PLAN.yaml [-d URL] [-j N] [--fail-fast] [--json] [--dry-run] [--allow-empty]
+                     [--lock-wait DURATION]
 
 Plans exactly as \`pgindex plan\` does, then runs exactly those statements on N parallel sessions
 (the plan's \`parallelism\`, or -j), plus one control connection for progress and cancellation.
@@ -27,6 +28,10 @@ index a failed CONCURRENTLY build of this run left is dropped before the retry a
 DROP waits at most 5s for older transactions). Other errors fail that statement and the rest go on.
 A lost control connection is reopened; it costs no statement an attempt.
 
+One run at a time: apply (and run) take a lock of the database (an advisory lock) before planning
+and hold it until the run has ended, so a second apply refuses at once, naming the pid, host and
+start of the one running, or waits for it with --lock-wait.
+
 Running apply again after any interruption builds only what is missing: the plan drops INVALID
 indexes left by earlier runs before building them again.
 
@@ -41,6 +46,7 @@ Options:
       --allow-empty
                    a plan whose entries match no table at all (globs that match nothing, perhaps
                    on the wrong database) is an error; with this, it is nothing to do
+${LOCK_WAIT_HELP}
   -h, --help       show this help
 
 Ctrl-C or SIGTERM cancels the running builds on the server, drops their INVALID leftovers and prints
@@ -59,6 +65,7 @@ be dropped, a plan that matches no table (without --allow-empty), or an error, 1
     json: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     'allow-empty': { type: 'boolean' },
+    'lock-wait': { type: 'string' },
   },
   async run({ values, positionals }, io) {
     const usage = (message: string) => {
@@ -72,7 +79,14 @@ be dropped, a plan that matches no table (without --allow-empty), or an error, 1
       if (typeof j === 'string') return usage(j);
       jobs = j;
     }
+    let lockWaitMs = 0;
+    if (values['lock-wait'] !== undefined) {
+      const w = durationMs('--lock-wait', values['lock-wait']);
+      if (typeof w === 'string') return usage(w);
+      lockWaitMs = w;
+    }
     const log = (message: string) => io.stderr.write(`pgindex apply: ${message}\n`);
+    const dryRun = values['dry-run'] === true;
 
     const prepared = await preparePlan({
       planPath: positionals[0] as string,
@@ -81,38 +95,49 @@ be dropped, a plan that matches no table (without --allow-empty), or an error, 1
       cwd: io.cwd,
       log,
       applicationName: 'pgindex apply',
+      // A dry run changes nothing: it needs no lock.
+      ...(dryRun ? {} : { runLock: { waitMs: lockWaitMs, applicationName: 'pgindex apply (run lock)' } }),
     });
-    const { connection } = prepared;
-    const plan = jobs === undefined ? prepared.plan : { ...prepared.plan, settings: { ...prepared.plan.settings, parallelism: jobs } };
-    const json = values.json === true;
-    for (const w of plan.warnings) {
-      // --json: machines read stdout; the planning warnings are events like the run's own.
-      if (json && !values['dry-run']) io.stdout.write(jsonLine({ type: 'warning', message: w }, Date.now));
-      else log(`warning: ${w}`);
+    try {
+      return await applyPrepared(prepared, values, io, log, jobs);
+    } finally {
+      await prepared.runLock?.release();
     }
-    const allowEmpty = values['allow-empty'] === true;
-    const nothingMatched = nothingMatchedMessage(prepared, { allowEmpty });
-    if (nothingMatched !== null) {
-      log(nothingMatched);
-      if (!allowEmpty) return EXIT.error;
-    }
-
-    if (values['dry-run']) {
-      io.stdout.write(renderSql(plan));
-      return EXIT.ok;
-    }
-    if (nothingMatched !== null) return EXIT.ok;
-    if (plan.steps.length === 0) {
-      log('nothing to do: every planned index already exists');
-      return EXIT.ok;
-    }
-
-    return executeWithProgress(
-      io,
-      'apply',
-      plan,
-      { connection, failFast: values['fail-fast'] === true },
-      { json },
-    );
   },
 };
+
+/** What apply does with its plan: the dry run, or the run itself. */
+async function applyPrepared(prepared: PreparedPlan, values: ParsedArgs['values'], io: CliIO, log: (message: string) => void, jobs: number | undefined): Promise<number> {
+  const { connection } = prepared;
+  const plan = jobs === undefined ? prepared.plan : { ...prepared.plan, settings: { ...prepared.plan.settings, parallelism: jobs } };
+  const json = values.json === true;
+  for (const w of plan.warnings) {
+    // --json: machines read stdout; the planning warnings are events like the run's own.
+    if (json && values['dry-run'] !== true) io.stdout.write(jsonLine({ type: 'warning', message: w }, Date.now));
+    else log(`warning: ${w}`);
+  }
+  const allowEmpty = values['allow-empty'] === true;
+  const nothingMatched = nothingMatchedMessage(prepared, { allowEmpty });
+  if (nothingMatched !== null) {
+    log(nothingMatched);
+    if (!allowEmpty) return EXIT.error;
+  }
+
+  if (values['dry-run'] === true) {
+    io.stdout.write(renderSql(plan));
+    return EXIT.ok;
+  }
+  if (nothingMatched !== null) return EXIT.ok;
+  if (plan.steps.length === 0) {
+    log('nothing to do: every planned index already exists');
+    return EXIT.ok;
+  }
+
+  return executeWithProgress(
+    io,
+    'apply',
+    plan,
+    { connection, failFast: values['fail-fast'] === true },
+    { json },
+  );
+}

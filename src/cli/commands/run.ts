@@ -2,7 +2,7 @@ import type { Command, CliIO } from '../command.js';
 import { EXIT } from '../command.js';
 import { loadScriptFile, parseDuration, parseScript, parseSize, prepareScript, SCRIPT_DEFAULTS, type ScriptChoices } from '../../index.js';
 import { executeWithProgress } from '../terminal.js';
-import { positiveInt } from '../args.js';
+import { durationMs, LOCK_WAIT_HELP, positiveInt } from '../args.js';
 
 export const runCommand: Command = {
   name: 'run',
@@ -41,7 +41,11 @@ Options:
       --maintenance-work-mem SIZE  total shared by the builds running at once (default 1GB)
       --cores N                builds plus parallel workers stay within this
                                (default: the server's max_parallel_workers)
+${LOCK_WAIT_HELP}
   -h, --help                   show this help
+
+One run at a time: run (and apply) take a lock of the database (an advisory lock) before reading
+the file's tables and hold it until the end; a second one refuses at once, naming the one running.
 
 Exit codes: 0 every statement succeeded, 1 a statement failed, an INVALID index could not be
 dropped, or an error, 130 interrupted.
@@ -56,6 +60,7 @@ dropped, or an error, 130 interrupted.
     retries: { type: 'string' },
     'maintenance-work-mem': { type: 'string' },
     cores: { type: 'string' },
+    'lock-wait': { type: 'string' },
   },
   async run({ values, positionals }, io) {
     const usage = (message: string) => {
@@ -65,6 +70,8 @@ dropped, or an error, 130 interrupted.
     if (positionals.length !== 1) return usage(positionals.length === 0 ? 'name a SQL file, or - for stdin' : 'name exactly one SQL file');
     const options = readOptions(values);
     if (typeof options === 'string') return usage(options);
+    const lockWaitMs = values['lock-wait'] === undefined ? 0 : durationMs('--lock-wait', values['lock-wait']);
+    if (typeof lockWaitMs === 'string') return usage(lockWaitMs);
 
     const path = positionals[0] as string;
     const script = path === '-' ? parseScript(await readStdin(io), '<stdin>') : await loadScriptFile(path, { cwd: io.cwd });
@@ -72,14 +79,24 @@ dropped, or an error, 130 interrupted.
       io.stderr.write(`pgindex run: ${script.file}: no statements\n`);
       return EXIT.ok;
     }
-    const prepared = await prepareScript({ script, dbFlag: values.db as string | undefined, env: io.env, choices: options });
-    return executeWithProgress(
-      io,
-      'run',
-      prepared.plan,
-      { connection: prepared.connection, failFast: values['fail-fast'] === true, sessionSetup: prepared.sessionSetup },
-      { json: values.json === true, locate: prepared.locate },
-    );
+    const prepared = await prepareScript({
+      script,
+      dbFlag: values.db as string | undefined,
+      env: io.env,
+      choices: options,
+      runLock: { waitMs: lockWaitMs, applicationName: 'pgindex run (run lock)' },
+    });
+    try {
+      return await executeWithProgress(
+        io,
+        'run',
+        prepared.plan,
+        { connection: prepared.connection, failFast: values['fail-fast'] === true, sessionSetup: prepared.sessionSetup },
+        { json: values.json === true, locate: prepared.locate },
+      );
+    } finally {
+      await prepared.runLock?.release();
+    }
   },
 };
 

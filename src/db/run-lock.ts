@@ -10,7 +10,7 @@
  * host, when its connection started, application_name), or waits up to `waitMs`.
  */
 import type pg from 'pg';
-import { connect } from '../db/connection.js';
+import { connect } from './connection.js';
 import { PgindexError, SqlError } from '../errors.js';
 
 /** pg_advisory_lock(int4, int4): 'pgix' and 1, a pair no other tool is likely to use. */
