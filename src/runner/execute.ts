@@ -29,11 +29,11 @@ import { dropInvalidIndexSql } from '../plan/sql.js';
 import type { Plan, QualifiedName, Step } from '../plan/types.js';
 import { PgindexError } from '../errors.js';
 import { quoteMaybeQualified, quoteQualified } from '../sql/quote.js';
-import { buildBudget, type BuildBudget } from './budget.js';
+import { buildBudget, isIndexBuild, type BuildBudget } from './budget.js';
 import { Control, indexKey, type IndexState } from './control.js';
 import { displayName, stepLabel } from './describe.js';
 import { backoffMs, classify, isConnectionLost, toStepError } from './retry.js';
-import { dependentsOf, nextStep, validateSteps } from './scheduler.js';
+import { Scheduler, validateSteps } from './scheduler.js';
 import { Session } from './session.js';
 import { SQLSTATE } from '../pg/sqlstate.js';
 import type { ExecuteOptions, RunEvent, RunResult, StepError, StepResult, StepState } from './types.js';
@@ -80,11 +80,6 @@ const defaultSleep = (ms: number, signal: AbortSignal) =>
     );
   });
 
-/** Index builds get a memory and worker budget; ON ONLY parents are catalog-only and instant. */
-function isBuild(step: Step): boolean {
-  return step.action === 'create';
-}
-
 /** A step whose failure can leave an INVALID index on its table (a fact the planner set). */
 function mayLeaveInvalid(step: Step): step is Step & { table: NonNullable<Step['table']> } {
   return step.mayLeaveInvalid && step.table !== null;
@@ -119,14 +114,14 @@ function sessionSettings(plan: Plan): string[] {
 class Run {
   private readonly runId: string;
   private readonly steps: readonly Step[];
-  private pending: Step[];
-  private readonly running = new Map<string, Job>();
-  private readonly retryWaits = new Map<string, AbortController>();
+  /** Which pending step may start next; also the steps' dependents. */
+  private readonly scheduler: Scheduler;
+  private readonly running = new Set<Job>();
+  private readonly retryWaits = new Map<string, { step: Step; wait: AbortController }>();
   private readonly results = new Map<string, StepResult>();
   private readonly attempts = new Map<string, number>();
   private readonly controlFailures = new Map<string, number>();
   private readonly firstStart = new Map<string, number>();
-  private readonly satisfied = new Set<string>();
   /**
    * The oids of the indexes that were on a table before the run, for the tables of named
    * CONCURRENTLY builds: a leftover has the step's name and is not one of them. Read once, at the start.
@@ -165,7 +160,8 @@ class Run {
   ) {
     this.runId = options.runId ?? newRunId();
     this.steps = plan.steps;
-    this.pending = [...plan.steps];
+    // Safe on steps that validateSteps would refuse: execute() refuses them before anything runs.
+    this.scheduler = new Scheduler(plan.steps);
     this.sleep = options.sleep ?? defaultSleep;
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
@@ -284,34 +280,33 @@ class Run {
   /** Starts whatever can start on the free sessions. */
   private pump(): void {
     while (!this.stopping && this.idle.length > 0) {
-      const step = nextStep({ pending: this.pending, running: [...this.running.values()].map((j) => j.step), satisfied: this.satisfied });
+      const step = this.scheduler.next();
       if (!step) break;
-      this.pending = this.pending.filter((s) => s !== step);
       const session = this.idle.shift() as Session;
       const job: Job = { step, session, budget: null, phase: 'prepare', buildStartedAt: 0, cancelSentAt: null };
-      if (isBuild(step)) {
-        const waiting = this.pending.filter(isBuild).length + this.retryWaits.size;
+      if (isIndexBuild(step)) {
         job.budget = buildBudget({
           settings: this.plan.settings,
           sessions: this.sessions.length,
           parallelCapable: step.parallelCapable,
           pages: step.estimate.pages,
-          running: [...this.running.values()].flatMap((j) => (j.budget ? [j.budget] : [])),
-          waiting,
+          running: [...this.running].flatMap((j) => (j.budget ? [j.budget] : [])),
+          waiting: this.scheduler.pendingBuilds + this.retryWaits.size,
         });
       }
-      this.running.set(step.id, job);
+      this.running.add(job);
       void this.attempt(job).finally(() => {
-        this.running.delete(step.id);
+        this.running.delete(job);
+        this.scheduler.release(step);
         this.idle.push(session);
         this.pump();
       });
     }
-    if (!this.stopping && this.running.size === 0 && this.retryWaits.size === 0 && this.pending.length > 0) {
+    if (!this.stopping && this.running.size === 0 && this.retryWaits.size === 0 && this.scheduler.pendingCount > 0) {
       // Validation rules this out; never hang if it happens anyway.
-      for (const s of [...this.pending]) this.end(s, 'skipped', { reason: 'its dependencies can never be satisfied' });
+      for (const s of this.scheduler.pendingInOrder()) this.end(s, 'skipped', { reason: 'its dependencies can never be satisfied' });
     }
-    if (this.pending.length === 0 && this.running.size === 0 && this.retryWaits.size === 0) this.finished();
+    if (this.scheduler.pendingCount === 0 && this.running.size === 0 && this.retryWaits.size === 0) this.finished();
   }
 
   /** One attempt of a step on a session; never throws. */
@@ -432,14 +427,14 @@ class Run {
   /** Puts a step back in the queue after a delay (a retry's backoff); a stop ends it instead. */
   private requeueAfter(step: Step, delayMs: number): void {
     const wait = new AbortController();
-    this.retryWaits.set(step.id, wait);
+    this.retryWaits.set(step.id, { step, wait });
     const signal = AbortSignal.any([wait.signal, this.stopAll.signal]);
     const wake = () => {
       if (!this.retryWaits.has(step.id)) return;
       this.retryWaits.delete(step.id);
       const stop = this.stopReason();
       if (stop !== null) this.end(step, 'cancelled', { reason: stop });
-      else this.pending.push(step);
+      else this.scheduler.requeue(step);
       this.pump();
     };
     // An injected sleep that rejects must not leave the step waiting forever.
@@ -629,7 +624,7 @@ class Run {
    */
   private async dropUnfinishedParents(): Promise<void> {
     if (!this.control) return;
-    const unfinished = (step: Step) => [...dependentsOf(this.steps, step.id)].some((id) => this.results.get(id)?.state !== 'done');
+    const unfinished = (step: Step) => [...this.scheduler.allDependentsOf(step.id)].some((id) => this.results.get(id)?.state !== 'done');
     const parents = this.steps.filter(
       (s): s is Step & { index: QualifiedName; table: QualifiedName } =>
         s.action === 'create-parent' && s.index !== null && s.table !== null && this.results.get(s.id)?.state === 'done' && unfinished(s),
@@ -714,7 +709,7 @@ class Run {
     extra: { reason?: string; error?: StepError; sizeBytes?: number | null } = {},
   ): void {
     if (this.results.has(step.id)) return;
-    this.pending = this.pending.filter((s) => s !== step);
+    this.scheduler.withdraw(step);
     const started = this.firstStart.get(step.id);
     const durationMs = started === undefined ? null : this.now() - started;
     const attempts = this.attempts.get(step.id) ?? 0;
@@ -733,7 +728,7 @@ class Run {
     });
     switch (state) {
       case 'done':
-        this.satisfied.add(step.id);
+        this.scheduler.satisfy(step);
         this.emit({ type: 'done', stepId: step.id, durationMs: durationMs ?? 0, sizeBytes: extra.sizeBytes ?? null, attempts });
         break;
       case 'skipped':
@@ -749,9 +744,10 @@ class Run {
     if (state !== 'done') {
       const label = stepLabel(step);
       const outcome = state === 'failed' ? 'failed' : state === 'cancelled' ? 'was cancelled' : 'was skipped';
-      for (const id of dependentsOf(this.steps, step.id)) {
-        const dependent = this.pending.find((s) => s.id === id);
-        if (dependent) this.end(dependent, 'skipped', { reason: `depends on ${label}, which ${outcome}` });
+      // Direct dependents in plan order, each ending its own: every step that depends on this one
+      // ends, each naming the first of its dependencies to end, as a walk of all of them would.
+      for (const dependent of this.scheduler.dependentsOf(step.id)) {
+        if (this.scheduler.isPending(dependent.id)) this.end(dependent, 'skipped', { reason: `depends on ${label}, which ${outcome}` });
       }
     }
     if (state === 'failed' && this.options.failFast) this.stop(`--fail-fast: ${stepLabel(step)} failed`, false);
@@ -762,12 +758,11 @@ class Run {
     if (this.stopping) return;
     this.stopping = { reason, interrupted };
     this.stopAll.abort();
-    for (const step of [...this.pending]) this.end(step, 'cancelled', { reason });
-    for (const [id, wait] of [...this.retryWaits]) {
+    for (const step of this.scheduler.pendingInOrder()) this.end(step, 'cancelled', { reason });
+    for (const [id, { step, wait }] of [...this.retryWaits]) {
       this.retryWaits.delete(id);
       wait.abort();
-      const step = this.steps.find((s) => s.id === id);
-      if (step) this.end(step, 'cancelled', { reason });
+      this.end(step, 'cancelled', { reason });
     }
     if (this.control) void this.track(this.cancelRunning());
     this.pump();
@@ -776,7 +771,7 @@ class Run {
   /** Cancels the running builds (not the cleanups: those are bounded, and leave nothing behind). */
   private async cancelRunning(): Promise<void> {
     const now = this.now();
-    for (const job of this.running.values()) {
+    for (const job of this.running) {
       if (job.phase !== 'build' || job.session.pid === null) continue;
       if (job.cancelSentAt !== null && now - job.cancelSentAt < RECANCEL_MS) continue;
       job.cancelSentAt = now;
@@ -805,7 +800,7 @@ class Run {
   /** Builds that have run for at least a progress interval: shorter ones have no progress worth showing. */
   private longBuilds(): Job[] {
     const since = this.now() - this.progressIntervalMs;
-    return [...this.running.values()].filter((j) => j.phase === 'build' && j.session.pid !== null && j.buildStartedAt <= since);
+    return [...this.running].filter((j) => j.phase === 'build' && j.session.pid !== null && j.buildStartedAt <= since);
   }
 
   /** Every progress interval: sample the builds running long enough, and repeat cancellations the server missed. */
