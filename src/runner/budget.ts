@@ -6,7 +6,7 @@
  * starts). So the share is fixed at start, and a build that starts when the queue runs dry gets what
  * the finished builds freed: the tail is not left single-threaded.
  */
-import type { RunSettings } from '../plan/types.js';
+import type { RunSettings, Step } from '../plan/types.js';
 
 /** PostgreSQL refuses a maintenance_work_mem below 1MB. */
 export const MIN_MAINTENANCE_WORK_MEM_KB = 1024;
@@ -14,6 +14,11 @@ export const MIN_MAINTENANCE_WORK_MEM_KB = 1024;
 export const MIN_KB_PER_PARTICIPANT = 32 * 1024;
 /** min_parallel_table_scan_size's default, in 8kB pages: smaller tables get no parallel workers. */
 const PARALLEL_SCAN_THRESHOLD_PAGES = 1024;
+
+/** Index builds get a memory and worker budget; ON ONLY parents are catalog-only and instant. */
+export function isIndexBuild(step: Step): boolean {
+  return step.action === 'create';
+}
 
 export interface BuildBudget {
   maintenanceWorkMemKb: number;

@@ -15,6 +15,7 @@
 import type pg from 'pg';
 import { connect } from '../db/connection.js';
 import { SqlError } from '../errors.js';
+import { sessionSettingsSql } from '../plan/settings.js';
 
 /**
  * A query sent with the extended protocol: the server parses one statement per query, so a
@@ -126,6 +127,26 @@ export class Session {
       throw err;
     }
     for (const [name, value] of changed) this.known.set(name, value);
+  }
+
+  /**
+   * Runs `fn` with lock_timeout set to `ms`, then puts back the session's own value (read from the
+   * server first: a SQL file's leading SET may have chosen it). A session whose value cannot be put
+   * back is marked lost, so that it reconnects and gets its settings again.
+   */
+  async withLockTimeout<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+    const { rows } = await this.query<{ v: string }>("select current_setting('lock_timeout') as v");
+    const own = rows[0]?.v ?? '0';
+    await this.query(sessionSettingsSql({ lockTimeoutMs: ms })[0] as string);
+    try {
+      return await fn();
+    } finally {
+      try {
+        await this.query("select set_config('lock_timeout', $1, false)", [own]);
+      } catch {
+        this.markLost();
+      }
+    }
   }
 
   /** A statement that may have changed settings ran: set them again before the next build. */

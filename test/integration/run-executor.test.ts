@@ -341,22 +341,33 @@ test('losing the control connection again and again costs no step an attempt, an
   const steps = [build('ta'), build('tb'), build('tc'), build('ta'), build('tb')];
   const events: RunEvent[] = [];
   const runId = 'ctl' + Date.now().toString(36);
+  // Connecting is not what this is about: a connection lost while the run opens its sessions fails
+  // the run by design, so the kills start once the run has begun (on a busy machine, connecting
+  // took long enough for a kill to land in it).
+  let begun = false;
   const running = executePlan(plan(steps, { parallelism: 2 }), {
     connection: connection(),
-    sink: (e) => events.push(e),
+    sink: (e) => {
+      events.push(e);
+      if (e.type === 'begin') begun = true;
+    },
     runId,
     progressIntervalMs: 20,
     backoff: { baseMs: 20, maxMs: 50 },
   });
   let settled = false;
-  void running.finally(() => (settled = true));
+  const settle = () => (settled = true);
+  // Both ways: a rejection is reported by `await running` below, not as an unhandled rejection.
+  void running.then(settle, settle);
   let kills = 0;
   while (!settled) {
-    const { rows } = await db.query<{ n: number }>(
-      'select count(*)::int as n from (select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1) t',
-      [`pgindex/${runId}/control`],
-    );
-    kills += rows[0]?.n ?? 0;
+    if (begun) {
+      const { rows } = await db.query<{ n: number }>(
+        'select count(*)::int as n from (select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1) t',
+        [`pgindex/${runId}/control`],
+      );
+      kills += rows[0]?.n ?? 0;
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   const result = await running;

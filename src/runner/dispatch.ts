@@ -1,0 +1,270 @@
+/**
+ * Dispatch: starts steps on free sessions as the scheduler allows, runs each attempt, retries
+ * transient failures with backoff, ends every step exactly once (skipping what depends on a step
+ * that did not end done), and stops the run on an interrupt or --fail-fast.
+ *
+ * It is driven by the statements' own promises: a session is free the moment its statement's
+ * promise settles, so there is no polling to find idle sessions and no delay between builds. Work
+ * per dispatch and per ended step is O(log n) in the number of steps (the scheduler's queues, the
+ * ledger's counters), so a run of hundreds of thousands of statements is limited by the server.
+ */
+import { sizeSetting } from '../pg/settings.js';
+import type { Step } from '../plan/types.js';
+import { buildBudget, isIndexBuild } from './budget.js';
+import { stepLabel } from './describe.js';
+import type { Leftovers } from './leftovers.js';
+import type { Outcome, StepLedger } from './ledger.js';
+import { indexSizeOf } from './progress.js';
+import { backoffMs, classify } from './retry.js';
+import { ControlFailure, type RunContext, type RunningJob } from './run-context.js';
+import type { Scheduler } from './scheduler.js';
+import type { Session } from './session.js';
+import type { StepError, StepState } from './types.js';
+
+/** How long a cancelled build may keep running before pg_cancel_backend is sent again. */
+const RECANCEL_MS = 1000;
+/** Control-connection failures one step may meet before the run stops: the run cannot go on blind. */
+const MAX_CONTROL_FAILURES = 3;
+/** A build that took this long gets its index size in its `done` event; the others get it in the summary. */
+const SIZE_AT_DONE_MS = 1000;
+
+export class Dispatcher {
+  /** Sessions with nothing to run, in the order they became free. */
+  readonly idle: Session[] = [];
+  /** The attempts running now. */
+  readonly jobs = new Set<RunningJob>();
+  /** Steps waiting out a retry's backoff, by id, in the order they began to wait. */
+  private readonly retryWaits = new Map<string, { step: Step; wait: AbortController }>();
+  private finished!: () => void;
+  /** Resolves once every step has ended and nothing runs or waits. */
+  readonly allDone = new Promise<void>((resolve) => (this.finished = resolve));
+
+  constructor(
+    private readonly ctx: RunContext,
+    private readonly scheduler: Scheduler,
+    private readonly ledger: StepLedger,
+    private readonly leftovers: Leftovers,
+  ) {}
+
+  /** Starts whatever can start on the free sessions. */
+  pump(): void {
+    while (!this.ctx.stopping && this.idle.length > 0) {
+      const step = this.scheduler.next();
+      if (!step) break;
+      const session = this.idle.shift() as Session;
+      const job: RunningJob = { step, session, budget: null, phase: 'prepare', buildStartedAt: 0, cancelSentAt: null };
+      if (isIndexBuild(step)) {
+        job.budget = buildBudget({
+          settings: this.ctx.plan.settings,
+          sessions: this.ctx.sessions.length,
+          parallelCapable: step.parallelCapable,
+          pages: step.estimate.pages,
+          running: [...this.jobs].flatMap((j) => (j.budget ? [j.budget] : [])),
+          waiting: this.scheduler.pendingBuilds + this.retryWaits.size,
+        });
+      }
+      this.jobs.add(job);
+      void this.attempt(job).finally(() => {
+        this.jobs.delete(job);
+        this.scheduler.release(step);
+        this.idle.push(session);
+        this.pump();
+      });
+    }
+    const pending = this.scheduler.pendingCount;
+    if (!this.ctx.stopping && this.jobs.size === 0 && this.retryWaits.size === 0 && pending > 0) {
+      // Validation rules this out; never hang if it happens anyway.
+      for (const s of this.scheduler.pendingInOrder()) this.end(s, 'skipped', { reason: 'its dependencies can never be satisfied' });
+    }
+    if (this.scheduler.pendingCount === 0 && this.jobs.size === 0 && this.retryWaits.size === 0) this.finished();
+  }
+
+  /** One attempt of a step on a session; never throws. */
+  private async attempt(job: RunningJob): Promise<void> {
+    const { step, session } = job;
+    const attempt = this.ledger.startAttempt(step, this.ctx.now());
+    try {
+      await this.leftovers.beforeAttempt(step);
+      await session.ensureOpen();
+      // A retry: first drop what the failed attempt left, or the build would only meet its own leftover.
+      if (this.leftovers.hasFailedBuild(step)) await this.leftovers.cleanup(step, session, job);
+      if (this.ctx.stopReason() !== null) {
+        this.end(step, 'cancelled', { reason: this.ctx.stopReason() as string });
+        return;
+      }
+      if (job.budget) {
+        await session.setAll({
+          maintenance_work_mem: sizeSetting(job.budget.maintenanceWorkMemKb * 1024),
+          max_parallel_maintenance_workers: String(job.budget.workers),
+        });
+      }
+      this.ctx.emit({
+        type: 'start',
+        stepId: step.id,
+        session: session.n,
+        attempt,
+        maintenanceWorkMemKb: job.budget?.maintenanceWorkMemKb ?? null,
+        workers: job.budget?.workers ?? null,
+        sql: step.sql,
+      });
+      if (this.ctx.stopReason() !== null) {
+        this.end(step, 'cancelled', { reason: this.ctx.stopReason() as string });
+        return;
+      }
+      job.phase = 'build';
+      job.buildStartedAt = this.ctx.now();
+      await this.build(step, session);
+      job.phase = 'after';
+      let size: number | null = null;
+      if (this.ctx.now() - job.buildStartedAt >= SIZE_AT_DONE_MS) size = await indexSizeOf(this.ctx, step);
+      this.end(step, 'done', { sizeBytes: size });
+    } catch (err) {
+      job.phase = 'after';
+      if (err instanceof ControlFailure) {
+        this.controlFailed(step, attempt, err);
+        return;
+      }
+      const c = classify(err);
+      if (c.connectionLost) session.markLost();
+      if (this.ctx.stopping) {
+        await this.leftovers.cleanupQuietly(step, session, job);
+        this.end(step, 'cancelled', { reason: this.ctx.stopping.reason });
+        return;
+      }
+      if (c.transient && step.retrySafe && attempt <= this.ctx.plan.settings.retries) {
+        const delayMs = backoffMs(attempt, this.ctx.backoff, this.ctx.random);
+        this.ctx.emit({ type: 'retry', stepId: step.id, attempt, delayMs, error: c.error });
+        this.requeueAfter(step, delayMs);
+        return;
+      }
+      await this.leftovers.cleanupQuietly(step, session, job);
+      this.end(step, 'failed', { error: c.error });
+    }
+  }
+
+  /** The step's own statement. */
+  private async build(step: Step, session: Session): Promise<void> {
+    this.leftovers.buildStarting(step, session);
+    try {
+      await session.query(step.sql);
+    } catch (err) {
+      this.leftovers.buildFailed(step, err);
+      throw err;
+    } finally {
+      // A statement of a SQL file may change any setting: the next budget is set again.
+      if (step.action === 'sql') session.forgetSettings();
+    }
+  }
+
+  /**
+   * A control query failed before or around the step's statement: the attempt does not count, the
+   * worker session is fine, and the step starts again once the control connection is back. If it
+   * keeps failing, the run stops: without it there is no progress, cancellation or cleanup.
+   */
+  private controlFailed(step: Step, attempt: number, failure: ControlFailure): void {
+    const record = this.ledger.of(step);
+    record.attempts = attempt - 1;
+    const failures = ++record.controlFailures;
+    if (!this.ctx.stopping && failures > MAX_CONTROL_FAILURES) this.stop(`the control connection keeps failing: ${failure.message}`, false);
+    if (this.ctx.stopping) {
+      this.end(step, 'cancelled', { reason: this.ctx.stopping.reason });
+      return;
+    }
+    const delayMs = backoffMs(failures, this.ctx.backoff, this.ctx.random);
+    this.ctx.emit({ type: 'warning', message: `control connection: ${failure.message}; ${stepLabel(step)} starts again` });
+    this.requeueAfter(step, delayMs);
+  }
+
+  /** Puts a step back in the queue after a delay (a retry's backoff); a stop ends it instead. */
+  private requeueAfter(step: Step, delayMs: number): void {
+    const wait = new AbortController();
+    this.retryWaits.set(step.id, { step, wait });
+    const signal = AbortSignal.any([wait.signal, this.ctx.stopAll.signal]);
+    const wake = () => {
+      if (!this.retryWaits.has(step.id)) return;
+      this.retryWaits.delete(step.id);
+      const stop = this.ctx.stopReason();
+      if (stop !== null) this.end(step, 'cancelled', { reason: stop });
+      else this.scheduler.requeue(step);
+      this.pump();
+    };
+    // An injected sleep that rejects must not leave the step waiting forever.
+    void this.ctx.sleep(delayMs, signal).then(wake, wake);
+  }
+
+  /** Records a step's final state, once, and settles what depends on it. */
+  private end(step: Step, state: StepState, outcome: Outcome = {}): void {
+    const result = this.ledger.settle(step, state, outcome, this.ctx.now());
+    if (!result) return;
+    this.scheduler.withdraw(step);
+    switch (state) {
+      case 'done':
+        this.scheduler.satisfy(step);
+        this.ctx.emit({ type: 'done', stepId: step.id, durationMs: result.durationMs ?? 0, sizeBytes: result.sizeBytes, attempts: result.attempts });
+        break;
+      case 'skipped':
+        this.ctx.emit({ type: 'skipped', stepId: step.id, reason: outcome.reason ?? '' });
+        break;
+      case 'failed':
+        this.ctx.emit({ type: 'failed', stepId: step.id, durationMs: result.durationMs, attempts: result.attempts, error: outcome.error as StepError, sql: step.sql });
+        break;
+      case 'cancelled':
+        this.ctx.emit({ type: 'cancelled', stepId: step.id, reason: outcome.reason ?? '' });
+        break;
+    }
+    if (state !== 'done') {
+      const label = stepLabel(step);
+      const outcomeWords = state === 'failed' ? 'failed' : state === 'cancelled' ? 'was cancelled' : 'was skipped';
+      // Direct dependents in plan order, each ending its own: every step that depends on this one
+      // ends, each naming the first of its dependencies to end, as a walk of all of them would.
+      for (const dependent of this.scheduler.dependentsOf(step.id)) {
+        if (this.scheduler.isPending(dependent.id)) this.end(dependent, 'skipped', { reason: `depends on ${label}, which ${outcomeWords}` });
+      }
+    }
+    if (state === 'failed' && this.ctx.options.failFast) this.stop(`--fail-fast: ${stepLabel(step)} failed`, false);
+  }
+
+  /** Interrupt or --fail-fast: nothing new starts, waiting retries end, running builds are cancelled on the server. */
+  stop(reason: string, interrupted: boolean): void {
+    if (this.ctx.stopping) return;
+    this.ctx.stopping = { reason, interrupted };
+    this.ctx.stopAll.abort();
+    for (const step of this.scheduler.pendingInOrder()) this.end(step, 'cancelled', { reason });
+    for (const [id, { step, wait }] of [...this.retryWaits]) {
+      this.retryWaits.delete(id);
+      wait.abort();
+      this.end(step, 'cancelled', { reason });
+    }
+    if (this.ctx.control) void this.ctx.track(this.cancelRunning());
+    this.pump();
+  }
+
+  /** Cancels the running builds (not the cleanups: those are bounded, and leave nothing behind). */
+  async cancelRunning(): Promise<void> {
+    const now = this.ctx.now();
+    for (const job of this.jobs) {
+      if (job.phase !== 'build' || job.session.pid === null) continue;
+      if (job.cancelSentAt !== null && now - job.cancelSentAt < RECANCEL_MS) continue;
+      job.cancelSentAt = now;
+      try {
+        await this.ctx.viaControl((c) => c.cancel([job.session.pid as number]));
+      } catch (err) {
+        this.ctx.emit({ type: 'warning', message: `could not cancel ${stepLabel(job.step)}: ${err instanceof Error ? err.message : String(err)}` });
+      }
+    }
+  }
+
+  /**
+   * The process is about to exit (a second Ctrl-C): fire pg_cancel_backend at every session, cleanups
+   * included, waiting at most `deadlineMs` for the server to take the request.
+   */
+  async cancelAllNow(deadlineMs: number): Promise<void> {
+    const pids = this.ctx.sessions.flatMap((s) => (s.pid === null ? [] : [s.pid]));
+    const control = this.ctx.control;
+    if (!control || pids.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)));
+    await Promise.race([control.cancel(pids).then(() => undefined, () => undefined), deadline]);
+    clearTimeout(timer);
+  }
+}
