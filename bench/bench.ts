@@ -25,6 +25,7 @@ import { CpuMeter, processCpuNs } from './cpu.js';
 import { bigTableRows, createDataset, dropIndexes } from './dataset.js';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
 import { runCli, timedApply, timedPlan, type CliRun } from './pgindex.js';
+import { benchPlanningOnly, benchPlanningScale, planningTargets, renderPlanningScale, type PlanningScaleResult } from './planning.js';
 import { renderSet, renderTargets, seconds, type ContenderSummary, type SetSummary } from './report.js';
 import { runScaleBench } from './run-scale.js';
 
@@ -325,6 +326,9 @@ async function bench(opts: BenchOptions, server: TestServer, planDir: string): P
     const applyTiny = expectOk(await runCli(['apply', planPath('tiny-online')], url));
     await reset(client, 'tiny');
 
+    const scale: PlanningScaleResult[] = [];
+    for (const tables of opts.planningTables) scale.push(await benchPlanningScale(server.url, tables, opts, log));
+
     const large = sets[0]?.summary as SetSummary;
     const tiny = sets[1]?.summary as SetSummary;
     const med = (s: SetSummary, id: string) => s.contenders.find((c) => c.id === id)?.medianMs ?? NaN;
@@ -361,6 +365,7 @@ async function bench(opts: BenchOptions, server: TestServer, planDir: string): P
         `preparePlan (load, connect, snapshot, build) ${seconds(planningMs)}; \`pgindex plan\` as a process, Node start-up included, ${seconds(planCliMs)}`,
       ),
       target('peak RSS < 200 MB', rssMb, 200, 'MB', `largest maxRSS of the \`pgindex plan\` and \`pgindex apply\` processes`),
+      ...planningTargets(scale),
     ];
 
     const report = [
@@ -372,6 +377,7 @@ async function bench(opts: BenchOptions, server: TestServer, planDir: string): P
       `  peak RSS: apply large set ${(applyLarge.maxRssKb / 1024).toFixed(0)} MB (${seconds(applyLarge.wallMs)} as a process), ` +
         `apply tiny builds ${(applyTiny.maxRssKb / 1024).toFixed(0)} MB, plan ${opts.wideTables} tables ${(Math.max(...planCli.map((r) => r.maxRssKb)) / 1024).toFixed(0)} MB`,
       '',
+      ...(scale.length > 0 ? [...renderPlanningScale(scale), ''] : []),
       ...renderTargets(targets, opts.cores === 2 ? null : `set for 2 cores; this run assumed ${opts.cores}`),
       '',
     ];
@@ -397,6 +403,7 @@ async function bench(opts: BenchOptions, server: TestServer, planDir: string): P
       dataset: { rows: opts.rows, bigTables: rowsBySet, tinyTables: opts.tinyTables, tinyRows: opts.tinyRows, wideTables: opts.wideTables, generationMs: datasetMs },
       sets: sets.map((s) => ({ ...s.summary, statementTimings: s.statements })),
       planning: { libraryRunsMs: planningRuns, libraryMedianMs: planningMs, cliRunsMs: planCli.map((r) => r.wallMs), cliMaxRssKb: planCli.map((r) => r.maxRssKb) },
+      planningScale: scale,
       cliApply: {
         large: { wallMs: applyLarge.wallMs, maxRssKb: applyLarge.maxRssKb },
         tiny: { wallMs: applyTiny.wallMs, maxRssKb: applyTiny.maxRssKb },
@@ -444,7 +451,9 @@ async function main(): Promise<number> {
   try {
     const server = await starting;
     log(`${server.version} on 127.0.0.1:${server.port}`);
-    return opts.runScale ? await runScaleBench(opts, server, log) : await bench(opts, server, planDir);
+    if (opts.runScale) return await runScaleBench(opts, server, log);
+    if (opts.planningOnly) return await benchPlanningOnly(opts, server, { revision: sourceRevision(), cpuModel: cpuModel(), serverSettings: serverSettings(opts) }, log);
+    return await bench(opts, server, planDir);
   } finally {
     await stop();
   }

