@@ -208,6 +208,9 @@ async function attempt(c: ConnectionConfig, ssl: pg.ClientConfig['ssl']): Promis
     }) as () => Promise<string>;
   }
   const client = new pg.Client(pgConfig);
+  // An idle client whose server goes away emits 'error'; without a listener that would crash the
+  // process. Attached before connecting: a session terminated while it starts emits it too.
+  client.on('error', () => undefined);
   try {
     await client.connect();
   } catch (err) {
@@ -225,8 +228,6 @@ async function attempt(c: ConnectionConfig, ssl: pg.ClientConfig['ssl']): Promis
       },
     };
   }
-  // An idle client whose server goes away emits 'error'; without a listener that would crash the process.
-  client.on('error', () => undefined);
   return { client };
 }
 

@@ -8,6 +8,30 @@ import type { QualifiedName } from '../plan/types.js';
 import { quoteMaybeQualified } from '../sql/quote.js';
 import type { Session } from './session.js';
 import type { ProgressSample } from './types.js';
+import type { WaitSample } from './build-waits.js';
+
+/** One running build as the control connection sees it. */
+export interface BuildSample {
+  /** Null while it has no progress row (waiting for its table lock). */
+  progress: ProgressSample | null;
+  wait: WaitSample;
+}
+
+interface BuildSampleRow {
+  pid: number;
+  phase: string | null;
+  blocks_done: string | null;
+  blocks_total: string | null;
+  tuples_done: string | null;
+  tuples_total: string | null;
+  wait_event_type: string | null;
+  wait_event: string | null;
+  blocker_pid: number | null;
+  blocker_app: string | null;
+  blocker_state: string | null;
+  blocker_xact_ms: number | null;
+  blocker_query_ms: number | null;
+}
 
 export interface IndexState {
   oid: string;
@@ -63,15 +87,49 @@ export class Control {
     return this.session.query<R>(sql, params);
   }
 
-  async progress(pids: number[]): Promise<Map<number, ProgressSample>> {
-    const out = new Map<number, ProgressSample>();
+  /**
+   * What each of these backends' builds is doing: its progress row (none while it waits for its
+   * table lock: the row appears once the lock is granted) and what it waits for, with the session in
+   * its way (the locker the progress row names, or the first of pg_blocking_pids).
+   */
+  async progress(pids: number[]): Promise<Map<number, BuildSample>> {
+    const out = new Map<number, BuildSample>();
     if (pids.length === 0) return out;
-    const { rows } = await this.query<ProgressRow & { pid: number }>(
-      `select pid, phase, blocks_done, blocks_total, tuples_done, tuples_total
-         from pg_stat_progress_create_index where pid = any($1::int[])`,
+    const { rows } = await this.query<BuildSampleRow>(
+      `select a.pid, p.phase, p.blocks_done, p.blocks_total, p.tuples_done, p.tuples_total,
+              a.wait_event_type, a.wait_event,
+              b.pid as blocker_pid, b.application_name as blocker_app, b.state as blocker_state,
+              (extract(epoch from (now() - b.xact_start)) * 1000)::float8 as blocker_xact_ms,
+              (extract(epoch from (now() - b.query_start)) * 1000)::float8 as blocker_query_ms
+         from pg_stat_activity a
+         left join pg_stat_progress_create_index p on p.pid = a.pid
+         left join lateral (
+           select s.* from pg_stat_activity s
+            where a.wait_event_type = 'Lock'
+              and s.pid = coalesce(nullif(p.current_locker_pid, 0), (pg_blocking_pids(a.pid))[1])
+         ) b on true
+        where a.pid = any($1::int[])`,
       [pids],
     );
-    for (const r of rows) out.set(r.pid, toProgressSample(r));
+    for (const r of rows) {
+      out.set(Number(r.pid), {
+        progress: r.phase === null ? null : toProgressSample(r as ProgressRow),
+        wait: {
+          waitEventType: r.wait_event_type,
+          waitEvent: r.wait_event,
+          blocker:
+            r.blocker_pid === null
+              ? null
+              : {
+                  pid: Number(r.blocker_pid),
+                  applicationName: r.blocker_app ?? '',
+                  state: r.blocker_state,
+                  transactionAgeMs: r.blocker_xact_ms === null ? null : Math.max(0, r.blocker_xact_ms),
+                  queryAgeMs: r.blocker_query_ms === null ? null : Math.max(0, r.blocker_query_ms),
+                },
+        },
+      });
+    }
     return out;
   }
 

@@ -15,11 +15,34 @@ import { stepLabel } from './describe.js';
 import type { Leftovers } from './leftovers.js';
 import type { Outcome, StepLedger } from './ledger.js';
 import { indexSizeOf } from './progress.js';
-import { backoffMs, classify } from './retry.js';
+import { backoffMs, classify, type Classified } from './retry.js';
+import { describeWait, waitTimeoutMessage } from './build-waits.js';
+import { SQLSTATE } from '../pg/sqlstate.js';
 import { ControlFailure, type RunContext, type RunningJob } from './run-context.js';
 import type { Scheduler } from './scheduler.js';
 import type { Session } from './session.js';
 import type { StepError, StepState } from './types.js';
+
+/**
+ * A failure as the run reports it. A build the run cancelled because its wait ran out failed for
+ * that reason (a table lock: a lock timeout, retried like the server's own; older transactions:
+ * not retried, the build would only wait again), and a lock timeout names the session in the way.
+ */
+function classifyBuildFailure(err: unknown, job: RunningJob, ctx: RunContext): Classified {
+  const c = classify(err);
+  const timedOut = job.waitTimedOut;
+  if (timedOut && !ctx.stopping) {
+    const budget = { lockTimeoutMs: ctx.plan.settings.lockTimeoutMs, snapshotWaitTimeoutMs: ctx.plan.settings.snapshotWaitTimeoutMs ?? null };
+    const message = waitTimeoutMessage(timedOut, budget);
+    const error = { ...c.error, message, detail: null, hint: null, position: null };
+    if (timedOut.kind === 'table-lock') return { ...c, transient: true, error: { ...error, sqlstate: SQLSTATE.lockNotAvailable } };
+    return { ...c, transient: false, error };
+  }
+  if (c.error.sqlstate === SQLSTATE.lockNotAvailable && job.wait?.blocker) {
+    return { ...c, error: { ...c.error, message: `${c.error.message}: ${describeWait(job.wait)}` } };
+  }
+  return c;
+}
 
 /** How long a cancelled build may keep running before pg_cancel_backend is sent again. */
 const RECANCEL_MS = 1000;
@@ -111,8 +134,14 @@ export class Dispatcher {
         this.end(step, 'cancelled', { reason: this.ctx.stopReason() as string });
         return;
       }
+      // A CONCURRENTLY build's waits are timed by the run (build-waits.ts); everything else keeps
+      // the session's own lock_timeout.
+      if (step.concurrently && isIndexBuild(step)) await session.unboundLockWaits();
+      else await session.restoreLockTimeout();
       job.phase = 'build';
       job.buildStartedAt = this.ctx.now();
+      job.wait = null;
+      job.waitTimedOut = null;
       await this.build(step, session);
       job.phase = 'after';
       let size: number | null = null;
@@ -124,7 +153,7 @@ export class Dispatcher {
         this.controlFailed(step, attempt, err);
         return;
       }
-      const c = classify(err);
+      const c = classifyBuildFailure(err, job, this.ctx);
       if (c.connectionLost) session.markLost();
       if (this.ctx.stopping) {
         await this.leftovers.cleanupQuietly(step, session, job);

@@ -316,7 +316,7 @@ export class Leftovers {
   private async dropOn(session: Session, sql: string): Promise<void> {
     try {
       await session.ensureOpen();
-      await session.withLockTimeout(this.ctx.cleanupLockTimeoutMs, () => session.query(sql));
+      await session.withCleanupTimeouts(this.ctx.cleanupLockTimeoutMs, () => session.query(sql));
     } catch (err) {
       if (isConnectionLost(err)) session.markLost();
       throw err;

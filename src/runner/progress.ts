@@ -5,6 +5,7 @@
  */
 import type { Step } from '../plan/types.js';
 import { indexKey } from './control.js';
+import { describeWait, nextWait, waitExceeded } from './build-waits.js';
 import type { StepLedger } from './ledger.js';
 import type { RunContext, RunningJob } from './run-context.js';
 
@@ -62,11 +63,25 @@ export class ProgressTicker {
       return;
     }
     const now = this.ctx.now();
+    const budget = { lockTimeoutMs: this.ctx.plan.settings.lockTimeoutMs, snapshotWaitTimeoutMs: this.ctx.plan.settings.snapshotWaitTimeoutMs ?? null };
     for (const job of builds) {
-      const sample = job.session.pid === null ? undefined : samples.get(job.session.pid);
-      if (sample && job.phase === 'build') {
-        this.ctx.emit({ type: 'progress', stepId: job.step.id, elapsedMs: now - job.buildStartedAt, ...sample });
+      const pid = job.session.pid;
+      const sample = pid === null ? undefined : samples.get(pid);
+      if (!sample || job.phase !== 'build' || pid === null) continue;
+      job.wait = nextWait(job.wait ?? null, sample.wait, now);
+      if (job.step.concurrently && !job.waitTimedOut && waitExceeded(job.wait, budget, now)) {
+        // The run keeps a CONCURRENTLY build's clocks itself (it runs with lock_timeout 0): its wait ran out.
+        job.waitTimedOut = job.wait;
+        await this.ctx.viaControl((c) => c.cancel([pid])).catch(() => undefined);
       }
+      const progress = sample.progress ?? { phase: 'waiting for the table lock', blocksDone: 0, blocksTotal: 0, tuplesDone: 0, tuplesTotal: 0, percent: null };
+      this.ctx.emit({
+        type: 'progress',
+        stepId: job.step.id,
+        elapsedMs: now - job.buildStartedAt,
+        ...progress,
+        ...(job.wait ? { waitingFor: describeWait(job.wait) } : {}),
+      });
     }
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { Plan, Step } from '../plan/types.js';
 import type { BuildBudget } from './budget.js';
+import type { WaitState } from './build-waits.js';
 import type { Control } from './control.js';
 import { isConnectionLost, toStepError } from './retry.js';
 import type { Session } from './session.js';
@@ -24,6 +25,10 @@ export interface RunningJob {
   phase: 'prepare' | 'cleanup' | 'build' | 'after';
   buildStartedAt: number;
   cancelSentAt: number | null;
+  /** What the build waits for, as last sampled (CONCURRENTLY builds: see build-waits.ts). */
+  wait?: WaitState | null;
+  /** Set when the run cancelled the build because its wait ran out: the failure is reported as that. */
+  waitTimedOut?: WaitState | null;
 }
 
 /** A control-connection query failed: the run's problem, not the step's. */

@@ -15,16 +15,10 @@
 import type pg from 'pg';
 import { connect } from '../db/connection.js';
 import { SqlError } from '../errors.js';
-import { sessionSettingsSql } from '../plan/settings.js';
+import { extendedQuery } from '../db/extended-query.js';
+import { durationSetting } from '../pg/settings.js';
 
-/**
- * A query sent with the extended protocol: the server parses one statement per query, so a
- * statement can never carry a second one behind a semicolon. (@types/pg does not know `queryMode`.)
- */
-export function extendedQuery(text: string, values?: unknown[]): pg.QueryConfig {
-  const config: pg.QueryConfig & { queryMode: 'extended' } = { text, queryMode: 'extended', ...(values ? { values } : {}) };
-  return config;
-}
+export { extendedQuery };
 
 export class SessionClosedError extends Error {
   constructor(n: number) {
@@ -42,6 +36,9 @@ export class Session {
   pid: number | null = null;
   /** The last statement queued: the next one starts once it has settled. */
   private tail: Promise<unknown> = Promise.resolve();
+  /** The session's own lock_timeout while unboundLockWaits has it at 0; null until read. */
+  private ownLockTimeout: string | null = null;
+  private lockTimeoutOff = false;
   /** Settings set through setAll on the current connection, as sent. */
   private readonly known = new Map<string, string>();
 
@@ -94,6 +91,8 @@ export class Session {
     this.pid = pid;
     this.lost = false;
     this.known.clear();
+    this.ownLockTimeout = null;
+    this.lockTimeoutOff = false;
   }
 
   /** The server closed the session, or a statement failed in a way that says it did: reconnect before the next one. */
@@ -130,19 +129,24 @@ export class Session {
   }
 
   /**
-   * Runs `fn` with lock_timeout set to `ms`, then puts back the session's own value (read from the
-   * server first: a SQL file's leading SET may have chosen it). A session whose value cannot be put
-   * back is marked lost, so that it reconnects and gets its settings again.
+   * Runs a cleanup statement (`fn`) with lock_timeout set to `ms` and no statement_timeout (a tiny
+   * statement_timeout in the plan must not leave INVALID indexes behind), then puts back the
+   * session's own values (read from the server in the same round trip: a SQL file's leading SET may
+   * have chosen them). A session whose values cannot be put back is marked lost, so that it
+   * reconnects and gets its settings again.
    */
-  async withLockTimeout<T>(ms: number, fn: () => Promise<T>): Promise<T> {
-    const { rows } = await this.query<{ v: string }>("select current_setting('lock_timeout') as v");
-    const own = rows[0]?.v ?? '0';
-    await this.query(sessionSettingsSql({ lockTimeoutMs: ms })[0] as string);
+  async withCleanupTimeouts<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+    const lockTimeout = durationSetting(Math.max(0, Math.floor(ms)));
+    const { rows } = await this.query<{ lock: string; statement: string }>(
+      "select current_setting('lock_timeout') as lock, current_setting('statement_timeout') as statement, set_config('lock_timeout', $1, false), set_config('statement_timeout', '0', false)",
+      [lockTimeout],
+    );
+    const own = rows[0] ?? { lock: '0', statement: '0' };
     try {
       return await fn();
     } finally {
       try {
-        await this.query("select set_config('lock_timeout', $1, false)", [own]);
+        await this.query("select set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false)", [own.lock, own.statement]);
       } catch {
         this.markLost();
       }
@@ -152,6 +156,26 @@ export class Session {
   /** A statement that may have changed settings ran: set them again before the next build. */
   forgetSettings(): void {
     this.known.clear();
+    this.ownLockTimeout = null;
+  }
+
+  /**
+   * lock_timeout 0 for a CONCURRENTLY build, whose waits the run times itself (build-waits.ts):
+   * PostgreSQL would count the wait for older transactions against it too. One round trip the first
+   * time on a connection (reading the session's own value on the way), none while it stays off.
+   */
+  async unboundLockWaits(): Promise<void> {
+    if (this.lockTimeoutOff) return;
+    const { rows } = await this.query<{ own: string }>("select current_setting('lock_timeout') as own, set_config('lock_timeout', '0', false)");
+    this.ownLockTimeout ??= rows[0]?.own ?? '0';
+    this.lockTimeoutOff = true;
+  }
+
+  /** Puts back the session's own lock_timeout before any other statement (nothing to do if it was not changed). */
+  async restoreLockTimeout(): Promise<void> {
+    if (!this.lockTimeoutOff) return;
+    await this.query("select set_config('lock_timeout', $1, false)", [this.ownLockTimeout ?? '0']);
+    this.lockTimeoutOff = false;
   }
 
   /** Ends the connection for good: a connect in progress is waited for and ended too. */

@@ -77,7 +77,13 @@ export type RunEvent =
       workers: number | null;
       sql: string;
     }
-  | ({ type: 'progress'; stepId: string; elapsedMs: number } & ProgressSample)
+  | ({
+      type: 'progress';
+      stepId: string;
+      elapsedMs: number;
+      /** What the build waits for, naming the session in its way ("waiting for the table lock, held by pid 42 (psql, …)"). */
+      waitingFor?: string;
+    } & ProgressSample)
   | { type: 'retry'; stepId: string; attempt: number; delayMs: number; error: StepError }
   | { type: 'cleanup'; stepId: string; index: string; dropped: boolean; message: string | null }
   | { type: 'done'; stepId: string; durationMs: number; sizeBytes: number | null; attempts: number }
