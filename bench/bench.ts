@@ -16,7 +16,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { startServer, type TestServer } from '../test/support/server.js';
+import { startServer, ServerStartError, type TestServer } from '../test/support/server.js';
 import { withDatabase } from '../test/support/db.js';
 import { redact, type PreparedPlan } from '../src/index.js';
 import { lowerBound, median, statementMinima, target, type Target } from './analysis.js';
@@ -465,7 +465,11 @@ main().then(
   (code) => process.exit(interrupted ? 130 : code),
   (err: unknown) => {
     // Once interrupted, the failing query is only the server going away: not worth a stack trace.
-    if (!interrupted) process.stderr.write(`bench: ${redact(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
+    // A server that will not start is told in one message that says what to do; a stack adds nothing.
+    if (!interrupted) {
+      const text = err instanceof ServerStartError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+      process.stderr.write(`bench: ${redact(text)}\n`);
+    }
     process.exit(interrupted ? 130 : 1);
   },
 );

