@@ -253,6 +253,19 @@ select a.attrelid::int8 as relid,
  * expression key or a predicate (pg_get_indexdef, pg_get_expr) opens the table, so it is done only
  * where there is one: an index on plain columns is read from the catalog alone, without any lock.
  */
+/**
+ * The backend that may be building index i (of table i.indrelid) right now: its progress row, or
+ * else a client session holding SHARE UPDATE EXCLUSIVE on the table (a CREATE INDEX CONCURRENTLY
+ * holds it from start to end; a manual VACUUM or ANALYZE does too, and waiting for it to end before
+ * dropping is what DROP INDEX CONCURRENTLY would do anyway). Not this session; not autovacuum.
+ */
+export const BUILDING_PID_SQL = `coalesce(
+         (select p.pid from pg_stat_progress_create_index p where p.index_relid = i.indexrelid and p.pid <> pg_backend_pid() limit 1),
+         (select l.pid from pg_locks l join pg_stat_activity a on a.pid = l.pid
+           where l.locktype = 'relation' and l.relation = i.indrelid and l.mode = 'ShareUpdateExclusiveLock' and l.granted
+             and l.pid <> pg_backend_pid() and a.backend_type = 'client backend'
+           order by l.pid limit 1))`;
+
 export const INDEXES_SQL = `
 select i.indrelid::int8 as relid,
        n.nspname as schema,
@@ -282,7 +295,8 @@ select i.indrelid::int8 as relid,
        ic.relpages::int8 * current_setting('block_size')::int8 as size_bytes,
        ts.spcname as tablespace,
        pn.nspname as parent_schema,
-       pc.relname as parent_name
+       pc.relname as parent_name,
+       case when not (i.indisvalid and i.indisready) then ${BUILDING_PID_SQL} end as building_pid
   from pg_index i
   join pg_class ic on ic.oid = i.indexrelid
   join pg_namespace n on n.oid = ic.relnamespace

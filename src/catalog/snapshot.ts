@@ -108,6 +108,7 @@ interface IndexRow {
   tablespace: string | null;
   parent_schema: string | null;
   parent_name: string | null;
+  building_pid: number | null;
 }
 
 /** Patterns as the four parallel arrays TABLES_SQL takes. Bad names are input errors at their plan line. */
@@ -295,6 +296,7 @@ function toIndex(r: IndexRow, columns: readonly ColumnInfo[]): IndexInfo {
     sizeBytes: Math.max(0, Number(r.size_bytes)),
     tablespace: r.tablespace,
     parentIndex: r.parent_schema !== null && r.parent_name !== null ? { schema: r.parent_schema, name: r.parent_name } : null,
+    ...(r.building_pid !== null ? { buildingPid: Number(r.building_pid) } : {}),
   };
   const opclassSchemas = r.keys.slice(0, r.key_count).map((k) => k.opclassSchema);
   return { ...index, definition: indexDefinition(index, { schema: r.table_schema, name: r.table_name }, columns, opclassSchemas) };

@@ -73,6 +73,12 @@ export interface IndexInfo {
   tablespace: string | null;
   /** The definition as CREATE INDEX would write it, built from the catalog: shown in conflict errors. */
   definition: string;
+  /**
+   * For an index that is not valid and ready: a live backend that may be building it right now (its
+   * CREATE INDEX CONCURRENTLY's progress row, or a client session holding SHARE UPDATE EXCLUSIVE on
+   * the table), so that it is not taken for an interrupted build's leftover. Null or absent: none.
+   */
+  buildingPid?: number | null;
   /** For a partition's index attached to a partitioned index: that parent index. */
   parentIndex: { schema: string; name: string } | null;
 }

@@ -61,7 +61,7 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
 
   const state = planningState(snapshot, tablesByKey, warnings);
   const columns = slots.map((slot) => slot.plan ?? planIntent(state, slot.intent));
-  problems.push(...permissionProblems(state));
+  problems.push(...state.problems, ...permissionProblems(state));
   if (problems.length > 0) throw new InputError(problems);
   if (state.conflicts.length > 0) throw conflictsError(state.conflicts);
   return {

@@ -4,12 +4,12 @@
  * that does not exist (or is pg_global), unique on a partitioned table without its partition key, a
  * tablespace name that is not a name, and tables this role may not create indexes on.
  */
-import type { CatalogSnapshot, ColumnInfo, TableInfo } from '../catalog/types.js';
+import type { CatalogSnapshot, ColumnInfo, IndexInfo, TableInfo } from '../catalog/types.js';
 import { NameSyntaxError, parseIdentifier } from '../catalog/names.js';
 import { formatPosition, type Problem, type SourcePos } from '../errors.js';
 import { quoteIdent, quoteQualified } from '../sql/quote.js';
 import { qualifiedKey } from '../sql/qualified.js';
-import { columnLabel, type PlanningState } from './intent.js';
+import { columnLabel, qname, type Intent, type PlanningState } from './intent.js';
 import { rawPredicateProblem } from './sql.js';
 
 /** The checks of one intent that need only the plan entry and the catalog. */
@@ -105,4 +105,22 @@ export function permissionProblems(state: PlanningState): Problem[] {
     });
   }
   return out;
+}
+
+/**
+ * An INVALID index that a live backend may be building is not a leftover: dropping it could drop
+ * another session's build (even one that is about to finish valid, and unique). A problem at the
+ * plan line instead; planning again once that session has ended plans the repair.
+ */
+export function isBeingBuilt(state: PlanningState, intent: Intent, index: IndexInfo): boolean {
+  const pid = index.buildingPid ?? null;
+  if (pid === null) return false;
+  state.problems.push({
+    pos: intent.pos,
+    message:
+      `index ${quoteQualified(qname(index))} is not valid and pid ${pid} may be building it right now ` +
+      '(a CREATE INDEX CONCURRENTLY in progress, or a session holding SHARE UPDATE EXCLUSIVE on its table): ' +
+      'it is not taken for a leftover and nothing was run; plan again once that session has ended',
+  });
+  return true;
 }

@@ -5,7 +5,7 @@
  */
 import type { CatalogSnapshot, ColumnInfo, IndexInfo, TableInfo } from '../catalog/types.js';
 import type { Decision } from '../advisor/types.js';
-import type { SourcePos } from '../errors.js';
+import type { Problem, SourcePos } from '../errors.js';
 import { quoteIdent, quoteQualified } from '../sql/quote.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import type { IndexDef } from './diff.js';
@@ -56,12 +56,14 @@ export interface PlanningState {
   tablesByKey: Map<string, TableInfo>;
   /** The intent each step comes from, for problems found once the steps are known. */
   intentOfStep: Map<string, Intent>;
+  /** Problems found while writing the statements (an INVALID index another session is building…). */
+  problems: Problem[];
 }
 
 export function planningState(snapshot: CatalogSnapshot, tablesByKey: Map<string, TableInfo>, warnings: string[]): PlanningState {
   const indexByName = new Map<string, { index: IndexInfo; table: TableInfo }>();
   for (const table of snapshot.tables) for (const index of table.indexes) indexByName.set(qualifiedKey(index), { index, table });
-  return { snapshot, versionNum: snapshot.server.versionNum, steps: [], conflicts: [], warnings, indexByName, tablesByKey, intentOfStep: new Map() };
+  return { snapshot, versionNum: snapshot.server.versionNum, steps: [], conflicts: [], warnings, indexByName, tablesByKey, intentOfStep: new Map(), problems: [] };
 }
 
 /** The schema and name of a table (or index) and nothing else, as the Plan records them. */

@@ -15,6 +15,7 @@ import { recordConflict } from './conflicts.js';
 import { findEquivalentValid, isEquivalent } from './diff.js';
 import { columnLabel, qname, targetIndex, type IndexTarget, type Intent, type PlanningState } from './intent.js';
 import { indexName, type NameParts } from './names.js';
+import { isBeingBuilt } from './checks.js';
 import { attachStep, createParentStep, createSql, createStep, dropStep, leafEstimate, treeEstimate } from './steps.js';
 import type { ColumnPlan } from './types.js';
 
@@ -133,6 +134,7 @@ function planPartition(state: PlanningState, intent: Intent, parent: IndexTarget
         recordConflict(state, intent, child, existing, sql);
         return [];
       }
+      if (isBeingBuilt(state, intent, existing.index)) return [];
       deps.push(dropStep(state, intent, child, `INVALID index ${child.name} was left by an interrupted build: drop it before building again`));
       reason += ' (rebuild)';
     }

@@ -15,6 +15,7 @@ import { recordConflict, tableHoldingName } from './conflicts.js';
 import { differences, findEquivalentValid } from './diff.js';
 import { columnLabel, qname, targetIndex, type IndexTarget, type Intent, type PlanningState } from './intent.js';
 import { planPartitioned } from './partitions.js';
+import { isBeingBuilt } from './checks.js';
 import { createSql, createStep, dropStep, leafEstimate } from './steps.js';
 import type { ColumnPlan } from './types.js';
 
@@ -56,6 +57,7 @@ function planPlain(state: PlanningState, intent: Intent, target: IndexTarget): P
     recordConflict(state, intent, target, existing, sql);
     return { action: 'skip', reason: 'name conflict' };
   }
+  if (existing && isBeingBuilt(state, intent, existing.index)) return { action: 'skip', reason: 'being built by another session' };
   if (existing) {
     const diffs = differences(state.snapshot, target.table, intent.def, existing.index);
     const why = `INVALID index ${target.name} was left by an interrupted build${diffs.length ? ` (its definition differed: ${diffs.join('; ')})` : ''}`;
@@ -71,3 +73,4 @@ function planPlain(state: PlanningState, intent: Intent, target: IndexTarget): P
   createStep(state, intent, target, { concurrently: intent.concurrently, dependsOn: [], reason: `${label}: ${intent.decision.reason}`, estimate });
   return { action: 'create', reason: intent.decision.reason };
 }
+

@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import type { QualifiedName } from '../plan/types.js';
 import { quoteMaybeQualified } from '../sql/quote.js';
+import { BUILDING_PID_SQL } from '../catalog/queries.js';
 import type { Session } from './session.js';
 import type { ProgressSample } from './types.js';
 import type { WaitSample } from './build-waits.js';
@@ -131,6 +132,23 @@ export class Control {
       });
     }
     return out;
+  }
+
+  /**
+   * A live backend that may be building this index right now (BUILDING_PID_SQL), or null. The
+   * index is found beside its table, as Control.indexes finds it; an index that is gone is null.
+   */
+  async buildingPid(index: QualifiedName, table: QualifiedName): Promise<number | null> {
+    const { rows } = await this.query<{ pid: number | null }>(
+      `select ${BUILDING_PID_SQL} as pid
+         from pg_class h
+         join pg_class c on c.relname = $2 and c.relnamespace = h.relnamespace
+         join pg_index i on i.indexrelid = c.oid and i.indrelid = h.oid
+        where h.oid = to_regclass($1)`,
+      [quoteMaybeQualified(table), index.name],
+    );
+    const pid = rows[0]?.pid;
+    return pid === null || pid === undefined ? null : Number(pid);
   }
 
   /** Asks the server to cancel the statements running on these backends. */

@@ -138,6 +138,18 @@ export class Dispatcher {
       // the session's own lock_timeout.
       if (step.concurrently && isIndexBuild(step)) await session.unboundLockWaits();
       else await session.restoreLockTimeout();
+      if (step.action === 'drop-invalid' && step.index && step.table) {
+        // Checked again right before the DROP: the plan saw a leftover, but a session that started
+        // building an index of that name since must not have it dropped under it.
+        const { index, table } = step;
+        const pid = await this.ctx.viaControl((c) => c.buildingPid(index, table));
+        if (pid !== null) {
+          this.end(step, 'failed', {
+            error: { sqlstate: null, message: `not dropped: pid ${pid} may be building ${stepLabel(step)} right now (a CREATE INDEX CONCURRENTLY in progress, or a session holding SHARE UPDATE EXCLUSIVE on its table); apply again once it has ended`, detail: null, hint: null, position: null },
+          });
+          return;
+        }
+      }
       job.phase = 'build';
       job.buildStartedAt = this.ctx.now();
       job.wait = null;
