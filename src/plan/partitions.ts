@@ -71,10 +71,8 @@ export function planPartitioned(state: PlanningState, intent: Intent): Pick<Colu
       return { action: 'skip', reason: 'name conflict' };
     }
     planPartitions(state, intent, target, null, counts);
+    if (counts.creates === 0 && counts.attaches === 0) reattachOne(state, intent, target, counts);
     const what = `${counts.creates} partition index(es) to build, ${counts.attaches} to attach`;
-    if (counts.creates === 0 && counts.attaches === 0) {
-      state.warnings.push(`partitioned index ${quoteQualified(targetIndex(target))} is INVALID although every partition has its index attached`);
-    }
     return {
       action: counts.creates > 0 ? 'rebuild' : 'attach',
       reason: `${intent.decision.reason}; completes the unfinished partitioned index ${target.name}: ${what}`,
@@ -113,7 +111,11 @@ function planPartition(state: PlanningState, intent: Intent, parent: IndexTarget
   if (attached) {
     if (isValid(attached)) return [];
     // A sub-partitioned partition whose own partitioned index is still incomplete: finish it.
-    return planPartitions(state, intent, { ...child, name: attached.name }, null, counts);
+    const before = counts.creates + counts.attaches;
+    const sub = { ...child, name: attached.name };
+    const steps = planPartitions(state, intent, sub, null, counts);
+    if (counts.creates + counts.attaches === before) return reattachOne(state, intent, sub, counts);
+    return steps;
   }
   const attach = (dependsOn: string[], reason: string, childName = child.name) => {
     counts.attaches++;
@@ -160,4 +162,31 @@ function planPartition(state: PlanningState, intent: Intent, parent: IndexTarget
 /** Code-unit order, the same on every machine (no locale). */
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * A partitioned index that is INVALID although every partition has its index attached (a partition
+ * that lacked one was detached or dropped since): PostgreSQL validates a partitioned index only when
+ * an index is attached to it, and attaching one that is attached already does just that. So the
+ * repair is one instant ALTER INDEX ... ATTACH PARTITION of the first partition's index; validity
+ * then goes up to the parents that were waiting for this one. Returns the step, if one was planned.
+ */
+function reattachOne(state: PlanningState, intent: Intent, parent: IndexTarget, counts: PartitionCounts): string[] {
+  const isParentIndex = (ix: IndexInfo) => ix.parentIndex !== null && ix.parentIndex.schema === parent.table.schema && ix.parentIndex.name === parent.name;
+  for (const partition of parent.partitions) {
+    const attached = partition.table.indexes.find(isParentIndex);
+    if (!attached) continue;
+    counts.attaches++;
+    const step = attachStep(
+      state,
+      intent,
+      { table: parent.table, name: parent.name },
+      { table: partition.table, name: attached.name },
+      [],
+      `${columnLabel(parent.table, intent.column.name)}: partitioned index ${parent.name} is INVALID although every partition has its index attached: attach ${attached.name} again, so that PostgreSQL validates it`,
+    );
+    return [step];
+  }
+  state.warnings.push(`partitioned index ${quoteQualified(targetIndex(parent))} is INVALID and none of its partitions has an index attached to attach again`);
+  return [];
 }

@@ -113,6 +113,15 @@ const cases: PlanCase[] = [
     applied: { valid: ['ticks_v_btree_idx'] },
   },
   {
+    name: 'an INVALID partitioned index whose partitions are all attached (the one missing was detached) is repaired: one partition index attached again, the parent ends valid',
+    setup: [...TICKS, ...TICKS_ROLLOUT.slice(0, 5), 'ALTER TABLE ticks DETACH PARTITION ticks_c'],
+    assume: ["NOT (SELECT indisvalid FROM pg_index WHERE indexrelid = 'ticks_v_btree_idx'::regclass)"],
+    plan: TICKS_PLAN,
+    statements: ['ALTER INDEX public.ticks_v_btree_idx ATTACH PARTITION public.ticks_a_v_btree_idx'],
+    columns: ['ticks.v: attach btree (integer → btree; completes the unfinished partitioned index ticks_v_btree_idx: 0 partition index(es) to build, 1 to attach)'],
+    applied: { valid: ['ticks_v_btree_idx'] },
+  },
+  {
     name: '--explain prints an aligned table per table on stdout; notes go to stderr; analyze: true analyzes first',
     setup: [
       'CREATE TABLE fresh (id integer, tags text[], flag boolean, body json)',
