@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { loadPlanFile } from './planfile/load.js';
 import type { PlanFile, SourcePos } from './planfile/types.js';
-import { chooseConnection, clientConfig, connect, describeTarget } from './db/connection.js';
+import { chooseConnection, clientConfig, describeTarget } from './db/connection.js';
 import { takeSnapshot } from './catalog/snapshot.js';
 import { analyzeUnanalyzed } from './catalog/analyze.js';
 import { resolveTables, type ResolvedTable } from './catalog/resolve.js';
@@ -18,7 +18,7 @@ import { PlanningError, SqlError, type Problem } from './errors.js';
 import { describeHolders, isLockTimeout, lockHolders, lockTimeoutError, type WantedLock } from './catalog/locks.js';
 import type { Plan, QualifiedName } from './plan/types.js';
 import { relkindNoun } from './pg/relkinds.js';
-import { acquireRunLock, type AcquireOptions, type RunLock } from './db/run-lock.js';
+import { connectForRun, type AcquireOptions, type RunLock } from './db/run-lock.js';
 import { SQLSTATE } from './pg/sqlstate.js';
 
 export interface PrepareOptions {
@@ -52,14 +52,7 @@ export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
   const target = chooseConnection({ flag: opts.dbFlag, env: opts.env, plan: file.connection });
   const connection = clientConfig(target, opts.applicationName ?? 'pgindex plan');
   // Before planning: a plan made while another run builds would take its builds for leftovers.
-  const runLock = opts.runLock ? await acquireRunLock(connection, opts.runLock) : null;
-  let client: pg.Client;
-  try {
-    client = await connect(connection);
-  } catch (err) {
-    await runLock?.release();
-    throw err;
-  }
+  const { client, runLock } = await connectForRun(connection, opts.runLock);
   let planned = false;
   try {
     opts.log(`connected to ${describeTarget(connection)} (from ${target.source})`);

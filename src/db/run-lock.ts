@@ -132,3 +132,17 @@ async function query<R extends pg.QueryResultRow>(client: pg.ClientBase, sql: st
     throw new SqlError(sql, err);
   }
 }
+
+/**
+ * The connection a planner (preparePlan, prepareScript) works on, opened after taking the run lock
+ * when asked: planning must not start while another run builds. A failed connect releases the lock.
+ */
+export async function connectForRun(config: pg.ClientConfig, runLock: AcquireOptions | undefined): Promise<{ client: pg.Client; runLock: RunLock | null }> {
+  const lock = runLock ? await acquireRunLock(config, runLock) : null;
+  try {
+    return { client: await connect(config), runLock: lock };
+  } catch (err) {
+    await lock?.release();
+    throw err;
+  }
+}

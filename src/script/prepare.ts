@@ -4,10 +4,9 @@
  * the planning session (they decide which tables its statements name), size those tables, and
  * disconnect. Everything that talks to the server is here; scriptSteps and planScript are pure.
  */
-import type pg from 'pg';
-import { chooseConnection, clientConfig, connect, type ConnectionConfig } from '../db/connection.js';
+import { chooseConnection, clientConfig, type ConnectionConfig } from '../db/connection.js';
 import { extendedQuery } from '../db/extended-query.js';
-import { acquireRunLock, type AcquireOptions, type RunLock } from '../db/run-lock.js';
+import { connectForRun, type AcquireOptions, type RunLock } from '../db/run-lock.js';
 import { readServerFacts } from '../catalog/server.js';
 import { tablePages } from '../catalog/table-pages.js';
 import { PgindexError, SqlError } from '../errors.js';
@@ -46,14 +45,7 @@ export interface PreparedScript {
 export async function prepareScript(opts: PrepareScriptOptions): Promise<PreparedScript> {
   const { file } = opts.script;
   const connection = clientConfig(chooseConnection({ flag: opts.dbFlag, env: opts.env }), opts.applicationName ?? 'pgindex run');
-  const runLock = opts.runLock ? await acquireRunLock(connection, opts.runLock) : null;
-  let client: pg.Client;
-  try {
-    client = await connect(connection);
-  } catch (err) {
-    await runLock?.release();
-    throw err;
-  }
+  const { client, runLock } = await connectForRun(connection, opts.runLock);
   let planned = false;
   try {
     const server = await readServerFacts(client);
