@@ -1,0 +1,52 @@
+/**
+ * The CLI in-process, through main(), with its output captured: how the tests run a command when
+ * they need its output and exit code but no process of its own (those that send signals spawn
+ * dist/src/cli/main.js instead).
+ */
+import { PassThrough } from 'node:stream';
+import { main } from '../../src/cli/main.js';
+import type { CliIO } from '../../src/cli/command.js';
+
+export interface CliOptions {
+  /** Exactly the variables the command sees: none unless given. */
+  env?: NodeJS.ProcessEnv;
+  /** The directory relative paths are read from: the test process's own unless given. */
+  cwd?: string;
+  /** What the command reads on stdin: nothing (an ended stream) unless given. */
+  stdin?: string;
+}
+
+export interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+}
+
+export interface Captured {
+  /** To pass to main(): stdout and stderr are captured, stdin holds opts.stdin. */
+  io: CliIO;
+  /** What was written to stdout so far. */
+  out: () => string;
+  /** What was written to stderr so far. */
+  err: () => string;
+}
+
+/** An io for main() whose output is kept, for a test that runs main() itself (to watch a run while it goes on). */
+export function capture(opts: CliOptions = {}): Captured {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const stdin = new PassThrough();
+  stdin.end(opts.stdin ?? '');
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
+  return { io: { stdout, stderr, stdin, env: opts.env ?? {}, cwd: opts.cwd ?? process.cwd() }, out: () => out, err: () => err };
+}
+
+/** Runs `pgindex ...argv` in-process to its end: the exit code and everything written to stdout and stderr. */
+export async function runCli(argv: string[], opts: CliOptions = {}): Promise<CliResult> {
+  const c = capture(opts);
+  const code = await main(argv, c.io);
+  return { code, out: c.out(), err: c.err() };
+}
