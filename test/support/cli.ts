@@ -3,6 +3,8 @@
  * they need its output and exit code but no process of its own (those that send signals spawn
  * dist/src/cli/main.js instead).
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/command.js';
@@ -49,4 +51,25 @@ export async function runCli(argv: string[], opts: CliOptions = {}): Promise<Cli
   const c = capture(opts);
   const code = await main(argv, c.io);
   return { code, out: c.out(), err: c.err() };
+}
+
+/** The built CLI, for tests that need a process of its own (signals, exit codes). */
+export const CLI_PATH = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+export interface CliChild {
+  exited: Promise<number | null>;
+  out: () => string;
+  err: () => string;
+  kill: (signal: NodeJS.Signals) => void;
+}
+
+/** `pgindex ARGS` as a child process in `cwd`, its output collected as it comes. */
+export function startCli(args: string[], cwd: string): CliChild {
+  const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  return { exited, out: () => out, err: () => err, kill: (s) => child.kill(s) };
 }

@@ -5,15 +5,13 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { testDatabase, type TestDatabase } from '../../support/db.js';
+import { startCli } from '../../support/cli.js';
 
-const cli = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
 let db: TestDatabase;
 let dir: string;
 
@@ -41,22 +39,8 @@ async function invalidIndexes(): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
-interface Child {
-  exited: Promise<number | null>;
-  out: () => string;
-  err: () => string;
-  kill: (signal: NodeJS.Signals) => void;
-}
 
-function start(args: string[]): Child {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-  return { exited, out: () => out, err: () => err, kill: (s) => child.kill(s) };
-}
+const start = (args: string[]) => startCli(args, dir);
 
 test('Ctrl-C while partition builds wait for an old snapshot: exit 130, no INVALID index (the ON ONLY parent is dropped, with a note), no pg deprecation warning', async () => {
   const file = planFile(
@@ -82,7 +66,7 @@ tables:
     while (waiting < 2 && Date.now() < until) {
       const { rows } = await db.query<{ n: number }>(
         `select count(*)::int as n from pg_stat_progress_create_index p join pg_stat_activity a using (pid)
-          where a.application_name like 'pgindex/%' and p.phase like 'waiting for old snapshots%'`,
+          where a.application_name like 'pgindex/%' and a.datname = current_database() and p.phase like 'waiting for old snapshots%'`,
       );
       waiting = rows[0]?.n ?? 0;
       if (waiting < 2) await new Promise((r) => setTimeout(r, 20));

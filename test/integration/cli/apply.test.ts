@@ -88,7 +88,7 @@ test('a parallel apply builds everything valid, on up to its sessions at once an
   const samples = (async () => {
     while (sampling) {
       const { rows } = await sampler.query<{ app: string; query: string }>(
-        "select application_name as app, query from pg_stat_activity where application_name like 'pgindex/%/%' and state = 'active'",
+        "select application_name as app, query from pg_stat_activity where application_name like 'pgindex/%/%' and datname = current_database() and state = 'active'",
       );
       const busy = rows.filter((r) => !r.app.endsWith('/control'));
       maxBusy = Math.max(maxBusy, busy.length);
@@ -159,7 +159,7 @@ tables:
   while (!waiting && Date.now() < until) {
     const { rows } = await db.query(
       `select 1 from pg_stat_progress_create_index p join pg_stat_activity a using (pid)
-        where a.application_name like 'pgindex/%' and p.phase like 'waiting for writers%'`,
+        where a.application_name like 'pgindex/%' and a.datname = current_database() and p.phase like 'waiting for writers%'`,
     );
     waiting = rows.length > 0;
     if (!waiting) await new Promise((r) => setTimeout(r, 20));
@@ -173,7 +173,7 @@ tables:
   let building = true;
   while (building && Date.now() < cancelledBy) {
     const { rows } = await db.query(
-      `select 1 from pg_stat_progress_create_index p join pg_stat_activity a using (pid) where a.application_name like 'pgindex/%'`,
+      `select 1 from pg_stat_progress_create_index p join pg_stat_activity a using (pid) where a.application_name like 'pgindex/%' and a.datname = current_database()`,
     );
     building = rows.length > 0;
     if (building) await new Promise((r) => setTimeout(r, 20));

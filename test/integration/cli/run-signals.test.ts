@@ -5,14 +5,12 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { testDatabase, type TestDatabase } from '../support/db.js';
+import { testDatabase, type TestDatabase } from '../../support/db.js';
+import { startCli } from '../../support/cli.js';
 
-const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 let db: TestDatabase;
 let dir: string;
 
@@ -27,15 +25,7 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function start(args: string[]): { exited: Promise<number | null>; out: () => string; err: () => string; kill: (s: NodeJS.Signals) => void } {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-  return { exited, out: () => out, err: () => err, kill: (s) => child.kill(s) };
-}
+const start = (args: string[]) => startCli(args, dir);
 
 async function building(): Promise<boolean> {
   const { rows } = await db.query(`select 1 from pg_stat_activity where datname = current_database() and query ilike 'create index concurrently t_slow%' and state = 'active'`);
