@@ -32,6 +32,8 @@ export interface BuildView {
   percent: number | null;
   blocks: [number, number] | null;
   tuples: [number, number] | null;
+  /** What the build waits for, naming the session in its way; its counters are then not shown (they belong to the phase before). */
+  waitingFor: string | null;
 }
 
 function tableName(t: QualifiedName | null): string | null {
@@ -91,15 +93,18 @@ export class RunView {
           percent: null,
           blocks: null,
           tuples: null,
+          waitingFor: null,
         });
         break;
       case 'progress': {
         const b = this.running.get(e.stepId);
         if (b) {
           b.phase = e.phase;
-          b.percent = e.percent;
-          b.blocks = e.blocksTotal > 0 ? [e.blocksDone, e.blocksTotal] : null;
-          b.tuples = e.tuplesTotal > 0 ? [e.tuplesDone, e.tuplesTotal] : null;
+          b.waitingFor = e.waitingFor ?? null;
+          const counting = b.waitingFor === null;
+          b.percent = counting ? e.percent : null;
+          b.blocks = counting && e.blocksTotal > 0 ? [e.blocksDone, e.blocksTotal] : null;
+          b.tuples = counting && e.tuplesTotal > 0 ? [e.tuplesDone, e.tuplesTotal] : null;
         }
         break;
       }
@@ -141,6 +146,7 @@ export class RunView {
     if (b.percent !== null) parts.push(`${b.percent.toFixed(1)}%`);
     if (b.blocks) parts.push(`blocks ${thousands(b.blocks[0])}/${thousands(b.blocks[1])}`);
     if (b.tuples) parts.push(`tuples ${thousands(b.tuples[0])}/${thousands(b.tuples[1])}`);
+    if (b.waitingFor) parts.push(`· ${b.waitingFor}`);
     parts.push('·', formatDuration(this.now() - b.startedAt));
     return parts.join(' ');
   }

@@ -217,3 +217,29 @@ test('a terminal that reports 0 or no columns is laid out as 80 wide; a real wid
   ensureColumns(wide);
   assert.equal(wide.columns, 132);
 });
+
+test('a build that waits names what it waits for, instead of the counters of the phase before', () => {
+  let now = 0;
+  const view = new RunView([step('big', 300)], () => now);
+  view.apply({ type: 'begin', runId: 'r', total: 1, sessions: 1, settings, estimatedCost: 300 });
+  view.apply({ type: 'start', stepId: 'big', session: 1, attempt: 1, maintenanceWorkMemKb: 1024, workers: 0, sql: '' });
+  now = 3000;
+  view.apply({
+    type: 'progress',
+    stepId: 'big',
+    elapsedMs: 3000,
+    phase: 'waiting for old snapshots',
+    blocksDone: 2499,
+    blocksTotal: 2500,
+    tuplesDone: 0,
+    tuplesTotal: 0,
+    percent: 100,
+    waitingFor: 'waiting for older transactions to end: pid 42 (psql, idle in transaction, transaction open 41s)',
+  });
+  const big = view.running.get('big');
+  assert.ok(big);
+  assert.equal(
+    view.buildLine(big),
+    'public.big on public.t (btree) · waiting for old snapshots · waiting for older transactions to end: pid 42 (psql, idle in transaction, transaction open 41s) · 3.0s',
+  );
+});
