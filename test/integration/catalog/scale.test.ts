@@ -118,13 +118,18 @@ const AWKWARD_PATTERNS = [
   'nothing_*', 'b.t', 't', '*.t_pkey', 't_pkey', 'b."Mixed Case"', 'b.mixed*', 'b.Mixed*', 'b."Mixed"*', '_', '%', 'b.%*',
 ];
 
+/** The rows without last_analyzed: autovacuum may analyze a catalog table between the two queries. */
+function settled(rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  return rows.map(({ last_analyzed: _analyzed, ...rest }) => rest);
+}
+
 test('TABLES_SQL returns exactly the rows of the plain patterns × relations formulation, whatever the search_path', async () => {
   await db.query(AWKWARD_CATALOG);
   const params = patternParams(plan(AWKWARD_PATTERNS));
   for (const path of ['a, b, public', 'b, a', '"$user", public', 'sx1, "s_1", b', 'nonexistent', 'pg_catalog, b', '"é", "Weird.Schema", a']) {
     await db.query(`set search_path = ${path}`);
-    const expected = (await db.query(REFERENCE_SQL, params)).rows;
-    const actual = (await db.query(TABLES_SQL, params)).rows;
+    const expected = settled((await db.query(REFERENCE_SQL, params)).rows);
+    const actual = settled((await db.query(TABLES_SQL, params)).rows);
     assert.ok(expected.length > 0 || path === 'nonexistent', `search_path ${path}: the reference finds something`);
     assert.deepEqual(actual, expected, `search_path ${path}`);
   }
@@ -136,8 +141,8 @@ test('each pattern alone matches what it matched before', async () => {
   try {
     for (const pattern of AWKWARD_PATTERNS) {
       const params = patternParams(plan([pattern]));
-      const expected = (await db.query(REFERENCE_SQL, params)).rows;
-      const actual = (await db.query(TABLES_SQL, params)).rows;
+      const expected = settled((await db.query(REFERENCE_SQL, params)).rows);
+      const actual = settled((await db.query(TABLES_SQL, params)).rows);
       assert.deepEqual(actual, expected, pattern);
     }
   } finally {
