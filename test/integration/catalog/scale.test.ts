@@ -55,6 +55,10 @@ matched as (
 const TREE = TABLES_SQL.indexOf('tree(oid) as (');
 const REFERENCE_SQL = REFERENCE_MATCHING + TABLES_SQL.slice(TREE);
 
+test('the reference shares TABLES_SQL from its tree CTE on', () => {
+  assert.ok(TREE > 0, 'TABLES_SQL has a `tree(oid) as (` CTE after `matched`');
+});
+
 let db: TestDatabase;
 before(async () => {
   db = await testDatabase();
