@@ -4,7 +4,7 @@
  * unless the test overrides them too.
  */
 import { stepFacts } from '../../src/plan/step-facts.js';
-import type { Step } from '../../src/plan/types.js';
+import type { Plan, Step } from '../../src/plan/types.js';
 
 export function testStep(over: Partial<Step> & { id: string }): Step {
   const shape = {
@@ -31,4 +31,30 @@ function pickFacts(over: Partial<Step>): Partial<Step> {
   if (over.mayLeaveInvalid !== undefined) out.mayLeaveInvalid = over.mayLeaveInvalid;
   if (over.source !== undefined) out.source = over.source;
   return out;
+}
+
+/**
+ * A Plan of hand-built steps for the runner's tests: two sessions, CONCURRENTLY, 64MB, 2 cores, no
+ * parallel workers, lock_timeout 5s, 3 retries, unless overridden; `versionNum` is the server's.
+ */
+export function testPlan(steps: Step[], settings: Partial<Plan['settings']> = {}, versionNum = 180000): Plan {
+  return {
+    version: 1,
+    source: 'test',
+    server: { version: '', versionNum },
+    settings: {
+      parallelism: 2,
+      concurrently: true,
+      maintenanceWorkMemBytes: 64 * 1024 * 1024,
+      cores: 2,
+      maxWorkersPerBuild: 0,
+      lockTimeoutMs: 5000,
+      statementTimeoutMs: 0,
+      retries: 3,
+      ...settings,
+    },
+    columns: [],
+    steps,
+    warnings: [],
+  };
 }

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { testDatabase, type TestDatabase } from '../../support/db.js';
-import { testStep } from '../../support/step.js';
+import { testPlan, testStep } from '../../support/step.js';
 import { executePlan } from '../../../src/runner/execute.js';
 import type { Plan, Step } from '../../../src/plan/types.js';
 import type { RunEvent } from '../../../src/runner/types.js';
@@ -35,15 +35,7 @@ function build(name: string, column: string): Step {
 }
 
 function plan(steps: Step[], settings: Partial<Plan['settings']>): Plan {
-  return {
-    version: 1,
-    source: 'test',
-    server: { version: '', versionNum: 150000 },
-    settings: { parallelism: 1, concurrently: true, maintenanceWorkMemBytes: 64 << 20, cores: 2, maxWorkersPerBuild: 0, lockTimeoutMs: 1000, statementTimeoutMs: 0, retries: 2, ...settings },
-    columns: [],
-    steps,
-    warnings: [],
-  };
+  return testPlan(steps, { parallelism: 1, lockTimeoutMs: 1000, retries: 2, ...settings }, 150000);
 }
 
 /** A session that keeps a REPEATABLE READ snapshot open for `ms`: every CONCURRENTLY build waits for it. */

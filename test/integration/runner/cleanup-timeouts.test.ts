@@ -6,9 +6,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { testDatabase, type TestDatabase } from '../../support/db.js';
-import { testStep } from '../../support/step.js';
+import { testPlan, testStep } from '../../support/step.js';
 import { executePlan } from '../../../src/runner/execute.js';
-import type { Plan } from '../../../src/plan/types.js';
 
 let db: TestDatabase;
 before(async () => {
@@ -38,15 +37,7 @@ test('a build cancelled by a tiny statement_timeout is cleaned up although its D
     concurrently: true,
     parallelCapable: false,
   });
-  const plan: Plan = {
-    version: 1,
-    source: 'test',
-    server: { version: '', versionNum: 150000 },
-    settings: { parallelism: 1, concurrently: true, maintenanceWorkMemBytes: 64 << 20, cores: 2, maxWorkersPerBuild: 0, lockTimeoutMs: 5000, statementTimeoutMs: 300, retries: 0 },
-    columns: [],
-    steps: [step],
-    warnings: [],
-  };
+  const plan = testPlan([step], { parallelism: 1, statementTimeoutMs: 300, retries: 0 }, 150000);
   const result = await executePlan(plan, { connection: { connectionString: db.url }, sink: () => undefined, cleanupLockTimeoutMs: 10_000 });
   await released;
   assert.equal(result.results[0]?.state, 'failed');

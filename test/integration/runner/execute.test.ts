@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { testDatabase, type TestDatabase } from '../../support/db.js';
 import { executePlan } from '../../../src/runner/execute.js';
-import { testStep } from '../../support/step.js';
+import { testPlan, testStep } from '../../support/step.js';
 import type { Plan, Step } from '../../../src/plan/types.js';
 import type { RunEvent } from '../../../src/runner/types.js';
 import { quoteIdent } from '../../../src/sql/quote.js';
@@ -55,25 +55,7 @@ function build(table: string, over: Partial<Step> = {}): Step {
 }
 
 function plan(steps: Step[], settings: Partial<Plan['settings']> = {}): Plan {
-  return {
-    version: 1,
-    source: 'test',
-    server: { version: '', versionNum: 180000 },
-    settings: {
-      parallelism: 2,
-      concurrently: true,
-      maintenanceWorkMemBytes: 64 * 1024 * 1024,
-      cores: 2,
-      maxWorkersPerBuild: 0,
-      lockTimeoutMs: 5000,
-      statementTimeoutMs: 0,
-      retries: 3,
-      ...settings,
-    },
-    columns: [],
-    steps,
-    warnings: [],
-  };
+  return testPlan(steps, settings);
 }
 
 async function invalidIndexes(): Promise<string[]> {

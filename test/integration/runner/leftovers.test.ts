@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDatabase, type TestDatabase } from '../../support/db.js';
 import { executePlan } from '../../../src/runner/execute.js';
-import { testStep } from '../../support/step.js';
+import { testPlan, testStep } from '../../support/step.js';
 import type { Plan, Step } from '../../../src/plan/types.js';
 import type { RunEvent } from '../../../src/runner/types.js';
 import { quoteIdent } from '../../../src/sql/quote.js';
@@ -52,24 +52,7 @@ function step(id: string, table: string, index: string, sql: string, over: Parti
 }
 
 function plan(steps: Step[], parallelism = 2): Plan {
-  return {
-    version: 1,
-    source: 'test',
-    server: { version: '', versionNum: 150000 },
-    settings: {
-      parallelism,
-      concurrently: true,
-      maintenanceWorkMemBytes: 64 * 1024 * 1024,
-      cores: 2,
-      maxWorkersPerBuild: 0,
-      lockTimeoutMs: 5000,
-      statementTimeoutMs: 0,
-      retries: 2,
-    },
-    columns: [],
-    steps,
-    warnings: [],
-  };
+  return testPlan(steps, { parallelism, retries: 2 }, 150000);
 }
 
 async function invalidIndexes(): Promise<string[]> {

@@ -9,11 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { testDatabase, type TestDatabase } from '../../support/db.js';
-import { testStep } from '../../support/step.js';
+import { testPlan, testStep } from '../../support/step.js';
 import { runCli } from '../../support/cli.js';
 import { executePlan } from '../../../src/runner/execute.js';
 import { dropInvalidIndexSql } from '../../../src/plan/sql.js';
-import type { Plan } from '../../../src/plan/types.js';
 
 let db: TestDatabase;
 let dir: string;
@@ -83,15 +82,7 @@ test('running: the drop of a leftover is refused when a session may be building 
   const holderPid = (await holder.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]?.pid as number;
   const index = { schema: 'public', name: 'u_b_left' };
   const drop = testStep({ id: 'drop', action: 'drop-invalid', sql: dropInvalidIndexSql(index), table: { schema: 'public', name: 'u' }, index, concurrently: true });
-  const plan: Plan = {
-    version: 1,
-    source: 'test',
-    server: { version: '', versionNum: 150000 },
-    settings: { parallelism: 1, concurrently: true, maintenanceWorkMemBytes: 64 << 20, cores: 2, maxWorkersPerBuild: 0, lockTimeoutMs: 1000, statementTimeoutMs: 0, retries: 1 },
-    columns: [],
-    steps: [drop],
-    warnings: [],
-  };
+  const plan = testPlan([drop], { parallelism: 1, lockTimeoutMs: 1000, retries: 1 }, 150000);
   try {
     const result = await executePlan(plan, { connection: { connectionString: db.url }, sink: () => undefined });
     assert.equal(result.results[0]?.state, 'failed');
