@@ -16,7 +16,7 @@ export const MIN_KB_PER_PARTICIPANT = 32 * 1024;
 const PARALLEL_SCAN_THRESHOLD_PAGES = 1024;
 
 /** Index builds get a memory and worker budget; ON ONLY parents are catalog-only and instant. */
-export function isIndexBuild(step: Step): boolean {
+export function isIndexBuild(step: Pick<Step, 'action'>): boolean {
   return step.action === 'create';
 }
 

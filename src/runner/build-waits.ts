@@ -10,6 +10,8 @@
  * table lock (wait_event 'relation'), `snapshot_wait_timeout` (default: none) the wait for older
  * transactions (wait_event 'virtualxid' or 'transactionid'), and the blocker is named in both cases.
  */
+import type { RunSettings, Step } from '../plan/types.js';
+import { isIndexBuild } from './budget.js';
 
 export type WaitKind = 'table-lock' | 'old-transactions';
 
@@ -54,11 +56,21 @@ export function nextWait(previous: WaitState | null, sample: WaitSample, now: nu
   return { kind, since: now, blocker: sample.blocker };
 }
 
+/** The builds whose waits the run times itself: CONCURRENTLY index builds (they run with lock_timeout 0). */
+export function runTimesWaits(step: Pick<Step, 'concurrently' | 'action'>): boolean {
+  return step.concurrently && isIndexBuild(step);
+}
+
 export interface WaitBudget {
   /** The plan's lock_timeout, ms; 0 waits for ever. */
   lockTimeoutMs: number;
   /** null waits for ever. */
   snapshotWaitTimeoutMs: number | null;
+}
+
+/** The plan's two budgets. */
+export function waitBudget(settings: Pick<RunSettings, 'lockTimeoutMs' | 'snapshotWaitTimeoutMs'>): WaitBudget {
+  return { lockTimeoutMs: settings.lockTimeoutMs, snapshotWaitTimeoutMs: settings.snapshotWaitTimeoutMs ?? null };
 }
 
 /** Whether the wait has used up its budget: the build is then cancelled (and the reason reported). */

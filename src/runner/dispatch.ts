@@ -16,7 +16,7 @@ import type { Leftovers } from './leftovers.js';
 import type { Outcome, StepLedger } from './ledger.js';
 import { indexSizeOf } from './progress.js';
 import { backoffMs, classify, type Classified } from './retry.js';
-import { describeWait, waitTimeoutMessage } from './build-waits.js';
+import { describeWait, runTimesWaits, waitBudget, waitTimeoutMessage } from './build-waits.js';
 import { SQLSTATE } from '../pg/sqlstate.js';
 import { ControlFailure, type RunContext, type RunningJob } from './run-context.js';
 import type { Scheduler } from './scheduler.js';
@@ -32,8 +32,7 @@ function classifyBuildFailure(err: unknown, job: RunningJob, ctx: RunContext): C
   const c = classify(err);
   const timedOut = job.waitTimedOut;
   if (timedOut && !ctx.stopping) {
-    const budget = { lockTimeoutMs: ctx.plan.settings.lockTimeoutMs, snapshotWaitTimeoutMs: ctx.plan.settings.snapshotWaitTimeoutMs ?? null };
-    const message = waitTimeoutMessage(timedOut, budget);
+    const message = waitTimeoutMessage(timedOut, waitBudget(ctx.plan.settings));
     const error = { ...c.error, message, detail: null, hint: null, position: null };
     if (timedOut.kind === 'table-lock') return { ...c, transient: true, error: { ...error, sqlstate: SQLSTATE.lockNotAvailable } };
     return { ...c, transient: false, error };
@@ -136,7 +135,7 @@ export class Dispatcher {
       }
       // A CONCURRENTLY build's waits are timed by the run (build-waits.ts); everything else keeps
       // the session's own lock_timeout.
-      if (step.concurrently && isIndexBuild(step)) await session.unboundLockWaits();
+      if (runTimesWaits(step)) await session.unboundLockWaits();
       else await session.restoreLockTimeout();
       if (step.action === 'drop-invalid' && step.index && step.table) {
         // Checked again right before the DROP: the plan saw a leftover, but a session that started

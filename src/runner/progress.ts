@@ -5,7 +5,7 @@
  */
 import type { Step } from '../plan/types.js';
 import { indexKey } from './control.js';
-import { describeWait, nextWait, waitExceeded } from './build-waits.js';
+import { describeWait, nextWait, runTimesWaits, waitBudget, waitExceeded } from './build-waits.js';
 import type { StepLedger } from './ledger.js';
 import type { RunContext, RunningJob } from './run-context.js';
 
@@ -63,13 +63,13 @@ export class ProgressTicker {
       return;
     }
     const now = this.ctx.now();
-    const budget = { lockTimeoutMs: this.ctx.plan.settings.lockTimeoutMs, snapshotWaitTimeoutMs: this.ctx.plan.settings.snapshotWaitTimeoutMs ?? null };
+    const budget = waitBudget(this.ctx.plan.settings);
     for (const job of builds) {
       const pid = job.session.pid;
       const sample = pid === null ? undefined : samples.get(pid);
       if (!sample || job.phase !== 'build' || pid === null) continue;
       job.wait = nextWait(job.wait ?? null, sample.wait, now);
-      if (job.step.concurrently && !job.waitTimedOut && waitExceeded(job.wait, budget, now)) {
+      if (runTimesWaits(job.step) && !job.waitTimedOut && waitExceeded(job.wait, budget, now)) {
         // The run keeps a CONCURRENTLY build's clocks itself (it runs with lock_timeout 0): its wait ran out.
         job.waitTimedOut = job.wait;
         await this.ctx.viaControl((c) => c.cancel([pid])).catch(() => undefined);
