@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { loadPlanFile } from './planfile/load.js';
 import type { PlanFile, SourcePos } from './planfile/types.js';
-import { chooseConnection, clientConfig, describeTarget } from './db/connection.js';
+import { chooseConnection, clientConfig, connect, describeTarget } from './db/connection.js';
 import { takeSnapshot } from './catalog/snapshot.js';
 import { analyzeUnanalyzed } from './catalog/analyze.js';
 import { resolveTables, type ResolvedTable } from './catalog/resolve.js';
@@ -56,13 +56,25 @@ export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
   let planned = false;
   try {
     opts.log(`connected to ${describeTarget(connection)} (from ${target.source})`);
-    await query(client, `SET lock_timeout = ${planningLockTimeoutMs(file)}`);
-    let snapshot = await takeSnapshot(client, file);
+    const lockTimeout = `SET lock_timeout = ${planningLockTimeoutMs(file)}`;
+    await query(client, lockTimeout);
+    // A large plan reads its indexes on a second session, beside the columns (catalog/snapshot.ts).
+    const openHelper = async () => {
+      const helper = await connect(connection);
+      try {
+        await query(helper, lockTimeout);
+        return helper;
+      } catch (err) {
+        await helper.end().catch(() => undefined);
+        throw err;
+      }
+    };
+    let snapshot = await takeSnapshot(client, file, { openHelper });
     if (file.analyze) {
       const analyzed = await lockMessage(client, 'ANALYZE', snapshot.tables.map((t) => t.oid), 'ShareUpdateExclusiveLock', () => analyzeUnanalyzed(client, snapshot));
       if (analyzed.length > 0) {
         opts.log(`analyzed ${analyzed.length} table${analyzed.length === 1 ? '' : 's'} that had no statistics: ${analyzed.join(', ')}`);
-        snapshot = await takeSnapshot(client, file);
+        snapshot = await takeSnapshot(client, file, { openHelper });
       }
     }
     const resolution = resolveTables(file, snapshot, { deferProblems: true });
