@@ -71,8 +71,8 @@ test('on a terminal, apply shows the database, the statements, the tables and th
   assert.match(r.screen, /on 1 table: public\.orders/);
   assert.match(r.screen, /DROP INDEX CONCURRENTLY IF EXISTS public\.orders_status_btree_idx/);
   assert.match(r.screen, /replaced by: CREATE INDEX CONCURRENTLY orders_status_btree_idx ON public\.orders USING btree \(status\)/);
-  // readline moves the cursor before echoing the key typed.
-  assert.match(r.screen, /Proceed\? \[y\/N\] (\x1b\[\d+G)?n\r/);
+  // The key typed is echoed (readline may move the cursor to it first: \S*).
+  assert.match(r.screen, /Proceed\? \[y\/N\] \S*n\r/);
   assert.match(r.screen, /pgindex apply: not confirmed: nothing was run/);
   assert.ok(!r.screen.includes(new URL(db.url).password), 'the password is never shown');
   // Nothing dropped, nothing built, and the run lock let go.
