@@ -53,8 +53,11 @@ async function indexesOf(table: string): Promise<Array<[string, boolean]>> {
   return rows.map((r) => [r.name, r.valid]);
 }
 
+/** Advisory locks held in this test's database (other test files run on the same server at once). */
 async function advisoryLocks(): Promise<number> {
-  const { rows } = await db.query<{ n: number }>("select count(*)::int as n from pg_locks where locktype = 'advisory'");
+  const { rows } = await db.query<{ n: number }>(
+    "select count(*)::int as n from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())",
+  );
   return rows[0]?.n ?? -1;
 }
 
