@@ -47,11 +47,14 @@ Options:
                    a plan whose entries match no table at all (globs that match nothing, perhaps
                    on the wrong database) is an error; with this, it is nothing to do
 ${LOCK_WAIT_HELP}
-  -y, --yes        do not ask. On a terminal, apply first shows what it will do (the database,
-                   the statements, the tables, every DROP) and asks "Proceed? [y/N]": anything
-                   but y is no (exit 1, nothing run). Not asked with --json or without a terminal
-  -e, --echo       print each statement on stderr as it starts, with its session (as psql -e)
-  -q, --quiet      print only the summary and errors: no progress, no notes or warnings
+  -y, --yes        do not ask first. On a terminal apply shows what it will do
+                   (every DROP too) and asks "Proceed? [y/N]": anything but y
+                   exits 1 with nothing run. Not asked with --json or without
+                   a terminal
+  -e, --echo       print each statement on stderr as it starts, with its
+                   session (as psql -e)
+  -q, --quiet      print only the summary and errors: no progress, notes or
+                   warnings
   -h, --help       show this help
 
 Ctrl-C or SIGTERM cancels the running builds on the server, drops their INVALID leftovers and prints

@@ -42,12 +42,14 @@ Options:
       --cores N                builds plus parallel workers stay within this
                                (default: the server's max_parallel_workers)
 ${LOCK_WAIT_HELP}
-  -y, --yes                    do not ask. On a terminal, run first shows what it will do (the
-                               database, the statements, the tables, every DROP and TRUNCATE)
-                               and asks "Proceed? [y/N]": anything but y is no (exit 1, nothing
-                               run). Not asked with --json, with -, or without a terminal
-  -e, --echo                   print each statement on stderr as it starts, with its session
-  -q, --quiet                  print only the summary and errors: no progress, notes or warnings
+  -y, --yes                    do not ask first. On a terminal run shows
+                               what it will do (every DROP and TRUNCATE
+                               too) and asks "Proceed? [y/N]": anything
+                               but y exits 1 with nothing run. Not asked
+                               with --json, with - or without a terminal
+  -e, --echo                   print each statement on stderr as it
+                               starts, with its session (as psql -e)
+  -q, --quiet                  print only the summary and errors
   -h, --help                   show this help
 
 One run at a time: run (and apply) take a lock of the database (an advisory lock) before reading
