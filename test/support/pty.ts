@@ -1,8 +1,9 @@
 /**
  * The built CLI on a pseudo-terminal, as a person at a terminal runs it: stdin, stdout and stderr are
  * all the terminal (isTTY, raw mode, Ctrl-C as a key). Node has no pty of its own, so Python's `pty`
- * module holds the other end: it starts the command, types `answer` once the question
- * "Proceed? [y/N] " has appeared, and hands back everything the terminal showed and the exit code.
+ * module holds the other end: it starts the command, types `answer` (or sends `signal`) once the
+ * question "Proceed? [y/N] " has appeared, and hands back everything the terminal showed and the
+ * exit code.
  */
 import { spawn } from 'node:child_process';
 import { CLI_PATH } from './cli.js';
@@ -19,8 +20,9 @@ export interface PtyResult {
 }
 
 const DRIVER = String.raw`
-import fcntl, os, pty, select, struct, sys, termios, time
+import fcntl, os, pty, select, signal, struct, sys, termios, time
 answer = os.environ.pop('PTY_ANSWER', None)
+send = os.environ.pop('PTY_SIGNAL', None)
 question = b'Proceed? [y/N] '
 pid, fd = pty.fork()
 if pid == 0:
@@ -45,6 +47,8 @@ while time.monotonic() < give_up:
         asked = True
         if answer is not None:
             os.write(fd, answer.encode())
+        if send is not None:
+            os.kill(pid, getattr(signal, send))
 else:
     os.kill(pid, 9)
 _, status = os.waitpid(pid, 0)
@@ -53,10 +57,14 @@ sys.stdout.buffer.write(screen)
 sys.exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
 `;
 
-/** `pgindex ARGS` in `cwd` on a terminal of 80×24; `answer` is typed when the question appears. */
-export function runOnTerminal(args: string[], opts: { cwd: string; answer?: string; env?: NodeJS.ProcessEnv }): Promise<PtyResult> {
+/** `pgindex ARGS` in `cwd` on a terminal of 80×24; `answer` is typed, or `signal` sent, when the question appears. */
+export function runOnTerminal(
+  args: string[],
+  opts: { cwd: string; answer?: string; signal?: 'SIGTERM' | 'SIGHUP'; env?: NodeJS.ProcessEnv },
+): Promise<PtyResult> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, TERM: 'xterm', ...opts.env };
   if (opts.answer !== undefined) env.PTY_ANSWER = opts.answer;
+  if (opts.signal !== undefined) env.PTY_SIGNAL = opts.signal;
   const child = spawn('python3', ['-c', DRIVER, process.execPath, CLI_PATH, ...args], { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

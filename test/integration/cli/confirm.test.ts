@@ -92,6 +92,17 @@ test('Ctrl-C at the question exits 130 with nothing done', async () => {
   assert.equal(await advisoryLocks(), 0);
 });
 
+test('SIGTERM or SIGHUP (the terminal closed) at the question: 130, nothing done, the run lock let go', async () => {
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+    const r = await runOnTerminal(['apply', 'orders.yaml', '-d', db.url], { cwd: dir, signal });
+    assert.equal(r.code, 130, `${signal}: ${r.screen}`);
+    assert.ok(r.asked, r.screen);
+    assert.match(r.screen, /interrupted at the prompt: nothing was run/);
+    assert.deepEqual(await indexesOf('orders'), LEFTOVER_ONLY);
+    assert.equal(await advisoryLocks(), 0);
+  }
+});
+
 test('Enter alone is no: the default', async () => {
   const r = await runOnTerminal(['apply', 'orders.yaml', '-d', db.url], { cwd: dir, answer: KEYS.enter });
   assert.equal(r.code, 1, r.screen);
