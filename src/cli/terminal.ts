@@ -15,6 +15,7 @@ import {
   type ExecuteOptions,
   type Plan,
   type Renderer,
+  type RenderOptions,
   type RunHandle,
   type RunResult,
   type Step,
@@ -76,7 +77,13 @@ export interface RunDisplay {
  */
 export function chooseRenderer(io: CliIO, opts: RunDisplay & { steps: readonly Step[] }): Renderer {
   const base = { stdout: io.stdout, stderr: io.stderr, steps: opts.steps, now: Date.now, ...(opts.locate ? { locate: opts.locate } : {}) };
-  const renderer = opts.json ? jsonRenderer(base) : opts.quiet ? quietRenderer(base) : io.stdout.isTTY && !opts.echo ? listrRenderer(base) : plainRenderer(base);
+  const pick = (): Renderer => {
+    if (opts.json) return jsonRenderer(base);
+    if (opts.quiet) return quietRenderer(base);
+    if (io.stdout.isTTY && !opts.echo) return listrRenderer(base);
+    return plainRenderer(base);
+  };
+  const renderer = pick();
   return opts.echo ? withEcho(renderer, io.stderr) : renderer;
 }
 
@@ -84,7 +91,7 @@ export function chooseRenderer(io: CliIO, opts: RunDisplay & { steps: readonly S
  * The plain renderer with its running commentary dropped: nothing goes to stdout until the summary,
  * and warnings and notes are not passed on. Failures still reach stderr as they happen.
  */
-function quietRenderer(base: Parameters<typeof plainRenderer>[0]): Renderer {
+function quietRenderer(base: RenderOptions): Renderer {
   let summary = false;
   const inner = plainRenderer({ ...base, stdout: { write: (text: string) => (summary ? base.stdout.write(text) : true) } });
   return {
