@@ -1,7 +1,7 @@
 import type { CliIO, Command, ParsedArgs } from '../command.js';
 import { EXIT } from '../command.js';
-import { jsonLine, nothingMatchedMessage, preparePlan, renderSql, type PreparedPlan } from '../../index.js';
-import { executeWithProgress } from '../terminal.js';
+import { describeTarget, jsonLine, nothingMatchedMessage, preparePlan, renderSql, type PreparedPlan } from '../../index.js';
+import { confirmRun, executeWithProgress } from '../terminal.js';
 import { durationMs, LOCK_WAIT_HELP, positiveInt } from '../args.js';
 
 export const applyCommand: Command = {
@@ -47,6 +47,14 @@ Options:
                    a plan whose entries match no table at all (globs that match nothing, perhaps
                    on the wrong database) is an error; with this, it is nothing to do
 ${LOCK_WAIT_HELP}
+  -y, --yes        do not ask first. On a terminal apply shows what it will do
+                   (every DROP too) and asks "Proceed? [y/N]": anything but y
+                   exits 1 with nothing run. Not asked with --json or without
+                   a terminal
+  -e, --echo       print each statement on stderr as it starts, with its
+                   session (as psql -e)
+  -q, --quiet      print only the summary and errors: no progress, notes or
+                   warnings
   -h, --help       show this help
 
 Ctrl-C or SIGTERM cancels the running builds on the server, drops their INVALID leftovers and prints
@@ -66,6 +74,9 @@ be dropped, a plan that matches no table (without --allow-empty), or an error, 1
     'dry-run': { type: 'boolean' },
     'allow-empty': { type: 'boolean' },
     'lock-wait': { type: 'string' },
+    yes: { type: 'boolean', short: 'y' },
+    echo: { type: 'boolean', short: 'e' },
+    quiet: { type: 'boolean', short: 'q' },
   },
   async run({ values, positionals }, io) {
     const usage = (message: string) => {
@@ -87,13 +98,15 @@ be dropped, a plan that matches no table (without --allow-empty), or an error, 1
     }
     const log = (message: string) => io.stderr.write(`pgindex apply: ${message}\n`);
     const dryRun = values['dry-run'] === true;
+    // --quiet: the notes of planning ("connected to …") are not errors.
+    const note = values.quiet === true ? () => undefined : log;
 
     const prepared = await preparePlan({
       planPath: positionals[0] as string,
       dbFlag: values.db as string | undefined,
       env: io.env,
       cwd: io.cwd,
-      log,
+      log: note,
       applicationName: 'pgindex apply',
       // A dry run changes nothing: it needs no lock.
       ...(dryRun ? {} : { runLock: { waitMs: lockWaitMs, applicationName: 'pgindex apply (run lock)' } }),
@@ -111,10 +124,11 @@ async function applyPrepared(prepared: PreparedPlan, values: ParsedArgs['values'
   const { connection } = prepared;
   const plan = jobs === undefined ? prepared.plan : { ...prepared.plan, settings: { ...prepared.plan.settings, parallelism: jobs } };
   const json = values.json === true;
+  const quiet = values.quiet === true;
   for (const w of plan.warnings) {
     // --json: machines read stdout; the planning warnings are events like the run's own.
     if (json && values['dry-run'] !== true) io.stdout.write(jsonLine({ type: 'warning', message: w }, Date.now));
-    else log(`warning: ${w}`);
+    else if (!quiet) log(`warning: ${w}`);
   }
   const allowEmpty = values['allow-empty'] === true;
   const nothingMatched = nothingMatchedMessage(prepared, { allowEmpty });
@@ -133,11 +147,14 @@ async function applyPrepared(prepared: PreparedPlan, values: ParsedArgs['values'
     return EXIT.ok;
   }
 
+  // Asked while the run lock is still held: the plan shown is the one that runs (see confirmRun).
+  const declined = await confirmRun(io, 'apply', plan, describeTarget(connection), { yes: values.yes === true, json });
+  if (declined !== null) return declined;
   return executeWithProgress(
     io,
     'apply',
     plan,
     { connection, failFast: values['fail-fast'] === true },
-    { json },
+    { json, quiet, echo: values.echo === true },
   );
 }

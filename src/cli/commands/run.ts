@@ -1,7 +1,7 @@
 import type { Command, CliIO } from '../command.js';
 import { EXIT } from '../command.js';
-import { loadScriptFile, parseDuration, parseScript, parseSize, prepareScript, SCRIPT_DEFAULTS, type ScriptChoices } from '../../index.js';
-import { executeWithProgress } from '../terminal.js';
+import { describeTarget, loadScriptFile, parseDuration, parseScript, parseSize, prepareScript, SCRIPT_DEFAULTS, type ScriptChoices } from '../../index.js';
+import { confirmRun, executeWithProgress } from '../terminal.js';
 import { durationMs, LOCK_WAIT_HELP, positiveInt } from '../args.js';
 
 export const runCommand: Command = {
@@ -42,6 +42,14 @@ Options:
       --cores N                builds plus parallel workers stay within this
                                (default: the server's max_parallel_workers)
 ${LOCK_WAIT_HELP}
+  -y, --yes                    do not ask first. On a terminal run shows
+                               what it will do (every DROP and TRUNCATE
+                               too) and asks "Proceed? [y/N]": anything
+                               but y exits 1 with nothing run. Not asked
+                               with --json, with - or without a terminal
+  -e, --echo                   print each statement on stderr as it
+                               starts, with its session (as psql -e)
+  -q, --quiet                  print only the summary and errors
   -h, --help                   show this help
 
 One run at a time: run (and apply) take a lock of the database (an advisory lock) before reading
@@ -61,6 +69,9 @@ dropped, or an error, 130 interrupted.
     'maintenance-work-mem': { type: 'string' },
     cores: { type: 'string' },
     'lock-wait': { type: 'string' },
+    yes: { type: 'boolean', short: 'y' },
+    echo: { type: 'boolean', short: 'e' },
+    quiet: { type: 'boolean', short: 'q' },
   },
   async run({ values, positionals }, io) {
     const usage = (message: string) => {
@@ -87,12 +98,18 @@ dropped, or an error, 130 interrupted.
       runLock: { waitMs: lockWaitMs, applicationName: 'pgindex run (run lock)' },
     });
     try {
+      const json = values.json === true;
+      // Asked while the run lock is still held: the plan shown is the one that runs (see confirmRun).
+      // With -, stdin held the file and has ended: nobody can answer on it, so nobody is asked.
+      const yes = values.yes === true || path === '-';
+      const declined = await confirmRun(io, 'run', prepared.plan, describeTarget(prepared.connection), { yes, json });
+      if (declined !== null) return declined;
       return await executeWithProgress(
         io,
         'run',
         prepared.plan,
         { connection: prepared.connection, failFast: values['fail-fast'] === true, sessionSetup: prepared.sessionSetup },
-        { json: values.json === true, locate: prepared.locate },
+        { json, quiet: values.quiet === true, echo: values.echo === true, locate: prepared.locate },
       );
     } finally {
       await prepared.runLock?.release();
