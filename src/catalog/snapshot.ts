@@ -244,10 +244,13 @@ function withStats(tables: TableRow[], columns: ColumnRow[], stats: StatsRow[]):
   const key = (schema: string, table: string, column: string, inherited: boolean) => `${schema}\0${table}\0${column}\0${inherited ? 1 : 0}`;
   const byKey = new Map(stats.map((s) => [key(s.schema, s.table_name, s.name, s.inherited), s]));
   const byOid = new Map(tables.map((t) => [t.oid, t]));
-  return columns.map((c) => {
+  // The rows are this module's own: given their statistics in place (a copy each was 40,000 objects).
+  const out = columns as ColumnWithStats[];
+  for (const c of out) {
     const t = byOid.get(c.relid);
-    return { ...c, stats: t ? (byKey.get(key(t.schema, t.name, c.name, t.relkind === 'p')) ?? null) : null };
-  });
+    c.stats = t ? (byKey.get(key(t.schema, t.name, c.name, t.relkind === 'p')) ?? null) : null;
+  }
+  return out;
 }
 
 

@@ -22,7 +22,7 @@ import type { PlanFile } from './types.js';
 export function parsePlanText(text: string, file: string): PlanFile {
   const lines = new LineCounter();
   // uniqueKeys off: duplicate keys are reported below, with both positions, alongside everything else.
-  const doc = parseDocument(text, { lineCounter: lines, keepSourceTokens: true, prettyErrors: false, uniqueKeys: false });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const where = new SourceMap(file, text, doc, lines);
 
   const syntax: Problem[] = doc.errors.map((e) => ({
