@@ -23,6 +23,8 @@ export {
 
 // Plan files: read and validated (YAML, the JSON Schema, values); every problem at its FILE:LINE:COL.
 export { loadPlanFile, parsePlanText } from './planfile/load.js';
+// PostgreSQL's own parser, offline (parsePlanText's `sql` option checks a plan's raw SQL with it).
+export { loadSqlParser, fragmentSyntaxError, type SqlParser, type SqlSyntaxError, type SqlFragment } from './sql/parse.js';
 export { planSchema } from './planfile/schema.js';
 export { parseDuration, parseSize, type UnitResult } from './planfile/units.js';
 export type { PlanFile, TableSpec, ColumnSpec, Rules, PlanConnection, MethodName } from './planfile/types.js';
