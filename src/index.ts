@@ -37,7 +37,7 @@ export { acquireRunLock, lockHolder, describeHolder, RunLockedError, RUN_LOCK_KE
 // Planning a plan file against a database.
 export { preparePlan, nothingMatchedMessage, type PrepareOptions, type PreparedPlan } from './planner.js';
 export type { Plan, Step, StepAction, ColumnPlan, ColumnAction, RunSettings, TableSummary, QualifiedName } from './plan/types.js';
-export { renderPlan, renderSql, renderJson, renderExplain, type PlanFormat } from './plan/render.js';
+export { renderPlan, renderSql, renderJson, renderExplain, renderMarkdown, type PlanFormat, type PlanRenderOptions } from './plan/render.js';
 
 // Planning a SQL file (`pgindex run`): the same Plan type, one step per statement.
 export { loadScriptFile, parseScript, type SqlScript } from './script/load.js';
