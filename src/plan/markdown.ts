@@ -30,9 +30,12 @@ function text(s: string): string {
   return s.replace(/\s+/g, ' ').trim().replace(/[\\`*_[\]<>|~&#!]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : `\\${c}`));
 }
 
-/** A table cell: a `|` ends the cell even inside code, so it is escaped there too. */
+/**
+ * A table cell: a `|` ends the cell even inside code, so every one is escaped there too (GitHub
+ * removes the backslash before it reads the code span, whatever precedes it).
+ */
 function cell(markdown: string): string {
-  return markdown.replace(/(?<!\\)\|/g, '\\|');
+  return markdown.replace(/\|/g, '\\|');
 }
 
 /** A fenced block that no line of `body` can close early. */
