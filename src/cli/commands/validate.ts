@@ -8,7 +8,9 @@ export const validateCommand: Command = {
   help: `Usage: pgindex validate PLAN.yaml [PLAN.yaml ...]
 
 Checks each plan file: YAML syntax, the plan format (schemas/pgindex.schema.json), and values such
-as sizes and durations. Every problem is reported at once as FILE:LINE:COL: message. Nothing
+as sizes and durations. The syntax of raw SQL (a column's \`where\`) is checked by
+PostgreSQL's own parser, offline; whether its columns exist is for \`pgindex plan\` to ask.
+Every problem is reported at once as FILE:LINE:COL: message. Nothing
 connects to a database: an environment variable the plan's \`connection\` uses but that is not set
 is only a note (it is needed when that connection is used, without --db or DATABASE_URL).
 
