@@ -4,46 +4,58 @@ import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { nothingMatchedMessage, PgindexError, preparePlan, renderPlan, type PlanFormat } from '../../index.js';
 import { fileErrorReason } from '../file-errors.js';
+import { usageError } from '../args.js';
+import { connectionHelp, CONNECTION_OPTIONS, readConnectionFlags } from '../connection-flags.js';
 
 export const planCommand: Command = {
   name: 'plan',
-  summary: 'show what apply would do (the dry run): SQL script, JSON or --explain; executes nothing',
-  help: `Usage: pgindex plan PLAN.yaml [-d URL] [--format sql|json] [--explain] [-o FILE] [--detailed-exitcode] [--allow-empty]
+  summary: 'show what apply would do (SQL, JSON or --explain); executes nothing',
+  help: `Usage: pgindex plan PLAN.yaml [connection options] [--format sql|json]
+                    [--explain] [-o FILE] [--detailed-exitcode] [--allow-empty]
 
-Reads the plan file, introspects the database and prints what \`pgindex apply\` would run: for each
-column the access method chosen and why, compared with the indexes the database already has. Nothing
-is built. An equivalent valid index (whatever its name) means nothing to do; an INVALID index left by
-an interrupted build under the planned name is dropped and rebuilt; an index with the planned name
-but another definition is an error that shows both definitions.
+Reads the plan file, introspects the database and prints what \`pgindex apply\`
+would run: for each column the access method chosen and why, compared with the
+indexes the database already has. Nothing is built. An equivalent valid index
+(whatever its name) means nothing to do; an INVALID index left by an
+interrupted build under the planned name is dropped and rebuilt; an index with
+the planned name but another definition is an error that shows both.
 
-The default output is an SQL script that psql can run as is (psql -X -f plan.sql): every statement
-preceded by a comment giving its reason, CREATE INDEX CONCURRENTLY outside any transaction block,
-ON_ERROR_STOP set, and the plan's timeouts and memory budget as session settings. A partial index's
-\`where\` is copied into the script as written (it is raw SQL), after the server has checked it.
+The default output is an SQL script that psql can run as is (psql -X -f
+plan.sql): every statement preceded by a comment giving its reason, CREATE
+INDEX CONCURRENTLY outside any transaction block, ON_ERROR_STOP set, and the
+plan's timeouts and memory budget as session settings. A partial index's
+\`where\` is copied into the script as written (it is raw SQL), after the
+server has checked it.
 
-Only the plan goes to stdout, so \`pgindex plan plan.yaml > plan.sql\` is clean; notes and warnings go
-to stderr. With \`analyze: true\` in the plan, tables that were never analyzed are analyzed first.
+Only the plan goes to stdout, so \`pgindex plan plan.yaml > plan.sql\` is clean;
+notes and warnings go to stderr. With \`analyze: true\` in the plan, tables
+that were never analyzed are analyzed first.
 
 Options:
-  -d, --db URL            database to plan for (default: DATABASE_URL, then the plan's
-                          \`connection\`, then libpq's PG* variables)
-      --format sql|json   output format (default sql). json: settings, every statement with its
-                          table, index, method, columns, action, reason, dependencies and estimated
-                          cost and size, then every column's decision, skips included
-      --explain           for each table, an aligned table of column, type, action, method,
-                          operator class, index and reason, instead of SQL
-  -o, --output FILE       write the output to FILE instead of stdout
-      --detailed-exitcode exit 0 when there is nothing to do, 2 when statements are pending
-      --allow-empty       a plan whose entries match no table at all (globs that match nothing,
-                          perhaps on the wrong database) is an error; with this, it is nothing to do
-  -h, --help              show this help
+      --format sql|json    output format (default sql). json: settings, every
+                           statement with its table, index, method, columns,
+                           action, reason, dependencies and estimated cost and
+                           size, then every column's decision, skips included
+      --explain            for each table, an aligned table of column, type,
+                           action, method, operator class, index and reason,
+                           instead of SQL
+  -o, --output FILE        write the output to FILE instead of stdout
+      --detailed-exitcode  exit 0 when there is nothing to do, 2 when
+                           statements are pending
+      --allow-empty        a plan whose entries match no table at all (globs
+                           that match nothing, perhaps on the wrong database)
+                           is an error; with this, it is nothing to do
+  -?, --help               show this help
 
-Exit codes: 0 success (with --detailed-exitcode: nothing to do), 2 changes pending (only with
---detailed-exitcode), 1 error: invalid plan, connection failure, unknown table or column, name conflict,
-or a plan that matches no table (without --allow-empty).
+${connectionHelp("DATABASE_URL, the plan's `connection`")}
+
+Exit codes: 0 success (with --detailed-exitcode: nothing to do), 2 changes
+pending (only with --detailed-exitcode), 1 error: invalid plan, connection
+failure, unknown table or column, name conflict, or a plan that matches no
+table (without --allow-empty).
 `,
   options: {
-    db: { type: 'string', short: 'd' },
+    ...CONNECTION_OPTIONS,
     format: { type: 'string' },
     explain: { type: 'boolean' },
     output: { type: 'string', short: 'o' },
@@ -51,20 +63,20 @@ or a plan that matches no table (without --allow-empty).
     'allow-empty': { type: 'boolean' },
   },
   async run({ values, positionals }, io) {
-    const usage = (message: string) => {
-      io.stderr.write(`pgindex plan: ${message}\n\n${planCommand.help}`);
-      return EXIT.error;
-    };
+    const usage = (message: string) => usageError(io, 'plan', message);
     if (positionals.length !== 1) return usage(positionals.length === 0 ? 'name a plan file' : 'name exactly one plan file');
     const format = values.format as string | undefined;
     if (format !== undefined && format !== 'sql' && format !== 'json') return usage(`--format must be sql or json, not "${format}"`);
     if (format !== undefined && values.explain) return usage('--explain and --format exclude each other');
     const chosen: PlanFormat = values.explain ? 'explain' : (format ?? 'sql');
 
+    const connection = await readConnectionFlags(values, io, 'plan');
+    if (typeof connection === 'number') return connection;
+
     const log = (message: string) => io.stderr.write(`pgindex plan: ${message}\n`);
     const prepared = await preparePlan({
       planPath: positionals[0] as string,
-      dbFlag: values.db as string | undefined,
+      ...connection,
       env: io.env,
       cwd: io.cwd,
       log,
