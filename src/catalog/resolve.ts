@@ -21,6 +21,7 @@ import { NameSyntaxError, matchesPart, parseIdentifier, parseTablePattern, type 
 import type { CatalogSnapshot, ColumnInfo, OtherRelation, TableInfo } from './types.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { relkindWithArticle } from '../pg/relkinds.js';
+import { closest } from '../planfile/hints.js';
 
 export interface ResolvedColumn {
   column: ColumnInfo;
@@ -185,7 +186,7 @@ function assign(file: PlanFile, snapshot: CatalogSnapshot, problems: Problem[], 
     if (found.length === 0) {
       if (e.pattern.isGlob) warnings.push(`${where(e.spec.pos)}: "${e.spec.name}" matched no table`);
       else if (others[0]) problems.push({ pos: e.spec.pos, message: notIndexable(others[0]) });
-      else problems.push({ pos: e.spec.pos, message: `table "${e.spec.name}" does not exist`, hint: lookedIn(e.pattern, snapshot) });
+      else problems.push({ pos: e.spec.pos, message: `table "${e.spec.name}" does not exist`, hint: nearestTable(e.pattern, snapshot) + lookedIn(e.pattern, snapshot) });
     }
     matchedBy.set(e, new Set(found.map(qualifiedKey)));
   }
@@ -215,6 +216,22 @@ function notIndexable(r: OtherRelation): string {
   return `${quoteQualified(r)} is ${what}: only tables, partitioned tables and materialized views can be indexed`;
 }
 
+/**
+ * "did you mean …? " for a table name that matched nothing, from the tables of the schemas it could
+ * have meant (CatalogSnapshot.nearbyTables); empty when none is near.
+ */
+function nearestTable(pattern: TablePattern, snapshot: CatalogSnapshot): string {
+  const name = pattern.table.exact;
+  if (name === null) return '';
+  const schema = pattern.schema?.exact ?? null;
+  const inPath = new Set(snapshot.searchPath);
+  const names = (snapshot.nearbyTables ?? []).filter((t) => (schema === null ? inPath.has(t.schema) : t.schema === schema)).map((t) => t.name);
+  const near = closest(name, names);
+  if (near === undefined) return '';
+  const written = schema === null ? quoteIdent(near) : quoteQualified({ schema, name: near });
+  return `did you mean ${written}? `;
+}
+
 function lookedIn(pattern: TablePattern, snapshot: CatalogSnapshot): string {
   if (pattern.schema) return 'schema.table names are case-folded unless double-quoted, as in SQL';
   return snapshot.searchPath.length > 0
@@ -242,7 +259,12 @@ function findColumn(table: TableInfo, written: string): ColumnInfo | string {
   const found = table.columns.find((c) => c.name === name);
   if (found) return found;
   const folded = table.columns.find((c) => c.name.toLowerCase() === name.toLowerCase());
-  const hint = folded ? ` (there is ${quoteIdent(folded.name)}: write it as '${quoteIdent(folded.name)}' in the plan)` : '';
+  const near = folded ? undefined : closest(name, table.columns.map((c) => c.name));
+  const hint = folded
+    ? ` (there is ${quoteIdent(folded.name)}: write it as '${quoteIdent(folded.name)}' in the plan)`
+    : near !== undefined
+      ? ` (did you mean ${quoteIdent(near)}?)`
+      : '';
   return `column "${name}" does not exist in ${quoteQualified(table)}${hint}`;
 }
 

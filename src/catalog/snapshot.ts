@@ -8,7 +8,7 @@ import type { PlanFile } from '../planfile/types.js';
 import { NameSyntaxError, parseTablePattern } from './names.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { INDEXABLE_RELKINDS, tableKind } from '../pg/relkinds.js';
-import { SERVER_SQL, TABLES_SQL, INDEXES_SQL, columnsSql } from './queries.js';
+import { SERVER_SQL, TABLES_SQL, INDEXES_SQL, NEARBY_TABLES_SQL, columnsSql } from './queries.js';
 import { isLockTimeout, lockTimeoutError } from './locks.js';
 import { quoteIdent, quoteQualified } from '../sql/quote.js';
 import type {
@@ -168,9 +168,12 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile): Promi
     oids = tableRows.map((t) => t.oid);
     const columnRows = await run<ColumnRow>(client, columnsSql(server.version_num), [oids]);
     const indexRows = await run<IndexRow>(client, INDEXES_SQL, [oids]);
+    const nearbySchemas = schemasOfMisses(params, relationRows, server.search_path);
+    const nearby = nearbySchemas.length === 0 ? undefined : await run<{ schema: string; name: string }>(client, NEARBY_TABLES_SQL, [nearbySchemas]);
     await run(client, 'commit');
     const others = relationRows.filter((r) => !INDEXABLE_RELKINDS.has(r.relkind)).map((r) => ({ schema: r.schema, name: r.name, relkind: r.relkind }));
-    return assemble(server, tableRows, others, columnRows, indexRows);
+    const snapshot = assemble(server, tableRows, others, columnRows, indexRows);
+    return nearby === undefined ? snapshot : { ...snapshot, nearbyTables: nearby };
   } catch (err) {
     await client.query('rollback').catch(() => undefined);
     if (isLockTimeout(err)) throw await lockTimeoutError(client, 'reading the definitions of existing indexes', oids.map(Number), 'AccessShareLock');
@@ -178,6 +181,21 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile): Promi
   }
 }
 
+/**
+ * The schemas to list tables of for "did you mean": those of the plan's exact names that matched no
+ * relation (search_path for a name without a schema). None, and no query, when every name matched.
+ */
+function schemasOfMisses(params: ReturnType<typeof patternParams>, rows: readonly { schema: string; name: string }[], searchPath: readonly string[]): string[] {
+  const [schemaExact, schemaLike, tableExact] = params;
+  const out = new Set<string>();
+  tableExact.forEach((name, i) => {
+    if (name === null || schemaLike[i] !== null) return;
+    const schema = schemaExact[i] ?? null;
+    if (rows.some((r) => r.name === name && (schema === null || r.schema === schema))) return;
+    for (const s of schema === null ? searchPath : [schema]) out.add(s);
+  });
+  return [...out].sort();
+}
 
 function assemble(server: ServerRow, tableRows: TableRow[], others: OtherRelation[], columnRows: ColumnRow[], indexRows: IndexRow[]): CatalogSnapshot {
   const columnsByTable = groupBy(columnRows.map((r) => [r.relid, toColumn(r)] as const));
