@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chooseConnection, clientConfig, describeSource, type ConnectionTarget } from '../../../src/db/connection.js';
+import { chooseConnection, clientConfig, describeSource } from '../../../src/db/connection.js';
 import { isConnectionString, parseConninfo } from '../../../src/db/conninfo.js';
 import { DEFAULT_SYSCONFDIR, parseServiceFile, readService, serviceFiles } from '../../../src/db/service.js';
 import { ConnectionError } from '../../../src/errors.js';
