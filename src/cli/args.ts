@@ -1,4 +1,7 @@
-/** Reading option values the commands share; a bad one is a message for the usage text, not an exception. */
+/**
+ * Reading option values the commands share (a bad one is a message, not an exception), and saying
+ * in one line what is wrong with the arguments.
+ */
 import type { ParseArgsConfig } from 'node:util';
 import { closest, parseDuration } from '../index.js';
 import { EXIT, type CliIO } from './command.js';
