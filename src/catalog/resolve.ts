@@ -181,12 +181,16 @@ function assign(file: PlanFile, snapshot: CatalogSnapshot, problems: Problem[], 
   const list = entries(file, problems);
   const matchedBy = new Map<Entry, Set<string>>();
   const index = new RelationIndex(snapshot);
+  let suggested = 0;
   for (const e of list) {
     const { tables: found, others } = matchRelations(e.pattern, index);
     if (found.length === 0) {
       if (e.pattern.isGlob) warnings.push(`${where(e.spec.pos)}: "${e.spec.name}" matched no table`);
       else if (others[0]) problems.push({ pos: e.spec.pos, message: notIndexable(others[0]) });
-      else problems.push({ pos: e.spec.pos, message: `table "${e.spec.name}" does not exist`, hint: nearestTable(e.pattern, snapshot) + lookedIn(e.pattern, snapshot) });
+      else {
+        const near = suggested++ < MAX_TABLE_SUGGESTIONS ? nearestTable(e.pattern, snapshot) : '';
+        problems.push({ pos: e.spec.pos, message: `table "${e.spec.name}" does not exist`, hint: near + lookedIn(e.pattern, snapshot) });
+      }
     }
     matchedBy.set(e, new Set(found.map(qualifiedKey)));
   }
@@ -217,6 +221,12 @@ function notIndexable(r: OtherRelation): string {
 }
 
 /**
+ * Missing tables that get a "did you mean": a plan pointed at the wrong database misses every table,
+ * and thousands of suggestions would be slow and say nothing the first few do not.
+ */
+const MAX_TABLE_SUGGESTIONS = 20;
+
+/**
  * "did you mean …? " for a table name that matched nothing, from the tables of the schemas it could
  * have meant (CatalogSnapshot.nearbyTables); empty when none is near.
  */
@@ -225,7 +235,14 @@ function nearestTable(pattern: TablePattern, snapshot: CatalogSnapshot): string 
   if (name === null) return '';
   const schema = pattern.schema?.exact ?? null;
   const inPath = new Set(snapshot.searchPath);
-  const names = (snapshot.nearbyTables ?? []).filter((t) => (schema === null ? inPath.has(t.schema) : t.schema === schema)).map((t) => t.name);
+  // Only names that could be close enough (closest allows a third of the letters, or a cut-off word)
+  // go through the edit distance: a schema may hold thousands of tables.
+  const slack = Math.max(1, Math.floor(Math.max(name.length, 3) / 3));
+  const lower = name.toLowerCase();
+  const names = (snapshot.nearbyTables ?? [])
+    .filter((t) => (schema === null ? inPath.has(t.schema) : t.schema === schema))
+    .map((t) => t.name)
+    .filter((n) => Math.abs(n.length - name.length) <= slack || n.toLowerCase().startsWith(lower));
   const near = closest(name, names);
   if (near === undefined) return '';
   const written = schema === null ? quoteIdent(near) : quoteQualified({ schema, name: near });

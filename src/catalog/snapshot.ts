@@ -187,11 +187,14 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile): Promi
  */
 function schemasOfMisses(params: ReturnType<typeof patternParams>, rows: readonly { schema: string; name: string }[], searchPath: readonly string[]): string[] {
   const [schemaExact, schemaLike, tableExact] = params;
+  // Sets, not a search per name: a plan of 10,000 entries meets 10,000 relations (issue 16).
+  const names = new Set(rows.map((r) => r.name));
+  const qualified = new Set(rows.map((r) => `${r.schema}\0${r.name}`));
   const out = new Set<string>();
   tableExact.forEach((name, i) => {
     if (name === null || schemaLike[i] !== null) return;
     const schema = schemaExact[i] ?? null;
-    if (rows.some((r) => r.name === name && (schema === null || r.schema === schema))) return;
+    if (schema === null ? names.has(name) : qualified.has(`${schema}\0${name}`)) return;
     for (const s of schema === null ? searchPath : [schema]) out.add(s);
   });
   return [...out].sort();

@@ -67,3 +67,13 @@ test('a column that does not exist names the nearest column of its table', () =>
     '6:9 column "phone" does not exist in public.customers',
   ]);
 });
+
+test('a plan that misses every table (the wrong database?) gets suggestions for its first 20 misses only', () => {
+  const specs: TableSpec[] = Array.from({ length: 25 }, (_, i) => ({ name: `custmers${i}`, columns: 'all', exclude: [], pos: pos(3 + i) }));
+  const many = Array.from({ length: 25 }, (_, i) => ({ schema: 'public', name: `customers${i}` }));
+  const found = problems(specs, snapshot([], many));
+  assert.equal(found.length, 25);
+  assert.equal(found.filter((p) => p.includes('did you mean')).length, 20);
+  assert.match(found[0] ?? '', /^3:5 table "custmers0" does not exist \(did you mean customers0\?/);
+  assert.doesNotMatch(found[24] ?? '', /did you mean/);
+});
