@@ -26,6 +26,7 @@ export function readPassword(io: CliIO, prompt: string): Promise<string | null> 
     let typed = '';
     const finish = (result: string | null) => {
       stdin.removeListener('data', onData);
+      stdin.removeListener('end', onEnd);
       stdin.setRawMode?.(false);
       stdin.pause();
       io.stderr.write('\n');
@@ -44,10 +45,13 @@ export function readPassword(io: CliIO, prompt: string): Promise<string | null> 
         else if (c >= ' ') typed += c;
       }
     };
+    // A terminal that goes away mid-prompt ends the input: give up rather than wait forever.
+    const onEnd = () => finish(null);
     // Raw before the prompt: nothing typed after it is ever echoed.
     stdin.setRawMode?.(true);
     io.stderr.write(prompt);
     stdin.on('data', onData);
+    stdin.once('end', onEnd);
     stdin.resume();
   });
 }

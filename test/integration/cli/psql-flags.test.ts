@@ -100,6 +100,15 @@ test('apply with -h builds (it used to print the help, build nothing and exit 0)
   await db.query('drop index accounts_email_btree_idx');
 });
 
+test('run takes the same flags', async () => {
+  writeFileSync(join(dir, 'build.sql'), 'CREATE INDEX accounts_id_run_idx ON accounts (id);\n');
+  const r = await pgindex(['run', '-h', host, '-p', port, '-U', user, '-d', db.name, 'build.sql'], env({ PGPASSWORD: password }));
+  assert.equal(r.code, 0, r.err);
+  const { rows } = await db.query<{ n: number }>("select count(*)::int as n from pg_indexes where indexname = 'accounts_id_run_idx'");
+  assert.equal(rows[0]?.n, 1);
+  await db.query('drop index accounts_id_run_idx');
+});
+
 test('PGSERVICE and service= read pg_service.conf; explicit settings override the service', async () => {
   const services = join(dir, 'services.conf');
   writeFileSync(
