@@ -27,11 +27,12 @@ export { loadPlanFile, parsePlanText } from './planfile/load.js';
 export { loadSqlParser, fragmentSyntaxError, type SqlParser, type SqlSyntaxError, type SqlFragment } from './sql/parse.js';
 export { planSchema } from './planfile/schema.js';
 export { parseDuration, parseSize, type UnitResult } from './planfile/units.js';
+export { closest } from './planfile/hints.js';
 export type { PlanFile, TableSpec, ColumnSpec, Rules, PlanConnection, MethodName } from './planfile/types.js';
 
 // Connecting as libpq does (--db, DATABASE_URL, the plan's connection, PG* variables, ~/.pgpass).
-export { chooseConnection, clientConfig, describeTarget, redact } from './db/connection.js';
-export type { ConnectionConfig, ConnectionSource, ConnectionTarget } from './db/connection.js';
+export { chooseConnection, clientConfig, describeSource, describeTarget, redact } from './db/connection.js';
+export type { ConnectionConfig, ConnectionFlags, ConnectionSource, ConnectionTarget } from './db/connection.js';
 export { acquireRunLock, lockHolder, describeHolder, RunLockedError, RUN_LOCK_KEY, type RunLock, type RunLockHolder, type AcquireOptions } from './db/run-lock.js';
 
 // Planning a plan file against a database.

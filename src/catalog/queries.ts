@@ -271,6 +271,15 @@ select s.schemaname::text as schema,
  * holds it from start to end; a manual VACUUM or ANALYZE does too, and waiting for it to end before
  * dropping is what DROP INDEX CONCURRENTLY would do anyway). Not this session; not autovacuum.
  */
+/** The indexable relations of some schemas ($1), for suggestions when a plan names a table that does not exist. */
+export const NEARBY_TABLES_SQL = `
+SELECT n.nspname AS schema, c.relname AS name
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'p', 'm')
+   AND n.nspname = ANY($1::text[])
+ ORDER BY 1, 2`;
+
 export const BUILDING_PID_SQL = `coalesce(
          (select p.pid from pg_stat_progress_create_index p where p.index_relid = i.indexrelid and p.pid <> pg_backend_pid() limit 1),
          (select l.pid from pg_locks l join pg_stat_activity a on a.pid = l.pid

@@ -8,7 +8,7 @@ import type { PlanFile } from '../planfile/types.js';
 import { NameSyntaxError, parseTablePattern } from './names.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { INDEXABLE_RELKINDS, tableKind } from '../pg/relkinds.js';
-import { COLLATIONS_SQL, INDEXES_SQL, SERVER_SQL, STATS_SQL, TABLES_SQL, columnsSql } from './queries.js';
+import { COLLATIONS_SQL, INDEXES_SQL, NEARBY_TABLES_SQL, SERVER_SQL, STATS_SQL, TABLES_SQL, columnsSql } from './queries.js';
 import { isLockTimeout, lockTimeoutError } from './locks.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote.js';
 import type {
@@ -199,7 +199,9 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
     const onClient = async () => {
       const columnRows = await run<ColumnRow>(client, columnsSql(server.version_num), [oids]);
       const statsRows = await run<StatsRow>(client, STATS_SQL, statsParams);
-      return { columnRows, statsRows };
+      const nearbySchemas = schemasOfMisses(params, relationRows, server.search_path);
+      const nearby = nearbySchemas.length === 0 ? undefined : await run<{ schema: string; name: string }>(client, NEARBY_TABLES_SQL, [nearbySchemas]);
+      return { columnRows, statsRows, nearby };
     };
     const onIndexSession = async (session: pg.ClientBase) => {
       const indexRows = await run<IndexRow>(session, INDEXES_SQL, [oids]);
@@ -207,13 +209,14 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
       const collations = used.length === 0 ? [] : await run<{ oid: string; name: string }>(session, COLLATIONS_SQL, [used]);
       return { indexRows, collations: new Map(collations.map((c) => [Number(c.oid), c.name])) };
     };
-    const [{ columnRows, statsRows }, { indexRows, collations }] = helper
+    const [{ columnRows, statsRows, nearby }, { indexRows, collations }] = helper
       ? await Promise.all([onClient(), onIndexSession(helper)])
       : [await onClient(), await onIndexSession(client)];
     if (helper) await run(helper, 'commit');
     await run(client, 'commit');
     const others = relationRows.filter((r) => !INDEXABLE_RELKINDS.has(r.relkind)).map((r) => ({ schema: r.schema, name: r.name, relkind: r.relkind }));
-    return assemble(server, tableRows, others, withStats(tableRows, columnRows, statsRows), indexRows, collations);
+    const snapshot = assemble(server, tableRows, others, withStats(tableRows, columnRows, statsRows), indexRows, collations);
+    return nearby === undefined ? snapshot : { ...snapshot, nearbyTables: nearby };
   } catch (err) {
     await client.query('rollback').catch(() => undefined);
     if (isLockTimeout(err)) throw await lockTimeoutError(client, 'reading the definitions of existing indexes', oids.map(Number), 'AccessShareLock');
@@ -237,6 +240,25 @@ async function joinSnapshot(client: pg.ClientBase, openHelper: OpenHelper): Prom
     await helper.end().catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * The schemas to list tables of for "did you mean": those of the plan's exact names that matched no
+ * relation (search_path for a name without a schema). None, and no query, when every name matched.
+ */
+function schemasOfMisses(params: ReturnType<typeof patternParams>, rows: readonly { schema: string; name: string }[], searchPath: readonly string[]): string[] {
+  const [schemaExact, schemaLike, tableExact] = params;
+  // Sets, not a search per name: a plan of 10,000 entries meets 10,000 relations (issue 16).
+  const names = new Set(rows.map((r) => r.name));
+  const qualified = new Set(rows.map((r) => `${r.schema}\0${r.name}`));
+  const out = new Set<string>();
+  tableExact.forEach((name, i) => {
+    if (name === null || schemaLike[i] !== null) return;
+    const schema = schemaExact[i] ?? null;
+    if (schema === null ? names.has(name) : qualified.has(`${schema}\0${name}`)) return;
+    for (const s of schema === null ? searchPath : [schema]) out.add(s);
+  });
+  return [...out].sort();
 }
 
 /** Each column row with its statistics: the table's own, or a partitioned table's inherited ones. */
