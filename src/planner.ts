@@ -11,7 +11,8 @@ import { takeSnapshot } from './catalog/snapshot.js';
 import { analyzeUnanalyzed } from './catalog/analyze.js';
 import { resolveTables, type ResolvedTable } from './catalog/resolve.js';
 import { buildPlan } from './plan/build.js';
-import { predicateKey } from './plan/predicates.js';
+import { keysKey, predicateKey, type ServerKey } from './plan/predicates.js';
+import { keysLabel, needsServerKeys, plannedKeys } from './plan/index-entries.js';
 import { rawPredicateProblem } from './plan/sql.js';
 import { quoteIdent, quoteQualified } from './sql/quote.js';
 import { PlanningError, SqlError, type Problem } from './errors.js';
@@ -81,7 +82,8 @@ export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
     }
     const resolution = resolveTables(file, snapshot, { deferProblems: true });
     const { predicates, problems } = await serverPredicates(client, file, resolution.tables, opts.log);
-    const plan = buildPlan(file, snapshot, { predicates, resolution, problems });
+    const keys = await serverKeys(client, resolution.tables);
+    const plan = buildPlan(file, snapshot, { predicates, serverKeys: keys.serverKeys, resolution, problems: [...problems, ...keys.problems] });
     await lockMessage(client, 'checking that the planned index names are free', [], 'AccessShareLock', () => checkNamesFree(client, plan));
     planned = true;
     return { plan, file, connection, runLock };
@@ -139,6 +141,12 @@ function predicateRequests(tables: ResolvedTable[]): PredicateRequest[] {
       if (!where || rawPredicateProblem(where) !== null) continue; // buildPlan reports bad ones at their line
       const table = { schema: r.table.schema, name: r.table.name };
       out.set(predicateKey(table, where), { table, oid: r.table.oid, where, pos: c.spec?.pos ?? r.spec.pos });
+    }
+    for (const ix of r.indexes) {
+      const where = ix.spec.where?.trim();
+      if (!where || rawPredicateProblem(where) !== null) continue;
+      const table = { schema: r.table.schema, name: r.table.name };
+      if (!out.has(predicateKey(table, where))) out.set(predicateKey(table, where), { table, oid: r.table.oid, where, pos: ix.spec.pos });
     }
   }
   return [...out.values()];
@@ -227,6 +235,70 @@ export async function serverPredicates(
     await client.query('ROLLBACK').catch(() => undefined);
   }
   return { predicates: out, problems };
+}
+
+/**
+ * How the server reads the keys of each `indexes:` entry with an expression or a collation: the keys
+ * are built, with the entry's method, on an empty temporary copy of the table in a transaction that
+ * is rolled back, as serverPredicates does. An expression comes back as pg_get_indexdef writes it
+ * (`LOWER( email )` as `lower(email)`), with the operator class and collation the server resolved,
+ * so that an existing index is recognised; whatever the server refuses (an unknown function, a
+ * collation that does not exist or does not fit, an operator class that does not accept the
+ * expression's type) is a problem at the entry's line.
+ */
+export async function serverKeys(client: pg.ClientBase, tables: ResolvedTable[]): Promise<{ serverKeys: Map<string, ServerKey[]>; problems: Problem[] }> {
+  const out = new Map<string, ServerKey[]>();
+  const problems: Problem[] = [];
+  const requests = new Map<string, { table: QualifiedName; keys: string; method: string; pos: SourcePos }>();
+  for (const r of tables) {
+    for (const ix of r.indexes) {
+      const method = needsServerKeys(ix);
+      const keys = plannedKeys(ix);
+      // A lexical problem of an expression is buildPlan's to report (src/plan/checks.ts reads it too).
+      if (method === null || keys.some((k) => k.expression !== undefined && rawPredicateProblem(k.expression) !== null)) continue;
+      const table = { schema: r.table.schema, name: r.table.name };
+      const label = keysLabel(keys);
+      requests.set(keysKey(table, method, label), { table, keys: label, method, pos: ix.spec.pos });
+    }
+  }
+  if (requests.size === 0) return { serverKeys: out, problems };
+  await query(client, 'BEGIN');
+  try {
+    let n = 0;
+    for (const [key, req] of requests) {
+      const temp = `pgindex_keys_${++n}`;
+      const tempTable = `pg_temp.${quoteIdent(temp)}`;
+      await query(client, 'SAVEPOINT keys');
+      try {
+        await query(client, `CREATE TEMP TABLE ${quoteIdent(temp)} (LIKE ${quoteQualified(req.table)}) ON COMMIT DROP`);
+        // The extended protocol runs exactly one statement, whatever the raw expressions hold.
+        await client.query({ text: `CREATE INDEX ON ${tempTable} USING ${quoteIdent(req.method)} (${req.keys})`, queryMode: 'extended' } as pg.QueryConfig);
+      } catch (err) {
+        await query(client, 'ROLLBACK TO SAVEPOINT keys');
+        const e = err as { code?: string; message?: string };
+        if (e.code === SQLSTATE.insufficientPrivilege || e.code === SQLSTATE.readOnlySqlTransaction) continue; // compared as text
+        problems.push({ pos: req.pos, message: `${req.keys}: ${e.message ?? String(err)}` });
+        continue;
+      }
+      const rows = await query<{ keys: ServerKey[] }>(
+        client,
+        `SELECT json_agg(json_build_object('expression', pg_get_indexdef(i.indexrelid, k, true),
+                                           'opclass', (SELECT o.opcname FROM pg_opclass o WHERE o.oid = i.indclass[k - 1]),
+                                           'collation', (SELECT c.collname FROM pg_collation c WHERE c.oid = i.indcollation[k - 1]))
+                         ORDER BY k) AS keys
+           FROM pg_index i, generate_series(1, i.indnkeyatts) k
+          WHERE i.indrelid = $1::regclass
+          GROUP BY i.indexrelid`,
+        [tempTable],
+      );
+      const keys = rows[0]?.keys;
+      if (keys) out.set(key, keys);
+      await query(client, 'RELEASE SAVEPOINT keys');
+    }
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+  }
+  return { serverKeys: out, problems };
 }
 
 /** One statement of the planning session; a failure becomes an SqlError that shows it. */

@@ -71,6 +71,15 @@ export function advise(input: AdviceInput): Decision {
   return decision;
 }
 
+/**
+ * The method for one column by its type and statistics alone, as for a column of `columns: all`,
+ * without the skips that look at existing indexes: an `indexes:` entry of one plain column declares
+ * an index, which only an equivalent index can make unnecessary.
+ */
+export function adviseMethod(input: Omit<AdviceInput, 'spec'>): Decision {
+  return adviseByTypeAndStatistics({ ...input, spec: null }, false);
+}
+
 function adviseByTypeAndStatistics(input: AdviceInput, needsInclude: boolean): Decision {
   const { column, rules, catalog } = input;
   const type = column.type;

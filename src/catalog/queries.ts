@@ -320,7 +320,9 @@ select i.indrelid::int8 as relid,
        ts.spcname as tablespace,
        pn.nspname as parent_schema,
        pc.relname as parent_name,
-       case when not (i.indisvalid and i.indisready) then ${BUILDING_PID_SQL} end as building_pid
+       case when not (i.indisvalid and i.indisready) then ${BUILDING_PID_SQL} end as building_pid,
+       ic.reloptions as reloptions,
+       i.indnullsnotdistinct as nulls_not_distinct
   from pg_index i
   join pg_class ic on ic.oid = i.indexrelid
   join pg_namespace n on n.oid = ic.relnamespace
@@ -334,6 +336,11 @@ select i.indrelid::int8 as relid,
  where i.indrelid = any($1::oid[])
  order by i.indrelid, n.nspname, ic.relname
 `;
+
+/** INDEXES_SQL for a server of this version: pg_index.indnullsnotdistinct exists since PostgreSQL 15. */
+export function indexesSql(versionNum: number): string {
+  return versionNum >= 150000 ? INDEXES_SQL : INDEXES_SQL.replace('i.indnullsnotdistinct as', 'false as');
+}
 
 /** The names of the collations ($1 oid[]) the indexes' keys use: a handful, whatever the plan. */
 export const COLLATIONS_SQL = `

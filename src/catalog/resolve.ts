@@ -15,7 +15,7 @@
  *   it is planned as a table of its own for that entry's columns.
  */
 import { InputError, sortProblems, type Problem } from '../errors.js';
-import type { ColumnSpec, PlanFile, SourcePos, TableSpec } from '../planfile/types.js';
+import type { ColumnSpec, IndexSpec, PlanFile, SourcePos, TableSpec } from '../planfile/types.js';
 import { quoteIdent, quoteQualified } from '../sql/quote.js';
 import { NameSyntaxError, matchesPart, parseIdentifier, parseTablePattern, type NamePattern, type TablePattern } from './names.js';
 import type { CatalogSnapshot, ColumnInfo, OtherRelation, TableInfo } from './types.js';
@@ -31,12 +31,21 @@ export interface ResolvedColumn {
   include: ColumnInfo[];
 }
 
+/** An `indexes:` entry on one table: each key's column (null for an expression), the include columns. */
+export interface ResolvedIndex {
+  spec: IndexSpec;
+  keys: (ColumnInfo | null)[];
+  include: ColumnInfo[];
+}
+
 export interface ResolvedTable {
   table: TableInfo;
   /** The plan entry that selected the table. */
   spec: TableSpec;
   /** In plan order for a column list, in attnum order for `all`. */
   columns: ResolvedColumn[];
+  /** The entry's `indexes:` whose columns all exist, in plan order. Every entry's are planned: they are not merged. */
+  indexes: ResolvedIndex[];
 }
 
 /** The tables a plan means, and what to warn about: globs that matched nothing, columns several
@@ -322,7 +331,8 @@ export function resolveTables(file: PlanFile, snapshot: CatalogSnapshot, options
           overrides.add(entry, winner, `${quoteQualified(table)}.${quoteIdent(c.column.name)}`);
         }
       }
-      if (kept.length > 0 || columns.length === 0) out.push({ table, spec: entry.spec, columns: kept });
+      const indexes = entryIndexes(table, entry.spec, miss);
+      if (kept.length > 0 || columns.length === 0 || indexes.length > 0) out.push({ table, spec: entry.spec, columns: kept, indexes });
     }
   }
   warnings.push(...overrides.warnings());
@@ -376,6 +386,37 @@ function entryColumns(
     if (!excluded.has(c.name)) columns.push({ column: c, spec: cs, include });
   }
   return columns;
+}
+
+/** The `indexes:` of one entry on one table, each whose key and include columns all exist. */
+function entryIndexes(
+  table: TableInfo,
+  spec: TableSpec,
+  miss: (pos: SourcePos, written: string, problem: string, table: TableInfo) => void,
+): ResolvedIndex[] {
+  const out: ResolvedIndex[] = [];
+  for (const ix of spec.indexes ?? []) {
+    let complete = true;
+    const keys = ix.keys.map((k) => {
+      if (k.name === undefined) return null;
+      const c = findColumn(table, k.name);
+      if (typeof c !== 'string') return c;
+      miss(k.pos, k.name, c, table);
+      complete = false;
+      return null;
+    });
+    const include: ColumnInfo[] = [];
+    for (const written of ix.include ?? []) {
+      const ic = findColumn(table, written);
+      if (typeof ic !== 'string') include.push(ic);
+      else {
+        miss(ix.pos, `include:${written}`, `include: ${ic}`, table);
+        complete = false;
+      }
+    }
+    if (complete) out.push({ spec: ix, keys, include });
+  }
+  return out;
 }
 
 /** An exact name is more specific than a glob; between two of a kind, the later entry. */

@@ -8,7 +8,7 @@ import type { PlanFile } from '../planfile/types.js';
 import { NameSyntaxError, parseTablePattern } from './names.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { INDEXABLE_RELKINDS, tableKind } from '../pg/relkinds.js';
-import { COLLATIONS_SQL, INDEXES_SQL, NEARBY_TABLES_SQL, SERVER_SQL, STATS_SQL, TABLES_SQL, columnsSql } from './queries.js';
+import { COLLATIONS_SQL, NEARBY_TABLES_SQL, SERVER_SQL, STATS_SQL, TABLES_SQL, columnsSql, indexesSql } from './queries.js';
 import { isLockTimeout, lockTimeoutError } from './locks.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote.js';
 import type {
@@ -117,6 +117,10 @@ interface IndexRow {
   parent_schema: string | null;
   parent_name: string | null;
   building_pid: number | null;
+  /** pg_class.reloptions of the index: its storage parameters as written (`fillfactor=70`). */
+  reloptions: string[] | null;
+  /** pg_index.indnullsnotdistinct (false before PostgreSQL 15). */
+  nulls_not_distinct: boolean;
 }
 
 /** Patterns as the four parallel arrays TABLES_SQL takes. Bad names are input errors at their plan line. */
@@ -204,7 +208,7 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
       return { columnRows, statsRows, nearby };
     };
     const onIndexSession = async (session: pg.ClientBase) => {
-      const indexRows = await run<IndexRow>(session, INDEXES_SQL, [oids]);
+      const indexRows = await run<IndexRow>(session, indexesSql(server.version_num), [oids]);
       const used = [...new Set(indexRows.flatMap((r) => r.collations))].filter((oid) => oid !== '0');
       const collations = used.length === 0 ? [] : await run<{ oid: string; name: string }>(session, COLLATIONS_SQL, [used]);
       return { indexRows, collations: new Map(collations.map((c) => [Number(c.oid), c.name])) };
@@ -423,6 +427,8 @@ function toIndex(r: IndexRow, columns: readonly ColumnInfo[], names: KeyNames): 
     tablespace: r.tablespace,
     parentIndex: r.parent_schema !== null && r.parent_name !== null ? { schema: r.parent_schema, name: r.parent_name } : null,
     ...(r.building_pid !== null ? { buildingPid: Number(r.building_pid) } : {}),
+    ...(r.nulls_not_distinct ? { nullsNotDistinct: true } : {}),
+    ...(r.reloptions !== null && r.reloptions.length > 0 ? { storage: r.reloptions } : {}),
   };
   return { ...index, definition: indexDefinition(index, { schema: r.table_schema, name: r.table_name }, columns, opclassSchemas) };
 }
@@ -451,6 +457,8 @@ export function indexDefinition(
   return (
     `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(ix.name)} ON ${quoteQualified(table)} USING ${ix.method} (${keys.join(', ')})` +
     (ix.include.length > 0 ? ` INCLUDE (${ix.include.map(quoteIdent).join(', ')})` : '') +
+    (ix.nullsNotDistinct ? ' NULLS NOT DISTINCT' : '') +
+    (ix.storage && ix.storage.length > 0 ? ` WITH (${ix.storage.join(', ')})` : '') +
     (ix.predicate !== null ? ` WHERE (${ix.predicate})` : '')
   );
 }

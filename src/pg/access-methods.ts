@@ -32,3 +32,13 @@ export function parallelCapable(method: string, versionNum: number): boolean {
   const since = PARALLEL_BUILD_SINCE[method];
   return since !== undefined && versionNum >= since;
 }
+
+/** Methods with ordered keys (amcanorder): ASC/DESC and NULLS FIRST/LAST apply only to them. */
+const ORDERED_METHODS: readonly string[] = ['btree'];
+
+export function canOrder(method: string): boolean {
+  return ORDERED_METHODS.includes(method);
+}
+
+/** NULLS NOT DISTINCT (unique indexes) exists since PostgreSQL 15. */
+export const NULLS_NOT_DISTINCT_SINCE = 150000;

@@ -83,4 +83,8 @@ export interface IndexInfo {
   buildingPid?: number | null;
   /** For a partition's index attached to a partitioned index: that parent index. */
   parentIndex: { schema: string; name: string } | null;
+  /** UNIQUE NULLS NOT DISTINCT (PostgreSQL 15+); absent: false. */
+  nullsNotDistinct?: boolean;
+  /** pg_class.reloptions: the storage parameters as the server keeps them (`fillfactor=70`); absent: none. */
+  storage?: string[];
 }

@@ -24,11 +24,12 @@ import { qualifiedKey } from '../sql/qualified.js';
 import { checkIntent, permissionProblems, tablespaceName } from './checks.js';
 import { conflictsError } from './conflicts.js';
 import type { IndexDef } from './diff.js';
-import { planningState, qname, type Intent } from './intent.js';
+import { columnLabel, planningState, qname, type Intent } from './intent.js';
 import { indexName, type NameParts } from './names.js';
 import { assignNames } from './naming.js';
 import { ancestors, partitionTargets } from './partitions.js';
-import { predicateKey } from './predicates.js';
+import { predicateKey, type ServerKey } from './predicates.js';
+import { indexIntent } from './index-entries.js';
 import { planIntent } from './reconcile.js';
 import { deriveRunSettings } from './settings.js';
 import type { ColumnPlan, Plan, TableSummary } from './types.js';
@@ -39,6 +40,11 @@ export interface BuildOptions {
    * partial index built by an earlier run be recognised although the server rewrote its predicate.
    */
   predicates?: ReadonlyMap<string, string>;
+  /**
+   * The server's reading of the keys of `indexes:` entries with expressions or collations, keyed by
+   * keysKey(): expressions as pg_get_indexdef writes them, to compare with existing indexes.
+   */
+  serverKeys?: ReadonlyMap<string, ServerKey[]>;
   /** resolveTables(file, snapshot, { deferProblems: true }), when the caller has it already. */
   resolution?: Resolution;
   /** Problems the caller found at plan positions (the server rejected a `where`…), to be reported
@@ -55,9 +61,9 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
   const problems: Problem[] = [...(resolution.problems ?? []), ...(options.problems ?? [])];
   const tablesByKey = new Map(snapshot.tables.map((t) => [qualifiedKey(t), t]));
 
-  const slots = columnSlots({ file, snapshot, resolved: resolution.tables, tablesByKey, predicates: options.predicates, problems });
+  const slots = columnSlots({ file, snapshot, resolved: resolution.tables, tablesByKey, predicates: options.predicates, serverKeys: options.serverKeys, problems });
   const intents = slots.flatMap((s) => (s.intent ? [s.intent] : []));
-  assignNames(snapshot, intents, warnings);
+  assignNames(snapshot, intents, warnings, problems);
 
   const state = planningState(snapshot, tablesByKey, warnings);
   const columns = slots.map((slot) => slot.plan ?? planIntent(state, slot.intent));
@@ -88,6 +94,7 @@ function columnSlots(a: {
   resolved: ResolvedTable[];
   tablesByKey: Map<string, TableInfo>;
   predicates: ReadonlyMap<string, string> | undefined;
+  serverKeys: ReadonlyMap<string, ServerKey[]> | undefined;
   problems: Problem[];
 }): ColumnSlot[] {
   const { file, snapshot, tablesByKey, problems } = a;
@@ -134,7 +141,7 @@ function columnSlots(a: {
       const unique = spec?.unique ?? false;
       const writtenTablespace = spec?.tablespace ?? r.spec.tablespace ?? file.tablespace;
       const tablespace = writtenTablespace === undefined ? null : tablespaceName(writtenTablespace, pos, problems);
-      checkIntent({ table, column, where, tablespace, unique, pos, snapshot, tablesByKey, problems });
+      checkIntent({ table, columns: [column.name], label: columnLabel(table, column.name), where, tablespace, unique, pos, snapshot, tablesByKey, problems });
 
       const opclass = decision.opclass === null ? null : { schema: decision.opclassSchema, name: decision.opclass };
       const def: IndexDef = {
@@ -148,6 +155,11 @@ function columnSlots(a: {
       const parts: NameParts = { table: table.name, columns: [column.name], method: decision.method, unique };
       const target = { table, parts, name: indexName(parts), partitions: partitionTargets(tablesByKey, table, parts, pos, problems) };
       slots.push({ intent: { table, column, decision, def, tablespace, concurrently, pos, target } });
+    }
+    // The table's `indexes:` entries: never merged, never covered by a parent's (each declares an index).
+    for (const ix of r.indexes) {
+      const intent = indexIntent({ file, snapshot, tablesByKey, predicates: a.predicates, serverKeys: a.serverKeys, problems }, r, ix);
+      if (intent) slots.push({ intent });
     }
   }
   return slots;

@@ -4,18 +4,20 @@
  * that does not exist (or is pg_global), unique on a partitioned table without its partition key, a
  * tablespace name that is not a name, and tables this role may not create indexes on.
  */
-import type { CatalogSnapshot, ColumnInfo, IndexInfo, TableInfo } from '../catalog/types.js';
+import type { CatalogSnapshot, IndexInfo, TableInfo } from '../catalog/types.js';
 import { NameSyntaxError, parseIdentifier } from '../catalog/names.js';
 import { formatPosition, type Problem, type SourcePos } from '../errors.js';
 import { quoteIdent, quoteQualified } from '../sql/quote.js';
 import { qualifiedKey } from '../sql/qualified.js';
-import { columnLabel, qname, type Intent, type PlanningState } from './intent.js';
+import { qname, type Intent, type PlanningState } from './intent.js';
 import { rawPredicateProblem } from './sql.js';
 
 /** The checks of one intent that need only the plan entry and the catalog. */
 export function checkIntent(a: {
   table: TableInfo;
-  column: ColumnInfo;
+  /** The key columns; `label` names what the intent is for in messages. */
+  columns: string[];
+  label: string;
   where: string | null;
   tablespace: string | null;
   unique: boolean;
@@ -24,7 +26,7 @@ export function checkIntent(a: {
   tablesByKey: Map<string, TableInfo>;
   problems: Problem[];
 }): void {
-  const label = columnLabel(a.table, a.column.name);
+  const label = a.label;
   const at = (message: string, hint?: string) => a.problems.push({ pos: a.pos, message, ...(hint ? { hint } : {}) });
   const where = a.where !== null ? rawPredicateProblem(a.where) : null;
   if (where) at(`${label}: where: ${where}`);
@@ -35,7 +37,7 @@ export function checkIntent(a: {
     at(`tablespace "${a.tablespace}" does not exist`, `existing: ${usable.join(', ')}`);
   }
   if (a.unique && a.table.kind === 'partitioned') {
-    const missing = partitionKeysMissing(a.table, a.column.name, a.tablesByKey);
+    const missing = partitionKeysMissing(a.table, a.columns, a.tablesByKey);
     if (missing) {
       at(
         `${label}: unique: true on a partitioned table needs every partition key column in the index, but ${missing}`,
@@ -56,12 +58,12 @@ export function tablespaceName(written: string, pos: SourcePos, problems: Proble
   }
 }
 
-/** Why a unique index on `column` alone cannot be built on `table` and its partitioned partitions, or null. */
-function partitionKeysMissing(table: TableInfo, column: string, tablesByKey: Map<string, TableInfo>): string | null {
+/** Why a unique index on `columns` cannot be built on `table` and its partitioned partitions, or null. */
+function partitionKeysMissing(table: TableInfo, columns: string[], tablesByKey: Map<string, TableInfo>): string | null {
   const queue: TableInfo[] = [table];
   for (let t = queue.shift(); t; t = queue.shift()) {
     const key = t.partitionKey;
-    if (key && !key.every((k) => k === column)) {
+    if (key && !key.every((k) => k !== null && columns.includes(k))) {
       const written = key.map((k) => (k === null ? 'an expression' : quoteIdent(k))).join(', ');
       return `${quoteQualified(t)} is partitioned by (${written})`;
     }

@@ -22,6 +22,8 @@ export interface IndexTarget {
   parts: NameParts;
   name: string;
   partitions: IndexTarget[];
+  /** The plan names the index itself (`name:`): it is never changed to avoid a collision. */
+  explicit?: boolean;
 }
 
 /** A target and every target below it. */
@@ -29,10 +31,15 @@ export function allTargets(target: IndexTarget): IndexTarget[] {
   return [target, ...target.partitions.flatMap(allTargets)];
 }
 
-/** One planned index for one column of one resolved table. */
+/**
+ * One planned index of one resolved table: for one column (`columns:`), or one entry of `indexes:`
+ * (then `column` is its first key's column, or null for an expression, and `keys` says what it is).
+ */
 export interface Intent {
   table: TableInfo;
-  column: ColumnInfo;
+  column: ColumnInfo | null;
+  /** An `indexes:` entry: its keys as the Plan's lines show them (`a, b DESC NULLS LAST`). */
+  keys?: string;
   decision: Extract<Decision, { kind: 'index' }>;
   def: IndexDef;
   tablespace: string | null;
@@ -72,6 +79,11 @@ export const qname = (t: { schema: string; name: string }): QualifiedName => ({ 
 /** The index a target names: it lives in its table's schema. */
 export function targetIndex(target: IndexTarget): QualifiedName {
   return { schema: target.table.schema, name: target.name };
+}
+
+/** What an intent is for on `table` (its own, or a partition): `schema.table.column` or `schema.table (keys)`. */
+export function intentLabel(intent: Intent, table: QualifiedName = intent.table): string {
+  return intent.keys !== undefined ? `${quoteQualified(table)} (${intent.keys})` : columnLabel(table, intent.column?.name ?? '');
 }
 
 /** `schema.table.column`, as messages and step reasons name the column an intent is for. */

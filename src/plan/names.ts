@@ -21,6 +21,18 @@ export interface NameParts {
   unique: boolean;
 }
 
+/**
+ * A key's part of an index name: the column, or the words of an expression (`lower(email)` →
+ * `lower_email`), followed by `desc` and `nulls_first`/`nulls_last` when the plan gives them, so that
+ * `(a)` and `(a DESC)` get names of their own.
+ */
+export function keyNamePart(key: { column: string | null; expression?: string; descending?: boolean; nullsFirst?: boolean }): string {
+  const base = key.column ?? ((key.expression ?? '').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? ['expr']).join('_');
+  const order = key.descending ? '_desc' : '';
+  const nulls = key.nullsFirst === undefined ? '' : key.nullsFirst ? '_nulls_first' : '_nulls_last';
+  return base + order + nulls;
+}
+
 export function utf8Bytes(s: string): number {
   return Buffer.byteLength(s, 'utf8');
 }

@@ -3,10 +3,11 @@
  * themselves (the `<table>_<columns>_<method>_idx` form, truncation, hashes) are src/plan/names.ts.
  */
 import type { CatalogSnapshot, TableInfo } from '../catalog/types.js';
-import { formatPosition } from '../errors.js';
+import { formatPosition, type Problem } from '../errors.js';
+import { quoteQualified } from '../sql/quote.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { normalisePredicate, plannedIsDefault, type IndexDef } from './diff.js';
-import { allTargets, columnLabel, targetIndex, type IndexTarget, type Intent } from './intent.js';
+import { allTargets, intentLabel, targetIndex, type IndexTarget, type Intent } from './intent.js';
 import { withDisambiguator } from './names.js';
 
 /**
@@ -14,7 +15,7 @@ import { withDisambiguator } from './names.js';
  * both plan positions); different indexes that would share a name within a schema each get a hash of
  * their own definition instead.
  */
-export function assignNames(snapshot: CatalogSnapshot, intents: Intent[], warnings: string[]): void {
+export function assignNames(snapshot: CatalogSnapshot, intents: Intent[], warnings: string[], problems: Problem[] = []): void {
   // The same definition on the same table: the later ones are duplicates of the first.
   const byDef = new Map<string, Intent>();
   for (const intent of intents) {
@@ -26,22 +27,33 @@ export function assignNames(snapshot: CatalogSnapshot, intents: Intent[], warnin
     }
     intent.duplicateOf = first;
     warnings.push(
-      `${formatPosition(intent.pos)}: ${columnLabel(intent.table, intent.column.name)} gives the same index as ${formatPosition(first.pos)} (${intent.def.method}${intent.def.unique ? ', unique' : ''}${intent.def.where ? ', partial' : ''}): planned once`,
+      `${formatPosition(intent.pos)}: ${intentLabel(intent)} gives the same index as ${formatPosition(first.pos)} (${intent.def.method}${intent.def.unique ? ', unique' : ''}${intent.def.where ? ', partial' : ''}): planned once`,
     );
   }
-  const groups = new Map<string, { target: IndexTarget; key: string }[]>();
+  const groups = new Map<string, { target: IndexTarget; key: string; intent: Intent }[]>();
   for (const intent of intents) {
     if (intent.duplicateOf) continue;
     for (const target of allTargets(intent.target)) {
       const k = qualifiedKey(targetIndex(target));
       const list = groups.get(k) ?? [];
-      list.push({ target, key: defKey(snapshot, target.table, intent.def) });
+      list.push({ target, key: defKey(snapshot, target.table, intent.def), intent });
       groups.set(k, list);
     }
   }
   for (const list of groups.values()) {
     if (list.length === 1 || new Set(list.map((e) => e.key)).size === 1) continue;
-    for (const e of list) e.target.name = withDisambiguator(e.target.parts, e.key);
+    // A name the plan gives itself stays; the derived names around it make room.
+    const explicit = list.filter((e) => e.target.explicit);
+    for (const e of list) if (!e.target.explicit) e.target.name = withDisambiguator(e.target.parts, e.key);
+    for (const e of explicit.slice(1)) {
+      const first = explicit[0] as (typeof explicit)[number];
+      if (e.key === first.key) continue;
+      problems.push({
+        pos: e.intent.pos,
+        message: `index name ${quoteQualified(targetIndex(e.target))} is also given at ${formatPosition(first.intent.pos)} to a different definition`,
+        hint: 'give each index a name of its own',
+      });
+    }
   }
   for (const intent of intents) if (intent.duplicateOf) intent.target.name = intent.duplicateOf.target.name;
 }
@@ -53,18 +65,29 @@ export function assignNames(snapshot: CatalogSnapshot, intents: Intent[], warnin
  */
 function defKey(snapshot: CatalogSnapshot, table: TableInfo, def: IndexDef): string {
   const opclass = (k: IndexDef['keys'][number]): string => {
+    if (k.column === null) return k.opclass ? `${k.opclass.schema ?? ''}.${k.opclass.name}` : (k.server?.opclass ?? '');
     const column = table.columns.find((c) => c.name === k.column);
     if (k.opclass === null || plannedIsDefault(snapshot, def.method, k, column)) return '';
     return `${k.opclass.schema ?? ''}.${k.opclass.name}`;
   };
+  // The options of `indexes:` keys, in a form that is empty for a v1 column (whose keys never have them).
+  const options = (k: IndexDef['keys'][number]): string => {
+    const descending = k.descending ?? false;
+    const nullsFirst = k.nullsFirst ?? descending;
+    const target = k.column ?? `(${normalisePredicate(k.server?.expression ?? k.expression ?? '')})`;
+    return `${target}:${opclass(k)}${descending ? ':desc' : ''}${nullsFirst !== descending ? ':nulls' : ''}${k.collation !== undefined ? `:collate ${k.collation}` : ''}`;
+  };
   const where = def.whereNormalised ?? def.where;
+  const extra = [def.nullsNotDistinct ? 'nnd' : '', (def.storage ?? []).map(([n, v]) => `${n}=${v}`).sort().join(','), def.tablespace ?? ''];
   return [
     table.schema,
     table.name,
     def.method,
-    def.keys.map((k) => `${k.column}:${opclass(k)}`).join(','),
+    def.keys.map(options).join(','),
     def.unique ? 'u' : '',
     [...def.include].sort().join(','),
     where ? normalisePredicate(where) : '',
+    // Nothing for a v1 column: its key (and so its disambiguating hash) is the same as before.
+    ...(extra.some((x) => x !== '') ? extra : []),
   ].join('\0');
 }

@@ -13,7 +13,7 @@ import { quoteQualified } from '../sql/quote.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { recordConflict } from './conflicts.js';
 import { findEquivalentValid, isEquivalent } from './diff.js';
-import { columnLabel, qname, targetIndex, type IndexTarget, type Intent, type PlanningState } from './intent.js';
+import { intentLabel, qname, targetIndex, type IndexTarget, type Intent, type PlanningState } from './intent.js';
 import { indexName, type NameParts } from './names.js';
 import { isBeingBuilt } from './checks.js';
 import { attachStep, createParentStep, createSql, createStep, dropStep, leafEstimate, treeEstimate } from './steps.js';
@@ -59,7 +59,7 @@ interface PartitionCounts {
 /** Statements for a partitioned table named in the plan. */
 export function planPartitioned(state: PlanningState, intent: Intent): Pick<ColumnPlan, 'action' | 'reason'> {
   const { target } = intent;
-  const label = columnLabel(intent.table, intent.column.name);
+  const label = intentLabel(intent);
   const existing = state.indexByName.get(qualifiedKey(targetIndex(target)));
   const counts: PartitionCounts = { creates: 0, attaches: 0 };
   if (existing) {
@@ -105,7 +105,7 @@ function planPartitions(state: PlanningState, intent: Intent, parent: IndexTarge
 
 function planPartition(state: PlanningState, intent: Intent, parent: IndexTarget, child: IndexTarget, parentStep: string | null, counts: PartitionCounts): string[] {
   const after = parentStep ? [parentStep] : [];
-  const label = columnLabel(child.table, intent.column.name);
+  const label = intentLabel(intent, child.table);
   const isParentIndex = (ix: IndexInfo) => ix.parentIndex !== null && ix.parentIndex.schema === parent.table.schema && ix.parentIndex.name === parent.name;
   const attached = parentStep === null ? child.table.indexes.find(isParentIndex) : undefined;
   if (attached) {
@@ -183,7 +183,7 @@ function reattachOne(state: PlanningState, intent: Intent, parent: IndexTarget, 
       { table: parent.table, name: parent.name },
       { table: partition.table, name: attached.name },
       [],
-      `${columnLabel(parent.table, intent.column.name)}: partitioned index ${parent.name} is INVALID although every partition has its index attached: attach ${attached.name} again, so that PostgreSQL validates it`,
+      `${intentLabel(intent, parent.table)}: partitioned index ${parent.name} is INVALID although every partition has its index attached: attach ${attached.name} again, so that PostgreSQL validates it`,
     );
     return [step];
   }

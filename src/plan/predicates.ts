@@ -10,3 +10,20 @@ import type { QualifiedName } from './types.js';
 export function predicateKey(table: QualifiedName, where: string): string {
   return `${qualifiedKey(table)}\0${where.trim()}`;
 }
+
+/**
+ * The key under which the server's reading of an `indexes:` entry's keys (an expression as
+ * pg_get_indexdef writes it, the operator class and collation it resolved to) travels the same way:
+ * the table, the method and the keys as the statement writes them.
+ */
+export function keysKey(table: QualifiedName, method: string, keysSql: string): string {
+  return `${qualifiedKey(table)}\0${method}\0${keysSql}`;
+}
+
+/** What the server made of each key of an `indexes:` entry, in key order. */
+export interface ServerKey {
+  /** pg_get_indexdef(index, k, true): the column's name, or the expression as the server writes it. */
+  expression: string;
+  opclass: string;
+  collation: string | null;
+}

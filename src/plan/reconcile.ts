@@ -13,7 +13,7 @@ import { quoteQualified } from '../sql/quote.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { recordConflict, tableHoldingName } from './conflicts.js';
 import { differences, findEquivalentValid } from './diff.js';
-import { columnLabel, qname, targetIndex, type IndexTarget, type Intent, type PlanningState } from './intent.js';
+import { intentLabel, qname, targetIndex, type IndexTarget, type Intent, type PlanningState } from './intent.js';
 import { planPartitioned } from './partitions.js';
 import { isBeingBuilt } from './checks.js';
 import { createSql, createStep, dropStep, leafEstimate } from './steps.js';
@@ -23,8 +23,8 @@ export function planIntent(state: PlanningState, intent: Intent): ColumnPlan {
   const { target, decision } = intent;
   const base = {
     table: qname(intent.table),
-    column: intent.column.name,
-    type: intent.column.type.declared,
+    column: intent.keys ?? intent.column?.name ?? '',
+    type: intent.keys !== undefined ? keyTypes(intent) : (intent.column?.type.declared ?? ''),
     method: decision.method,
     opclass: decision.opclass,
     ...(decision.suggestion ? { suggestion: decision.suggestion } : {}),
@@ -46,9 +46,14 @@ export function planIntent(state: PlanningState, intent: Intent): ColumnPlan {
   return { ...base, index: planned, ...result };
 }
 
+/** The types of an `indexes:` entry's keys, for its line: each column's, `expression` for an expression. */
+function keyTypes(intent: Intent): string {
+  return intent.def.keys.map((k) => (k.column === null ? 'expression' : (intent.table.columns.find((c) => c.name === k.column)?.type.declared ?? ''))).join(', ');
+}
+
 /** Statements for a plain table (or a partition named in the plan by itself). */
 function planPlain(state: PlanningState, intent: Intent, target: IndexTarget): Pick<ColumnPlan, 'action' | 'reason'> {
-  const label = columnLabel(intent.table, intent.column.name);
+  const label = intentLabel(intent);
   const sql = createSql(intent, target, { concurrently: intent.concurrently, only: false });
   const planned = qualifiedKey(targetIndex(target));
   const existing = state.indexByName.get(planned);

@@ -1,14 +1,22 @@
 /**
  * The statements a plan runs, as small pure builders. Every identifier goes through src/sql/quote.ts;
- * the only text copied as is is a partial index's `where`, which the plan format documents as raw SQL.
+ * the only texts copied as they are are a partial index's `where` and an index key's `expression`,
+ * which the plan format documents as raw SQL.
  */
-import { quoteIdent, quoteMaybeQualified, quoteQualified } from '../sql/quote.js';
+import { quoteIdent, quoteLiteral, quoteMaybeQualified, quoteQualified } from '../sql/quote.js';
 import type { QualifiedName } from './types.js';
 
 export interface IndexKeySql {
-  column: string;
+  /** The column; null for an expression key. */
+  column: string | null;
+  /** Raw SQL of an expression key, written in parentheses. */
+  expression?: string;
   /** Operator class; null for the method's default. Qualified when it lives outside pg_catalog. */
   opclass: { schema: string | null; name: string } | null;
+  collation?: string;
+  descending?: boolean;
+  /** NULLS FIRST (true) or LAST (false); absent: not written. */
+  nullsFirst?: boolean;
 }
 
 export interface CreateIndexSql {
@@ -25,6 +33,9 @@ export interface CreateIndexSql {
   tablespace?: string | null;
   /** Raw SQL predicate. */
   where?: string | null;
+  nullsNotDistinct?: boolean;
+  /** Storage parameters, each value in its canonical spelling (an integer, on, off, auto). */
+  storage?: [string, string][];
 }
 
 function opclassSql(opclass: IndexKeySql['opclass']): string {
@@ -32,13 +43,29 @@ function opclassSql(opclass: IndexKeySql['opclass']): string {
   return ' ' + quoteMaybeQualified({ schema: opclass.schema === 'pg_catalog' ? null : opclass.schema, name: opclass.name });
 }
 
+/** One key as CREATE INDEX writes it: column or (expression), COLLATE, operator class, order, NULLS. */
+export function keySql(k: IndexKeySql): string {
+  const target = k.column !== null ? quoteIdent(k.column) : `(${(k.expression ?? '').trim()})`;
+  const collation = k.collation !== undefined ? ' COLLATE ' + quoteIdent(k.collation) : '';
+  const order = k.descending ? ' DESC' : '';
+  const nulls = k.nullsFirst === undefined ? '' : k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST';
+  return target + collation + opclassSql(k.opclass) + order + nulls;
+}
+
+/** A storage parameter's value: an integer or a word as is, anything else a literal. */
+function storageValueSql(value: string): string {
+  return /^(-?\d+|on|off|auto)$/.test(value) ? value : quoteLiteral(value);
+}
+
 export function createIndexSql(ix: CreateIndexSql): string {
   if (ix.keys.length === 0) throw new Error('an index needs at least one key column');
   let sql = 'CREATE ' + (ix.unique ? 'UNIQUE ' : '') + 'INDEX ' + (ix.concurrently ? 'CONCURRENTLY ' : '');
   sql += quoteIdent(ix.name) + ' ON ' + (ix.only ? 'ONLY ' : '') + quoteQualified(ix.table);
   sql += ' USING ' + quoteIdent(ix.method);
-  sql += ' (' + ix.keys.map((k) => quoteIdent(k.column) + opclassSql(k.opclass)).join(', ') + ')';
+  sql += ' (' + ix.keys.map(keySql).join(', ') + ')';
   if (ix.include && ix.include.length > 0) sql += ' INCLUDE (' + ix.include.map(quoteIdent).join(', ') + ')';
+  if (ix.nullsNotDistinct) sql += ' NULLS NOT DISTINCT';
+  if (ix.storage && ix.storage.length > 0) sql += ' WITH (' + ix.storage.map(([k, v]) => `${quoteIdent(k)} = ${storageValueSql(v)}`).join(', ') + ')';
   if (ix.tablespace) sql += ' TABLESPACE ' + quoteIdent(ix.tablespace);
   if (ix.where) sql += ' WHERE ' + ix.where.trim();
   return sql;

@@ -12,6 +12,12 @@ import { qname, targetIndex, type IndexTarget, type Intent, type PlanningState }
 import { attachPartitionSql, createIndexSql, dropInvalidIndexSql } from './sql.js';
 import { stepFacts, type StepFacts } from './step-facts.js';
 import type { Step } from './types.js';
+import type { PlannedKey } from './diff.js';
+
+/** A key as a step's `columns` name it: the column, or the expression in parentheses. */
+export function keyColumn(k: PlannedKey): string {
+  return k.column ?? `(${(k.expression ?? '').trim()})`;
+}
 
 /** The CREATE INDEX statement of an intent on one target; `only` for ON ONLY a partitioned table. */
 export function createSql(intent: Intent, target: IndexTarget, opts: { concurrently: boolean; only: boolean }): string {
@@ -26,12 +32,14 @@ export function createSql(intent: Intent, target: IndexTarget, opts: { concurren
     include: intent.def.include,
     tablespace: intent.tablespace,
     where: intent.def.where,
+    ...(intent.def.nullsNotDistinct ? { nullsNotDistinct: true } : {}),
+    ...(intent.def.storage ? { storage: intent.def.storage } : {}),
   });
 }
 
 /** The build of one relation's index, from its own pages. */
 export function leafEstimate(target: IndexTarget, intent: Intent): Estimate {
-  return estimateBuild(intent.def.method, target.table, intent.column.name);
+  return estimateBuild(intent.def.method, target.table, intent.def.keys[0]?.column ?? '');
 }
 
 /** The build of a partitioned table's index in one statement: every partition's, summed. */
@@ -107,7 +115,7 @@ export function attachStep(
     index: { schema: parent.table.schema, name: parent.name },
     attachChild: childIndex,
     method: intent.def.method,
-    columns: intent.def.keys.map((k) => k.column),
+    columns: intent.def.keys.map(keyColumn),
     concurrently: false,
     parallelCapable: false,
     dependsOn,
@@ -120,7 +128,7 @@ function stepBase(intent: Intent, target: IndexTarget): Pick<Step, 'table' | 'in
     table: qname(target.table),
     index: targetIndex(target),
     method: intent.def.method,
-    columns: intent.def.keys.map((k) => k.column),
+    columns: intent.def.keys.map(keyColumn),
   };
 }
 

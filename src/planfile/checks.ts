@@ -5,8 +5,11 @@
  * shapes to the schema.
  */
 import type { Problem } from '../errors.js';
-import { UNIQUE_METHOD, canInclude, includeMethodsText } from '../pg/access-methods.js';
+import { UNIQUE_METHOD, canInclude, canMultiColumn, canOrder, includeMethodsText } from '../pg/access-methods.js';
+import { storageParamProblem } from '../pg/storage-params.js';
+import { writtenMethod } from './index-method.js';
 import { malformedVariables } from './interpolate.js';
+import { closest } from './hints.js';
 import type { SourceMap } from './positions.js';
 import { parseDuration, parseSize, type UnitResult } from './units.js';
 
@@ -28,7 +31,11 @@ function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function checkValues(data: unknown, where: SourceMap): Problem[] {
+/**
+ * `omitMissingKeys`: after a YAML syntax error a key may just have been swallowed, so a missing one
+ * is not reported (as the schema's missing keys are not).
+ */
+export function checkValues(data: unknown, where: SourceMap, opts: { omitMissingKeys?: boolean } = {}): Problem[] {
   if (!isObj(data)) return [];
   const problems: Problem[] = [];
 
@@ -58,6 +65,14 @@ export function checkValues(data: unknown, where: SourceMap): Problem[] {
 
   if (Array.isArray(data.tables)) {
     data.tables.forEach((table: unknown, t) => {
+      // A misspelt key ("colums") is the schema's to report, with its hint: not a second mistake.
+      const misspelt = isObj(table) && Object.keys(table).some((k) => closest(k, ['columns', 'indexes']) !== undefined && k !== 'columns' && k !== 'indexes');
+      if (isObj(table) && table.columns === undefined && table.indexes === undefined && !opts.omitMissingKeys && !misspelt) {
+        problems.push({ pos: where.value(`/tables/${t}`), message: 'a table entry needs columns or indexes (or both)' });
+      }
+      if (isObj(table) && Array.isArray(table.indexes)) {
+        table.indexes.forEach((ix: unknown, i) => problems.push(...indexProblems(ix, `/tables/${t}/indexes/${i}`, where)));
+      }
       if (!isObj(table) || !Array.isArray(table.columns)) return;
       table.columns.forEach((column: unknown, c) => {
         if (!isObj(column) || typeof column.method !== 'string' || !METHODS.includes(column.method)) return;
@@ -74,6 +89,55 @@ export function checkValues(data: unknown, where: SourceMap): Problem[] {
         }
       });
     });
+  }
+  return problems;
+}
+
+/**
+ * What one `indexes:` entry asks that its method cannot give, known from the file alone: a key with
+ * both a name and an expression (or neither), several keys, an order, INCLUDE, UNIQUE or storage
+ * parameters on a method without them, NULLS NOT DISTINCT without UNIQUE. The method is the one
+ * written, or btree when the entry is not the advisor's to choose (src/planfile/index-method.ts);
+ * the advisor's own choices are checked by the planner.
+ */
+function indexProblems(ix: unknown, at: string, where: SourceMap): Problem[] {
+  if (!isObj(ix) || !Array.isArray(ix.columns)) return [];
+  const columns: unknown[] = ix.columns;
+  const problems: Problem[] = [];
+  const keys = columns.map((k: unknown) => (isObj(k) ? k : typeof k === 'string' ? { name: k } : {}));
+  keys.forEach((k, i) => {
+    const hasName = typeof k.name === 'string';
+    const hasExpression = typeof k.expression === 'string';
+    if (hasName && hasExpression) problems.push({ pos: where.value(`${at}/columns/${i}`), message: 'a key has both name and expression: give one of them' });
+    else if (!hasName && !hasExpression && isObj(columns[i])) {
+      problems.push({ pos: where.value(`${at}/columns/${i}`), message: 'a key needs name (a column) or expression' });
+    }
+  });
+  if (ix.nulls_not_distinct === true && ix.unique !== true) {
+    problems.push({ pos: where.value(`${at}/nulls_not_distinct`), message: 'nulls_not_distinct needs unique: true', hint: 'NULLS NOT DISTINCT is an option of UNIQUE indexes' });
+  }
+  const method = writtenMethod({ ...ix, keys, nullsNotDistinct: ix.nulls_not_distinct });
+  if (method === null || !METHODS.includes(method)) return problems;
+  const pointer = (key: string) => (ix.method === undefined ? where.value(`${at}/${key}`) : where.value(`${at}/method`));
+  const because = ix.method === undefined ? ' (the default method for this entry)' : '';
+  if (keys.length > 1 && !canMultiColumn(method)) {
+    problems.push({ pos: pointer('columns'), message: `${method} indexes cannot have several keys${because}`, hint: 'one key per index, or method btree, gist, gin or brin' });
+  }
+  keys.forEach((k, i) => {
+    if ((k.order !== undefined || k.nulls !== undefined) && !canOrder(method)) {
+      problems.push({ pos: where.value(`${at}/columns/${i}`), message: `order and nulls need an ordered method (btree), not ${method}`, hint: `${method} indexes have no sort order` });
+    }
+  });
+  if (ix.unique === true && method !== UNIQUE_METHOD) problems.push({ pos: pointer('unique'), message: `a unique index must use ${UNIQUE_METHOD}, not ${method}` });
+  if (Array.isArray(ix.include) && !canInclude(method)) {
+    problems.push({ pos: where.value(`${at}/include`), message: `include needs method ${includeMethodsText()}, not ${method}`, hint: `${method} indexes cannot store INCLUDE columns` });
+  }
+  if (isObj(ix.with)) {
+    for (const [name, value] of Object.entries(ix.with)) {
+      const problem = storageParamProblem(method, name, value);
+      // Unknown names and wrong types are the schema's to report.
+      if (problem !== null && !problem.startsWith('unknown') && !/ must be /.test(problem)) problems.push({ pos: where.keyOf(`${at}/with`, name), message: `with: ${problem}${because}` });
+    }
   }
   return problems;
 }

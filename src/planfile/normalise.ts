@@ -4,7 +4,7 @@
  */
 import { variableNames } from './interpolate.js';
 import type { SourceMap } from './positions.js';
-import { DEFAULT_RULES, type ColumnSpec, type PlanFile, type Rules, type TableSpec } from './types.js';
+import { DEFAULT_RULES, type ColumnSpec, type IndexKeySpec, type IndexSpec, type PlanFile, type Rules, type TableSpec } from './types.js';
 import { parseDuration, parseSize } from './units.js';
 
 /** The plan as written, in the shape the schema guarantees (snake_case keys). */
@@ -18,9 +18,32 @@ interface RawColumn {
   tablespace?: string;
 }
 
+interface RawIndexKey {
+  name?: string;
+  expression?: string;
+  opclass?: string;
+  collation?: string;
+  order?: 'asc' | 'desc';
+  nulls?: 'first' | 'last';
+}
+
+interface RawIndex {
+  columns: (string | RawIndexKey)[];
+  method?: string;
+  unique?: boolean;
+  nulls_not_distinct?: boolean;
+  include?: string[];
+  where?: string;
+  with?: Record<string, number | boolean | string>;
+  tablespace?: string;
+  concurrently?: boolean;
+  name?: string;
+}
+
 interface RawTable {
   name: string;
-  columns: 'all' | (string | RawColumn)[];
+  columns?: 'all' | (string | RawColumn)[];
+  indexes?: RawIndex[];
   exclude?: string[];
   tablespace?: string;
   concurrently?: boolean;
@@ -107,10 +130,11 @@ export function normalise(data: unknown, where: SourceMap): PlanFile {
 function table(t: RawTable, at: string, where: SourceMap): TableSpec {
   const spec: TableSpec = {
     name: t.name,
-    columns: t.columns === 'all' ? 'all' : t.columns.map((c, i) => column(c, `${at}/columns/${i}`, where)),
+    columns: t.columns === undefined ? [] : t.columns === 'all' ? 'all' : t.columns.map((c, i) => column(c, `${at}/columns/${i}`, where)),
     exclude: t.exclude ?? [],
     pos: where.value(`${at}/name`),
   };
+  if (t.indexes !== undefined) spec.indexes = t.indexes.map((ix, i) => index(ix, `${at}/indexes/${i}`, where));
   if (t.tablespace !== undefined) spec.tablespace = t.tablespace;
   if (t.concurrently !== undefined) spec.concurrently = t.concurrently;
   return spec;
@@ -125,5 +149,32 @@ function column(c: string | RawColumn, at: string, where: SourceMap): ColumnSpec
   if (c.include !== undefined) spec.include = [...c.include];
   if (c.unique !== undefined) spec.unique = c.unique;
   if (c.tablespace !== undefined) spec.tablespace = c.tablespace;
+  return spec;
+}
+
+function index(ix: RawIndex, at: string, where: SourceMap): IndexSpec {
+  // The entry's position is its first key: the line that says which index this is.
+  const spec: IndexSpec = { keys: ix.columns.map((k, i) => indexKey(k, `${at}/columns/${i}`, where)), pos: where.value(`${at}/columns/0`) };
+  if (ix.method !== undefined) spec.method = ix.method;
+  if (ix.unique !== undefined) spec.unique = ix.unique;
+  if (ix.nulls_not_distinct !== undefined) spec.nullsNotDistinct = ix.nulls_not_distinct;
+  if (ix.include !== undefined) spec.include = [...ix.include];
+  if (ix.where !== undefined) spec.where = ix.where;
+  if (ix.with !== undefined) spec.with = Object.entries(ix.with).map(([name, value]) => ({ name, value, pos: where.value(`${at}/with/${name}`) }));
+  if (ix.tablespace !== undefined) spec.tablespace = ix.tablespace;
+  if (ix.concurrently !== undefined) spec.concurrently = ix.concurrently;
+  if (ix.name !== undefined) spec.name = ix.name;
+  return spec;
+}
+
+function indexKey(k: string | RawIndexKey, at: string, where: SourceMap): IndexKeySpec {
+  if (typeof k === 'string') return { name: k, pos: where.value(at) };
+  const spec: IndexKeySpec = { pos: where.value(at) };
+  if (k.name !== undefined) spec.name = k.name;
+  if (k.expression !== undefined) spec.expression = k.expression;
+  if (k.opclass !== undefined) spec.opclass = k.opclass;
+  if (k.collation !== undefined) spec.collation = k.collation;
+  if (k.order !== undefined) spec.order = k.order;
+  if (k.nulls !== undefined) spec.nulls = k.nulls;
   return spec;
 }

@@ -1,6 +1,6 @@
 /**
- * The plan's raw SQL, checked offline: each field the plan format documents as raw SQL (today only a
- * column's `where`) is parsed by PostgreSQL's own grammar (src/sql/parse.ts) in the statement it
+ * The plan's raw SQL, checked offline: each field the plan format documents as raw SQL (a column's or
+ * an index's `where`, an index key's `expression`) is parsed by PostgreSQL's own grammar (src/sql/parse.ts) in the statement it
  * becomes part of, so `pgindex validate` finds `where: "total > AND"` without a server, at the very
  * character the parser points at. Syntax only: whether `total` is a column is for `plan` to ask the
  * server.
@@ -17,6 +17,10 @@ export interface RawSqlField {
   text: string;
   /** The statement around it, up to the value: what the value must continue to make one statement. */
   before: string;
+  /** What follows the value in that statement. */
+  after?: string;
+  /** The key, to name it in messages: `where` or `expression`. */
+  label: 'where' | 'expression';
 }
 
 /**
@@ -25,6 +29,9 @@ export interface RawSqlField {
  * `x > 0 ORDER BY 1`). Names here are stand-ins: only the syntax is checked.
  */
 const WHERE_STATEMENT = 'CREATE INDEX ON t (k) WHERE ';
+
+/** An expression key is written `((<expression>))` among the keys; one key alone checks its syntax. */
+const EXPRESSION_STATEMENT = { before: 'CREATE INDEX ON t ((', after: '))' };
 
 type Obj = Record<string, unknown>;
 
@@ -40,21 +47,37 @@ function isObj(v: unknown): v is Obj {
 export function rawSqlFields(data: unknown): RawSqlField[] {
   if (!isObj(data) || !Array.isArray(data.tables)) return [];
   const out: RawSqlField[] = [];
+  // A NUL is nul.ts's to report: the parser, written in C, would read the text only up to it.
+  const checkable = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '' && !v.includes('\0');
   data.tables.forEach((table: unknown, t) => {
-    if (!isObj(table) || !Array.isArray(table.columns)) return;
-    table.columns.forEach((column: unknown, c) => {
-      // A NUL is nul.ts's to report: the parser, written in C, would read the text only up to it.
-      if (isObj(column) && typeof column.where === 'string' && column.where.trim() !== '' && !column.where.includes('\0')) {
-        out.push({ pointer: `/tables/${t}/columns/${c}/where`, text: column.where, before: WHERE_STATEMENT });
-      }
-    });
+    if (!isObj(table)) return;
+    if (Array.isArray(table.columns)) {
+      table.columns.forEach((column: unknown, c) => {
+        if (isObj(column) && checkable(column.where)) {
+          out.push({ pointer: `/tables/${t}/columns/${c}/where`, text: column.where, before: WHERE_STATEMENT, label: 'where' });
+        }
+      });
+    }
+    if (Array.isArray(table.indexes)) {
+      table.indexes.forEach((ix: unknown, i) => {
+        if (!isObj(ix)) return;
+        if (Array.isArray(ix.columns)) {
+          ix.columns.forEach((key: unknown, k) => {
+            if (isObj(key) && checkable(key.expression)) {
+              out.push({ pointer: `/tables/${t}/indexes/${i}/columns/${k}/expression`, text: key.expression, ...EXPRESSION_STATEMENT, label: 'expression' });
+            }
+          });
+        }
+        if (checkable(ix.where)) out.push({ pointer: `/tables/${t}/indexes/${i}/where`, text: ix.where, before: WHERE_STATEMENT, label: 'where' });
+      });
+    }
   });
   return out;
 }
 
 /**
- * The problems of each raw SQL value: the lexical rules every `where` follows (src/sql/predicate.ts:
- * one expression, no comment, no backslash), then PostgreSQL's grammar, each at its place in the file.
+ * The problems of each raw SQL value: the lexical rules every `where` and `expression` follows
+ * (src/sql/predicate.ts: one expression, no comment, no backslash), then PostgreSQL's grammar, each at its place in the file.
  * `source` is the plan file's text, to point inside the value.
  */
 export function rawSqlProblems(fields: RawSqlField[], where: SourceMap, source: string, parser: SqlParser): Problem[] {
@@ -62,18 +85,18 @@ export function rawSqlProblems(fields: RawSqlField[], where: SourceMap, source: 
   for (const field of fields) {
     const lexical = rawPredicateProblem(field.text);
     if (lexical !== null) {
-      problems.push({ pos: where.value(field.pointer), message: `where: ${lexical}` });
+      problems.push({ pos: where.value(field.pointer), message: `${field.label}: ${lexical}` });
       continue;
     }
-    const error = fragmentSyntaxError(parser, { before: field.before, text: field.text });
+    const error = fragmentSyntaxError(parser, { before: field.before, text: field.text, ...(field.after !== undefined ? { after: field.after } : {}) });
     if (error === null) continue;
     const node = where.locate(field.pointer).node;
     const range = node?.range;
     const inSource = range ? sourceOffset(field.text, error.offset, source.slice(range[0], range[1])) : null;
     problems.push(
       range && inSource !== null
-        ? { pos: where.at(range[0] + inSource), message: `where: ${error.message}` }
-        : { pos: where.value(field.pointer), message: `where: ${error.message}`, hint: `at character ${error.offset + 1} of the where` },
+        ? { pos: where.at(range[0] + inSource), message: `${field.label}: ${error.message}` }
+        : { pos: where.value(field.pointer), message: `${field.label}: ${error.message}`, hint: `at character ${error.offset + 1} of the ${field.label}` },
     );
   }
   return problems;

@@ -45,10 +45,51 @@ export interface ColumnSpec {
   pos: SourcePos;
 }
 
+/** One key of an `indexes:` entry: a column or an expression (raw SQL), with its options. */
+export interface IndexKeySpec {
+  /** The column, as written (folded like every name of the plan); absent for an expression. */
+  name?: string;
+  /** Raw SQL, documented as such: written into the statement inside parentheses, never quoted. */
+  expression?: string;
+  opclass?: string;
+  /** Exactly as pg_collation names it (written quoted into the statement). */
+  collation?: string;
+  order?: 'asc' | 'desc';
+  nulls?: 'first' | 'last';
+  pos: SourcePos;
+}
+
+/** A storage parameter of `with:`, in plan order. */
+export interface StorageParamSpec {
+  name: string;
+  value: number | boolean | string;
+  pos: SourcePos;
+}
+
+/** One entry of a table's `indexes:`, normalised: bare key names become `{ name }`. */
+export interface IndexSpec {
+  keys: IndexKeySpec[];
+  method?: MethodName;
+  unique?: boolean;
+  nullsNotDistinct?: boolean;
+  include?: string[];
+  /** Raw SQL predicate for a partial index. */
+  where?: string;
+  with?: StorageParamSpec[];
+  tablespace?: string;
+  concurrently?: boolean;
+  /** An explicit index name, as written (folded like every name of the plan). */
+  name?: string;
+  pos: SourcePos;
+}
+
 export interface TableSpec {
   /** As written: `schema.table`, `table` (resolved through search_path), globs `*` and `?` allowed. */
   name: string;
+  /** An entry with only `indexes:` has an empty list here. */
   columns: 'all' | ColumnSpec[];
+  /** Complete index definitions (`indexes:`); absent or empty when the entry has none. */
+  indexes?: IndexSpec[];
   exclude: string[];
   tablespace?: string;
   concurrently?: boolean;

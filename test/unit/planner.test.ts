@@ -18,7 +18,7 @@ import { colSpec, planFile, tableSpec } from '../support/plan-file.js';
 const file = planFile([]);
 const orders = table('public.orders', [column('status', T.text, {})]);
 const tables = (where: string): ResolvedTable[] => [
-  { table: orders, spec: tableSpec('orders', 'all'), columns: [{ column: orders.columns[0]!, spec: colSpec('status', { where }), include: [] }] },
+  { table: orders, spec: tableSpec('orders', 'all'), columns: [{ column: orders.columns[0]!, spec: colSpec('status', { where }), include: [] }], indexes: [] },
 ];
 
 /** A client that answers every statement, except those `fail` returns an error for. */

@@ -29,8 +29,8 @@ const cases: { name: string; text: string; want: string[] }[] = [
     name: 'a missing key not explained by a typo is still reported',
     text: lines('version: 1', 'tables:', '  - name: t', '    colour: all'),
     want: [
-      'plan.yaml:3:5: tables[0] is missing required key "columns"',
-      'plan.yaml:4:5: unknown key "colour" (allowed here: name, columns, exclude, tablespace, concurrently)',
+      'plan.yaml:3:5: a table entry needs columns or indexes (or both)',
+      'plan.yaml:4:5: unknown key "colour" (allowed here: name, columns, indexes, exclude, tablespace, concurrently)',
     ],
   },
   {

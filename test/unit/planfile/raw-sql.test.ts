@@ -178,13 +178,49 @@ test('every field the schema documents as raw SQL is checked', () => {
     Object.values(node).forEach(walk);
   };
   walk(planSchema());
-  assert.deepEqual(rawSqlKeys, ['where'], 'a new raw SQL field of the schema: check it in rawSqlFields (src/planfile/raw-sql.ts)');
-  const data = { version: 1, tables: [{ name: 't', columns: ['a', { name: 'b', where: 'b > 0' }] }, { name: 'u', columns: [{ name: 'c', where: 'c' }] }] };
+  assert.deepEqual(rawSqlKeys, ['where', 'where', 'expression'], 'a new raw SQL field of the schema: check it in rawSqlFields (src/planfile/raw-sql.ts)');
+  const data = {
+    version: 1,
+    tables: [
+      { name: 't', columns: ['a', { name: 'b', where: 'b > 0' }] },
+      { name: 'u', columns: [{ name: 'c', where: 'c' }], indexes: [{ columns: ['a', { expression: 'lower(e)' }], where: 'a > 1' }] },
+    ],
+  };
   assert.deepEqual(
-    rawSqlFields(data).map((f) => [f.pointer, f.text]),
+    rawSqlFields(data).map((f) => [f.pointer, f.text, f.label]),
     [
-      ['/tables/0/columns/1/where', 'b > 0'],
-      ['/tables/1/columns/0/where', 'c'],
+      ['/tables/0/columns/1/where', 'b > 0', 'where'],
+      ['/tables/1/columns/0/where', 'c', 'where'],
+      ['/tables/1/indexes/0/columns/1/expression', 'lower(e)', 'expression'],
+      ['/tables/1/indexes/0/where', 'a > 1', 'where'],
     ],
   );
+});
+
+test('an index key\'s expression and an index\'s where are parsed as they are written into CREATE INDEX, each error at its character', async () => {
+  const plan = lines(
+    'version: 1',
+    'tables:',
+    '  - name: orders',
+    '    indexes:',
+    '      - columns: [{expression: "lower(email"}]',
+    '      - columns: [{expression: "a), (b"}]',
+    '      - columns: [{expression: "a +"}]',
+    '      - columns: [{expression: "x; DROP TABLE t"}]',
+    '      - columns: [{expression: "a -- comment"}]',
+    '      - columns: [a]',
+    '        where: "a > AND"',
+    '      - columns: [{expression: "coalesce(a, b)"}, {expression: "(a + 1)"}]',
+    '        where: "a > 0"',
+  );
+  assert.deepEqual(await problems(plan), [
+    // Unbalanced parentheses could close the key early and start another: refused before parsing.
+    'plan.yaml:5:32: expression: unbalanced parentheses',
+    'plan.yaml:6:32: expression: unbalanced parentheses',
+    // The server's message, just after the last character (the `)` that follows it in the statement).
+    'plan.yaml:7:36: expression: syntax error at or near ")"',
+    'plan.yaml:8:32: expression: `;` is not allowed: it must be a single expression',
+    'plan.yaml:9:32: expression: comments are not allowed',
+    'plan.yaml:11:21: where: syntax error at or near "AND"',
+  ]);
 });

@@ -29,5 +29,5 @@ test('the schema: draft 2020-12, every key described, every object closed to unk
   walk(schema, '#');
   assert.deepEqual(undescribed, []);
   assert.deepEqual(open, []);
-  assert.equal(objects, 4, 'plan, rules, table, column');
+  assert.equal(objects, 7, 'plan, rules, table, column, index, index key, storage parameters');
 });

@@ -1,0 +1,204 @@
+/**
+ * Issue 10: complete index definitions (`indexes:`), as a table of cases on a real server (cases.ts):
+ * each key and index field, what is wrong with them reported at its plan line, and the matching rules
+ * (an equivalent index under any name is nothing to do). Run on PostgreSQL 18 and 15.
+ */
+import { planCases, type PlanCase } from './cases.js';
+
+const ORDERS = [
+  'CREATE TABLE orders (id int, customer_id int, created_at timestamptz, email text, uid int, amount numeric, status text, ts timestamptz)',
+  "INSERT INTO orders SELECT g, g % 50, now() - g * interval '1 minute', 'U' || g || '@x', g, g, 's' || (g % 3), now() FROM generate_series(1, 300) g",
+  'ANALYZE orders',
+];
+const T = ['CREATE TABLE t (a int, b int, c int, email text, tags int[])', 'ANALYZE t'];
+const plan = (...entries: string[]) => ['version: 1', 'tables:', '  - name: t', '    indexes:', ...entries].join('\n') + '\n';
+
+const cases: PlanCase[] = [
+  {
+    name: "the issue's example, exactly as written: applied, then nothing to do",
+    setup: ORDERS,
+    plan: [
+      'version: 1',
+      'tables:',
+      '  - name: orders',
+      '    indexes:',
+      '      - columns: [customer_id, {name: created_at, order: desc, nulls: last}]',
+      '      - columns: [{expression: "lower(email)"}]',
+      '        name: orders_email_lower_idx',
+      '      - columns: [uid]',
+      '        unique: true',
+      '        nulls_not_distinct: true',
+      '      - columns: [amount]',
+      '        include: [status]',
+      '        where: "amount > 0"',
+      '        with: {fillfactor: 70}',
+      '      - columns: [{name: email, opclass: text_pattern_ops, collation: "C"}]',
+      '      - columns: [ts]',
+      '        method: brin',
+      '        with: {pages_per_range: 32}',
+      '',
+    ].join('\n'),
+    statements: [
+      'CREATE INDEX CONCURRENTLY orders_customer_id_created_at_desc_nulls_last_btree_idx ON public.orders USING btree (customer_id, created_at DESC NULLS LAST)',
+      'CREATE INDEX CONCURRENTLY orders_email_lower_idx ON public.orders USING btree ((lower(email)))',
+      'CREATE UNIQUE INDEX CONCURRENTLY orders_uid_btree_uniq ON public.orders USING btree (uid) NULLS NOT DISTINCT',
+      'CREATE INDEX CONCURRENTLY orders_amount_btree_idx ON public.orders USING btree (amount) INCLUDE (status) WITH (fillfactor = 70) WHERE amount > 0',
+      'CREATE INDEX CONCURRENTLY orders_email_btree_idx ON public.orders USING btree (email COLLATE "C" text_pattern_ops)',
+      'CREATE INDEX CONCURRENTLY orders_ts_brin_idx ON public.orders USING brin (ts) WITH (pages_per_range = 32)',
+    ],
+    applied: {
+      valid: [
+        'orders_customer_id_created_at_desc_nulls_last_btree_idx',
+        'orders_email_lower_idx',
+        'orders_uid_btree_uniq',
+        'orders_amount_btree_idx',
+        'orders_email_btree_idx',
+        'orders_ts_brin_idx',
+      ],
+    },
+  },
+  {
+    name: 'order and nulls: an existing (a DESC NULLS LAST) is {name: a, order: desc, nulls: last}, not {name: a, order: desc}',
+    setup: [...T, 'CREATE INDEX t_a_by_hand ON t (a DESC NULLS LAST)'],
+    plan: plan('      - columns: [{name: a, order: desc, nulls: last}]', '      - columns: [{name: a, order: desc}]'),
+    statements: ['CREATE INDEX CONCURRENTLY t_a_desc_btree_idx ON public.t USING btree (a DESC)'],
+    columns: [
+      't.a DESC NULLS LAST: exists btree (equivalent index public.t_a_by_hand exists under another name)',
+      't.a DESC: create btree (btree, the default for this index entry)',
+    ],
+    applied: { valid: ['t_a_desc_btree_idx'] },
+  },
+  {
+    name: 'a partial unique index, INCLUDE as a set, storage parameters as their types read them: each re-plans to nothing',
+    setup: [
+      ...T,
+      'CREATE UNIQUE INDEX t_partial_unique ON t (a) WHERE b > 0',
+      'CREATE INDEX t_covering ON t (b) INCLUDE (c, a)',
+      'CREATE INDEX t_stored ON t (c) WITH (fillfactor = 70, deduplicate_items = off)',
+    ],
+    plan: plan(
+      '      - columns: [a]',
+      '        unique: true',
+      '        where: b > 0',
+      '      - columns: [b]',
+      '        include: [a, c]',
+      '      - columns: [c]',
+      '        with: {deduplicate_items: false, fillfactor: 70}',
+    ),
+    statements: [],
+    columns: [
+      't.a: exists btree (equivalent index public.t_partial_unique exists under another name)',
+      't.b: exists btree (equivalent index public.t_covering exists under another name)',
+      't.c: exists btree (equivalent index public.t_stored exists under another name)',
+    ],
+  },
+  {
+    name: 'an expression is compared as the server writes it: LOWER( email ) is the existing lower(email); another fillfactor is another index',
+    setup: [...T, 'CREATE INDEX t_email_lower ON t (lower(email))', 'CREATE INDEX t_b_ff ON t (b) WITH (fillfactor = 50)'],
+    plan: plan('      - columns: [{expression: "LOWER( email )"}]', '      - columns: [b]', '        with: {fillfactor: 70}'),
+    statements: ['CREATE INDEX CONCURRENTLY t_b_btree_idx ON public.t USING btree (b) WITH (fillfactor = 70)'],
+    columns: [
+      't.(LOWER( email )): exists btree (equivalent index public.t_email_lower exists under another name)',
+      't.b: create btree (btree, the default for this index entry)',
+    ],
+    applied: { valid: ['t_b_btree_idx'] },
+  },
+  {
+    name: 'a single plain column gets the advisor\'s method (gin for an array); several keys, btree; gist with its storage parameter',
+    setup: [...T, 'CREATE TABLE r (span int4range, k int)', 'ANALYZE r'],
+    plan: [
+      'version: 1',
+      'tables:',
+      '  - name: t',
+      '    indexes:',
+      '      - columns: [tags]',
+      '      - columns: [a, b]',
+      '  - name: r',
+      '    indexes:',
+      '      - columns: [span]',
+      '        method: gist',
+      '        with: {buffering: "off", fillfactor: 80}',
+      '',
+    ].join('\n'),
+    statements: [
+      'CREATE INDEX CONCURRENTLY t_tags_gin_idx ON public.t USING gin (tags)',
+      'CREATE INDEX CONCURRENTLY t_a_b_btree_idx ON public.t USING btree (a, b)',
+      'CREATE INDEX CONCURRENTLY r_span_gist_idx ON public.r USING gist (span) WITH (buffering = off, fillfactor = 80)',
+    ],
+    applied: { valid: ['t_tags_gin_idx', 't_a_b_btree_idx', 'r_span_gist_idx'] },
+  },
+  {
+    name: 'everything wrong in the file is reported together at its line, before anything runs',
+    setup: T,
+    plan: plan(
+      '      - columns: [{name: a, expression: "a + 1"}]',
+      '      - columns: [a]',
+      '        method: brin',
+      '        with: {fillfactor: 70}',
+      '      - columns: [a, b]',
+      '        method: hash',
+      '      - columns: [{name: a, order: desc}]',
+      '        method: gin',
+      '      - columns: [a]',
+      '        method: brin',
+      '        include: [b]',
+      '      - columns: [a]',
+      '        nulls_not_distinct: true',
+      '      - columns: [a]',
+      '        with: {fillfactr: 70}',
+    ),
+    problems: [
+      'plan.yaml:5:19: a key has both name and expression: give one of them',
+      'plan.yaml:8:16: with: brin indexes do not take storage parameter fillfactor (btree, hash, gist, spgist do; brin takes pages_per_range, autosummarize)',
+      'plan.yaml:10:17: hash indexes cannot have several keys (one key per index, or method btree, gist, gin or brin)',
+      'plan.yaml:11:19: order and nulls need an ordered method (btree), not gin (gin indexes have no sort order)',
+      'plan.yaml:15:18: include needs method btree, gist or spgist, not brin (brin indexes cannot store INCLUDE columns)',
+      'plan.yaml:17:29: nulls_not_distinct needs unique: true (NULLS NOT DISTINCT is an option of UNIQUE indexes)',
+      'plan.yaml:19:16: unknown key "fillfactr" (did you mean "fillfactor"?)',
+    ],
+  },
+  {
+    name: 'what only the catalog or the server can say: a function, a collation, an operator class, a missing column, a column without collation',
+    setup: T,
+    plan: plan(
+      '      - columns: [{expression: "no_such_function(a)"}]',
+      '      - columns: [{name: email, collation: "no-such-collation"}]',
+      '      - columns: [{name: a, opclass: text_pattern_ops}]',
+      '      - columns: [nope]',
+      '      - columns: [{name: a, collation: "C"}]',
+    ),
+    problems: [
+      'plan.yaml:5:19: (no_such_function(a)): function no_such_function(integer) does not exist',
+      /^plan\.yaml:6:19: email COLLATE "no-such-collation": collation "no-such-collation" for encoding "(UTF8|SQL_ASCII)" does not exist$/,
+      'plan.yaml:7:19: public.t.a: operator class "text_pattern_ops" does not accept integer (btree text_pattern_ops takes text)',
+      'plan.yaml:8:19: column "nope" does not exist in public.t',
+      'plan.yaml:9:19: a COLLATE "C": collations are not supported by type integer',
+    ],
+  },
+  {
+    name: 'a partitioned table: an expression index rolls out online (ON ONLY, each partition, ATTACH), then nothing to do',
+    setup: [
+      'CREATE TABLE p (id int, email text, k int) PARTITION BY LIST (k)',
+      'CREATE TABLE p_1 PARTITION OF p FOR VALUES IN (1)',
+      'CREATE TABLE p_2 PARTITION OF p FOR VALUES IN (2)',
+      'ANALYZE p',
+    ],
+    plan: ['version: 1', 'tables:', '  - name: p', '    indexes:', '      - columns: [{expression: "lower(email)"}, {name: id, order: desc}]', ''].join('\n'),
+    statements: [
+      'CREATE INDEX p_lower_email_id_desc_btree_idx ON ONLY public.p USING btree ((lower(email)), id DESC)',
+      'CREATE INDEX CONCURRENTLY p_1_lower_email_id_desc_btree_idx ON public.p_1 USING btree ((lower(email)), id DESC)',
+      'ALTER INDEX public.p_lower_email_id_desc_btree_idx ATTACH PARTITION public.p_1_lower_email_id_desc_btree_idx',
+      'CREATE INDEX CONCURRENTLY p_2_lower_email_id_desc_btree_idx ON public.p_2 USING btree ((lower(email)), id DESC)',
+      'ALTER INDEX public.p_lower_email_id_desc_btree_idx ATTACH PARTITION public.p_2_lower_email_id_desc_btree_idx',
+    ],
+    applied: { valid: ['p_lower_email_id_desc_btree_idx'] },
+  },
+  {
+    name: 'an explicit name held by a different definition is the conflict error, showing both',
+    setup: [...T, 'CREATE INDEX t_named ON t (a)'],
+    plan: plan('      - columns: [b]', '        name: t_named'),
+    error: /index public\.t_named already exists with another definition \(key 1 is a, planned b\)/,
+  },
+];
+
+planCases('pgindex_defs', cases);
