@@ -458,9 +458,16 @@ export function indexDefinition(
     `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(ix.name)} ON ${quoteQualified(table)} USING ${ix.method} (${keys.join(', ')})` +
     (ix.include.length > 0 ? ` INCLUDE (${ix.include.map(quoteIdent).join(', ')})` : '') +
     (ix.nullsNotDistinct ? ' NULLS NOT DISTINCT' : '') +
-    (ix.storage && ix.storage.length > 0 ? ` WITH (${ix.storage.join(', ')})` : '') +
+    (ix.storage && ix.storage.length > 0 ? ` WITH (${ix.storage.map(reloptionSql).join(', ')})` : '') +
     (ix.predicate !== null ? ` WHERE (${ix.predicate})` : '')
   );
+}
+
+/** A reloption as pg_get_indexdef writes it: a value that is not a plain identifier quoted as a literal (`fillfactor='70'`). */
+function reloptionSql(option: string): string {
+  const eq = option.indexOf('=');
+  const [name, value] = eq < 0 ? [option, ''] : [option.slice(0, eq), option.slice(eq + 1)];
+  return `${quoteIdent(name)}=${value !== '' && quoteIdent(value) === value ? value : quoteLiteral(value)}`;
 }
 
 /**

@@ -69,7 +69,11 @@ export function storageParamProblem(method: string, param: string, value: unknow
   if (!ALL_STORAGE_PARAMS.includes(param)) return `unknown storage parameter "${param}" (known: ${ALL_STORAGE_PARAMS.join(', ')})`;
   if (!table) return null;
   const type = table[param];
-  if (!type) return `${method} indexes do not take storage parameter ${param} (${methodsTaking(param).join(', ')} do${Object.keys(table).length ? `; ${method} takes ${Object.keys(table).join(', ')}` : ''})`;
+  if (!type) {
+    const takers = methodsTaking(param);
+    const own = Object.keys(table);
+    return `${method} indexes do not take storage parameter ${param} (${takers.join(', ')} ${takers.length === 1 ? 'takes' : 'take'} it${own.length ? `; ${method} takes ${own.join(', ')}` : ''})`;
+  }
   const r = canonicalParam(type, value);
   return r.ok ? null : `${param} ${r.message}, got ${JSON.stringify(value)}`;
 }

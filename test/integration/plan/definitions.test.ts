@@ -3,6 +3,7 @@
  * each key and index field, what is wrong with them reported at its plan line, and the matching rules
  * (an equivalent index under any name is nothing to do). Run on PostgreSQL 18 and 15.
  */
+import assert from 'node:assert/strict';
 import { planCases, type PlanCase } from './cases.js';
 
 const ORDERS = [
@@ -113,19 +114,37 @@ const cases: PlanCase[] = [
       '    indexes:',
       '      - columns: [tags]',
       '      - columns: [a, b]',
+      '      - columns: [email]',
+      '        method: hash',
+      '        with: {fillfactor: 60}',
+      '      - columns: [tags]',
+      '        method: gin',
+      '        with: {fastupdate: true, gin_pending_list_limit: 256}',
+      '        name: t_tags_fast',
+      '      - columns: [c]',
+      '        method: brin',
+      '        with: {autosummarize: true}',
+      '        concurrently: false',
       '  - name: r',
       '    indexes:',
       '      - columns: [span]',
       '        method: gist',
       '        with: {buffering: "off", fillfactor: 80}',
+      '      - columns: [span]',
+      '        method: spgist',
+      '        with: {fillfactor: 70}',
       '',
     ].join('\n'),
     statements: [
       'CREATE INDEX CONCURRENTLY t_tags_gin_idx ON public.t USING gin (tags)',
       'CREATE INDEX CONCURRENTLY t_a_b_btree_idx ON public.t USING btree (a, b)',
+      'CREATE INDEX CONCURRENTLY t_email_hash_idx ON public.t USING hash (email) WITH (fillfactor = 60)',
+      'CREATE INDEX CONCURRENTLY t_tags_fast ON public.t USING gin (tags) WITH (fastupdate = on, gin_pending_list_limit = 256)',
+      'CREATE INDEX t_c_brin_idx ON public.t USING brin (c) WITH (autosummarize = on)',
       'CREATE INDEX CONCURRENTLY r_span_gist_idx ON public.r USING gist (span) WITH (buffering = off, fillfactor = 80)',
+      'CREATE INDEX CONCURRENTLY r_span_spgist_idx ON public.r USING spgist (span) WITH (fillfactor = 70)',
     ],
-    applied: { valid: ['t_tags_gin_idx', 't_a_b_btree_idx', 'r_span_gist_idx'] },
+    applied: { valid: ['t_tags_gin_idx', 't_a_b_btree_idx', 't_email_hash_idx', 't_tags_fast', 't_c_brin_idx', 'r_span_gist_idx', 'r_span_spgist_idx'] },
   },
   {
     name: 'everything wrong in the file is reported together at its line, before anything runs',
@@ -149,7 +168,7 @@ const cases: PlanCase[] = [
     ),
     problems: [
       'plan.yaml:5:19: a key has both name and expression: give one of them',
-      'plan.yaml:8:16: with: brin indexes do not take storage parameter fillfactor (btree, hash, gist, spgist do; brin takes pages_per_range, autosummarize)',
+      'plan.yaml:8:16: with: brin indexes do not take storage parameter fillfactor (btree, hash, gist, spgist take it; brin takes pages_per_range, autosummarize)',
       'plan.yaml:10:17: hash indexes cannot have several keys (one key per index, or method btree, gist, gin or brin)',
       'plan.yaml:11:19: order and nulls need an ordered method (btree), not gin (gin indexes have no sort order)',
       'plan.yaml:15:18: include needs method btree, gist or spgist, not brin (brin indexes cannot store INCLUDE columns)',
@@ -200,5 +219,63 @@ const cases: PlanCase[] = [
     error: /index public\.t_named already exists with another definition \(key 1 is a, planned b\)/,
   },
 ];
+
+cases.push(
+  {
+    name: 'an INVALID leftover with the planned name is dropped and built again, for a definition of several keys',
+    setup: [
+      ...T,
+      'INSERT INTO t (a, b) VALUES (1, 1), (1, 1)',
+      { sql: 'CREATE UNIQUE INDEX CONCURRENTLY t_a_b_desc_btree_idx ON t (a, b DESC)', fails: /could not create unique index/ },
+    ],
+    assume: ["NOT (SELECT indisvalid FROM pg_index WHERE indexrelid = 't_a_b_desc_btree_idx'::regclass)"],
+    plan: plan('      - columns: [a, {name: b, order: desc}]'),
+    statements: [
+      'DROP INDEX CONCURRENTLY IF EXISTS public.t_a_b_desc_btree_idx',
+      'CREATE INDEX CONCURRENTLY t_a_b_desc_btree_idx ON public.t USING btree (a, b DESC)',
+    ],
+    columns: [
+      't.a, b DESC: rebuild btree (btree, the default for this index entry; INVALID index t_a_b_desc_btree_idx was left by an interrupted build (its definition differed: it is unique, the plan is not))',
+    ],
+    applied: { valid: ['t_a_b_desc_btree_idx'] },
+  },
+  {
+    name: 'NULLS NOT DISTINCT is part of the definition: a unique index without it is another index',
+    setup: [...T, 'CREATE UNIQUE INDEX t_a_unique ON t (a)', 'CREATE UNIQUE INDEX t_b_nnd ON t (b) NULLS NOT DISTINCT'],
+    plan: plan('      - columns: [a]', '        unique: true', '        nulls_not_distinct: true', '      - columns: [b]', '        unique: true', '        nulls_not_distinct: true'),
+    statements: ['CREATE UNIQUE INDEX CONCURRENTLY t_a_btree_uniq ON public.t USING btree (a) NULLS NOT DISTINCT'],
+    columns: [
+      't.a: create btree (btree, the default for this index entry)',
+      't.b: exists btree (equivalent index public.t_b_nnd exists under another name)',
+    ],
+    applied: { valid: ['t_a_btree_uniq'] },
+  },
+  {
+    name: 'unique on a partitioned table: several keys that hold the partition key are fine, keys that do not are a problem',
+    setup: [
+      'CREATE TABLE p (id int, k int, v text) PARTITION BY LIST (k)',
+      'CREATE TABLE p_1 PARTITION OF p FOR VALUES IN (1)',
+      'ANALYZE p',
+    ],
+    plan: ['version: 1', 'tables:', '  - name: p', '    indexes:', '      - columns: [id, k]', '        unique: true', '      - columns: [id, v]', '        unique: true', ''].join('\n'),
+    problems: [
+      'plan.yaml:7:19: public.p (id, v): unique: true on a partitioned table needs every partition key column in the index, but public.p is partitioned by (k) (a unique index on one partition is possible: name the partition as a table of its own)',
+    ],
+  },
+  {
+    name: 'the same definition in indexes: and columns: is planned once; --explain shows the keys and their types',
+    setup: [...T],
+    plan: ['version: 1', 'tables:', '  - name: t', '    columns: [a]', '    indexes:', '      - columns: [a]', '      - columns: [{expression: "a + b"}]', ''].join('\n'),
+    statements: ['CREATE INDEX CONCURRENTLY t_a_btree_idx ON public.t USING btree (a)', 'CREATE INDEX CONCURRENTLY t_a_b_btree_idx ON public.t USING btree ((a + b))'],
+    warnings: [/^plan\.yaml:6:19: public\.t \(a\) gives the same index as plan\.yaml:4:15 \(btree\): planned once$/],
+    applied: { valid: ['t_a_btree_idx', 't_a_b_btree_idx'] },
+    more: async (run) => {
+      const explain = await run.plan(['--explain']);
+      assert.equal(explain.code, 0, explain.err);
+      // Once applied: the expression key is recognised in the index the script built.
+      assert.match(explain.out, /^ {2}\(a \+ b\) {2}expression {2}exists {2}btree {3}- {8}t_a_b_btree_idx {2}equivalent index public\.t_a_b_btree_idx exists$/m);
+    },
+  },
+);
 
 planCases('pgindex_defs', cases);
