@@ -82,7 +82,7 @@ export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
     }
     const resolution = resolveTables(file, snapshot, { deferProblems: true });
     const { predicates, problems } = await serverPredicates(client, file, resolution.tables, opts.log);
-    const keys = await serverKeys(client, resolution.tables);
+    const keys = await serverKeys(client, resolution.tables, opts.log);
     const plan = buildPlan(file, snapshot, { predicates, serverKeys: keys.serverKeys, resolution, problems: [...problems, ...keys.problems] });
     await lockMessage(client, 'checking that the planned index names are free', [], 'AccessShareLock', () => checkNamesFree(client, plan));
     planned = true;
@@ -246,19 +246,23 @@ export async function serverPredicates(
  * collation that does not exist or does not fit, an operator class that does not accept the
  * expression's type) is a problem at the entry's line.
  */
-export async function serverKeys(client: pg.ClientBase, tables: ResolvedTable[]): Promise<{ serverKeys: Map<string, ServerKey[]>; problems: Problem[] }> {
+export async function serverKeys(
+  client: pg.ClientBase,
+  tables: ResolvedTable[],
+  log: (message: string) => void,
+): Promise<{ serverKeys: Map<string, ServerKey[]>; problems: Problem[] }> {
   const out = new Map<string, ServerKey[]>();
   const problems: Problem[] = [];
-  const requests = new Map<string, { table: QualifiedName; keys: string; method: string; pos: SourcePos }>();
+  const requests = new Map<string, { table: QualifiedName; oid: number; keys: string; method: string; pos: SourcePos }>();
   for (const r of tables) {
     for (const ix of r.indexes) {
       const method = needsServerKeys(ix);
       const keys = plannedKeys(ix);
-      // A lexical problem of an expression is buildPlan's to report (src/plan/checks.ts reads it too).
+      // An expression that is not one expression is buildPlan's to report (src/plan/index-entries.ts).
       if (method === null || keys.some((k) => k.expression !== undefined && rawPredicateProblem(k.expression) !== null)) continue;
       const table = { schema: r.table.schema, name: r.table.name };
       const label = keysLabel(keys);
-      requests.set(keysKey(table, method, label), { table, keys: label, method, pos: ix.spec.pos });
+      requests.set(keysKey(table, method, label), { table, oid: r.table.oid, keys: label, method, pos: ix.spec.pos });
     }
   }
   if (requests.size === 0) return { serverKeys: out, problems };
@@ -268,16 +272,40 @@ export async function serverKeys(client: pg.ClientBase, tables: ResolvedTable[])
     for (const [key, req] of requests) {
       const temp = `pgindex_keys_${++n}`;
       const tempTable = `pg_temp.${quoteIdent(temp)}`;
+      const locked = async (): Promise<void> => {
+        const { holders, lockTimeout } = await lockHolders(client, [req.oid], 'AccessShareLock');
+        problems.push({
+          pos: req.pos,
+          message: `${req.keys}: could not be checked on the server: gave up waiting for a lock${lockTimeout ? ` (lock_timeout ${lockTimeout})` : ''}: ${describeHolders(holders)}`,
+          hint: 'plan again once it is released, or give the plan a longer lock_timeout',
+        });
+      };
+      // Privileges or a read-only server only make the comparison less exact: the keys are then
+      // compared with existing indexes as written.
+      const cannotCheck = (code: string | undefined, message: string): boolean => {
+        if (code !== SQLSTATE.insufficientPrivilege && code !== SQLSTATE.readOnlySqlTransaction) return false;
+        log(`note: could not check the index keys ${req.keys} of ${quoteQualified(req.table)} on the server (${message}); they are compared with existing indexes as written`);
+        return true;
+      };
       await query(client, 'SAVEPOINT keys');
       try {
         await query(client, `CREATE TEMP TABLE ${quoteIdent(temp)} (LIKE ${quoteQualified(req.table)}) ON COMMIT DROP`);
+      } catch (err) {
+        await query(client, 'ROLLBACK TO SAVEPOINT keys');
+        if (isLockTimeout(err)) await locked();
+        else if (!(err instanceof SqlError && cannotCheck(err.sqlstate, err.message))) throw err;
+        continue;
+      }
+      try {
         // The extended protocol runs exactly one statement, whatever the raw expressions hold.
         await client.query({ text: `CREATE INDEX ON ${tempTable} USING ${quoteIdent(req.method)} (${req.keys})`, queryMode: 'extended' } as pg.QueryConfig);
       } catch (err) {
         await query(client, 'ROLLBACK TO SAVEPOINT keys');
+        // Anything but privileges or locks is the keys' fault: reported at the entry's line.
         const e = err as { code?: string; message?: string };
-        if (e.code === SQLSTATE.insufficientPrivilege || e.code === SQLSTATE.readOnlySqlTransaction) continue; // compared as text
-        problems.push({ pos: req.pos, message: `${req.keys}: ${e.message ?? String(err)}` });
+        const message = e.message ?? String(err);
+        if (isLockTimeout(err)) await locked();
+        else if (!cannotCheck(e.code, message)) problems.push({ pos: req.pos, message: `${req.keys}: ${message}` });
         continue;
       }
       const rows = await query<{ keys: ServerKey[] }>(

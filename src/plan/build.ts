@@ -29,7 +29,7 @@ import { indexName, type NameParts } from './names.js';
 import { assignNames } from './naming.js';
 import { ancestors, partitionTargets } from './partitions.js';
 import { predicateKey, type ServerKey } from './predicates.js';
-import { indexIntent } from './index-entries.js';
+import { entryShape, indexIntent, keysLabel, plannedKeys } from './index-entries.js';
 import { planIntent } from './reconcile.js';
 import { deriveRunSettings } from './settings.js';
 import type { ColumnPlan, Plan, TableSummary } from './types.js';
@@ -102,6 +102,9 @@ function columnSlots(a: {
   // Columns a partitioned table's index already covers need no index of their own on its partitions.
   const plannedOnTable = new Set<string>();
   for (const r of a.resolved) for (const c of r.columns) plannedOnTable.add(qualifiedKey(r.table) + '\0' + c.column.name);
+  // Likewise the `indexes:` entries a partitioned table's entry of the same shape covers.
+  const shapesOnTable = new Set<string>();
+  for (const r of a.resolved) for (const ix of r.indexes) shapesOnTable.add(qualifiedKey(r.table) + '\0' + entryShape(ix));
 
   for (const r of a.resolved) {
     const table = r.table;
@@ -156,8 +159,28 @@ function columnSlots(a: {
       const target = { table, parts, name: indexName(parts), partitions: partitionTargets(tablesByKey, table, parts, pos, problems) };
       slots.push({ intent: { table, column, decision, def, tablespace, concurrently, pos, target } });
     }
-    // The table's `indexes:` entries: never merged, never covered by a parent's (each declares an index).
+    // The table's `indexes:` entries: never merged; one that its partitioned table's entry of the same
+    // shape covers gets its line at once, as a column does.
     for (const ix of r.indexes) {
+      const shape = entryShape(ix);
+      const parent = covering.find((t) => shapesOnTable.has(qualifiedKey(t) + '\0' + shape));
+      if (parent) {
+        const keys = keysLabel(plannedKeys(ix));
+        const type = ix.keys.map((c) => c?.type.declared ?? 'expression').join(', ');
+        slots.push({
+          plan: {
+            table: qname(table),
+            column: keys,
+            type,
+            method: null,
+            opclass: null,
+            index: null,
+            action: 'skip',
+            reason: `covered by the index planned on its partitioned table ${quoteQualified(parent)}`,
+          },
+        });
+        continue;
+      }
       const intent = indexIntent({ file, snapshot, tablesByKey, predicates: a.predicates, serverKeys: a.serverKeys, problems }, r, ix);
       if (intent) slots.push({ intent });
     }

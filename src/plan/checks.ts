@@ -49,6 +49,11 @@ export function checkIntent(a: {
 
 /** A tablespace as the plan writes it, folded by SQL's rules (src/catalog/names.ts); a bad name is a problem. */
 export function tablespaceName(written: string, pos: SourcePos, problems: Problem[]): string {
+  return identifierName(written, pos, problems);
+}
+
+/** A name the plan gives (a tablespace, an index), folded by SQL's rules; a bad name is a problem. */
+export function identifierName(written: string, pos: SourcePos, problems: Problem[]): string {
   try {
     return parseIdentifier(written);
   } catch (err) {

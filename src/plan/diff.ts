@@ -6,8 +6,9 @@
  * the order and NULLS placement; the collation, by default the column's own; the operator class, a
  * planned default one equal to an existing key with the operator class CREATE INDEX would pick for
  * the key's type), uniqueness and NULLS NOT DISTINCT, INCLUDE columns (as a set), predicate, storage
- * parameters (as their types read them), and the tablespace when the plan's index entry names one. Predicates are compared after normalisation; when in doubt they count as
- * different, which at worst builds one index too many, never skips a needed one.
+ * parameters (as their types read them), and the tablespace when the plan's index entry names one.
+ * Predicates and expressions are compared after normalisation; when in doubt they count as different,
+ * which at worst builds one index too many, never skips a needed one.
  */
 import type { CatalogSnapshot, ColumnInfo, IndexInfo, OpclassInfo, TableInfo } from '../catalog/types.js';
 import { fit, usesDefaultOpclass } from '../pg/opclasses.js';

@@ -9,7 +9,7 @@
  */
 import type { CatalogSnapshot, TableInfo } from '../catalog/types.js';
 import type { ResolvedIndex, ResolvedTable } from '../catalog/resolve.js';
-import { NameSyntaxError, parseIdentifier } from '../catalog/names.js';
+import { NameSyntaxError, parseQualifiedName } from '../catalog/names.js';
 import { advise, adviseMethod } from '../advisor/advise.js';
 import type { Decision } from '../advisor/types.js';
 import type { Problem } from '../errors.js';
@@ -17,13 +17,13 @@ import type { PlanFile } from '../planfile/types.js';
 import { specMethodFacts, writtenMethod } from '../planfile/index-method.js';
 import { NULLS_NOT_DISTINCT_SINCE } from '../pg/access-methods.js';
 import { STORAGE_PARAMS, canonicalParam, storageParamProblem } from '../pg/storage-params.js';
-import { checkIntent, tablespaceName } from './checks.js';
+import { checkIntent, identifierName, tablespaceName } from './checks.js';
 import type { IndexDef, PlannedKey } from './diff.js';
 import type { Intent } from './intent.js';
 import { MAX_IDENTIFIER_BYTES, indexName, keyNamePart, utf8Bytes, type NameParts } from './names.js';
 import { partitionTargets } from './partitions.js';
 import { keysKey, predicateKey, type ServerKey } from './predicates.js';
-import { keySql } from './sql.js';
+import { keySql, rawPredicateProblem } from './sql.js';
 import { quoteQualified } from '../sql/quote.js';
 
 type IndexDecision = Extract<Decision, { kind: 'index' }>;
@@ -53,17 +53,11 @@ export function plannedKeys(ix: ResolvedIndex): PlannedKey[] {
 /** `schema.name` or `name`, folded as SQL folds it; left as written when it is not a name. */
 function writtenOpclass(written: string): { schema: string | null; name: string } {
   try {
-    return parseQualifiedNameSafe(written);
+    return parseQualifiedName(written);
   } catch (err) {
     if (!(err instanceof NameSyntaxError)) throw err;
     return { schema: null, name: written };
   }
-}
-
-function parseQualifiedNameSafe(written: string): { schema: string | null; name: string } {
-  const dot = written.lastIndexOf('.');
-  if (dot < 0 || written.includes('"')) return { schema: null, name: parseIdentifier(written) };
-  return { schema: parseIdentifier(written.slice(0, dot)), name: parseIdentifier(written.slice(dot + 1)) };
 }
 
 /**
@@ -74,6 +68,24 @@ function parseQualifiedNameSafe(written: string): { schema: string | null; name:
 export function needsServerKeys(ix: ResolvedIndex): string | null {
   if (!ix.spec.keys.some((k) => k.expression !== undefined || k.collation !== undefined)) return null;
   return writtenMethod(specMethodFacts(ix.spec));
+}
+
+/**
+ * What an entry asks for, independent of the table it is on: a partition's entry with the same shape
+ * as its partitioned table's is covered by the parent's roll-out, as a column of `columns:` is.
+ */
+export function entryShape(ix: ResolvedIndex): string {
+  const s = ix.spec;
+  return JSON.stringify([
+    s.method ?? null,
+    keysLabel(plannedKeys(ix)),
+    s.unique ?? false,
+    s.nullsNotDistinct ?? false,
+    ix.include.map((c) => c.name).sort(),
+    s.where?.trim() || null,
+    (s.with ?? []).map((p) => `${p.name}=${String(p.value)}`).sort(),
+    s.tablespace ?? null,
+  ]);
 }
 
 /** The `keys` text of an entry: what the Plan's line and the step reasons show. */
@@ -107,6 +119,12 @@ export function indexIntent(ctx: EntryContext, r: ResolvedTable, ix: ResolvedInd
     decision = { kind: 'index', method: written, opclass: null, opclassSchema: null, extension: null, reason: why };
   }
   const method = decision.method;
+
+  // An expression is copied into the statement as written: it must be one expression (as a `where`).
+  spec.keys.forEach((k) => {
+    const lexical = k.expression !== undefined ? rawPredicateProblem(k.expression) : null;
+    if (lexical !== null) problems.push({ pos: k.pos, message: `expression: ${lexical}` });
+  });
 
   // Each column key through the advisor's checks of an explicit method and operator class.
   ix.keys.forEach((column, i) => {
@@ -166,7 +184,7 @@ export function indexIntent(ctx: EntryContext, r: ResolvedTable, ix: ResolvedInd
   const parts: NameParts = { table: table.name, columns: keys.map(keyNamePart), method, unique };
   let name = indexName(parts);
   if (spec.name !== undefined) {
-    name = tablespaceName(spec.name, pos, problems);
+    name = identifierName(spec.name, pos, problems);
     if (utf8Bytes(name) > MAX_IDENTIFIER_BYTES) at(`name ${JSON.stringify(name)} is ${utf8Bytes(name)} bytes long; PostgreSQL would cut it to ${MAX_IDENTIFIER_BYTES}`);
   }
   if (problems.length > before) return null;

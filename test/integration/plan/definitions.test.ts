@@ -222,6 +222,15 @@ const cases: PlanCase[] = [
 
 cases.push(
   {
+    name: "behind another session's lock, an expression (checked on a copy of the table) is a problem at its line within lock_timeout, naming the session",
+    setup: T,
+    lockedBy: 'LOCK TABLE t IN ACCESS EXCLUSIVE MODE',
+    plan: ['version: 1', 'lock_timeout: 1s', 'tables:', '  - name: t', '    indexes:', '      - columns: [{expression: "a + b"}]', ''].join('\n'),
+    problems: [
+      'plan.yaml:6:19: (a + b): could not be checked on the server: gave up waiting for a lock (lock_timeout 1s): another session holds a lock on table public.t (pid {pid} holds AccessExclusiveLock) (plan again once it is released, or give the plan a longer lock_timeout)',
+    ],
+  },
+  {
     name: 'an INVALID leftover with the planned name is dropped and built again, for a definition of several keys',
     setup: [
       ...T,
@@ -261,6 +270,40 @@ cases.push(
     problems: [
       'plan.yaml:7:19: public.p (id, v): unique: true on a partitioned table needs every partition key column in the index, but public.p is partitioned by (k) (a unique index on one partition is possible: name the partition as a table of its own)',
     ],
+  },
+  {
+    name: "a partition's entry of the same shape as its partitioned table's is covered by the roll-out; one of its own is planned on it",
+    setup: [
+      'CREATE TABLE p (id int, k int, v text) PARTITION BY LIST (k)',
+      'CREATE TABLE p_1 PARTITION OF p FOR VALUES IN (1)',
+      'CREATE TABLE p_2 PARTITION OF p FOR VALUES IN (2)',
+      'ANALYZE p',
+    ],
+    plan: [
+      'version: 1',
+      'concurrently: false',
+      'tables:',
+      '  - name: p',
+      '    indexes:',
+      '      - columns: [id, {name: v, collation: "C"}]',
+      '  - name: p_1',
+      '    indexes:',
+      '      - columns: [id, {name: v, collation: "C"}]',
+      '      - columns: [id, {name: v, collation: "C"}]',
+      '        where: id > 0',
+      '',
+    ].join('\n'),
+    statements: [
+      'CREATE INDEX p_id_v_btree_idx ON public.p USING btree (id, v COLLATE "C")',
+      // The roll-out's index of p_1 would have the plain name: the partial one gets a hash of its definition.
+      'CREATE INDEX p_1_id_v_3a1c0912_btree_idx ON public.p_1 USING btree (id, v COLLATE "C") WHERE id > 0',
+    ],
+    columns: [
+      'p.id, v COLLATE "C": create btree (btree, the default for this index entry)',
+      'p_1.id, v COLLATE "C": skip - (covered by the index planned on its partitioned table public.p)',
+      'p_1.id, v COLLATE "C": create btree (btree, the default for this index entry)',
+    ],
+    applied: { valid: ['p_id_v_btree_idx', 'p_1_id_v_3a1c0912_btree_idx'] },
   },
   {
     name: 'the same definition in indexes: and columns: is planned once; --explain shows the keys and their types',

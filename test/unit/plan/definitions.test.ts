@@ -209,3 +209,16 @@ test('a table entry needs columns or indexes; an index entry checked against the
     'plan.yaml:9:16: with: hash indexes do not take storage parameter deduplicate_items (btree takes it; hash takes fillfactor)',
   ]);
 });
+
+test('an expression that is not one expression never reaches a statement, even from a PlanFile made without the loader', () => {
+  const bad = ix([{ expression: 'a); DROP TABLE t; --' }]);
+  const unbalanced = ix([{ expression: 'a), (b' }]);
+  assert.deepEqual(problemsOf(() => buildPlan(planFile([tableSpec('t', [], { indexes: [bad, unbalanced] })]), snapshot([t()]))), [
+    `plan.yaml:${(bad.keys[0]?.pos.line ?? 0)}:9: expression: unbalanced parentheses`,
+    `plan.yaml:${(unbalanced.keys[0]?.pos.line ?? 0)}:9: expression: unbalanced parentheses`,
+  ]);
+  const semicolon = ix([{ expression: "a || ';' ; select 1" }]);
+  assert.deepEqual(problemsOf(() => buildPlan(planFile([tableSpec('t', [], { indexes: [semicolon] })]), snapshot([t()]))), [
+    `plan.yaml:${(semicolon.keys[0]?.pos.line ?? 0)}:9: expression: \`;\` is not allowed: it must be a single expression`,
+  ]);
+});
