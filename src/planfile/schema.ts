@@ -31,11 +31,17 @@ export function keysByPlace(): { place: string; keys: string[] }[] {
   const props = (o: unknown): string[] => Object.keys(((o ?? {}) as { properties?: object }).properties ?? {});
   const table = (s.$defs as Record<string, SchemaObject>).table;
   const columnsAnyOf = ((table?.properties as Record<string, SchemaObject> | undefined)?.columns?.anyOf ?? []) as SchemaObject[];
+  const index = (s.$defs as Record<string, SchemaObject>).index;
+  const indexKey = (((index?.properties as Record<string, SchemaObject> | undefined)?.columns?.items as SchemaObject | undefined)?.anyOf as SchemaObject[] | undefined)?.[1];
   const columnObject = ((columnsAnyOf[1]?.items as SchemaObject | undefined)?.anyOf as SchemaObject[] | undefined)?.[1];
   return [
     { place: 'the top level of the plan', keys: props(s) },
     { place: 'rules', keys: props((s.properties as Record<string, unknown>).rules) },
     { place: 'an entry of tables', keys: props(table) },
     { place: 'a column entry ({name: …, method: …})', keys: props(columnObject) },
+    // Last, so that a key both kinds of entry have is still said to belong in a column entry.
+    { place: 'an entry of indexes ({columns: […], unique: …})', keys: props(index) },
+    { place: 'a key of an entry of indexes ({name: …, order: desc})', keys: props(indexKey) },
+    { place: "an index entry's with ({fillfactor: …})", keys: props((index?.properties as Record<string, SchemaObject> | undefined)?.with) },
   ];
 }

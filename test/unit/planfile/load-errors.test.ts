@@ -26,6 +26,15 @@ const cases: { name: string; text: string; want: string[] }[] = [
     ],
   },
   {
+    name: 'keys of indexes: entries written elsewhere say where they belong',
+    text: lines('version: 1', 'tables:', '  - name: t', '    nulls_not_distinct: true', '    columns:', '      - name: a', '        order: desc', '    indexes:', '      - columns: [a]', '        fillfactor: 70'),
+    want: [
+      'plan.yaml:4:5: unknown key "nulls_not_distinct" ("nulls_not_distinct" belongs in an entry of indexes ({columns: […], unique: …}))',
+      'plan.yaml:7:9: unknown key "order" ("order" belongs in a key of an entry of indexes ({name: …, order: desc}))',
+      "plan.yaml:10:9: unknown key \"fillfactor\" (\"fillfactor\" belongs in an index entry's with ({fillfactor: …}))",
+    ],
+  },
+  {
     name: 'a missing key not explained by a typo is still reported',
     text: lines('version: 1', 'tables:', '  - name: t', '    colour: all'),
     want: [
