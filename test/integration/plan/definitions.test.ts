@@ -213,6 +213,46 @@ const cases: PlanCase[] = [
     applied: { valid: ['p_lower_email_id_desc_btree_idx'] },
   },
   {
+    name: 'a partitioned table: unique NULLS NOT DISTINCT with INCLUDE and storage parameters rolls out online, then nothing to do',
+    setup: [
+      'CREATE TABLE q (id int, k int, note text) PARTITION BY LIST (k)',
+      'CREATE TABLE q_1 PARTITION OF q FOR VALUES IN (1)',
+      'CREATE TABLE q_2 PARTITION OF q FOR VALUES IN (2)',
+      'ANALYZE q',
+    ],
+    plan: ['version: 1', 'tables:', '  - name: q', '    indexes:', '      - columns: [k, id]', '        unique: true', '        nulls_not_distinct: true', '        include: [note]', '        with: {fillfactor: 80}', ''].join('\n'),
+    statements: [
+      'CREATE UNIQUE INDEX q_k_id_btree_uniq ON ONLY public.q USING btree (k, id) INCLUDE (note) NULLS NOT DISTINCT WITH (fillfactor = 80)',
+      'CREATE UNIQUE INDEX CONCURRENTLY q_1_k_id_btree_uniq ON public.q_1 USING btree (k, id) INCLUDE (note) NULLS NOT DISTINCT WITH (fillfactor = 80)',
+      'ALTER INDEX public.q_k_id_btree_uniq ATTACH PARTITION public.q_1_k_id_btree_uniq',
+      'CREATE UNIQUE INDEX CONCURRENTLY q_2_k_id_btree_uniq ON public.q_2 USING btree (k, id) INCLUDE (note) NULLS NOT DISTINCT WITH (fillfactor = 80)',
+      'ALTER INDEX public.q_k_id_btree_uniq ATTACH PARTITION public.q_2_k_id_btree_uniq',
+    ],
+    applied: { valid: ['q_k_id_btree_uniq'] },
+  },
+  {
+    name: 'an interrupted roll-out of an expression index (the parent ON ONLY, one partition attached) is completed, not rebuilt',
+    setup: [
+      'CREATE TABLE p (id int, email text, k int) PARTITION BY LIST (k)',
+      'CREATE TABLE p_1 PARTITION OF p FOR VALUES IN (1)',
+      'CREATE TABLE p_2 PARTITION OF p FOR VALUES IN (2)',
+      'ANALYZE p',
+      'CREATE INDEX p_lower_email_btree_idx ON ONLY p (lower(email))',
+      'CREATE INDEX p_1_by_hand ON p_1 (LOWER(email))',
+      'ALTER INDEX p_lower_email_btree_idx ATTACH PARTITION p_1_by_hand',
+    ],
+    assume: ["NOT (SELECT indisvalid FROM pg_index WHERE indexrelid = 'p_lower_email_btree_idx'::regclass)"],
+    plan: ['version: 1', 'tables:', '  - name: p', '    indexes:', '      - columns: [{expression: "Lower(email)"}]', ''].join('\n'),
+    statements: [
+      'CREATE INDEX CONCURRENTLY p_2_lower_email_btree_idx ON public.p_2 USING btree ((Lower(email)))',
+      'ALTER INDEX public.p_lower_email_btree_idx ATTACH PARTITION public.p_2_lower_email_btree_idx',
+    ],
+    columns: [
+      'p.(Lower(email)): rebuild btree (btree, the default for this index entry; completes the unfinished partitioned index p_lower_email_btree_idx: 1 partition index(es) to build, 1 to attach)',
+    ],
+    applied: { valid: ['p_lower_email_btree_idx'] },
+  },
+  {
     name: 'an explicit name held by a different definition is the conflict error, showing both',
     setup: [...T, 'CREATE INDEX t_named ON t (a)'],
     plan: plan('      - columns: [b]', '        name: t_named'),
