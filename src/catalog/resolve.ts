@@ -22,6 +22,7 @@ import type { CatalogSnapshot, ColumnInfo, OtherRelation, TableInfo } from './ty
 import { qualifiedKey } from '../sql/qualified.js';
 import { relkindWithArticle } from '../pg/relkinds.js';
 import { closest } from '../planfile/hints.js';
+import { advisorChooses, specMethodFacts } from '../planfile/index-method.js';
 
 export interface ResolvedColumn {
   column: ColumnInfo;
@@ -343,7 +344,10 @@ export function resolveTables(file: PlanFile, snapshot: CatalogSnapshot, options
   }
   if (problems.length > 0 && !options.deferProblems) throw new InputError(problems);
   for (const table of snapshot.tables) {
-    if (!assigned.has(qualifiedKey(table)) || !neverAnalyzed(table)) continue;
+    const entries = assigned.get(qualifiedKey(table));
+    // Complete definitions (`indexes:`) use no statistics, except to choose the method of one plain column.
+    const advised = entries?.some((e) => e.spec.columns === 'all' || e.spec.columns.length > 0 || (e.spec.indexes ?? []).some((ix) => advisorChooses(specMethodFacts(ix))));
+    if (!advised || !neverAnalyzed(table)) continue;
     warnings.push(
       `table ${quoteQualified(table)} was never analyzed; statistics rules were not applied` + (file.analyze ? '' : ' (set analyze: true)'),
     );

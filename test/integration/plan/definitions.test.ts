@@ -253,6 +253,13 @@ const cases: PlanCase[] = [
     applied: { valid: ['p_lower_email_btree_idx'] },
   },
   {
+    name: 'a table never analyzed: no warning for definitions that need no statistics, the usual one when the advisor chooses',
+    setup: ['CREATE TABLE u (a int, b int)', 'CREATE TABLE w (a int)'],
+    plan: ['version: 1', 'tables:', '  - name: u', '    indexes:', '      - columns: [a, b]', '  - name: w', '    indexes:', '      - columns: [a]', ''].join('\n'),
+    statements: ['CREATE INDEX CONCURRENTLY u_a_b_btree_idx ON public.u USING btree (a, b)', 'CREATE INDEX CONCURRENTLY w_a_btree_idx ON public.w USING btree (a)'],
+    warnings: ['table public.w was never analyzed; statistics rules were not applied (set analyze: true)'],
+  },
+  {
     name: 'an explicit name held by a different definition is the conflict error, showing both',
     setup: [...T, 'CREATE INDEX t_named ON t (a)'],
     plan: plan('      - columns: [b]', '        name: t_named'),
