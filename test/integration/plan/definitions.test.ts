@@ -260,6 +260,25 @@ const cases: PlanCase[] = [
     warnings: ['table public.w was never analyzed; statistics rules were not applied (set analyze: true)'],
   },
   {
+    name: 'tablespace pg_global in an entry is a problem at its line, as anywhere in a plan',
+    setup: T,
+    plan: plan('      - columns: [a]', '        tablespace: pg_default', '      - columns: [c]', '        tablespace: pg_global'),
+    problems: [
+      'plan.yaml:7:19: tablespace "pg_global" holds only shared system catalogs: no index can be placed there (name another tablespace, or leave tablespace out for the default)',
+    ],
+  },
+  {
+    name: 'tablespace given in the entry: an index in the default tablespace is equivalent to one planned in pg_default',
+    setup: [...T, 'CREATE INDEX t_a_by_hand ON t (a)'],
+    plan: plan('      - columns: [a]', '        tablespace: pg_default', '      - columns: [b]', '        tablespace: pg_default'),
+    statements: ['CREATE INDEX CONCURRENTLY t_b_btree_idx ON public.t USING btree (b) TABLESPACE pg_default'],
+    columns: [
+      't.a: exists btree (equivalent index public.t_a_by_hand exists under another name)',
+      't.b: create btree (integer → btree)',
+    ],
+    applied: { valid: ['t_b_btree_idx'] },
+  },
+  {
     name: 'an explicit name held by a different definition is the conflict error, showing both',
     setup: [...T, 'CREATE INDEX t_named ON t (a)'],
     plan: plan('      - columns: [b]', '        name: t_named'),
