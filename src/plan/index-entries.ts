@@ -14,7 +14,7 @@ import { advise, adviseMethod } from '../advisor/advise.js';
 import type { Decision } from '../advisor/types.js';
 import type { Problem } from '../errors.js';
 import type { PlanFile } from '../planfile/types.js';
-import { specMethodFacts, writtenMethod } from '../planfile/index-method.js';
+import { specMethodFacts, whyBtree, writtenMethod } from '../planfile/index-method.js';
 import { NULLS_NOT_DISTINCT_SINCE } from '../pg/access-methods.js';
 import { STORAGE_PARAMS, canonicalParam, storageParamProblem } from '../pg/storage-params.js';
 import { checkIntent, identifierName, tablespaceName } from './checks.js';
@@ -115,7 +115,7 @@ export function indexIntent(ctx: EntryContext, r: ResolvedTable, ix: ResolvedInd
         : { kind: 'index', method: 'btree', opclass: null, opclassSchema: null, extension: null, reason: `btree${advised?.kind === 'skip' ? ` (${advised.reason})` : ''}` };
     if (decision.opclass !== null && keys[0]) keys[0].opclass = { schema: decision.opclassSchema, name: decision.opclass };
   } else {
-    const why = spec.method !== undefined ? `${written} given in the plan` : 'btree, the default for this index entry';
+    const why = spec.method !== undefined ? `${written} given in the plan` : `btree, the default for ${whyBtree(specMethodFacts(spec))}`;
     decision = { kind: 'index', method: written, opclass: null, opclassSchema: null, extension: null, reason: why };
   }
   const method = decision.method;

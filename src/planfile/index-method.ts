@@ -34,3 +34,16 @@ export function writtenMethod(ix: MethodFacts): string | null {
 export function specMethodFacts(ix: IndexSpec): MethodFacts {
   return { method: ix.method, keys: ix.keys, unique: ix.unique, nullsNotDistinct: ix.nullsNotDistinct, include: ix.include, with: ix.with };
 }
+
+/** Why an entry without a method is btree rather than the advisor's: for its reason, in the Plan. */
+export function whyBtree(ix: MethodFacts): string {
+  const k = ix.keys[0];
+  if (ix.keys.length > 1) return 'several keys';
+  if (k?.expression !== undefined) return 'an expression';
+  if (ix.unique === true) return 'a unique index';
+  if (k?.order !== undefined || k?.nulls !== undefined) return 'a key with an order';
+  if (k?.opclass !== undefined) return 'a key with an operator class';
+  if (k?.collation !== undefined) return 'a key with a collation';
+  if (ix.include !== undefined) return 'an index with include';
+  return 'an index with storage parameters';
+}

@@ -65,7 +65,7 @@ const cases: PlanCase[] = [
     statements: ['CREATE INDEX CONCURRENTLY t_a_desc_btree_idx ON public.t USING btree (a DESC)'],
     columns: [
       't.a DESC NULLS LAST: exists btree (equivalent index public.t_a_by_hand exists under another name)',
-      't.a DESC: create btree (btree, the default for this index entry)',
+      't.a DESC: create btree (btree, the default for a key with an order)',
     ],
     applied: { valid: ['t_a_desc_btree_idx'] },
   },
@@ -100,7 +100,7 @@ const cases: PlanCase[] = [
     statements: ['CREATE INDEX CONCURRENTLY t_b_btree_idx ON public.t USING btree (b) WITH (fillfactor = 70)'],
     columns: [
       't.(LOWER( email )): exists btree (equivalent index public.t_email_lower exists under another name)',
-      't.b: create btree (btree, the default for this index entry)',
+      't.b: create btree (btree, the default for an index with storage parameters)',
     ],
     applied: { valid: ['t_b_btree_idx'] },
   },
@@ -248,7 +248,7 @@ const cases: PlanCase[] = [
       'ALTER INDEX public.p_lower_email_btree_idx ATTACH PARTITION public.p_2_lower_email_btree_idx',
     ],
     columns: [
-      'p.(Lower(email)): rebuild btree (btree, the default for this index entry; completes the unfinished partitioned index p_lower_email_btree_idx: 1 partition index(es) to build, 1 to attach)',
+      'p.(Lower(email)): rebuild btree (btree, the default for an expression; completes the unfinished partitioned index p_lower_email_btree_idx: 1 partition index(es) to build, 1 to attach)',
     ],
     applied: { valid: ['p_lower_email_btree_idx'] },
   },
@@ -310,7 +310,7 @@ cases.push(
       'CREATE INDEX CONCURRENTLY t_a_b_desc_btree_idx ON public.t USING btree (a, b DESC)',
     ],
     columns: [
-      't.a, b DESC: rebuild btree (btree, the default for this index entry; INVALID index t_a_b_desc_btree_idx was left by an interrupted build (its definition differed: it is unique, the plan is not))',
+      't.a, b DESC: rebuild btree (btree, the default for several keys; INVALID index t_a_b_desc_btree_idx was left by an interrupted build (its definition differed: it is unique, the plan is not))',
     ],
     applied: { valid: ['t_a_b_desc_btree_idx'] },
   },
@@ -320,7 +320,7 @@ cases.push(
     plan: plan('      - columns: [a]', '        unique: true', '        nulls_not_distinct: true', '      - columns: [b]', '        unique: true', '        nulls_not_distinct: true'),
     statements: ['CREATE UNIQUE INDEX CONCURRENTLY t_a_btree_uniq ON public.t USING btree (a) NULLS NOT DISTINCT'],
     columns: [
-      't.a: create btree (btree, the default for this index entry)',
+      't.a: create btree (btree, the default for a unique index)',
       't.b: exists btree (equivalent index public.t_b_nnd exists under another name)',
     ],
     applied: { valid: ['t_a_btree_uniq'] },
@@ -365,9 +365,9 @@ cases.push(
       'CREATE INDEX p_1_id_v_3a1c0912_btree_idx ON public.p_1 USING btree (id, v COLLATE "C") WHERE id > 0',
     ],
     columns: [
-      'p.id, v COLLATE "C": create btree (btree, the default for this index entry)',
+      'p.id, v COLLATE "C": create btree (btree, the default for several keys)',
       'p_1.id, v COLLATE "C": skip - (covered by the index planned on its partitioned table public.p)',
-      'p_1.id, v COLLATE "C": create btree (btree, the default for this index entry)',
+      'p_1.id, v COLLATE "C": create btree (btree, the default for several keys)',
     ],
     applied: { valid: ['p_id_v_btree_idx', 'p_1_id_v_3a1c0912_btree_idx'] },
   },

@@ -32,6 +32,7 @@ const EXAMPLES: Example[] = [
   { name: 'film', plan: 'examples/film.yaml', setup: fixture('film.fixture.sql') },
   { name: 'awkward', plan: 'test/golden/awkward.yaml', setup: fixture('awkward.fixture.sql') },
   { name: 'partitions', plan: 'test/golden/partitions.yaml', setup: fixture('partitions.fixture.sql') },
+  { name: 'orders', plan: 'examples/orders.yaml', setup: fixture('orders.fixture.sql') },
 ];
 
 /** The one line that names the server's exact version, which differs between the servers CI runs. */
