@@ -14,7 +14,7 @@ import { buildBudget, isIndexBuild } from './budget.js';
 import { stepLabel } from './describe.js';
 import type { Leftovers } from './leftovers.js';
 import type { Outcome, StepLedger } from './ledger.js';
-import { indexSizeOf } from './progress.js';
+import { builtIndexSize } from './progress.js';
 import { backoffMs, classify, type Classified } from './retry.js';
 import { describeWait, runTimesWaits, waitBudget, waitTimeoutMessage } from './build-waits.js';
 import { SQLSTATE } from '../pg/sqlstate.js';
@@ -47,8 +47,6 @@ function classifyBuildFailure(err: unknown, job: RunningJob, ctx: RunContext): C
 const RECANCEL_MS = 1000;
 /** Control-connection failures one step may meet before the run stops: the run cannot go on blind. */
 const MAX_CONTROL_FAILURES = 3;
-/** A build that took this long gets its index size in its `done` event; the others get it in the summary. */
-const SIZE_AT_DONE_MS = 1000;
 
 export class Dispatcher {
   /** Sessions with nothing to run, in the order they became free. */
@@ -155,8 +153,8 @@ export class Dispatcher {
       job.waitTimedOut = null;
       await this.build(step, session);
       job.phase = 'after';
-      let size: number | null = null;
-      if (this.ctx.now() - job.buildStartedAt >= SIZE_AT_DONE_MS) size = await indexSizeOf(this.ctx, step);
+      // Every build's `done` event carries its index's size (it used to be only those over a second).
+      const size = await builtIndexSize(session, step, this.ctx.cleanupLockTimeoutMs);
       this.end(step, 'done', { sizeBytes: size });
     } catch (err) {
       job.phase = 'after';
