@@ -24,6 +24,7 @@ import { Control } from './control.js';
 import { Dispatcher } from './dispatch.js';
 import { StepLedger } from './ledger.js';
 import { Leftovers } from './leftovers.js';
+import { countIndexes, outcomes } from './outcomes.js';
 import { fillSizes, ProgressTicker } from './progress.js';
 import { RunContext } from './run-context.js';
 import { Scheduler, validateSteps } from './scheduler.js';
@@ -119,10 +120,12 @@ class Run {
       stoppedEarly: ctx.stopping !== null && !ctx.stopping.interrupted,
       durationMs: ctx.now() - ctx.startedAt,
       leftovers: [...this.leftovers.left],
+      indexes: { built: 0, rebuilt: 0, attached: 0, failed: 0, notBuilt: 0 },
       results: this.ledger.results(),
     };
-    const { results: _results, ...summary } = result;
-    ctx.emit({ type: 'summary', ...summary });
+    result.indexes = countIndexes(outcomes(result.results));
+    // Every step's end, for readers of the events alone; the SQL is in each step's start event.
+    ctx.emit({ type: 'summary', ...result, results: result.results.map(({ sql: _sql, ...r }) => r) });
     return result;
   }
 

@@ -6,11 +6,13 @@ import type { Step } from '../../plan/types.js';
 import { humanBytes } from '../../format.js';
 import { sizeSetting } from '../../pg/settings.js';
 import { stepLabel } from '../../runner/describe.js';
-import type { EventSink, RunEvent, RunResult, StepError, StepResult } from '../../runner/types.js';
+import { EVENTS_VERSION, type EventSink, type RunEvent, type RunResult, type StepError, type StepResult } from '../../runner/types.js';
 import { describeFailure, formatDuration, formatSummary, RunView } from './view.js';
 
 export interface Output {
   write(text: string): unknown;
+  /** A terminal's width; the summary fits it (80 when not known). */
+  columns?: number;
 }
 
 export interface RenderOptions {
@@ -43,9 +45,13 @@ export function summaryLabel(steps: readonly Step[]): (r: StepResult) => string 
   };
 }
 
-/** One event as a line of --json output, with the time it happened. */
+/**
+ * One event as a line of --json output: the format's version and the time it happened, then the
+ * event. The version is on every line, not only on `begin`: a reader may see only some lines (a
+ * filter, a tail, the planning warnings printed before `begin`) and each one still says what it is.
+ */
 export function jsonLine(event: RunEvent, now: () => number): string {
-  return JSON.stringify({ time: new Date(now()).toISOString(), ...event }) + '\n';
+  return JSON.stringify({ version: EVENTS_VERSION, time: new Date(now()).toISOString(), ...event }) + '\n';
 }
 
 /** One JSON object per line and per event. */
@@ -129,7 +135,7 @@ export function plainRenderer(opts: RenderOptions): Renderer {
   return {
     sink,
     async close(result) {
-      if (result) opts.stdout.write('\n' + formatSummary(result, summaryLabel(opts.steps)));
+      if (result) opts.stdout.write('\n' + formatSummary(result, summaryLabel(opts.steps), { columns: opts.stdout.columns }));
     },
   };
 }

@@ -3,19 +3,14 @@
  * plain lines) only decide when to draw it.
  */
 import type { QualifiedName, Step } from '../../plan/types.js';
-import { humanBytes, thousands } from '../../format.js';
+import { thousands } from '../../format.js';
 import { SqlError } from '../../errors.js';
 import { displayName, stepLabel } from '../../runner/describe.js';
-import type { RunEvent, RunResult, StepError, StepResult } from '../../runner/types.js';
+import type { RunEvent, StepError } from '../../runner/types.js';
+import { formatDuration } from './duration.js';
 
-/** 850ms, 12.3s, 2m05s, 1h02m. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)}s`;
-  const s = Math.floor(ms / 1000);
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
+export { formatDuration };
+export { formatSummary } from './summary.js';
 
 export interface BuildView {
   stepId: string;
@@ -170,41 +165,4 @@ export function describeFailure(error: StepError, sql: string): string {
     detail: error.detail ?? undefined,
     hint: error.hint ?? undefined,
   }).describe();
-}
-
-function status(r: StepResult): string {
-  switch (r.state) {
-    case 'done':
-      return r.attempts > 1 ? `done (${r.attempts} attempts)` : 'done';
-    case 'failed':
-      return `failed: ${r.error?.sqlstate ? r.error.sqlstate + ' ' : ''}${r.error?.message ?? ''}`;
-    default:
-      return r.reason ? `${r.state}: ${r.reason}` : r.state;
-  }
-}
-
-/** The summary table: index, table, method, duration, size, status; then the totals. */
-export function formatSummary(result: RunResult, label: (r: StepResult) => string): string {
-  const header = ['index', 'table', 'method', 'duration', 'size', 'status'];
-  const rows = result.results.map((r) => [
-    label(r),
-    r.table ? displayName(r.table) : '',
-    r.method ?? '',
-    r.durationMs === null ? '' : formatDuration(r.durationMs),
-    r.sizeBytes === null ? '' : humanBytes(r.sizeBytes),
-    status(r),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  // The status column is as wide as its longest message: underline only its heading.
-  const rule = widths.map((w, i) => '-'.repeat(i === widths.length - 1 ? (header[i] ?? '').length : w));
-  const out = [line(header), line(rule), ...rows.map(line)];
-  const totals = [`${result.done} done`, `${result.skipped} skipped`, `${result.failed} failed`, `${result.cancelled} cancelled`];
-  out.push('', `${totals.join(', ')} of ${result.total} in ${formatDuration(result.durationMs)}${result.interrupted ? ' (interrupted)' : ''}${result.stoppedEarly ? ' (stopped by --fail-fast)' : ''}`);
-  for (const drop of result.leftovers) out.push(`left behind (INVALID): ${drop}`);
-  return out.join('\n') + '\n';
 }
