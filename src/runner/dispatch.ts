@@ -112,29 +112,29 @@ export class Dispatcher {
    */
   private reportIdle(): void {
     if (this.ctx.stopping || this.idle.length === 0) return;
-    let why: Omit<IdleEvent, 'session'> | undefined;
+    let why: Omit<IdleEvent, 'type' | 'session'> | undefined;
     for (const session of this.idle) {
       why ??= this.idleReason();
       const last = this.idleReported.get(session.n);
       // "Nothing left" only clears a wait reported before: a lane that just finished needs no event.
       if (last === why.waitingFor || (last === undefined && why.waitingFor === null)) continue;
       this.idleReported.set(session.n, why.waitingFor);
-      this.ctx.emit({ ...why, session: session.n });
+      this.ctx.emit({ type: 'idle', session: session.n, ...why });
     }
   }
 
   /** Why nothing can start now; computed once per dispatch that leaves a session idle. */
-  private idleReason(): Omit<IdleEvent, 'session'> {
+  private idleReason(): Omit<IdleEvent, 'type' | 'session'> {
     const pending = this.scheduler.pendingCount;
-    if (pending === 0 && this.retryWaits.size === 0) return { type: 'idle', waitingFor: null };
+    if (pending === 0 && this.retryWaits.size === 0) return { waitingFor: null };
     const blocked = this.scheduler.whyBlocked();
     if (blocked?.step.table) {
       const table = blocked.step.table;
-      return { type: 'idle', waitingFor: `${displayName(table)} is busy with ${stepLabel(blocked.holder)}`, table, heldBy: blocked.holder.id };
+      return { waitingFor: `${displayName(table)} is busy with ${stepLabel(blocked.holder)}`, table, heldBy: blocked.holder.id };
     }
     const retrying = this.retryWaits.values().next().value;
-    if (pending === 0 && retrying) return { type: 'idle', waitingFor: `${stepLabel(retrying.step)} waits to be retried` };
-    return { type: 'idle', waitingFor: `${pending} statement${pending === 1 ? '' : 's'} left, waiting for the steps they depend on` };
+    if (pending === 0 && retrying) return { waitingFor: `${stepLabel(retrying.step)} waits to be retried` };
+    return { waitingFor: `${pending} statement${pending === 1 ? '' : 's'} left, waiting for the steps they depend on` };
   }
 
   /** One attempt of a step on a session; never throws. */

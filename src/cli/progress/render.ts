@@ -122,6 +122,9 @@ export function plainRenderer(opts: RenderOptions): Renderer {
       case 'cancelled':
         line('cancelled', `${label}: ${e.reason}`);
         break;
+      case 'idle':
+        if (e.waitingFor) line('waiting', `session ${e.session}: ${e.waitingFor}`);
+        break;
       case 'warning':
         opts.stderr.write(`warning: ${e.message}\n`);
         break;

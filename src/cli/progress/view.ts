@@ -3,10 +3,10 @@
  * plain lines) only decide when to draw it.
  */
 import type { QualifiedName, Step } from '../../plan/types.js';
-import { thousands } from '../../format.js';
+import { humanBytes, thousands } from '../../format.js';
 import { SqlError } from '../../errors.js';
 import { displayName, stepLabel } from '../../runner/describe.js';
-import type { RunEvent, StepError } from '../../runner/types.js';
+import type { RunEvent, StepError, StepState } from '../../runner/types.js';
 import { formatDuration } from './duration.js';
 
 export { formatDuration };
@@ -31,6 +31,30 @@ export interface BuildView {
   waitingFor: string | null;
 }
 
+/** A step that ran, as the live display keeps it once it has ended: its mark, time and size stay. */
+export interface RecordRow {
+  stepId: string;
+  label: string;
+  table: string | null;
+  state: StepState;
+  durationMs: number | null;
+  sizeBytes: number | null;
+  attempts: number;
+  /** Why it failed or was cancelled, on one line. */
+  detail: string | null;
+}
+
+/** One session of the run: the step it runs, or why it has none. */
+export interface LaneView {
+  session: number;
+  stepId: string | null;
+  /** Set while the session is idle although statements remain ("public.orders is busy with …"). */
+  waitingFor: string | null;
+}
+
+/** The marks of the record, as listr2 draws its tasks. */
+export const MARKS: Readonly<Record<StepState, string>> = { done: '✔', failed: '✖', cancelled: '■', skipped: '↓' };
+
 function tableName(t: QualifiedName | null): string | null {
   return t ? displayName(t) : null;
 }
@@ -39,6 +63,10 @@ function tableName(t: QualifiedName | null): string | null {
 export class RunView {
   readonly steps = new Map<string, Step>();
   readonly running = new Map<string, BuildView>();
+  /** Every step that ran and ended, in the order they ended. */
+  readonly record: RecordRow[] = [];
+  /** The sessions, by number, from `begin`. */
+  readonly lanes = new Map<number, LaneView>();
   total = 0;
   sessions = 0;
   finished = 0;
@@ -72,8 +100,10 @@ export class RunView {
         this.beganAt = this.now();
         this.total = e.total;
         this.sessions = e.sessions;
+        for (let n = 1; n <= e.sessions; n++) this.lanes.set(n, { session: n, stepId: null, waitingFor: null });
         break;
       case 'start':
+        this.lanes.set(e.session, { session: e.session, stepId: e.stepId, waitingFor: null });
         this.running.set(e.stepId, {
           stepId: e.stepId,
           label: this.label(e.stepId),
@@ -105,12 +135,19 @@ export class RunView {
       }
       case 'retry':
         this.running.delete(e.stepId);
+        this.freeLane(e.stepId);
         break;
+      case 'idle': {
+        this.lanes.set(e.session, { session: e.session, stepId: null, waitingFor: e.waitingFor });
+        break;
+      }
       case 'done':
       case 'failed':
       case 'skipped':
       case 'cancelled':
+        this.keep(e);
         this.running.delete(e.stepId);
+        this.freeLane(e.stepId);
         this.finished++;
         if (e.type === 'failed') this.failed++;
         if (step) this.doneWeight += this.weight(step);
@@ -118,6 +155,74 @@ export class RunView {
       default:
         break;
     }
+  }
+
+  /** The session that ran this step has ended it. */
+  private freeLane(stepId: string): void {
+    for (const lane of this.lanes.values()) if (lane.stepId === stepId) lane.stepId = null;
+  }
+
+  /** A step that ran (or failed before it could) goes on the record as it ends. */
+  private keep(e: Extract<RunEvent, { type: 'done' | 'failed' | 'skipped' | 'cancelled' }>): void {
+    const b = this.running.get(e.stepId);
+    if (!b && e.type !== 'failed') return;
+    const step = this.steps.get(e.stepId);
+    this.record.push({
+      stepId: e.stepId,
+      label: b?.label ?? this.label(e.stepId),
+      table: b?.table ?? tableName(step?.table ?? null),
+      state: e.type,
+      durationMs: e.type === 'done' || e.type === 'failed' ? e.durationMs : b ? this.now() - b.startedAt : null,
+      sizeBytes: e.type === 'done' ? e.sizeBytes : null,
+      attempts: e.type === 'done' || e.type === 'failed' ? e.attempts : (b?.attempt ?? 0),
+      detail:
+        e.type === 'failed' ? `${e.error.sqlstate ? e.error.sqlstate + ' ' : ''}${e.error.message}`.split('\n')[0] ?? null : e.type === 'done' ? null : e.reason,
+    });
+  }
+
+  /** A finished step's line: mark, name, time, size; or why it failed. */
+  recordLine(r: RecordRow): string {
+    const parts = [MARKS[r.state], r.label];
+    if (r.table && r.table !== r.label) parts.push(`on ${r.table}`);
+    const took = r.durationMs === null ? null : formatDuration(r.durationMs);
+    if (r.state === 'done') {
+      if (took) parts.push('·', took);
+      if (r.sizeBytes !== null) parts.push('·', humanBytes(r.sizeBytes));
+      if (r.attempts > 1) parts.push('·', `${r.attempts} attempts`);
+    } else {
+      parts.push('·', `${r.state}${took ? ` after ${took}` : ''}${r.detail ? `: ${r.detail}` : ''}`);
+    }
+    return parts.join(' ');
+  }
+
+  /**
+   * The record as at most `maxRows` lines: all of it while it fits. Past that the oldest finished
+   * builds fold into one line that counts them, failures last of all (the summary lists everything):
+   * a terminal redraws only what fits on its screen.
+   */
+  recordLines(maxRows: number): { state: StepState; text: string }[] {
+    const rows = Math.max(1, maxRows);
+    if (this.record.length <= rows) return this.record.map((r) => ({ state: r.state, text: this.recordLine(r) }));
+    const keep = new Set<RecordRow>();
+    // The newest failures first, then the newest of the rest, until one line is left for the fold.
+    for (const r of [...this.record].reverse()) if (r.state === 'failed' && keep.size < rows - 1) keep.add(r);
+    for (const r of [...this.record].reverse()) if (keep.size < rows - 1) keep.add(r);
+    const folded = this.record.filter((r) => !keep.has(r));
+    const failed = folded.filter((r) => r.state === 'failed').length;
+    const fold = {
+      state: failed > 0 ? ('failed' as const) : ('done' as const),
+      text: `${failed > 0 ? MARKS.failed : MARKS.done} ${folded.length} earlier finished${failed > 0 ? ` (${failed} failed)` : ''}: all in the summary at the end`,
+    };
+    return [fold, ...this.record.filter((r) => keep.has(r)).map((r) => ({ state: r.state, text: this.recordLine(r) }))];
+  }
+
+  /** A session's line: the build it runs, or why it has none. */
+  laneLine(n: number): string {
+    const lane = this.lanes.get(n);
+    const b = lane?.stepId ? this.running.get(lane.stepId) : undefined;
+    if (b) return `session ${n}: ${this.buildLine(b)}`;
+    if (lane?.waitingFor) return `session ${n} · waiting: ${lane.waitingFor}`;
+    return `session ${n}: idle`;
   }
 
   elapsedMs(): number {
