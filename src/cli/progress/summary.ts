@@ -3,9 +3,10 @@
  *
  * One line per index (its build, with the DROP of an INVALID leftover before it folded in), per
  * attach and per statement of a SQL file; then what the run did to indexes, and to statements. A
- * table while it fits the width; past that the status column wraps under itself; when even that
- * would leave it too narrow, one record per line as psql's expanded display (\x) draws them. The
- * width is the terminal's, 80 when it is not known (a pipe, a log): never wider, whatever the names.
+ * table while it fits the width; past that the status column wraps under itself; then the status
+ * goes under its row; when even the other columns do not fit, one record per index as psql's
+ * expanded display (\x) draws them. The width is the terminal's, 80 when it is not known (a pipe, a
+ * log): never wider, whatever the names.
  */
 import { humanBytes } from '../../format.js';
 import { displayName } from '../../runner/describe.js';
@@ -94,21 +95,31 @@ function cells(o: Outcome, label: (r: StepResult) => string): string[] {
   ];
 }
 
-/** The table, its last column wrapped to `columns` if need be; null when it cannot fit. */
+/**
+ * The table, in the first layout that fits `columns`: all on one line per index; the status column
+ * wrapped under itself; the status on lines of its own under each row. Null when none fits.
+ */
 function table(rows: string[][], columns: number): string[] | null {
   const widths = HEADER.map((h, i) => Math.max(width(h), ...rows.map((row) => width(row[i] ?? ''))));
+  const last = widths.length - 1;
   const fixed = widths.slice(0, -1).reduce((sum, w) => sum + w + 2, 0);
-  const statusWidth = Math.min(widths[widths.length - 1] ?? 0, columns - fixed);
-  if (statusWidth < Math.min(MIN_STATUS_WIDTH, widths[widths.length - 1] ?? 0) || statusWidth < width('status')) return null;
   const pad = (c: string, w: number) => c + ' '.repeat(Math.max(0, w - width(c)));
-  const line = (row: string[]): string[] => {
-    const head = row.slice(0, -1).map((c, i) => pad(c, widths[i] ?? 0) + '  ').join('');
-    const [first = '', ...more] = wrap(row[row.length - 1] ?? '', statusWidth);
-    return [(head + first).trimEnd(), ...more.map((m) => ' '.repeat(fixed) + m)];
-  };
-  // The status column is as wide as its longest message: underline only its heading.
-  const rule = widths.map((w, i) => '-'.repeat(i === widths.length - 1 ? width(HEADER[i] ?? '') : w));
-  return [...line(HEADER), ...line(rule), ...rows.flatMap(line)];
+  const head = (row: string[]) => row.slice(0, -1).map((c, i) => pad(c, widths[i] ?? 0) + '  ').join('');
+  const statusWidth = Math.min(widths[last] ?? 0, columns - fixed);
+  if (statusWidth >= Math.min(MIN_STATUS_WIDTH, widths[last] ?? 0)) {
+    const line = (row: string[]): string[] => {
+      const [first = '', ...more] = wrap(row[last] ?? '', statusWidth);
+      return [(head(row) + first).trimEnd(), ...more.map((m) => ' '.repeat(fixed) + m)];
+    };
+    // The status column is as wide as its longest message: underline only its heading.
+    const rule = widths.map((w, i) => '-'.repeat(i === last ? width(HEADER[i] ?? '') : w));
+    return [...line(HEADER), ...line(rule), ...rows.flatMap(line)];
+  }
+  if (fixed - 2 > columns) return null;
+  // The status under its row, indented, wrapped to the width.
+  const under = (row: string[]) => [head(row).trimEnd(), ...wrap(row[last] ?? '', columns - 2).map((m) => `  ${m}`)];
+  const rule = widths.slice(0, -1).map((w) => '-'.repeat(w));
+  return [head(HEADER).trimEnd(), rule.join('  '), ...rows.flatMap(under)];
 }
 
 /** psql's expanded display: a heading per record, then `field | value`, empty fields left out. */

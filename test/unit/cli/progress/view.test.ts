@@ -100,6 +100,7 @@ test('the summary table: index, table, method, duration, size, status; failures 
       { ...base, stepId: 'c', state: 'skipped', durationMs: null, sizeBytes: null, reason: 'depends on public.i, which failed' },
     ]),
     (r) => r.stepId,
+    { columns: 120 },
   );
   assert.equal(
     text,
@@ -110,7 +111,7 @@ test('the summary table: index, table, method, duration, size, status; failures 
       'b      public.t  btree   1.5s             failed: 42P07 relation "i" already exists',
       'c      public.t  btree                    skipped: depends on public.i, which failed',
       '',
-      'indexes: 1 built, 1 failed, 1 not built (skipped or cancelled)',
+      'indexes: 1 index built, 1 failed, 1 not built (skipped or cancelled)',
       'statements: 1 done, 1 skipped, 1 failed, 0 cancelled of 3 in 4.2s',
       '',
     ].join('\n'),
