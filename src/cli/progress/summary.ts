@@ -42,7 +42,6 @@ export function wrap(text: string, max: number): string[] {
       continue;
     }
     if (line !== '') lines.push(line);
-    line = '';
     while (width(rest) > limit) {
       const chars = [...rest];
       lines.push(chars.slice(0, limit).join(''));
