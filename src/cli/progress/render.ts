@@ -123,7 +123,8 @@ export function plainRenderer(opts: RenderOptions): Renderer {
         line('cancelled', `${label}: ${e.reason}`);
         break;
       case 'idle':
-        if (e.waitingFor) line('waiting', `session ${e.session}: ${e.waitingFor}`);
+        // In a log, only the wait worth a line: a table another build holds (not the tail of a run).
+        if (e.waitingFor && e.table) line('waiting', `session ${e.session}: ${e.waitingFor}`);
         break;
       case 'warning':
         opts.stderr.write(`warning: ${e.message}\n`);

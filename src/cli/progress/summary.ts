@@ -3,10 +3,9 @@
  *
  * One line per index (its build, with the DROP of an INVALID leftover before it folded in), per
  * attach and per statement of a SQL file; then what the run did to indexes, and to statements. A
- * table while it fits the width; past that the status column wraps under itself; then the status
- * goes under its row; when even the other columns do not fit, one record per index as psql's
- * expanded display (\x) draws them. The width is the terminal's, 80 when it is not known (a pipe, a
- * log): never wider, whatever the names.
+ * table while it fits the width, the status column wrapped under itself if need be; when the names
+ * leave it too little room, two lines per index (its name, then the rest). The width is the
+ * terminal's, 80 when it is not known (a pipe, a log): never wider, whatever the names.
  */
 import { humanBytes } from '../../format.js';
 import { displayName } from '../../runner/describe.js';
@@ -16,7 +15,7 @@ import { formatDuration } from './duration.js';
 
 /** What a summary is laid out to when the terminal's width is not known. */
 export const DEFAULT_WIDTH = 80;
-/** The status column is not wrapped narrower than this: the expanded layout reads better then. */
+/** The status column is not wrapped narrower than this: the two-line records read better then. */
 const MIN_STATUS_WIDTH = 24;
 
 export interface SummaryOptions {
@@ -95,46 +94,36 @@ function cells(o: Outcome, label: (r: StepResult) => string): string[] {
 }
 
 /**
- * The table, in the first layout that fits `columns`: all on one line per index; the status column
- * wrapped under itself; the status on lines of its own under each row. Null when none fits.
+ * The table, one line per index, the status column wrapped under itself if need be; null when the
+ * other columns leave it less than MIN_STATUS_WIDTH.
  */
 function table(rows: string[][], columns: number): string[] | null {
   const widths = HEADER.map((h, i) => Math.max(width(h), ...rows.map((row) => width(row[i] ?? ''))));
   const last = widths.length - 1;
   const fixed = widths.slice(0, -1).reduce((sum, w) => sum + w + 2, 0);
-  const pad = (c: string, w: number) => c + ' '.repeat(Math.max(0, w - width(c)));
-  const head = (row: string[]) => row.slice(0, -1).map((c, i) => pad(c, widths[i] ?? 0) + '  ').join('');
   const statusWidth = Math.min(widths[last] ?? 0, columns - fixed);
-  if (statusWidth >= Math.min(MIN_STATUS_WIDTH, widths[last] ?? 0)) {
-    const line = (row: string[]): string[] => {
-      const [first = '', ...more] = wrap(row[last] ?? '', statusWidth);
-      return [(head(row) + first).trimEnd(), ...more.map((m) => ' '.repeat(fixed) + m)];
-    };
-    // The status column is as wide as its longest message: underline only its heading.
-    const rule = widths.map((w, i) => '-'.repeat(i === last ? width(HEADER[i] ?? '') : w));
-    return [...line(HEADER), ...line(rule), ...rows.flatMap(line)];
-  }
-  if (fixed - 2 > columns) return null;
-  // The status under its row, indented, wrapped to the width.
-  const under = (row: string[]) => [head(row).trimEnd(), ...wrap(row[last] ?? '', columns - 2).map((m) => `  ${m}`)];
-  const rule = widths.slice(0, -1).map((w) => '-'.repeat(w));
-  return [head(HEADER).trimEnd(), rule.join('  '), ...rows.flatMap(under)];
+  if (statusWidth < Math.min(MIN_STATUS_WIDTH, widths[last] ?? 0)) return null;
+  const pad = (c: string, w: number) => c + ' '.repeat(Math.max(0, w - width(c)));
+  const line = (row: string[]): string[] => {
+    const head = row.slice(0, -1).map((c, i) => pad(c, widths[i] ?? 0) + '  ').join('');
+    const [first = '', ...more] = wrap(row[last] ?? '', statusWidth);
+    return [(head + first).trimEnd(), ...more.map((m) => ' '.repeat(fixed) + m)];
+  };
+  // The status column is as wide as its longest message: underline only its heading.
+  const rule = widths.map((w, i) => '-'.repeat(i === last ? width(HEADER[i] ?? '') : w));
+  return [...line(HEADER), ...line(rule), ...rows.flatMap(line)];
 }
 
-/** psql's expanded display: a heading per record, then `field | value`, empty fields left out. */
-function expanded(rows: string[][], columns: number): string[] {
-  const keyWidth = Math.max(...HEADER.map(width));
-  const valueWidth = Math.max(1, columns - keyWidth - 3);
-  return rows.flatMap((row, n) => {
-    const heading = `-[ RECORD ${n + 1} ]`;
-    const out = [heading + '-'.repeat(Math.max(0, Math.min(columns, keyWidth + 3 + 20) - width(heading)))];
-    row.forEach((value, i) => {
-      if (value === '') return;
-      const key = (HEADER[i] ?? '').padEnd(keyWidth);
-      wrap(value, valueWidth).forEach((part, j) => out.push(`${j === 0 ? key : ' '.repeat(keyWidth)} | ${part}`));
-    });
-    return out;
-  });
+/**
+ * Too narrow for the table (long index or table names): two lines per index, its name, then the
+ * rest of its row indented, each wrapped to the width. Where psql would switch to its expanded
+ * display (\x): as readable, in a third of the lines.
+ */
+function records(rows: string[][], columns: number): string[] {
+  return rows.flatMap(([name = '', ...rest]) => [
+    ...wrap(name, columns),
+    ...wrap(rest.filter((c) => c !== '').join(' · '), columns - 2).map((l) => `  ${l}`),
+  ]);
 }
 
 /** "3 indexes built (1 rebuilt after dropping an INVALID leftover), 12 partition indexes attached, 1 failed". */
@@ -164,7 +153,7 @@ export function formatSummary(result: RunResult, label: (r: StepResult) => strin
   const columns = typeof options.columns === 'number' && options.columns > 0 ? Math.floor(options.columns) : DEFAULT_WIDTH;
   const lines = outcomes(result.results);
   const rows = lines.map((o) => cells(o, label));
-  const out = table(rows, columns) ?? expanded(rows, columns);
+  const out = table(rows, columns) ?? records(rows, columns);
   out.push('');
   const indexes = indexLine(countIndexes(lines));
   for (const text of [...(indexes ? [indexes] : []), statementLine(result), ...result.leftovers.map((d) => `left behind (INVALID): ${d}`)]) {

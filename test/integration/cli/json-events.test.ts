@@ -159,8 +159,10 @@ test('the text summary of a rebuilt leftover: one line for the index, "1 index b
   const plan = file('rebuild.yaml', `version: 1\ntables:\n${uniqueEmail('accounts_t')}`);
   const r = await pgindex(['apply', plan, '-d', db.url]);
   assert.equal(r.code, 0, r.err);
-  const summary = r.out.slice(r.out.lastIndexOf('\nindex '));
-  assert.equal(summary.split('\n').filter((l) => l.startsWith('public.accounts_t_email_btree_uniq')).length, 1, summary);
+  // The summary follows the progress lines after a blank line.
+  const summary = r.out.slice(r.out.indexOf('\n\n'));
+  assert.equal(summary.split('\n').filter((l) => l.includes('accounts_t_email_btree_uniq')).length, 1, summary);
+  assert.match(summary, /rebuilt: its INVALID leftover\s+dropped first/);
   assert.match(summary, /\nindexes: 1 index built \(rebuilt after dropping an INVALID leftover\)\n/);
   assert.match(summary, /\nstatements: 2 done, 0 skipped, 0 failed, 0 cancelled of 2 in /);
   assert.ok(summary.split('\n').every((l) => [...l].length <= 80), summary);
