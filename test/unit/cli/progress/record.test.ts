@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RunView } from '../../../../src/cli/progress/view.js';
 import { endedBadly, finalLine } from '../../../../src/cli/progress/listr.js';
+import { plainRenderer } from '../../../../src/cli/progress/render.js';
 import type { Step } from '../../../../src/plan/types.js';
 import type { RunResult } from '../../../../src/runner/types.js';
 import { testStep } from '../../../support/step.js';
@@ -91,4 +92,14 @@ test('the overall line ends on ✖ for failures, cancellations, leftovers and an
   assert.equal(endedBadly(interrupted), true);
   assert.equal(finalLine(interrupted), 'interrupted: 1 of 2 done · 1 cancelled · in 1.5s');
   assert.equal(endedBadly(null), true, 'the run threw');
+});
+
+test('plain lines: a session waiting for a busy table gets a line; the tail of a run, waiting for dependencies, does not', async () => {
+  let out = '';
+  const r = plainRenderer({ stdout: { write: (t: string) => void (out += t) }, stderr: { write: () => undefined }, steps: [step('a'), step('b')], now: () => 0 });
+  r.sink({ type: 'begin', runId: 'r', total: 2, sessions: 2, settings, estimatedCost: 20 });
+  r.sink({ type: 'idle', session: 2, waitingFor: 'public.orders is busy with public.a', table: orders, heldBy: 'a' });
+  r.sink({ type: 'idle', session: 1, waitingFor: '1 statement left, waiting for the steps they depend on' });
+  await r.close(null);
+  assert.deepEqual(out.split('\n').filter((l) => l.startsWith('[')), ['[00:00.0] waiting   session 2: public.orders is busy with public.a']);
 });
