@@ -88,3 +88,35 @@ test('on a terminal: an idle session says which table it waits for; finished bui
     await release().catch(() => undefined);
   }
 });
+
+test('on a terminal, Ctrl-C: the overall line ends on ✖ with "interrupted", never on ✔', { skip: hasScript ? false : 'util-linux script is not installed' }, async () => {
+  writeFileSync(join(dir, 'orders.yaml'), 'version: 1\nparallelism: 1\ntables:\n  - name: orders\n    columns: [a]\n');
+  await db.query('drop index if exists orders_a_btree_idx');
+  const writer = new pg.Client({ connectionString: db.url });
+  await writer.connect();
+  try {
+    await writer.query('begin');
+    await writer.query('lock table orders in row exclusive mode');
+    const command = `stty cols 100 rows 30; exec ${quote(process.execPath)} ${quote(CLI_PATH)} apply orders.yaml -d ${quote(db.url)}`;
+    // stdin a pipe into the pseudo-terminal: a \x03 written to it is the terminal's Ctrl-C.
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: dir, env: { ...process.env, TERM: 'xterm-256color' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let held!: () => void;
+    const building = new Promise<void>((resolve) => (held = resolve));
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString('utf8');
+      if (/waiting for writers before build/.test(plain(out))) held();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await Promise.race([building, exited]);
+    child.stdin.write('\x03');
+    assert.equal(await exited, 130, plain(out));
+    const text = plain(out);
+    assert.match(text, /\n✖ interrupted: 0 of 1 done · 1 cancelled · in \S+\n/, text);
+    assert.doesNotMatch(text, /\n✔ (interrupted|0 of 1)/);
+    assert.match(text, /\nstatements: 0 done, 0 skipped, 0 failed, 1 cancelled of 1 in \S+ \(interrupted\)\n/);
+  } finally {
+    await writer.query('rollback').catch(() => undefined);
+    await writer.end();
+  }
+});
