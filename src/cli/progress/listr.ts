@@ -50,7 +50,7 @@ export function endedBadly(result: RunResult | null): boolean {
 /** The overall line once the run has ended. */
 export function finalLine(result: RunResult | null): string {
   if (!result) return 'stopped';
-  const parts = [`${result.done} of ${result.total} done`];
+  const parts = [`${result.done} of ${result.total} statement${result.total === 1 ? '' : 's'} done`];
   if (result.failed) parts.push(`${result.failed} failed`);
   if (result.cancelled) parts.push(`${result.cancelled} cancelled`);
   if (result.skipped) parts.push(`${result.skipped} skipped`);

@@ -34,6 +34,8 @@ export interface BuildView {
 /** A step that ran, as the live display keeps it once it has ended: its mark, time and size stay. */
 export interface RecordRow {
   stepId: string;
+  /** A drop-invalid row says what it dropped: its label is the index rebuilt after it. */
+  action: Step['action'] | null;
   label: string;
   table: string | null;
   state: StepState;
@@ -169,6 +171,7 @@ export class RunView {
     const step = this.steps.get(e.stepId);
     this.record.push({
       stepId: e.stepId,
+      action: step?.action ?? null,
       label: b?.label ?? this.label(e.stepId),
       table: b?.table ?? tableName(step?.table ?? null),
       state: e.type,
@@ -184,6 +187,7 @@ export class RunView {
   recordLine(r: RecordRow): string {
     const parts = [MARKS[r.state], r.label];
     if (r.table && r.table !== r.label) parts.push(`on ${r.table}`);
+    if (r.action === 'drop-invalid') parts.push('·', 'INVALID leftover dropped');
     const took = r.durationMs === null ? null : formatDuration(r.durationMs);
     if (r.state === 'done') {
       if (took) parts.push('·', took);

@@ -85,12 +85,12 @@ test('the overall line ends on ✖ for failures, cancellations, leftovers and an
     indexes: { built: 2, rebuilt: 0, attached: 0, failed: 0, notBuilt: 0 }, results: [],
   };
   assert.equal(endedBadly(clean), false);
-  assert.equal(finalLine(clean), '2 of 2 done · in 1.5s');
+  assert.equal(finalLine(clean), '2 of 2 statements done · in 1.5s');
   assert.equal(endedBadly({ ...clean, done: 1, failed: 1 }), true);
   assert.equal(endedBadly({ ...clean, leftovers: ['DROP INDEX CONCURRENTLY IF EXISTS public.i;'] }), true);
   const interrupted = { ...clean, done: 1, cancelled: 1, interrupted: true };
   assert.equal(endedBadly(interrupted), true);
-  assert.equal(finalLine(interrupted), 'interrupted: 1 of 2 done · 1 cancelled · in 1.5s');
+  assert.equal(finalLine(interrupted), 'interrupted: 1 of 2 statements done · 1 cancelled · in 1.5s');
   assert.equal(endedBadly(null), true, 'the run threw');
 });
 
@@ -102,4 +102,17 @@ test('plain lines: a session waiting for a busy table gets a line; the tail of a
   r.sink({ type: 'idle', session: 1, waitingFor: '1 statement left, waiting for the steps they depend on' });
   await r.close(null);
   assert.deepEqual(out.split('\n').filter((l) => l.startsWith('[')), ['[00:00.0] waiting   session 2: public.orders is busy with public.a']);
+});
+
+test('the DROP of an INVALID leftover is on the record as what it is, not as a second build of the index', () => {
+  const view = new RunView([step('i', { id: 'drop-invalid:i', action: 'drop-invalid', index: { schema: 'public', name: 'i' } }), step('i')], () => 0);
+  view.apply({ type: 'begin', runId: 'r', total: 2, sessions: 1, settings, estimatedCost: 10 });
+  view.apply({ type: 'start', stepId: 'drop-invalid:i', session: 1, attempt: 1, maintenanceWorkMemKb: null, workers: null, sql: '' });
+  view.apply({ type: 'done', stepId: 'drop-invalid:i', durationMs: 12, sizeBytes: null, attempts: 1 });
+  view.apply({ type: 'start', stepId: 'i', session: 1, attempt: 1, maintenanceWorkMemKb: null, workers: null, sql: '' });
+  view.apply({ type: 'done', stepId: 'i', durationMs: 1500, sizeBytes: 40960, attempts: 1 });
+  assert.deepEqual(view.recordLines(10).map((l) => l.text), [
+    '✔ public.i on public.orders · INVALID leftover dropped · 12ms',
+    '✔ public.i on public.orders · 1.5s · 40 kB',
+  ]);
 });
