@@ -61,7 +61,7 @@ export type {
   ProgressSample,
 } from './runner/types.js';
 export { EVENTS_VERSION } from './runner/types.js';
-export { outcomes, countIndexes, type IndexCounts, type Outcome } from './runner/outcomes.js';
+export { outcomes, countIndexes, type IndexCounts, type OutcomeLine } from './runner/outcomes.js';
 
 // Drawing a run's events: NDJSON, plain lines, a live terminal display, and the view model they share.
 // They live with the CLI (src/cli/progress/), the one place that knows about terminals.

@@ -134,7 +134,8 @@ export class Dispatcher {
     }
     const retrying = this.retryWaits.values().next().value;
     if (pending === 0 && retrying) return { waitingFor: `${stepLabel(retrying.step)} waits to be retried` };
-    return { waitingFor: `${pending} statement${pending === 1 ? '' : 's'} left, waiting for the steps they depend on` };
+    // No count in it: a count would change, and be sent again, with every step that ends.
+    return { waitingFor: 'the statements left wait for steps they depend on' };
   }
 
   /** One attempt of a step on a session; never throws. */

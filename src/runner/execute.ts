@@ -109,6 +109,7 @@ class Run {
       await ctx.settleControlTasks();
       await Promise.all([...ctx.sessions, ...(ctx.control ? [ctx.control.session] : [])].map((s) => s.close()));
     }
+    const results = this.ledger.results();
     const result: RunResult = {
       runId: ctx.runId,
       total: ctx.steps.length,
@@ -120,10 +121,9 @@ class Run {
       stoppedEarly: ctx.stopping !== null && !ctx.stopping.interrupted,
       durationMs: ctx.now() - ctx.startedAt,
       leftovers: [...this.leftovers.left],
-      indexes: { built: 0, rebuilt: 0, attached: 0, failed: 0, notBuilt: 0 },
-      results: this.ledger.results(),
+      indexes: countIndexes(outcomes(results)),
+      results,
     };
-    result.indexes = countIndexes(outcomes(result.results));
     // Every step's end, for readers of the events alone; the SQL is in each step's start event.
     ctx.emit({ type: 'summary', ...result, results: result.results.map(({ sql: _sql, ...r }) => r) });
     return result;

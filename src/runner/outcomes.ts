@@ -23,7 +23,7 @@ export interface IndexCounts {
 }
 
 /** One line of the summary: an index with the statements that made it, or a statement of its own. */
-export interface Outcome {
+export interface OutcomeLine {
   /** The result the line shows: the build's, or the drop's when the drop did not end done. */
   result: StepResult;
   /** The DROP of an INVALID leftover that ran before the build, merged into its line. */
@@ -44,14 +44,14 @@ function key(index: QualifiedName | null): string | null {
  * The lines of a summary, in plan order: each build with the drop of its leftover folded in (at the
  * build's place), attaches, statements of a SQL file, and any drop without a build after it.
  */
-export function outcomes(results: readonly StepResult[]): Outcome[] {
+export function outcomes(results: readonly StepResult[]): OutcomeLine[] {
   const builds = new Set(results.filter(isBuild).map((r) => key(r.index)));
   const drops = new Map<string, StepResult>();
   for (const r of results) {
     const k = key(r.index);
     if (r.action === 'drop-invalid' && k !== null && builds.has(k)) drops.set(k, r);
   }
-  const out: Outcome[] = [];
+  const out: OutcomeLine[] = [];
   for (const r of results) {
     const k = key(r.index);
     if (r.action === 'drop-invalid' && k !== null && drops.get(k) === r) continue;
@@ -65,7 +65,7 @@ export function outcomes(results: readonly StepResult[]): Outcome[] {
 
 const NOT_BUILT: readonly StepState[] = ['skipped', 'cancelled'];
 
-export function countIndexes(lines: readonly Outcome[]): IndexCounts {
+export function countIndexes(lines: readonly OutcomeLine[]): IndexCounts {
   const counts: IndexCounts = { built: 0, rebuilt: 0, attached: 0, failed: 0, notBuilt: 0 };
   for (const line of lines) {
     const state = line.result.state;

@@ -9,7 +9,7 @@
  */
 import { humanBytes } from '../../format.js';
 import { displayName } from '../../runner/describe.js';
-import { countIndexes, outcomes, type IndexCounts, type Outcome } from '../../runner/outcomes.js';
+import { countIndexes, outcomes, type IndexCounts, type OutcomeLine } from '../../runner/outcomes.js';
 import type { RunResult, StepResult } from '../../runner/types.js';
 import { formatDuration } from './duration.js';
 
@@ -61,7 +61,7 @@ function failure(r: StepResult): string {
 }
 
 /** The status of a line: its state, attempts, and the rebuild of a leftover. */
-function status(o: Outcome): string {
+function status(o: OutcomeLine): string {
   const r = o.result;
   if (r.action === 'drop-invalid' && o.build) {
     // The DROP of the leftover ended the line: its build never ran.
@@ -81,7 +81,7 @@ function status(o: Outcome): string {
 
 const HEADER = ['index', 'table', 'method', 'duration', 'size', 'status'];
 
-function cells(o: Outcome, label: (r: StepResult) => string): string[] {
+function cells(o: OutcomeLine, label: (r: StepResult) => string): string[] {
   const r = o.result;
   return [
     label(r),

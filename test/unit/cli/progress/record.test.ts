@@ -94,14 +94,21 @@ test('the overall line ends on ✖ for failures, cancellations, leftovers and an
   assert.equal(endedBadly(null), true, 'the run threw');
 });
 
-test('plain lines: a session waiting for a busy table gets a line; the tail of a run, waiting for dependencies, does not', async () => {
+test('plain lines: a session waiting for a busy table gets a line, once per wait; the tail of a run, waiting for dependencies, does not', async () => {
   let out = '';
   const r = plainRenderer({ stdout: { write: (t: string) => void (out += t) }, stderr: { write: () => undefined }, steps: [step('a'), step('b')], now: () => 0 });
   r.sink({ type: 'begin', runId: 'r', total: 2, sessions: 2, settings, estimatedCost: 20 });
   r.sink({ type: 'idle', session: 2, waitingFor: 'public.orders is busy with public.a', table: orders, heldBy: 'a' });
-  r.sink({ type: 'idle', session: 1, waitingFor: '1 statement left, waiting for the steps they depend on' });
+  // Another build holding the same table: the same wait, no second line.
+  r.sink({ type: 'idle', session: 2, waitingFor: 'public.orders is busy with public.b', table: orders, heldBy: 'b' });
+  r.sink({ type: 'idle', session: 1, waitingFor: 'the statements left wait for steps they depend on' });
+  r.sink({ type: 'start', stepId: 'a', session: 2, attempt: 1, maintenanceWorkMemKb: null, workers: null, sql: '' });
+  r.sink({ type: 'idle', session: 2, waitingFor: 'public.orders is busy with public.b', table: orders, heldBy: 'b' });
   await r.close(null);
-  assert.deepEqual(out.split('\n').filter((l) => l.startsWith('[')), ['[00:00.0] waiting   session 2: public.orders is busy with public.a']);
+  assert.deepEqual(
+    out.split('\n').filter((l) => l.startsWith('[') && !l.includes(' start ')),
+    ['[00:00.0] waiting   session 2: public.orders is busy with public.a', '[00:00.0] waiting   session 2: public.orders is busy with public.b'],
+  );
 });
 
 test('the DROP of an INVALID leftover is on the record as what it is, not as a second build of the index', () => {
