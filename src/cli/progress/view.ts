@@ -67,6 +67,8 @@ export class RunView {
   readonly running = new Map<string, BuildView>();
   /** Every step that ran and ended, in the order they ended. */
   readonly record: RecordRow[] = [];
+  /** Where the failed steps are in the record. */
+  private readonly failedAt: number[] = [];
   /** The sessions, by number, from `begin`. */
   readonly lanes = new Map<number, LaneView>();
   total = 0;
@@ -169,6 +171,7 @@ export class RunView {
     const b = this.running.get(e.stepId);
     if (!b && e.type !== 'failed') return;
     const step = this.steps.get(e.stepId);
+    if (e.type === 'failed') this.failedAt.push(this.record.length);
     this.record.push({
       stepId: e.stepId,
       action: step?.action ?? null,
@@ -206,18 +209,23 @@ export class RunView {
    */
   recordLines(maxRows: number): { state: StepState; text: string }[] {
     const rows = Math.max(1, maxRows);
-    if (this.record.length <= rows) return this.record.map((r) => ({ state: r.state, text: this.recordLine(r) }));
-    const keep = new Set<RecordRow>();
-    // The newest failures first, then the newest of the rest, until one line is left for the fold.
-    for (const r of [...this.record].reverse()) if (r.state === 'failed' && keep.size < rows - 1) keep.add(r);
-    for (const r of [...this.record].reverse()) if (keep.size < rows - 1) keep.add(r);
-    const folded = this.record.filter((r) => !keep.has(r));
-    const failed = folded.filter((r) => r.state === 'failed').length;
-    const fold = {
-      state: failed > 0 ? ('failed' as const) : ('done' as const),
-      text: `${failed > 0 ? MARKS.failed : MARKS.done} ${folded.length} earlier finished${failed > 0 ? ` (${failed} failed)` : ''}: all in the summary at the end`,
+    const line = (i: number) => {
+      const r = this.record[i] as RecordRow;
+      return { state: r.state, text: this.recordLine(r) };
     };
-    return [fold, ...this.record.filter((r) => keep.has(r)).map((r) => ({ state: r.state, text: this.recordLine(r) }))];
+    if (this.record.length <= rows) return this.record.map((_, i) => line(i));
+    // The newest failures first, then the newest of the rest, until one line is left for the fold:
+    // O(rows) per redraw, however long the record (a run of a large SQL file redraws per event).
+    const keep = new Set<number>(rows > 1 ? this.failedAt.slice(-(rows - 1)) : []);
+    for (let i = this.record.length - 1; i >= 0 && keep.size < rows - 1; i--) keep.add(i);
+    // Every failure newer than the kept ones is kept too: the folded ones are the oldest.
+    const foldedFailed = this.failedAt.length - Math.min(this.failedAt.length, rows - 1);
+    const folded = this.record.length - keep.size;
+    const fold = {
+      state: foldedFailed > 0 ? ('failed' as const) : ('done' as const),
+      text: `${foldedFailed > 0 ? MARKS.failed : MARKS.done} ${folded} earlier finished${foldedFailed > 0 ? ` (${foldedFailed} failed)` : ''}: all in the summary at the end`,
+    };
+    return [fold, ...[...keep].sort((a, b) => a - b).map(line)];
   }
 
   /** A session's line: the build it runs, or why it has none. */

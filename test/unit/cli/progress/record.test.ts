@@ -77,6 +77,7 @@ test('past the height of the terminal the oldest ✔ lines fold into a count; fa
     '✔ public.s7 on public.orders · 5ms · 8 kB',
   ]);
   assert.equal(view.recordLines(100).length, 8, 'all of it while it fits');
+  assert.deepEqual(view.recordLines(1).map((l) => l.text), ['✖ 8 earlier finished (1 failed): all in the summary at the end']);
 });
 
 test('the overall line ends on ✖ for failures, cancellations, leftovers and an interrupt; ✔ only for a clean run', () => {
