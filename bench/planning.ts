@@ -19,7 +19,7 @@ import { redact } from '../src/db/connection.js';
 import { loadPlanFile } from '../src/planfile/load.js';
 import { takeSnapshot } from '../src/catalog/snapshot.js';
 import { resolveTables } from '../src/catalog/resolve.js';
-import { INDEXES_SQL, SERVER_SQL, TABLES_SQL } from '../src/catalog/queries.js';
+import { COLLATIONS_SQL, INDEXES_SQL, SERVER_SQL, STATS_SQL, TABLES_SQL } from '../src/catalog/queries.js';
 import { median, target, type Target } from './analysis.js';
 import { connectClient } from './baselines.js';
 import type { BenchOptions } from './options.js';
@@ -52,6 +52,8 @@ function queryLabel(sql: string): string {
   if (sql === SERVER_SQL) return 'server';
   if (sql === TABLES_SQL) return 'tables';
   if (sql === INDEXES_SQL) return 'indexes';
+  if (sql === STATS_SQL) return 'stats';
+  if (sql === COLLATIONS_SQL) return 'collations';
   return /^\s*with recursive\s+types as/.test(sql) ? 'columns' : 'other';
 }
 
@@ -164,7 +166,7 @@ export function renderPlanningScale(results: PlanningScaleResult[]): string[] {
         `library ${seconds(r.libraryMedianMs)} (median of ${r.libraryRunsMs.length}: ${r.libraryRunsMs.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s), ` +
         `\`pgindex plan\` ${seconds(r.cliWallMs)} as a process, peak RSS ${(r.cliMaxRssKb / 1024).toFixed(0)} MB`,
       `    one run by phase: plan file ${phase('load')}, catalog snapshot ${phase('snapshot')} ` +
-        `(tables ${phase('tables')}, columns ${phase('columns')}, indexes ${phase('indexes')}), resolution ${phase('resolve')}; ` +
+        `(tables ${phase('tables')}, columns ${phase('columns')}, stats ${phase('stats')}, indexes ${phase('indexes')}), resolution ${phase('resolve')}; ` +
         `the rest of a library run is buildPlan, connecting and checking index names`,
     );
   }

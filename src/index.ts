@@ -23,19 +23,22 @@ export {
 
 // Plan files: read and validated (YAML, the JSON Schema, values); every problem at its FILE:LINE:COL.
 export { loadPlanFile, parsePlanText } from './planfile/load.js';
+// PostgreSQL's own parser, offline (parsePlanText's `sql` option checks a plan's raw SQL with it).
+export { loadSqlParser, fragmentSyntaxError, type SqlParser, type SqlSyntaxError, type SqlFragment } from './sql/parse.js';
 export { planSchema } from './planfile/schema.js';
 export { parseDuration, parseSize, type UnitResult } from './planfile/units.js';
+export { closest } from './planfile/hints.js';
 export type { PlanFile, TableSpec, ColumnSpec, Rules, PlanConnection, MethodName } from './planfile/types.js';
 
 // Connecting as libpq does (--db, DATABASE_URL, the plan's connection, PG* variables, ~/.pgpass).
-export { chooseConnection, clientConfig, describeTarget, redact } from './db/connection.js';
-export type { ConnectionConfig, ConnectionSource, ConnectionTarget } from './db/connection.js';
+export { chooseConnection, clientConfig, describeSource, describeTarget, redact } from './db/connection.js';
+export type { ConnectionConfig, ConnectionFlags, ConnectionSource, ConnectionTarget } from './db/connection.js';
 export { acquireRunLock, lockHolder, describeHolder, RunLockedError, RUN_LOCK_KEY, type RunLock, type RunLockHolder, type AcquireOptions } from './db/run-lock.js';
 
 // Planning a plan file against a database.
 export { preparePlan, nothingMatchedMessage, type PrepareOptions, type PreparedPlan } from './planner.js';
 export type { Plan, Step, StepAction, ColumnPlan, ColumnAction, RunSettings, TableSummary, QualifiedName } from './plan/types.js';
-export { renderPlan, renderSql, renderJson, renderExplain, type PlanFormat } from './plan/render.js';
+export { renderPlan, renderSql, renderJson, renderExplain, renderMarkdown, type PlanFormat, type PlanRenderOptions } from './plan/render.js';
 
 // Planning a SQL file (`pgindex run`): the same Plan type, one step per statement.
 export { loadScriptFile, parseScript, type SqlScript } from './script/load.js';

@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { loadPlanFile } from './planfile/load.js';
 import type { PlanFile, SourcePos } from './planfile/types.js';
-import { chooseConnection, clientConfig, describeTarget } from './db/connection.js';
+import { chooseConnection, clientConfig, connect, describeSource, describeTarget, type ConnectionFlags } from './db/connection.js';
 import { takeSnapshot } from './catalog/snapshot.js';
 import { analyzeUnanalyzed } from './catalog/analyze.js';
 import { resolveTables, type ResolvedTable } from './catalog/resolve.js';
@@ -23,8 +23,10 @@ import { SQLSTATE } from './pg/sqlstate.js';
 
 export interface PrepareOptions {
   planPath: string;
-  /** The --db flag, if given. */
+  /** The --db flag, if given: a connection string, or a bare database name as psql's -d takes it. */
   dbFlag?: string | undefined;
+  /** psql's -h, -p, -U (and -W's password): they override the connection string's settings. */
+  connectionFlags?: ConnectionFlags | undefined;
   env: NodeJS.ProcessEnv;
   cwd: string;
   /** Notes and warnings for stderr. */
@@ -49,20 +51,32 @@ export interface PreparedPlan {
 
 export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
   const file = await loadPlanFile(opts.planPath, { cwd: opts.cwd });
-  const target = chooseConnection({ flag: opts.dbFlag, env: opts.env, plan: file.connection });
+  const target = chooseConnection({ flag: opts.dbFlag, flags: opts.connectionFlags, env: opts.env, plan: file.connection });
   const connection = clientConfig(target, opts.applicationName ?? 'pgindex plan');
   // Before planning: a plan made while another run builds would take its builds for leftovers.
   const { client, runLock } = await connectForRun(connection, opts.runLock);
   let planned = false;
   try {
-    opts.log(`connected to ${describeTarget(connection)} (from ${target.source})`);
-    await query(client, `SET lock_timeout = ${planningLockTimeoutMs(file)}`);
-    let snapshot = await takeSnapshot(client, file);
+    opts.log(`connected to ${describeTarget(connection)} (from ${describeSource(target)})`);
+    const lockTimeout = `SET lock_timeout = ${planningLockTimeoutMs(file)}`;
+    await query(client, lockTimeout);
+    // A large plan reads its indexes on a second session, beside the columns (catalog/snapshot.ts).
+    const openHelper = async () => {
+      const helper = await connect(connection);
+      try {
+        await query(helper, lockTimeout);
+        return helper;
+      } catch (err) {
+        await helper.end().catch(() => undefined);
+        throw err;
+      }
+    };
+    let snapshot = await takeSnapshot(client, file, { openHelper });
     if (file.analyze) {
       const analyzed = await lockMessage(client, 'ANALYZE', snapshot.tables.map((t) => t.oid), 'ShareUpdateExclusiveLock', () => analyzeUnanalyzed(client, snapshot));
       if (analyzed.length > 0) {
         opts.log(`analyzed ${analyzed.length} table${analyzed.length === 1 ? '' : 's'} that had no statistics: ${analyzed.join(', ')}`);
-        snapshot = await takeSnapshot(client, file);
+        snapshot = await takeSnapshot(client, file, { openHelper });
       }
     }
     const resolution = resolveTables(file, snapshot, { deferProblems: true });

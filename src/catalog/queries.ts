@@ -1,5 +1,5 @@
 /**
- * The catalog queries of a snapshot: four statements for a whole plan, whatever its size. Names and
+ * The catalog queries of a snapshot: five statements for a whole plan, whatever its size. Names and
  * patterns travel as array parameters; oids as oid[]; nothing is interpolated. None of them waits
  * behind another session's lock except to deparse an index expression or predicate (see INDEXES_SQL).
  */
@@ -16,6 +16,7 @@ select current_setting('server_version_num')::int as version_num,
        pg_size_bytes(current_setting('maintenance_work_mem'))::int8 as maintenance_work_mem,
        current_setting('max_connections')::int as max_connections,
        current_user::text as role,
+       pg_is_in_recovery() as in_recovery,
        (select coalesce(json_agg(x order by x.name), '[]')
           from (select coalesce(e.extname::text, a.name::text) as name,
                        e.extversion as installed,
@@ -26,7 +27,8 @@ select current_setting('server_version_num')::int as version_num,
                   left join pg_namespace n on n.oid = e.extnamespace) x) as extensions,
        (select coalesce(json_agg(am.amname order by am.amname), '[]') from pg_am am where am.amtype = 'i') as access_methods,
        (select coalesce(json_agg(x order by x.method, x.name, x."inputTypeName"), '[]')
-          from (select am.amname as method,
+          from (select o.oid::int8 as oid,
+                       am.amname as method,
                        o.opcname as name,
                        n.nspname as schema,
                        o.opcintype::int8 as "inputType",
@@ -177,8 +179,7 @@ select c.oid::int8 as oid,
 
 /**
  * Columns of the given tables ($1 oid[]): types unwrapped through domains (and array elements too),
- * the owning extension of the base type, and pg_stats (inherited stats for a partitioned parent, whose
- * own rows are empty).
+ * and the owning extension of the base type. Their statistics come from STATS_SQL.
  */
 export function columnsSql(versionNum: number): string {
   const generated = versionNum >= 120000 ? 'a.attgenerated::text' : "''::text";
@@ -224,14 +225,8 @@ select a.attrelid::int8 as relid,
        x.extname as extension,
        a.attnotnull as not_null,
        ${generated} as generated,
-       co.collname as collation,
-       s.null_frac::float8 as null_frac,
-       s.avg_width::int as avg_width,
-       s.n_distinct::float8 as n_distinct,
-       s.correlation::float8 as correlation
+       co.collname as collation
   from pg_attribute a
-  join pg_class c on c.oid = a.attrelid
-  join pg_namespace n on n.oid = c.relnamespace
   join pg_type dt on dt.oid = a.atttypid
   join resolved r on r.start = a.atttypid
   join pg_type bt on bt.oid = r.base
@@ -241,24 +236,50 @@ select a.attrelid::int8 as relid,
                        and d.refclassid = 'pg_extension'::regclass and d.deptype = 'e'
   left join pg_extension x on x.oid = d.refobjid
   left join pg_collation co on co.oid = a.attcollation
-  left join pg_stats s on s.schemaname = n.nspname and s.tablename = c.relname and s.attname = a.attname
-                      and s.inherited = (c.relkind = 'p')
  where a.attrelid = any($1::oid[]) and a.attnum > 0 and not a.attisdropped
  order by a.attrelid, a.attnum
 `;
 }
 
 /**
- * Indexes of the given tables ($1 oid[]), one row each, keys as JSON in key order. Deparsing an
- * expression key or a predicate (pg_get_indexdef, pg_get_expr) opens the table, so it is done only
- * where there is one: an index on plain columns is read from the catalog alone, without any lock.
+ * The statistics (pg_stats, which shows only what this role may read) of the tables named by
+ * ($1 schemas, $2 table names): every pair of the two lists, a superset the snapshot narrows down to
+ * its tables' columns, taking a partitioned table's inherited row and any other table's own.
+ *
+ * Not joined to the columns in SQL: pg_stats exposes names only, and a join on names is planned from
+ * row estimates that catalogs often get wrong; one bad estimate made it a merge join on the schema
+ * name alone, every column of a 10,000-table schema against every statistic of it (minutes, not a
+ * second). Selected by name arrays, the view's own joins are on oids, and the snapshot joins the rows
+ * to the columns by hashing: linear whatever the estimates.
  */
+export const STATS_SQL = `
+select s.schemaname::text as schema,
+       s.tablename::text as table_name,
+       s.attname::text as name,
+       s.inherited,
+       s.null_frac::float8 as null_frac,
+       s.avg_width::int as avg_width,
+       s.n_distinct::float8 as n_distinct,
+       s.correlation::float8 as correlation
+  from pg_stats s
+ where s.schemaname = any($1::name[]) and s.tablename = any($2::name[])
+`;
+
 /**
  * The backend that may be building index i (of table i.indrelid) right now: its progress row, or
  * else a client session holding SHARE UPDATE EXCLUSIVE on the table (a CREATE INDEX CONCURRENTLY
  * holds it from start to end; a manual VACUUM or ANALYZE does too, and waiting for it to end before
  * dropping is what DROP INDEX CONCURRENTLY would do anyway). Not this session; not autovacuum.
  */
+/** The indexable relations of some schemas ($1), for suggestions when a plan names a table that does not exist. */
+export const NEARBY_TABLES_SQL = `
+SELECT n.nspname AS schema, c.relname AS name
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'p', 'm')
+   AND n.nspname = ANY($1::text[])
+ ORDER BY 1, 2`;
+
 export const BUILDING_PID_SQL = `coalesce(
          (select p.pid from pg_stat_progress_create_index p where p.index_relid = i.indexrelid and p.pid <> pg_backend_pid() limit 1),
          (select l.pid from pg_locks l join pg_stat_activity a on a.pid = l.pid
@@ -266,6 +287,15 @@ export const BUILDING_PID_SQL = `coalesce(
              and l.pid <> pg_backend_pid() and a.backend_type = 'client backend'
            order by l.pid limit 1))`;
 
+/**
+ * Indexes of the given tables ($1 oid[], joined rather than `= any`: an index scan per oid cost more
+ * at 10,000 tables), one row each, their keys as the catalog's vectors (attnums,
+ * operator class and collation oids, order options): the snapshot names them from the columns and
+ * the SERVER_SQL/COLLATIONS_SQL lists, by hashing. (Named here, a subquery per index cost half a
+ * second at 30,000 indexes.) Deparsing an expression key or a predicate (pg_get_indexdef,
+ * pg_get_expr) opens the table, so it is done only where there is one: an index on plain columns is
+ * read from the catalog alone, without any lock.
+ */
 export const INDEXES_SQL = `
 select i.indrelid::int8 as relid,
        n.nspname as schema,
@@ -278,26 +308,23 @@ select i.indrelid::int8 as relid,
        i.indisvalid as valid,
        i.indisready as ready,
        i.indnkeyatts::int as key_count,
-       (select json_agg(json_build_object(
-                 'column', att.attname,
-                 'expression', case when i.indkey[k - 1] = 0 then pg_get_indexdef(i.indexrelid, k, true) end,
-                 'opclass', oc.opcname,
-                 'opclassSchema', ocn.nspname,
-                 'opclassIsDefault', oc.opcdefault,
-                 'collation', co.collname,
-                 'option', i.indoption[k - 1]) order by k)
-          from generate_series(1, i.indnatts::int) k
-          left join pg_attribute att on i.indkey[k - 1] > 0 and att.attrelid = i.indrelid and att.attnum = i.indkey[k - 1]
-          left join pg_opclass oc on k <= i.indnkeyatts and oc.oid = i.indclass[k - 1]
-          left join pg_namespace ocn on ocn.oid = oc.opcnamespace
-          left join pg_collation co on k <= i.indnkeyatts and co.oid = i.indcollation[k - 1]) as keys,
+       -- int2vector and oidvector as text ("1 3"): split by the snapshot, much cheaper than arrays
+       i.indkey::text as attnums,
+       i.indclass::text as opclasses,
+       i.indcollation::text as collations,
+       i.indoption::text as options,
+       case when 0 = any(i.indkey::int2[]) then
+         array(select case when i.indkey[k - 1] = 0 then pg_get_indexdef(i.indexrelid, k, true) end
+                 from generate_series(1, i.indnatts::int) k order by k)
+       end as expressions,
        pg_get_expr(i.indpred, i.indrelid, true) as predicate,
        ic.relpages::int8 * current_setting('block_size')::int8 as size_bytes,
        ts.spcname as tablespace,
        pn.nspname as parent_schema,
        pc.relname as parent_name,
        case when not (i.indisvalid and i.indisready) then ${BUILDING_PID_SQL} end as building_pid
-  from pg_index i
+  from unnest($1::oid[]) as r(oid)
+  join pg_index i on i.indrelid = r.oid
   join pg_class ic on ic.oid = i.indexrelid
   join pg_namespace n on n.oid = ic.relnamespace
   join pg_class tc on tc.oid = i.indrelid
@@ -307,6 +334,10 @@ select i.indrelid::int8 as relid,
   left join pg_inherits inh on inh.inhrelid = i.indexrelid
   left join pg_class pc on pc.oid = inh.inhparent
   left join pg_namespace pn on pn.oid = pc.relnamespace
- where i.indrelid = any($1::oid[])
  order by i.indrelid, n.nspname, ic.relname
+`;
+
+/** The names of the collations ($1 oid[]) the indexes' keys use: a handful, whatever the plan. */
+export const COLLATIONS_SQL = `
+select c.oid::int8 as oid, c.collname as name from pg_collation c where c.oid = any($1::oid[])
 `;

@@ -21,6 +21,7 @@ import { NameSyntaxError, matchesPart, parseIdentifier, parseTablePattern, type 
 import type { CatalogSnapshot, ColumnInfo, OtherRelation, TableInfo } from './types.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { relkindWithArticle } from '../pg/relkinds.js';
+import { closest } from '../planfile/hints.js';
 
 export interface ResolvedColumn {
   column: ColumnInfo;
@@ -180,12 +181,16 @@ function assign(file: PlanFile, snapshot: CatalogSnapshot, problems: Problem[], 
   const list = entries(file, problems);
   const matchedBy = new Map<Entry, Set<string>>();
   const index = new RelationIndex(snapshot);
+  let suggested = 0;
   for (const e of list) {
     const { tables: found, others } = matchRelations(e.pattern, index);
     if (found.length === 0) {
       if (e.pattern.isGlob) warnings.push(`${where(e.spec.pos)}: "${e.spec.name}" matched no table`);
       else if (others[0]) problems.push({ pos: e.spec.pos, message: notIndexable(others[0]) });
-      else problems.push({ pos: e.spec.pos, message: `table "${e.spec.name}" does not exist`, hint: lookedIn(e.pattern, snapshot) });
+      else {
+        const near = suggested++ < MAX_TABLE_SUGGESTIONS ? nearestTable(e.pattern, snapshot) : '';
+        problems.push({ pos: e.spec.pos, message: `table "${e.spec.name}" does not exist`, hint: near + lookedIn(e.pattern, snapshot) });
+      }
     }
     matchedBy.set(e, new Set(found.map(qualifiedKey)));
   }
@@ -215,6 +220,35 @@ function notIndexable(r: OtherRelation): string {
   return `${quoteQualified(r)} is ${what}: only tables, partitioned tables and materialized views can be indexed`;
 }
 
+/**
+ * Missing tables that get a "did you mean": a plan pointed at the wrong database misses every table,
+ * and thousands of suggestions would be slow and say nothing the first few do not.
+ */
+const MAX_TABLE_SUGGESTIONS = 20;
+
+/**
+ * "did you mean …? " for a table name that matched nothing, from the tables of the schemas it could
+ * have meant (CatalogSnapshot.nearbyTables); empty when none is near.
+ */
+function nearestTable(pattern: TablePattern, snapshot: CatalogSnapshot): string {
+  const name = pattern.table.exact;
+  if (name === null) return '';
+  const schema = pattern.schema?.exact ?? null;
+  const inPath = new Set(snapshot.searchPath);
+  // Only names that could be close enough (closest allows a third of the letters, or a cut-off word)
+  // go through the edit distance: a schema may hold thousands of tables.
+  const slack = Math.max(1, Math.floor(Math.max(name.length, 3) / 3));
+  const lower = name.toLowerCase();
+  const names = (snapshot.nearbyTables ?? [])
+    .filter((t) => (schema === null ? inPath.has(t.schema) : t.schema === schema))
+    .map((t) => t.name)
+    .filter((n) => Math.abs(n.length - name.length) <= slack || n.toLowerCase().startsWith(lower));
+  const near = closest(name, names);
+  if (near === undefined) return '';
+  const written = schema === null ? quoteIdent(near) : quoteQualified({ schema, name: near });
+  return `did you mean ${written}? `;
+}
+
 function lookedIn(pattern: TablePattern, snapshot: CatalogSnapshot): string {
   if (pattern.schema) return 'schema.table names are case-folded unless double-quoted, as in SQL';
   return snapshot.searchPath.length > 0
@@ -242,7 +276,12 @@ function findColumn(table: TableInfo, written: string): ColumnInfo | string {
   const found = table.columns.find((c) => c.name === name);
   if (found) return found;
   const folded = table.columns.find((c) => c.name.toLowerCase() === name.toLowerCase());
-  const hint = folded ? ` (there is ${quoteIdent(folded.name)}: write it as '${quoteIdent(folded.name)}' in the plan)` : '';
+  const near = folded ? undefined : closest(name, table.columns.map((c) => c.name));
+  const hint = folded
+    ? ` (there is ${quoteIdent(folded.name)}: write it as '${quoteIdent(folded.name)}' in the plan)`
+    : near !== undefined
+      ? ` (did you mean ${quoteIdent(near)}?)`
+      : '';
   return `column "${name}" does not exist in ${quoteQualified(table)}${hint}`;
 }
 

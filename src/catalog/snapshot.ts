@@ -1,5 +1,5 @@
 /**
- * Takes a catalog snapshot for a plan: one read-only transaction, four catalog queries, whatever the
+ * Takes a catalog snapshot for a plan: one read-only transaction, five catalog queries, whatever the
  * number of tables and columns (see queries.ts). The result is plain data for the pure planner.
  */
 import type pg from 'pg';
@@ -8,9 +8,9 @@ import type { PlanFile } from '../planfile/types.js';
 import { NameSyntaxError, parseTablePattern } from './names.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { INDEXABLE_RELKINDS, tableKind } from '../pg/relkinds.js';
-import { SERVER_SQL, TABLES_SQL, INDEXES_SQL, columnsSql } from './queries.js';
+import { COLLATIONS_SQL, INDEXES_SQL, NEARBY_TABLES_SQL, SERVER_SQL, STATS_SQL, TABLES_SQL, columnsSql } from './queries.js';
 import { isLockTimeout, lockTimeoutError } from './locks.js';
-import { quoteIdent, quoteQualified } from '../sql/quote.js';
+import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote.js';
 import type {
   CatalogSnapshot,
   ColumnInfo,
@@ -40,6 +40,7 @@ interface ServerRow {
   opclasses: OpclassInfo[];
   binary_coercions: BinaryCoercion[];
   tablespaces: string[];
+  in_recovery: boolean;
 }
 
 interface TableRow {
@@ -75,11 +76,20 @@ interface ColumnRow {
   not_null: boolean;
   generated: string;
   collation: string | null;
-  null_frac: number | null;
+}
+
+interface StatsRow {
+  schema: string;
+  table_name: string;
+  name: string;
+  inherited: boolean;
+  null_frac: number;
   avg_width: number | null;
   n_distinct: number | null;
   correlation: number | null;
 }
+
+type ColumnWithStats = ColumnRow & { stats: StatsRow | null };
 
 interface IndexRow {
   relid: string;
@@ -93,16 +103,14 @@ interface IndexRow {
   valid: boolean;
   ready: boolean;
   key_count: number;
-  keys: {
-    column: string | null;
-    /** Only for an expression key. */
-    expression: string | null;
-    opclass: string | null;
-    opclassSchema: string | null;
-    opclassIsDefault: boolean | null;
-    collation: string | null;
-    option: number | null;
-  }[];
+  /** pg_index.indkey as text ("1 0 3"): the table's attnums, 0 for an expression; key columns, then INCLUDE columns. */
+  attnums: string;
+  /** pg_index.indclass, indcollation (0: none) and indoption as text, one number per key column. */
+  opclasses: string;
+  collations: string;
+  options: string;
+  /** pg_get_indexdef of each expression key, in key order (null for a plain column); null without any. */
+  expressions: (string | null)[] | null;
   predicate: string | null;
   size_bytes: string;
   tablespace: string | null;
@@ -149,16 +157,33 @@ async function run<R extends pg.QueryResultRow>(client: pg.ClientBase, sql: stri
   }
 }
 
+/** A second session for a large snapshot: opened by the caller's rules, closed by takeSnapshot. */
+export type OpenHelper = () => Promise<pg.Client>;
+
+export interface SnapshotOptions {
+  /**
+   * Opens a second session, so that the indexes query runs beside the columns query (each takes about
+   * a second of server time at 10,000 tables). It reads the same catalog: its transaction imports the
+   * first one's snapshot (pg_export_snapshot). Without it, or for a small plan, one session does all.
+   */
+  openHelper?: OpenHelper;
+  /** How many tables make a second session worth its connection (default 1,000). */
+  helperFromTables?: number;
+}
+
+const HELPER_FROM_TABLES = 1000;
+
 /**
  * Must be called outside a transaction block: it opens (and ends) its own. Reads the catalog without
  * taking relation locks, except to deparse the expressions and predicates of existing indexes: when
  * that times out (the session's lock_timeout) behind another session's lock, the error names the
  * table and the session holding it.
  */
-export async function takeSnapshot(client: pg.ClientBase, file: PlanFile): Promise<CatalogSnapshot> {
+export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: SnapshotOptions = {}): Promise<CatalogSnapshot> {
   const params = patternParams(file);
   let oids: string[] = [];
-  // One repeatable-read transaction, so that the four queries see the same catalog.
+  let helper: pg.Client | null = null;
+  // One repeatable-read transaction, so that the queries see the same catalog.
   await run(client, 'begin isolation level repeatable read read only');
   try {
     const [server] = await run<ServerRow>(client, SERVER_SQL);
@@ -166,22 +191,103 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile): Promi
     const relationRows = await run<TableRow>(client, TABLES_SQL, params);
     const tableRows = relationRows.filter((r) => INDEXABLE_RELKINDS.has(r.relkind));
     oids = tableRows.map((t) => t.oid);
-    const columnRows = await run<ColumnRow>(client, columnsSql(server.version_num), [oids]);
-    const indexRows = await run<IndexRow>(client, INDEXES_SQL, [oids]);
+    // A standby cannot export its snapshot: it reads on one session.
+    const helperFrom = opts.helperFromTables ?? HELPER_FROM_TABLES;
+    if (opts.openHelper && !server.in_recovery && tableRows.length >= helperFrom) helper = await joinSnapshot(client, opts.openHelper);
+    const statsParams = [[...new Set(tableRows.map((t) => t.schema))], [...new Set(tableRows.map((t) => t.name))]];
+    // One statement at a time on each session (pg queues them, but will stop doing so). With a
+    // helper, the columns (the largest result) on one session, the indexes and statistics on the other.
+    const columns = async (session: pg.ClientBase) => {
+      const columnRows = await run<ColumnRow>(session, columnsSql(server.version_num), [oids]);
+      const nearbySchemas = schemasOfMisses(params, relationRows, server.search_path);
+      const nearby = nearbySchemas.length === 0 ? undefined : await run<{ schema: string; name: string }>(session, NEARBY_TABLES_SQL, [nearbySchemas]);
+      return { columnRows, nearby };
+    };
+    const indexesAndStats = async (session: pg.ClientBase) => {
+      const indexRows = await run<IndexRow>(session, INDEXES_SQL, [oids]);
+      const used = [...new Set(indexRows.flatMap((r) => vector(r.collations)))].filter((oid) => oid !== 0);
+      const collations = used.length === 0 ? [] : await run<{ oid: string; name: string }>(session, COLLATIONS_SQL, [used]);
+      const statsRows = await run<StatsRow>(session, STATS_SQL, statsParams);
+      return { indexRows, statsRows, collations: new Map(collations.map((c) => [Number(c.oid), c.name])) };
+    };
+    const [{ columnRows, nearby }, { indexRows, statsRows, collations }] = helper
+      ? await Promise.all([columns(client), indexesAndStats(helper)])
+      : [await columns(client), await indexesAndStats(client)];
+    if (helper) await run(helper, 'commit');
     await run(client, 'commit');
     const others = relationRows.filter((r) => !INDEXABLE_RELKINDS.has(r.relkind)).map((r) => ({ schema: r.schema, name: r.name, relkind: r.relkind }));
-    return assemble(server, tableRows, others, columnRows, indexRows);
+    const snapshot = assemble(server, tableRows, others, withStats(tableRows, columnRows, statsRows), indexRows, collations);
+    return nearby === undefined ? snapshot : { ...snapshot, nearbyTables: nearby };
   } catch (err) {
     await client.query('rollback').catch(() => undefined);
     if (isLockTimeout(err)) throw await lockTimeoutError(client, 'reading the definitions of existing indexes', oids.map(Number), 'AccessShareLock');
     throw err;
+  } finally {
+    await helper?.end().catch(() => undefined);
   }
 }
 
+/** The helper session, in a transaction that sees exactly what the first session's does. */
+async function joinSnapshot(client: pg.ClientBase, openHelper: OpenHelper): Promise<pg.Client> {
+  const [exported] = await run<{ id: string }>(client, 'select pg_export_snapshot() as id');
+  if (!exported) throw new SqlError('select pg_export_snapshot()', { message: 'the query returned no row' });
+  const helper = await openHelper();
+  try {
+    await run(helper, 'begin isolation level repeatable read read only');
+    // SET TRANSACTION SNAPSHOT takes no parameter: the id (the server's own string) is quoted.
+    await run(helper, `set transaction snapshot ${quoteLiteral(exported.id)}`);
+    return helper;
+  } catch (err) {
+    await helper.end().catch(() => undefined);
+    throw err;
+  }
+}
 
-function assemble(server: ServerRow, tableRows: TableRow[], others: OtherRelation[], columnRows: ColumnRow[], indexRows: IndexRow[]): CatalogSnapshot {
+/**
+ * The schemas to list tables of for "did you mean": those of the plan's exact names that matched no
+ * relation (search_path for a name without a schema). None, and no query, when every name matched.
+ */
+function schemasOfMisses(params: ReturnType<typeof patternParams>, rows: readonly { schema: string; name: string }[], searchPath: readonly string[]): string[] {
+  const [schemaExact, schemaLike, tableExact] = params;
+  // Sets, not a search per name: a plan of 10,000 entries meets 10,000 relations (issue 16).
+  const names = new Set(rows.map((r) => r.name));
+  const qualified = new Set(rows.map((r) => `${r.schema}\0${r.name}`));
+  const out = new Set<string>();
+  tableExact.forEach((name, i) => {
+    if (name === null || schemaLike[i] !== null) return;
+    const schema = schemaExact[i] ?? null;
+    if (schema === null ? names.has(name) : qualified.has(`${schema}\0${name}`)) return;
+    for (const s of schema === null ? searchPath : [schema]) out.add(s);
+  });
+  return [...out].sort();
+}
+
+/** Each column row with its statistics: the table's own, or a partitioned table's inherited ones. */
+function withStats(tables: TableRow[], columns: ColumnRow[], stats: StatsRow[]): ColumnWithStats[] {
+  const key = (schema: string, table: string, column: string, inherited: boolean) => `${schema}\0${table}\0${column}\0${inherited ? 1 : 0}`;
+  const byKey = new Map(stats.map((s) => [key(s.schema, s.table_name, s.name, s.inherited), s]));
+  const byOid = new Map(tables.map((t) => [t.oid, t]));
+  // The rows are this module's own: given their statistics in place (a copy each was 40,000 objects).
+  const out = columns as ColumnWithStats[];
+  for (const c of out) {
+    const t = byOid.get(c.relid);
+    c.stats = t ? (byKey.get(key(t.schema, t.name, c.name, t.relkind === 'p')) ?? null) : null;
+  }
+  return out;
+}
+
+
+function assemble(
+  server: ServerRow,
+  tableRows: TableRow[],
+  others: OtherRelation[],
+  columnRows: ColumnWithStats[],
+  indexRows: IndexRow[],
+  collations: Map<number, string>,
+): CatalogSnapshot {
   const columnsByTable = groupBy(columnRows.map((r) => [r.relid, toColumn(r)] as const));
-  const indexesByTable = groupBy(indexRows.map((r) => [r.relid, toIndex(r, columnsByTable.get(r.relid) ?? [])] as const));
+  const names: KeyNames = { opclasses: new Map(server.opclasses.map((o) => [o.oid, o])), collations };
+  const indexesByTable = groupBy(indexRows.map((r) => [r.relid, toIndex(r, columnsByTable.get(r.relid) ?? [], names)] as const));
   const tables: TableInfo[] = tableRows.map((r) => ({
     oid: Number(r.oid),
     schema: r.schema,
@@ -236,7 +342,7 @@ function groupBy<T>(pairs: readonly (readonly [string, T])[]): Map<string, T[]> 
   return out;
 }
 
-function toColumn(r: ColumnRow): ColumnInfo {
+function toColumn(r: ColumnWithStats): ColumnInfo {
   const generated = r.generated === 's' || r.generated === 'v' ? r.generated : '';
   return {
     attnum: r.attnum,
@@ -257,13 +363,13 @@ function toColumn(r: ColumnRow): ColumnInfo {
     generated,
     collation: r.collation,
     stats:
-      r.null_frac === null
+      r.stats === null
         ? null
         : {
-            nullFrac: r.null_frac,
-            avgWidth: r.avg_width ?? 0,
-            nDistinct: r.n_distinct ?? 0,
-            correlation: r.correlation,
+            nullFrac: r.stats.null_frac,
+            avgWidth: r.stats.avg_width ?? 0,
+            nDistinct: r.stats.n_distinct ?? 0,
+            correlation: r.stats.correlation,
           },
   };
 }
@@ -272,16 +378,46 @@ function toColumn(r: ColumnRow): ColumnInfo {
 const DESC = 1;
 const NULLS_FIRST = 2;
 
-function toIndex(r: IndexRow, columns: readonly ColumnInfo[]): IndexInfo {
-  const keys: IndexKey[] = r.keys.slice(0, r.key_count).map((k) => ({
-    column: k.column,
-    expression: k.expression ?? quoteIdent(k.column ?? ''),
-    opclass: k.opclass ?? '',
-    opclassIsDefault: k.opclassIsDefault ?? false,
-    collation: k.collation,
-    descending: ((k.option ?? 0) & DESC) !== 0,
-    nullsFirst: ((k.option ?? 0) & NULLS_FIRST) !== 0,
-  }));
+/** What names an index's keys: the operator classes (SERVER_SQL) and collations (COLLATIONS_SQL) by oid. */
+interface KeyNames {
+  opclasses: Map<number, OpclassInfo>;
+  collations: Map<number, string>;
+}
+
+/** An int2vector or oidvector as the server prints it: numbers separated by spaces. */
+function vector(text: string): number[] {
+  return text === '' ? [] : text.split(' ').map(Number);
+}
+
+function toIndex(r: IndexRow, columns: readonly ColumnInfo[], names: KeyNames): IndexInfo {
+  const attnums = vector(r.attnums);
+  const opclasses = vector(r.opclasses);
+  const collations = vector(r.collations);
+  const options = vector(r.options);
+  const columnName = (k: number): string | null => {
+    const attnum = attnums[k] ?? 0;
+    return attnum === 0 ? null : (columns.find((c) => c.attnum === attnum)?.name ?? null);
+  };
+  const expression = (k: number): string | null => r.expressions?.[k] ?? null;
+  const keys: IndexKey[] = [];
+  const opclassSchemas: (string | null)[] = [];
+  for (let k = 0; k < r.key_count; k++) {
+    const column = columnName(k);
+    const opclass = names.opclasses.get(opclasses[k] ?? 0);
+    const option = options[k] ?? 0;
+    keys.push({
+      column,
+      expression: expression(k) ?? quoteIdent(column ?? ''),
+      opclass: opclass?.name ?? '',
+      opclassIsDefault: opclass?.isDefault ?? false,
+      collation: names.collations.get(collations[k] ?? 0) ?? null,
+      descending: (option & DESC) !== 0,
+      nullsFirst: (option & NULLS_FIRST) !== 0,
+    });
+    opclassSchemas.push(opclass?.schema ?? null);
+  }
+  const include: string[] = [];
+  for (let k = r.key_count; k < attnums.length; k++) include.push(columnName(k) ?? expression(k) ?? '');
   const index: Omit<IndexInfo, 'definition'> = {
     schema: r.schema,
     name: r.name,
@@ -291,14 +427,13 @@ function toIndex(r: IndexRow, columns: readonly ColumnInfo[]): IndexInfo {
     valid: r.valid,
     ready: r.ready,
     keys,
-    include: r.keys.slice(r.key_count).map((k) => k.column ?? k.expression ?? ''),
+    include,
     predicate: r.predicate,
     sizeBytes: Math.max(0, Number(r.size_bytes)),
     tablespace: r.tablespace,
     parentIndex: r.parent_schema !== null && r.parent_name !== null ? { schema: r.parent_schema, name: r.parent_name } : null,
     ...(r.building_pid !== null ? { buildingPid: Number(r.building_pid) } : {}),
   };
-  const opclassSchemas = r.keys.slice(0, r.key_count).map((k) => k.opclassSchema);
   return { ...index, definition: indexDefinition(index, { schema: r.table_schema, name: r.table_name }, columns, opclassSchemas) };
 }
 

@@ -104,6 +104,11 @@ export interface CatalogSnapshot {
   tables: TableInfo[];
   /** Relations of other kinds that the plan's exact names matched, so resolution can say what they are. */
   otherRelations?: OtherRelation[];
+  /**
+   * When an exact table name of the plan matched nothing: the tables, partitioned tables and
+   * materialized views of the schemas it could have meant, for "did you mean" in the problem.
+   */
+  nearbyTables?: { schema: string; name: string }[];
   /** current_user of the planning session, for permission messages. */
   role?: string;
 }

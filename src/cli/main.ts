@@ -8,7 +8,8 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { commands } from './commands/index.js';
 import { EXIT, type CliIO, type Command } from './command.js';
-import { formatError, InputError, PgindexError, redact } from '../index.js';
+import { closest, formatError, InputError, PgindexError, redact } from '../index.js';
+import { parseErrorMessage, usageError } from './args.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -26,19 +27,26 @@ function mainHelp(): string {
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Options:',
-    '  -h, --help     show help (also: pgindex <command> --help)',
+    '  -?, --help     show help (also: pgindex <command> --help)',
     '  -V, --version  print the version',
     '',
-    'Connection: --db URL, then DATABASE_URL, then the plan\'s `connection`, then libpq\'s PG* variables.',
-    'Exit codes: 0 success, 1 error or invalid input, 2 changes pending (plan --detailed-exitcode),',
-    '130 interrupted.',
+    'Connecting (plan, apply, run) takes psql\'s flags: -h HOST, -p PORT, -U USER,',
+    '-d DBNAME (or a URL or key=value string), -W, -w. They override, setting by',
+    "setting, the connection string: -d's, else DATABASE_URL, else the plan's",
+    '`connection`; then come the service (PGSERVICE), the PG* variables, defaults.',
+    '',
+    'Exit codes: 0 success, 1 error or invalid input, 2 changes pending',
+    '(plan --detailed-exitcode), 130 interrupted.',
     '',
   ].join('\n');
 }
 
+/** The top-level flags, for a suggestion when one is misspelt. */
+const MAIN_OPTIONS = ['--help', '--version'];
+
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+  if (name === undefined || name === '-?' || name === '--help' || name === 'help') {
     const cmd = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
     if (name === undefined) {
       io.stderr.write(mainHelp());
@@ -51,22 +59,28 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(packageVersion() + '\n');
     return EXIT.ok;
   }
-  const command: Command | undefined = commands.find((c) => c.name === name);
-  if (!command) {
-    io.stderr.write(`pgindex: unknown command "${name}"\n\n${mainHelp()}`);
+  // As in psql, -h is the host: it needs a command that connects, and is never help.
+  if (name === '-h' || name === '--host') {
+    io.stderr.write(`pgindex: ${name} (the server host) goes after a command that connects, as in pgindex plan PLAN.yaml -h HOST; help is -? or --help\n`);
     return EXIT.error;
   }
+  if (name.startsWith('-')) {
+    const near = closest(name.replace(/^-+/, ''), MAIN_OPTIONS.map((o) => o.slice(2)));
+    io.stderr.write(`pgindex: unknown option ${name}${near ? `, did you mean --${near}?` : ''} (see pgindex --help)\n`);
+    return EXIT.error;
+  }
+  const command: Command | undefined = commands.find((c) => c.name === name);
+  if (!command) {
+    const near = closest(name, [...commands.map((c) => c.name), 'help']);
+    io.stderr.write(`pgindex: unknown command "${name}"${near ? `, did you mean ${near}?` : ''} (see pgindex --help)\n`);
+    return EXIT.error;
+  }
+  const options = { help: { type: 'boolean', short: '?' }, ...command.options } as const;
   let parsed;
   try {
-    parsed = parseArgs({
-      args: rest,
-      options: { help: { type: 'boolean', short: 'h' }, ...command.options },
-      allowPositionals: true,
-      strict: true,
-    });
+    parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
   } catch (err) {
-    io.stderr.write(`pgindex ${command.name}: ${(err as Error).message}\n\n${command.help}`);
-    return EXIT.error;
+    return usageError(io, command.name, parseErrorMessage(err, options, rest));
   }
   if (parsed.values.help) {
     io.stdout.write(command.help);

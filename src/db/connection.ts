@@ -1,9 +1,11 @@
 /**
- * Which database to connect to, and how, as psql users expect: the --db flag, DATABASE_URL, the
- * plan's `connection`, then libpq's PG* environment variables alone; whatever the chosen string
- * leaves out comes from the PG* variables, then libpq's defaults. pgindex resolves every setting
- * itself (from the environment it is given) and hands pg a complete configuration, so pg neither
- * reads process.env, ~/.pgpass nor an sslmode on its own.
+ * Which database to connect to, and how, as psql users expect. The connection string is the --db
+ * flag's (a URL or key=value string), else DATABASE_URL, else the plan's `connection`, else none.
+ * psql's flags (-h, -p, -U, -d with a bare database name, the password -W asked for) override what
+ * that string says; what both leave out comes from the service (`service=` in the string, else
+ * PGSERVICE; src/db/service.ts), then from libpq's PG* environment variables, then libpq's defaults.
+ * pgindex resolves every setting itself (from the environment it is given) and hands pg a complete
+ * configuration, so pg neither reads process.env, ~/.pgpass nor an sslmode on its own.
  * A password is never part of anything this module returns for display.
  */
 import { homedir, userInfo } from 'node:os';
@@ -12,32 +14,81 @@ import pg from 'pg';
 import { ConnectionError } from '../errors.js';
 import { interpolateConnection } from '../planfile/interpolate.js';
 import type { PlanConnection } from '../planfile/types.js';
-import { isPort, parseConninfo, type Conninfo, type Keyword } from './conninfo.js';
+import { isConnectionString, isPort, parseConninfo, type Conninfo, type Keyword } from './conninfo.js';
 import { passwordFromFile } from './pgpass.js';
+import { readService } from './service.js';
 import { isSslMode, SSL_MODES, sslChoice, type SslMode } from './ssl.js';
 
 export { parseKeywordConninfo, parseUrlConninfo } from './conninfo.js';
 
 export type ConnectionSource = '--db' | 'DATABASE_URL' | 'plan connection' | 'PG* environment';
 
+/**
+ * psql's connection flags: -h, -p, -U, -d with a bare database name, and the password -W prompted
+ * for. Explicit settings: they override the connection string (where psql would let a string given
+ * to -d override -h, -p and -U, pgindex lets the flag typed for one setting win, whatever string
+ * DATABASE_URL or the plan holds).
+ */
+export interface ConnectionFlags {
+  host?: string | undefined;
+  port?: string | undefined;
+  user?: string | undefined;
+  dbname?: string | undefined;
+  password?: string | undefined;
+}
+
+/** The flag that sets each keyword, for messages. */
+const FLAG_NAMES: Record<keyof ConnectionFlags, string> = {
+  host: '-h (--host)',
+  port: '-p (--port)',
+  user: '-U (--username)',
+  dbname: '-d (--dbname)',
+  password: '-W (--password)',
+};
+
 export interface ConnectionTarget {
   source: ConnectionSource;
   /** A URL or a libpq keyword=value string; undefined means libpq's environment variables alone. */
   conninfo?: string;
+  /** psql's flags, which override the string's settings. */
+  flags?: ConnectionFlags;
   /** Where PG* variables are read from. */
   env: NodeJS.ProcessEnv;
 }
 
 /**
- * The first connection given wins; the plan's `connection` has its `${VAR}`s replaced only when it is
- * the one used (an unset one is then an InputError at its place in the plan).
+ * The first connection string given wins; the plan's `connection` has its `${VAR}`s replaced only when
+ * it is the one used (an unset one is then an InputError at its place in the plan). A `flag` that is
+ * not a connection string is a database name, as psql's -d takes it: a flag like -h, and the string
+ * comes from further down the list.
  */
-export function chooseConnection(opts: { flag?: string | undefined; env: NodeJS.ProcessEnv; plan?: PlanConnection | undefined }): ConnectionTarget {
+export function chooseConnection(opts: {
+  flag?: string | undefined;
+  flags?: ConnectionFlags | undefined;
+  env: NodeJS.ProcessEnv;
+  plan?: PlanConnection | undefined;
+}): ConnectionTarget {
   const { env } = opts;
-  if (opts.flag) return { source: '--db', conninfo: opts.flag, env };
-  if (env.DATABASE_URL) return { source: 'DATABASE_URL', conninfo: env.DATABASE_URL, env };
-  if (opts.plan) return { source: 'plan connection', conninfo: interpolateConnection(opts.plan, env), env };
-  return { source: 'PG* environment', env };
+  const flags: ConnectionFlags = {};
+  for (const [k, v] of Object.entries(opts.flags ?? {}) as [keyof ConnectionFlags, string | undefined][]) if (v !== undefined) flags[k] = v;
+  let dbString = opts.flag;
+  if (dbString && !isConnectionString(dbString)) {
+    flags.dbname = dbString;
+    dbString = undefined;
+  }
+  const withFlags = Object.keys(flags).length > 0 ? { flags } : {};
+  if (dbString) return { source: '--db', conninfo: dbString, ...withFlags, env };
+  if (env.DATABASE_URL) return { source: 'DATABASE_URL', conninfo: env.DATABASE_URL, ...withFlags, env };
+  if (opts.plan) return { source: 'plan connection', conninfo: interpolateConnection(opts.plan, env), ...withFlags, env };
+  return { source: 'PG* environment', ...withFlags, env };
+}
+
+/** Where a target's settings come from, for "connected to … (from …)": the string's source and the flags given. */
+export function describeSource(target: ConnectionTarget): string {
+  const given = (Object.keys(FLAG_NAMES) as (keyof ConnectionFlags)[]).filter((k) => nonEmpty(target.flags?.[k]) !== undefined);
+  const flags = given.map((k) => FLAG_NAMES[k].split(' ')[0]).join(', ');
+  if (flags === '') return target.source;
+  return target.source === 'PG* environment' ? `${flags} and the PG* environment` : `${target.source} with ${flags}`;
 }
 
 /** libpq's environment variable for each keyword. */
@@ -53,6 +104,8 @@ const ENV: Record<Keyword, string> = {
   connect_timeout: 'PGCONNECT_TIMEOUT',
   sslmode: 'PGSSLMODE',
   sslrootcert: 'PGSSLROOTCERT',
+  options: 'PGOPTIONS',
+  service: 'PGSERVICE',
 };
 
 /** pg settings plus what connect() needs to act as libpq does. */
@@ -63,15 +116,30 @@ export interface ConnectionConfig extends pg.ClientConfig {
   passfile?: string;
 }
 
-/** A complete pg configuration for a target; fields the target leaves out come from its PG* variables. */
+/**
+ * A complete pg configuration for a target. Each setting is the first of: a flag, the connection
+ * string, the service, the PG* variable, libpq's default.
+ */
 export function clientConfig(target: ConnectionTarget, applicationName?: string): ConnectionConfig {
   const given = readTarget(target);
   const env = target.env;
-  const origin = (k: Keyword): string => (nonEmpty(given[k]) !== undefined ? `${k} (from ${target.source})` : ENV[k]);
-  const get = (k: Keyword): string | undefined => nonEmpty(given[k]) ?? nonEmpty(env[ENV[k]]);
+  const home = nonEmpty(env.HOME) ?? homedir();
+  const serviceName = nonEmpty(given.service) ?? nonEmpty(env.PGSERVICE);
+  const service = serviceName === undefined ? undefined : readService(serviceName, env, home);
+  const flag = (k: Keyword): string | undefined => (k in FLAG_NAMES ? nonEmpty(target.flags?.[k as keyof ConnectionFlags]) : undefined);
+  const origin = (k: Keyword): string => {
+    if (flag(k) !== undefined) return FLAG_NAMES[k as keyof ConnectionFlags];
+    if (nonEmpty(given[k]) !== undefined) return `${k} (from ${target.source})`;
+    if (service && nonEmpty(service.values[k]) !== undefined) return `${k} (from service "${service.name}" in ${service.file})`;
+    return ENV[k];
+  };
+  const get = (k: Keyword): string | undefined => flag(k) ?? nonEmpty(given[k]) ?? nonEmpty(service?.values[k]) ?? nonEmpty(env[ENV[k]]);
 
-  const host = get('hostaddr') ?? get('host') ?? 'localhost';
-  if (host.includes(',')) throw new ConnectionError(`${origin(get('hostaddr') ? 'hostaddr' : 'host')}: several hosts are not supported; name one`);
+  // -h names the host, and would lose to a hostaddr from further down the list: libpq keeps both
+  // (hostaddr to connect, host for the certificate and the password file); pgindex connects to one.
+  const hostaddr = flag('host') !== undefined ? undefined : get('hostaddr');
+  const host = hostaddr ?? get('host') ?? 'localhost';
+  if (host.includes(',')) throw new ConnectionError(`${origin(hostaddr ? 'hostaddr' : 'host')}: several hosts are not supported; name one`);
   const portText = get('port') ?? '5432';
   if (!isPort(portText)) throw new ConnectionError(`${origin('port')} must be a port number from 1 to 65535`);
   const user = get('user') ?? osUser(env);
@@ -79,7 +147,6 @@ export function clientConfig(target: ConnectionTarget, applicationName?: string)
   if (!isSslMode(sslmodeText)) {
     throw new ConnectionError(`${origin('sslmode')} must be one of ${SSL_MODES.join(', ')}, not "${sslmodeText}"`);
   }
-  const home = nonEmpty(env.HOME) ?? homedir();
   const { ssl, mode } = sslChoice({ mode: sslmodeText, rootcert: get('sslrootcert'), home, unixSocket: host.startsWith('/') });
 
   const config: ConnectionConfig = {
@@ -90,6 +157,9 @@ export function clientConfig(target: ConnectionTarget, applicationName?: string)
     ssl,
     sslmode: mode,
     connectionTimeoutMillis: connectTimeoutMs(get('connect_timeout'), origin('connect_timeout')),
+    // Given (options= or PGOPTIONS) it goes in the startup packet as libpq sends it. Not given, a lone
+    // space, which the server reads as no options: pg would otherwise read process.env.PGOPTIONS.
+    options: get('options') ?? ' ',
   };
   const password = get('password');
   if (password !== undefined) config.password = password;

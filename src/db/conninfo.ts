@@ -21,16 +21,29 @@ export const KEYWORDS = [
   'connect_timeout',
   'sslmode',
   'sslrootcert',
+  // Sent as is in the startup packet, as libpq does: `-c search_path=app -c work_mem=64MB`.
+  'options',
+  // A section of pg_service.conf (src/db/service.ts) whose values fill what the string leaves out.
+  'service',
 ] as const;
 
 export type Keyword = (typeof KEYWORDS)[number];
 export type Conninfo = Partial<Record<Keyword, string>>;
 
-function isKeyword(key: string): key is Keyword {
+export function isKeyword(key: string): key is Keyword {
   return (KEYWORDS as readonly string[]).includes(key);
 }
 
 const isSpace = (c: string | undefined): boolean => c !== undefined && /\s/.test(c);
+
+/**
+ * Whether a -d value is a connection string, as libpq decides for psql's -d: a URL (any `scheme://`,
+ * so that a wrong scheme is an error rather than a database name) or anything holding an `=`.
+ * Anything else is a bare database name.
+ */
+export function isConnectionString(value: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) || value.includes('=');
+}
 
 /** A URL or a keyword string; the scheme of anything written `scheme://` must be postgres(ql). */
 export function parseConninfo(conninfo: string): Conninfo {

@@ -30,10 +30,30 @@ const POLYMORPHIC: Record<string, (t: ColumnType) => boolean> = {
   record: (t) => t.kind === 'composite',
 };
 
+/**
+ * What is derived once per catalog (a snapshot is never changed after it is taken): the binary
+ * coercions as a set, and each (method, type)'s default operator class. A plan of 10,000 tables asks
+ * for the same few types' defaults tens of thousands of times (issue 16).
+ */
+interface Derived {
+  coercions: Set<string>;
+  defaults: Map<string, OpclassInfo | null>;
+}
+const derived = new WeakMap<OpclassCatalog, Derived>();
+
+function derivedOf(catalog: OpclassCatalog): Derived {
+  let d = derived.get(catalog);
+  if (!d) {
+    d = { coercions: new Set(catalog.binaryCoercions.map((c) => `${c.source}:${c.target}`)), defaults: new Map() };
+    derived.set(catalog, d);
+  }
+  return d;
+}
+
 /** How an operator class accepts a type (already unwrapped from domains), or null if it does not. */
 export function fit(catalog: OpclassCatalog, opclass: OpclassInfo, type: ColumnType): Fit | null {
   if (opclass.inputType === type.baseOid) return 'exact';
-  if (catalog.binaryCoercions.some((c) => c.source === type.baseOid && c.target === opclass.inputType)) return 'binary';
+  if (derivedOf(catalog).coercions.has(`${type.baseOid}:${opclass.inputType}`)) return 'binary';
   const poly = POLYMORPHIC[opclass.inputTypeName];
   return poly && poly(type) ? 'polymorphic' : null;
 }
@@ -45,6 +65,18 @@ export function fit(catalog: OpclassCatalog, opclass: OpclassInfo, type: ColumnT
  * not bpchar_ops), or the only one. Null when there is none or the choice is ambiguous.
  */
 export function defaultOpclass(catalog: OpclassCatalog, method: string, type: ColumnType): OpclassInfo | null {
+  // Everything the choice reads of the type: its oid, and for the polymorphic classes its category and kind.
+  const key = `${method}\0${type.baseOid}\0${type.category}\0${type.kind}`;
+  const { defaults } = derivedOf(catalog);
+  let chosen = defaults.get(key);
+  if (chosen === undefined) {
+    chosen = pickDefault(catalog, method, type);
+    defaults.set(key, chosen);
+  }
+  return chosen;
+}
+
+function pickDefault(catalog: OpclassCatalog, method: string, type: ColumnType): OpclassInfo | null {
   const defaults = catalog.opclasses.filter((o) => o.method === method && o.isDefault);
   const exact = defaults.filter((o) => fit(catalog, o, type) === 'exact');
   if (exact.length > 0) return exact.length === 1 ? (exact[0] as OpclassInfo) : null;

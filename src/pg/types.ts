@@ -4,6 +4,8 @@
  */
 
 export interface OpclassInfo {
+  /** pg_opclass.oid: how an index's keys (pg_index.indclass) name it. */
+  oid: number;
   method: string;
   name: string;
   schema: string;

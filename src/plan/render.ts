@@ -1,51 +1,22 @@
 /**
- * The three faces of a Plan: an SQL script for `psql -f` (and for review in a pull request), stable
- * JSON for machines, and the `--explain` table for people. All three are pure and deterministic.
+ * The faces of a Plan: an SQL script for `psql -f` (or, without psql's meta-commands, for linters and
+ * migration tools), stable JSON for machines, the `--explain` table for people and a Markdown summary
+ * for a pull request (markdown.ts). All are pure and deterministic.
  */
 import type { ColumnAction, Plan, Step } from './types.js';
 import { quoteIdent, quoteQualified } from '../sql/quote.js';
 import { humanBytes } from '../format.js';
-import { durationSetting, sizeSetting } from '../pg/settings.js';
 import { sessionSettingsSql } from './settings.js';
+import { comment, settingsLine, statementBlocks, stepCounts } from './plan-text.js';
 
-import { NOTHING_MATCHED, renderExplain } from './explain.js';
+import { NOTHING_MATCHED, renderExplain, type ExplainOptions } from './explain.js';
+import { renderMarkdown } from './markdown.js';
 
-export { renderExplain };
-
-/** Comments hold one line each: a reason can never end the comment early or smuggle in a statement. */
-function comment(text: string): string {
-  return '-- ' + text.replace(/\s+/g, ' ').trim();
-}
-
-/** How many statements of each action, in a fixed order: "2 create, 1 attach". */
-function stepCounts(steps: Step[]): string {
-  const order: Step['action'][] = ['drop-invalid', 'create-parent', 'create', 'attach', 'sql'];
-  return order
-    .map((a) => [a, steps.filter((s) => s.action === a).length] as const)
-    .filter(([, n]) => n > 0)
-    .map(([a, n]) => `${n} ${a}`)
-    .join(', ');
-}
+export { renderExplain, renderMarkdown, settingsLine, type ExplainOptions };
 
 /** Parallel maintenance workers one build may use when the script runs builds one at a time. */
 export function workersForOneBuild(plan: Plan): number {
   return Math.max(0, Math.min(plan.settings.maxWorkersPerBuild, plan.settings.cores - 1));
-}
-
-export function settingsLine(plan: Plan): string {
-  const s = plan.settings;
-  return [
-    `parallelism ${s.parallelism}`,
-    s.concurrently ? 'concurrently' : 'not concurrently',
-    `maintenance_work_mem ${sizeSetting(s.maintenanceWorkMemBytes)} in total`,
-    `${s.cores} cores`,
-    `up to ${s.maxWorkersPerBuild} parallel workers per build`,
-    `lock_timeout ${durationSetting(s.lockTimeoutMs)}`,
-    // Only when set: a plan without it reads as it always has.
-    ...(s.snapshotWaitTimeoutMs ? [`snapshot_wait_timeout ${durationSetting(s.snapshotWaitTimeoutMs)}`] : []),
-    `statement_timeout ${durationSetting(s.statementTimeoutMs)}`,
-    `retries ${s.retries}`,
-  ].join(', ');
 }
 
 /**
@@ -54,8 +25,12 @@ export function settingsLine(plan: Plan): string {
  * ON_ERROR_STOP makes psql stop at the first failure instead of attaching indexes that were not built;
  * running the plan again afterwards repairs what was left (an INVALID index is dropped and rebuilt).
  * The session settings give the single build running at any moment the whole memory budget.
+ *
+ * With `psql: false` the script has no psql meta-command (`\set ON_ERROR_STOP`), only SQL and
+ * comments, for linters (Squawk) and migration tools; its header says what psql's setting did.
  */
-export function renderSql(plan: Plan): string {
+export function renderSql(plan: Plan, opts: SqlOptions = {}): string {
+  const psql = opts.psql ?? true;
   const lines: string[] = [];
   lines.push(comment(`pgindex plan ${plan.source}`));
   lines.push(comment(`server: PostgreSQL ${plan.server.version} (${plan.server.versionNum})`));
@@ -67,10 +42,16 @@ export function renderSql(plan: Plan): string {
     lines.push(comment('nothing to do: every planned index already exists'));
   } else {
     lines.push(comment(`${plan.steps.length} statement${plan.steps.length === 1 ? '' : 's'}: ${stepCounts(plan.steps)}`));
-    lines.push(comment('run with: psql -X -f FILE (statements run one by one in autocommit mode; no transaction block,'));
-    lines.push(comment('as CREATE INDEX CONCURRENTLY requires)'));
-    lines.push('');
-    lines.push('\\set ON_ERROR_STOP on');
+    if (psql) {
+      lines.push(comment('run with: psql -X -f FILE (statements run one by one in autocommit mode; no transaction block,'));
+      lines.push(comment('as CREATE INDEX CONCURRENTLY requires)'));
+      lines.push('');
+      lines.push('\\set ON_ERROR_STOP on');
+    } else {
+      lines.push(comment('run the statements one by one in autocommit mode (no transaction block, as CREATE INDEX'));
+      lines.push(comment('CONCURRENTLY requires), in this order, and stop at the first error'));
+      lines.push('');
+    }
     const settings = sessionSettingsSql({
       lockTimeoutMs: plan.settings.lockTimeoutMs,
       statementTimeoutMs: plan.settings.statementTimeoutMs,
@@ -78,11 +59,7 @@ export function renderSql(plan: Plan): string {
       maxParallelMaintenanceWorkers: workersForOneBuild(plan),
     });
     for (const set of settings) lines.push(set + ';');
-    for (const step of plan.steps) {
-      lines.push('');
-      lines.push(comment(step.reason));
-      lines.push(step.sql + ';');
-    }
+    for (const block of statementBlocks(plan.steps)) lines.push('', block);
   }
   const quiet = plan.columns.filter((c) => c.action === 'exists' || c.action === 'skip');
   if (quiet.length > 0) {
@@ -96,11 +73,27 @@ export function renderSql(plan: Plan): string {
   return lines.join('\n') + '\n';
 }
 
-export type PlanFormat = 'sql' | 'json' | 'explain';
+export interface SqlOptions {
+  /** psql meta-commands in the script (default true); false: SQL and comments only. */
+  psql?: boolean;
+}
+
+export type PlanFormat = 'sql' | 'json' | 'explain' | 'markdown';
+
+export interface PlanRenderOptions extends SqlOptions, ExplainOptions {}
 
 /** The text of a plan in one output format: what `pgindex plan` and `pgindex apply --dry-run` print. */
-export function renderPlan(plan: Plan, format: PlanFormat): string {
-  return format === 'json' ? renderJson(plan) : format === 'explain' ? renderExplain(plan) : renderSql(plan);
+export function renderPlan(plan: Plan, format: PlanFormat, opts: PlanRenderOptions = {}): string {
+  switch (format) {
+    case 'json':
+      return renderJson(plan);
+    case 'explain':
+      return renderExplain(plan, opts);
+    case 'markdown':
+      return renderMarkdown(plan);
+    case 'sql':
+      return renderSql(plan, opts);
+  }
 }
 
 const COLUMN_ACTIONS: ColumnAction[] = ['create', 'rebuild', 'attach', 'exists', 'skip'];

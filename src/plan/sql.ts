@@ -3,7 +3,6 @@
  * the only text copied as is is a partial index's `where`, which the plan format documents as raw SQL.
  */
 import { quoteIdent, quoteMaybeQualified, quoteQualified } from '../sql/quote.js';
-import { LexError, tokenize } from '../sql/split.js';
 import type { QualifiedName } from './types.js';
 
 export interface IndexKeySql {
@@ -55,32 +54,5 @@ export function attachPartitionSql(parentIndex: QualifiedName, childIndex: Quali
   return 'ALTER INDEX ' + quoteQualified(parentIndex) + ' ATTACH PARTITION ' + quoteQualified(childIndex);
 }
 
-/**
- * Why a raw `where` cannot be copied into a statement, or null when it can. It must read as one
- * expression to the server, to psql (the plan script runs through `psql -f`) and to `pgindex run`'s
- * splitter alike, so it is scanned with the same tokenizer (src/sql/split.ts, E'…' escapes, nested
- * comments and dollar quotes included) and refused when it has a `;` outside quoted text, a comment
- * (`--` would swallow the statement's terminator; neither has a place in one expression), a backslash
- * outside quoted text (psql would run it as a meta-command), unbalanced parentheses, or an
- * unterminated quote or comment. This is not a parser: the server judges the expression itself.
- */
-export function rawPredicateProblem(where: string): string | null {
-  let depth = 0;
-  let end = 0;
-  try {
-    for (const t of tokenize(where)) {
-      // Only whitespace and comments lie between tokens: anything else there is a comment.
-      if (where.slice(end, t.start).trim() !== '') return 'comments are not allowed';
-      end = t.end;
-      if (t.kind === 'semicolon') return '`;` is not allowed: it must be a single expression';
-      if (t.kind === 'meta') return 'a backslash outside quoted text is not allowed (psql would run it as a meta-command)';
-      if (t.kind === 'lparen') depth++;
-      if (t.kind === 'rparen' && --depth < 0) return 'unbalanced parentheses';
-    }
-  } catch (err) {
-    if (err instanceof LexError) return err.message;
-    throw err;
-  }
-  if (where.slice(end).trim() !== '') return 'comments are not allowed';
-  return depth === 0 ? null : 'unbalanced parentheses';
-}
+// Checked by the plan file's loader too (src/planfile/raw-sql.ts), so it lives with the SQL lexer.
+export { rawPredicateProblem } from '../sql/predicate.js';

@@ -7,22 +7,33 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { InputError, type Problem } from '../errors.js';
+import { loadSqlParser, type SqlParser } from '../sql/parse.js';
 import { checkValues, UNIT_KEYS } from './checks.js';
 import { normalise } from './normalise.js';
 import { nulProblems } from './nul.js';
 import { keyText, SourceMap } from './positions.js';
+import { rawSqlFields, rawSqlProblems } from './raw-sql.js';
 import { schemaErrors } from './schema.js';
 import { describeSchemaErrors } from './schema-errors.js';
 import type { PlanFile } from './types.js';
 
-/**
- * Parses and validates the text of a plan file; `file` is the name used in positions. Pure: the
- * environment plays no part (the connection's `${VAR}`s are replaced when it is used).
- */
-export function parsePlanText(text: string, file: string): PlanFile {
+/** What reading a plan's text found, before its raw SQL is checked: see parsePlanText. */
+interface ReadPlan {
+  text: string;
+  data: unknown;
+  where: SourceMap;
+  /** YAML syntax errors: they make the content's problems after them untrustworthy. */
+  syntax: Problem[];
+  /** Duplicate keys. */
+  structure: Problem[];
+  /** The schema's and the value checks' problems. */
+  content: Problem[];
+}
+
+function readPlanText(text: string, file: string): ReadPlan {
   const lines = new LineCounter();
   // uniqueKeys off: duplicate keys are reported below, with both positions, alongside everything else.
-  const doc = parseDocument(text, { lineCounter: lines, keepSourceTokens: true, prettyErrors: false, uniqueKeys: false });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const where = new SourceMap(file, text, doc, lines);
 
   const syntax: Problem[] = doc.errors.map((e) => ({
@@ -44,12 +55,32 @@ export function parsePlanText(text: string, file: string): PlanFile {
   const skip = Object.keys(UNIT_KEYS).map((k) => `/${k}`);
   const described = describeSchemaErrors(schemaErrors(data), data, where, { skip, omitMissingKeys: syntax.length > 0 });
   const content = [...described, ...checkValues(data, where), ...nulProblems(data, where)];
-  const problems = [...syntax, ...structure, ...trustworthy(content, syntax)];
+  return { text, data, where, syntax, structure, content };
+}
+
+/** Every problem, raw SQL included when a parser is given; the PlanFile when there is none. */
+function finishPlan(read: ReadPlan, sql: SqlParser | undefined): PlanFile {
+  const { data, where, syntax } = read;
+  const rawSql = sql ? rawSqlProblems(rawSqlFields(data), where, read.text, sql) : [];
+  const problems = [...syntax, ...read.structure, ...trustworthy([...read.content, ...rawSql], syntax)];
   if (problems.length > 0) throw new InputError(problems);
   return normalise(data, where);
 }
 
-/** Reads a plan file (relative to `cwd`) and parses it; a file that cannot be read is an InputError too. */
+/**
+ * Parses and validates the text of a plan file; `file` is the name used in positions. Pure: the
+ * environment plays no part (the connection's `${VAR}`s are replaced when it is used). The syntax of
+ * raw SQL (a `where`) is checked only with `sql`, PostgreSQL's parser (`await loadSqlParser()`), as
+ * loadPlanFile does; without it the server finds such errors when planning.
+ */
+export function parsePlanText(text: string, file: string, opts: { sql?: SqlParser } = {}): PlanFile {
+  return finishPlan(readPlanText(text, file), opts.sql);
+}
+
+/**
+ * Reads a plan file (relative to `cwd`) and parses it, its raw SQL checked by PostgreSQL's parser
+ * (loaded only when the plan has raw SQL); a file that cannot be read is an InputError too.
+ */
 export async function loadPlanFile(path: string, opts: { cwd: string }): Promise<PlanFile> {
   let text: string;
   try {
@@ -59,7 +90,8 @@ export async function loadPlanFile(path: string, opts: { cwd: string }): Promise
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a plan file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
     throw new InputError([{ pos: { file: path, line: 1, col: 1 }, message: `cannot read plan file: ${reason}` }]);
   }
-  return parsePlanText(text, path);
+  const read = readPlanText(text, path);
+  return finishPlan(read, rawSqlFields(read.data).length > 0 ? await loadSqlParser() : undefined);
 }
 
 function duplicateKeys(doc: Document, where: SourceMap): Problem[] {

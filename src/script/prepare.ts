@@ -4,7 +4,7 @@
  * the planning session (they decide which tables its statements name), size those tables, and
  * disconnect. Everything that talks to the server is here; scriptSteps and planScript are pure.
  */
-import { chooseConnection, clientConfig, type ConnectionConfig } from '../db/connection.js';
+import { chooseConnection, clientConfig, type ConnectionConfig, type ConnectionFlags } from '../db/connection.js';
 import { extendedQuery } from '../db/extended-query.js';
 import { connectForRun, type AcquireOptions, type RunLock } from '../db/run-lock.js';
 import { readServerFacts } from '../catalog/server.js';
@@ -21,6 +21,8 @@ export interface PrepareScriptOptions {
   script: SqlScript;
   /** The --db flag, if given; else DATABASE_URL, else libpq's PG* variables. */
   dbFlag?: string | undefined;
+  /** psql's -h, -p, -U (and -W's password), as PrepareOptions.connectionFlags. */
+  connectionFlags?: ConnectionFlags | undefined;
   env: NodeJS.ProcessEnv;
   /** Anything left out (or undefined) takes its SCRIPT_DEFAULTS value. */
   choices?: Partial<ScriptChoices>;
@@ -44,7 +46,7 @@ export interface PreparedScript {
 
 export async function prepareScript(opts: PrepareScriptOptions): Promise<PreparedScript> {
   const { file } = opts.script;
-  const connection = clientConfig(chooseConnection({ flag: opts.dbFlag, env: opts.env }), opts.applicationName ?? 'pgindex run');
+  const connection = clientConfig(chooseConnection({ flag: opts.dbFlag, flags: opts.connectionFlags, env: opts.env }), opts.applicationName ?? 'pgindex run');
   const { client, runLock } = await connectForRun(connection, opts.runLock);
   let planned = false;
   try {

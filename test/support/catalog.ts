@@ -229,9 +229,13 @@ export const ALL_EXTENSIONS = Object.keys(EXTENSIONS);
 // The preferred type of each category, as pg_type.typispreferred marks them.
 const PREFERRED = new Set(['text', 'double precision', 'timestamp with time zone', 'interval', 'boolean', 'inet']);
 
+/** Made-up oids for the operator classes (the real ones differ between servers anyway). */
+let nextOpclassOid = 50_000;
+
 function opclass([method, name, input, isDefault]: Row, extension: string | null): OpclassInfo {
   const type = Object.values(T).find((x) => x.base === input && !x.isDomain);
   return {
+    oid: nextOpclassOid++,
     method,
     name,
     schema: extension ? 'public' : 'pg_catalog',

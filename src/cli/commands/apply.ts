@@ -1,77 +1,103 @@
 import type { CliIO, Command, ParsedArgs } from '../command.js';
 import { EXIT } from '../command.js';
-import { jsonLine, nothingMatchedMessage, preparePlan, renderSql, type PreparedPlan } from '../../index.js';
-import { executeWithProgress } from '../terminal.js';
-import { durationMs, LOCK_WAIT_HELP, positiveInt } from '../args.js';
+import { describeTarget, jsonLine, nothingMatchedMessage, preparePlan, renderSql, type PreparedPlan } from '../../index.js';
+import { confirmRun, executeWithProgress } from '../terminal.js';
+import { durationMs, lockWaitHelp, positiveInt, usageError } from '../args.js';
+import { connectionHelp, CONNECTION_OPTIONS, readConnectionFlags } from '../connection-flags.js';
 
 export const applyCommand: Command = {
   name: 'apply',
-  summary: 'build the planned indexes on parallel sessions, with retries, progress and cleanup',
-  help: `Usage: pgindex apply PLAN.yaml [-d URL] [-j N] [--fail-fast] [--json] [--dry-run] [--allow-empty]
-                     [--lock-wait DURATION]
+  summary: 'build the planned indexes on parallel sessions, with progress',
+  help: `Usage: pgindex apply PLAN.yaml [connection options] [-j N] [--fail-fast]
+                     [--json] [--dry-run] [--allow-empty]
+                     [--lock-wait DURATION] [-y] [-e] [-q]
 
-Plans exactly as \`pgindex plan\` does, then runs exactly those statements on N parallel sessions
-(the plan's \`parallelism\`, or -j), plus one control connection for progress and cancellation.
-Sessions are named pgindex/<run-id>/<n> in pg_stat_activity.
+Plans exactly as \`pgindex plan\` does, then runs exactly those statements on N
+parallel sessions (the plan's \`parallelism\`, or -j), plus one control
+connection for progress and cancellation. Sessions are named
+pgindex/<run-id>/<n> in pg_stat_activity.
 
-Scheduling: the largest estimated build first; never two CONCURRENTLY builds on one table at once
-(their locks conflict: another table's build is started instead); partition indexes follow their
-dependencies (parent ON ONLY, then the partitions, then the attaches).
-Budget: the plan's maintenance_work_mem is shared by the builds running when each one starts, and
-max_parallel_maintenance_workers is chosen per build so builds plus workers stay within \`cores\`;
-the last builds get the cores the finished ones freed. Both are SET on the session just before the
-build: a running build keeps the share it started with. (The SETs at the top of the --dry-run script
-are for psql, which runs one build at a time: they give that build the whole budget.)
-Failures: lock timeouts, deadlocks, serialization failures, terminated sessions and lost connections
-are retried with exponential backoff (\`retries\`, default 3), reconnecting when needed; an INVALID
-index a failed CONCURRENTLY build of this run left is dropped before the retry and at the end (each
-DROP waits at most 5s for older transactions). Other errors fail that statement and the rest go on.
-A lost control connection is reopened; it costs no statement an attempt.
+Scheduling: the largest estimated build first; never two CONCURRENTLY builds
+on one table at once (their locks conflict: another table's build is started
+instead); partition indexes follow their dependencies (parent ON ONLY, then
+the partitions, then the attaches).
+Budget: the plan's maintenance_work_mem is shared by the builds running when
+each one starts, and max_parallel_maintenance_workers is chosen per build so
+builds plus workers stay within \`cores\`; the last builds get the cores the
+finished ones freed. Both are SET on the session just before the build: a
+running build keeps the share it started with. (The SETs at the top of the
+--dry-run script are for psql, which runs one build at a time: they give that
+build the whole budget.)
+Failures: lock timeouts, deadlocks, serialization failures, terminated
+sessions and lost connections are retried with exponential backoff
+(\`retries\`, default 3), reconnecting when needed; an INVALID index a failed
+CONCURRENTLY build of this run left is dropped before the retry and at the end
+(each DROP waits at most 5s for older transactions). Other errors fail that
+statement and the rest go on. A lost control connection is reopened; it costs
+no statement an attempt.
 
-One run at a time: apply (and run) take a lock of the database (an advisory lock) before planning
-and hold it until the run has ended, so a second apply refuses at once, naming the pid, host and
-start of the one running, or waits for it with --lock-wait.
+One run at a time: apply (and run) take a lock of the database (an advisory
+lock) before planning and hold it until the run has ended, so a second apply
+refuses at once, naming the pid, host and start of the one running, or waits
+for it with --lock-wait.
 
-Running apply again after any interruption builds only what is missing: the plan drops INVALID
-indexes left by earlier runs before building them again.
+Running apply again after any interruption builds only what is missing: the
+plan drops INVALID indexes left by earlier runs before building them again.
 
 Options:
-  -d, --db URL     database (default: DATABASE_URL, then the plan's \`connection\`, then PG* variables)
-  -j, --jobs N     number of parallel sessions (overrides the plan's \`parallelism\`)
-      --fail-fast  stop at the first failure: cancel running builds, skip the rest
-      --json       newline-delimited JSON events on stdout: the planning warnings (warning), then
-                   begin, start, progress, retry, cleanup, done, failed, skipped, cancelled,
-                   warning, note, summary
-      --dry-run    print what \`pgindex plan\` prints (the SQL script) and execute nothing
+  -j, --jobs N     number of parallel sessions (overrides the plan's
+                   \`parallelism\`)
+      --fail-fast  stop at the first failure: cancel running builds, skip the
+                   rest
+      --json       newline-delimited JSON events on stdout: the planning
+                   warnings (warning), then begin, start, progress, retry,
+                   cleanup, done, failed, skipped, cancelled, warning, note,
+                   summary
+      --dry-run    print what \`pgindex plan\` prints (the SQL script) and
+                   execute nothing
       --allow-empty
-                   a plan whose entries match no table at all (globs that match nothing, perhaps
-                   on the wrong database) is an error; with this, it is nothing to do
-${LOCK_WAIT_HELP}
-  -h, --help       show this help
+                   a plan whose entries match no table at all (globs that
+                   match nothing, perhaps on the wrong database) is an error;
+                   with this, it is nothing to do
+${lockWaitHelp(19)}
+  -y, --yes        do not ask first. On a terminal apply shows what it will do
+                   (every DROP too) and asks "Proceed? [y/N]": anything but y
+                   exits 1 with nothing run. Not asked with --json or without
+                   a terminal
+  -e, --echo       print each statement on stderr as it starts, with its
+                   session (as psql -e)
+  -q, --quiet      print only the summary and errors: no progress, notes or
+                   warnings
+  -?, --help       show this help
 
-Ctrl-C or SIGTERM cancels the running builds on the server, drops their INVALID leftovers and prints
-the summary; a second Ctrl-C cancels whatever still runs on the server (cleanups too) and exits.
-A partitioned table's ON ONLY index that this run created but could not attach every partition's
-index to is dropped at the end (with the partition indexes attached to it, all of them this run's
-own builds: a note says which), so that no INVALID index is left; apply again plans them anew.
+${connectionHelp("DATABASE_URL, the plan's `connection`")}
 
-Exit codes: 0 everything done (or already there), 1 a statement failed, an INVALID index could not
-be dropped, a plan that matches no table (without --allow-empty), or an error, 130 interrupted.
+Ctrl-C or SIGTERM cancels the running builds on the server, drops their
+INVALID leftovers and prints the summary; a second Ctrl-C cancels whatever
+still runs on the server (cleanups too) and exits. A partitioned table's ON
+ONLY index that this run created but could not attach every partition's index
+to is dropped at the end (with the partition indexes attached to it, all of
+them this run's own builds: a note says which), so that no INVALID index is
+left; apply again plans them anew.
+
+Exit codes: 0 everything done (or already there), 1 a statement failed, an
+INVALID index could not be dropped, a plan that matches no table (without
+--allow-empty), or an error, 130 interrupted.
 `,
   options: {
-    db: { type: 'string', short: 'd' },
+    ...CONNECTION_OPTIONS,
     jobs: { type: 'string', short: 'j' },
     'fail-fast': { type: 'boolean' },
     json: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     'allow-empty': { type: 'boolean' },
+    yes: { type: 'boolean', short: 'y' },
+    echo: { type: 'boolean', short: 'e' },
+    quiet: { type: 'boolean', short: 'q' },
     'lock-wait': { type: 'string' },
   },
   async run({ values, positionals }, io) {
-    const usage = (message: string) => {
-      io.stderr.write(`pgindex apply: ${message}\n\n${applyCommand.help}`);
-      return EXIT.error;
-    };
+    const usage = (message: string) => usageError(io, 'apply', message);
     if (positionals.length !== 1) return usage(positionals.length === 0 ? 'name a plan file' : 'name exactly one plan file');
     let jobs: number | undefined;
     if (values.jobs !== undefined) {
@@ -85,15 +111,19 @@ be dropped, a plan that matches no table (without --allow-empty), or an error, 1
       if (typeof w === 'string') return usage(w);
       lockWaitMs = w;
     }
+    const connectionChoice = await readConnectionFlags(values, io, 'apply');
+    if (typeof connectionChoice === 'number') return connectionChoice;
     const log = (message: string) => io.stderr.write(`pgindex apply: ${message}\n`);
+    // --quiet: the notes of planning ("connected to …") are not errors.
+    const note = values.quiet === true ? () => undefined : log;
     const dryRun = values['dry-run'] === true;
 
     const prepared = await preparePlan({
       planPath: positionals[0] as string,
-      dbFlag: values.db as string | undefined,
+      ...connectionChoice,
       env: io.env,
       cwd: io.cwd,
-      log,
+      log: note,
       applicationName: 'pgindex apply',
       // A dry run changes nothing: it needs no lock.
       ...(dryRun ? {} : { runLock: { waitMs: lockWaitMs, applicationName: 'pgindex apply (run lock)' } }),
@@ -111,10 +141,11 @@ async function applyPrepared(prepared: PreparedPlan, values: ParsedArgs['values'
   const { connection } = prepared;
   const plan = jobs === undefined ? prepared.plan : { ...prepared.plan, settings: { ...prepared.plan.settings, parallelism: jobs } };
   const json = values.json === true;
+  const quiet = values.quiet === true;
   for (const w of plan.warnings) {
     // --json: machines read stdout; the planning warnings are events like the run's own.
     if (json && values['dry-run'] !== true) io.stdout.write(jsonLine({ type: 'warning', message: w }, Date.now));
-    else log(`warning: ${w}`);
+    else if (!quiet) log(`warning: ${w}`);
   }
   const allowEmpty = values['allow-empty'] === true;
   const nothingMatched = nothingMatchedMessage(prepared, { allowEmpty });
@@ -133,11 +164,15 @@ async function applyPrepared(prepared: PreparedPlan, values: ParsedArgs['values'
     return EXIT.ok;
   }
 
+  // Asked while the run lock is still held: the plan shown is the one that runs (see confirmRun).
+  const declined = await confirmRun(io, 'apply', plan, describeTarget(connection), { yes: values.yes === true, json });
+  if (declined !== null) return declined;
+
   return executeWithProgress(
     io,
     'apply',
     plan,
     { connection, failFast: values['fail-fast'] === true },
-    { json },
+    { json, quiet, echo: values.echo === true },
   );
 }

@@ -1,70 +1,106 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Command } from '../command.js';
+import type { CliIO, Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { nothingMatchedMessage, PgindexError, preparePlan, renderPlan, type PlanFormat } from '../../index.js';
 import { fileErrorReason } from '../file-errors.js';
+import { usageError } from '../args.js';
+import { connectionHelp, CONNECTION_OPTIONS, readConnectionFlags } from '../connection-flags.js';
+
+const FORMATS: PlanFormat[] = ['sql', 'json', 'markdown'];
+
+/**
+ * The width --explain fits, as psql decides it: a terminal's (COLUMNS, else the terminal's own), and
+ * none for a file or a pipe, whose reader may be a program that wants one line per column.
+ */
+function explainWidth(io: CliIO, output: string | undefined): { width?: number } {
+  if (output !== undefined || !io.stdout.isTTY) return {};
+  const fromEnv = Number(io.env.COLUMNS);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return { width: fromEnv };
+  return { width: io.stdout.columns && io.stdout.columns > 0 ? io.stdout.columns : 80 };
+}
 
 export const planCommand: Command = {
   name: 'plan',
-  summary: 'show what apply would do (the dry run): SQL script, JSON or --explain; executes nothing',
-  help: `Usage: pgindex plan PLAN.yaml [-d URL] [--format sql|json] [--explain] [-o FILE] [--detailed-exitcode] [--allow-empty]
+  summary: 'show what apply would do (SQL, JSON, Markdown, --explain)',
+  help: `Usage: pgindex plan PLAN.yaml [connection options] [--format sql|json|markdown]
+                    [--no-psql] [--explain] [-o FILE] [--detailed-exitcode]
+                    [--allow-empty]
 
-Reads the plan file, introspects the database and prints what \`pgindex apply\` would run: for each
-column the access method chosen and why, compared with the indexes the database already has. Nothing
-is built. An equivalent valid index (whatever its name) means nothing to do; an INVALID index left by
-an interrupted build under the planned name is dropped and rebuilt; an index with the planned name
-but another definition is an error that shows both definitions.
+Reads the plan file, introspects the database and prints what \`pgindex apply\`
+would run: for each column the access method chosen and why, compared with the
+indexes the database already has. Nothing is built. An equivalent valid index
+(whatever its name) means nothing to do; an INVALID index left by an
+interrupted build under the planned name is dropped and rebuilt; an index with
+the planned name but another definition is an error that shows both.
 
-The default output is an SQL script that psql can run as is (psql -X -f plan.sql): every statement
-preceded by a comment giving its reason, CREATE INDEX CONCURRENTLY outside any transaction block,
-ON_ERROR_STOP set, and the plan's timeouts and memory budget as session settings. A partial index's
-\`where\` is copied into the script as written (it is raw SQL), after the server has checked it.
+The default output is an SQL script that psql can run as is (psql -X -f
+plan.sql): every statement preceded by a comment giving its reason, CREATE
+INDEX CONCURRENTLY outside any transaction block, ON_ERROR_STOP set, and the
+plan's timeouts and memory budget as session settings. A partial index's
+\`where\` is copied into the script as written (it is raw SQL), after the
+server has checked it.
 
-Only the plan goes to stdout, so \`pgindex plan plan.yaml > plan.sql\` is clean; notes and warnings go
-to stderr. With \`analyze: true\` in the plan, tables that were never analyzed are analyzed first.
+Only the plan goes to stdout, so \`pgindex plan plan.yaml > plan.sql\` is clean;
+notes and warnings go to stderr. With \`analyze: true\` in the plan, tables
+that were never analyzed are analyzed first.
 
 Options:
-  -d, --db URL            database to plan for (default: DATABASE_URL, then the plan's
-                          \`connection\`, then libpq's PG* variables)
-      --format sql|json   output format (default sql). json: settings, every statement with its
-                          table, index, method, columns, action, reason, dependencies and estimated
-                          cost and size, then every column's decision, skips included
-      --explain           for each table, an aligned table of column, type, action, method,
-                          operator class, index and reason, instead of SQL
-  -o, --output FILE       write the output to FILE instead of stdout
-      --detailed-exitcode exit 0 when there is nothing to do, 2 when statements are pending
-      --allow-empty       a plan whose entries match no table at all (globs that match nothing,
-                          perhaps on the wrong database) is an error; with this, it is nothing to do
-  -h, --help              show this help
+      --format FORMAT      sql (default), json or markdown. json: settings,
+                           every statement (table, index, method, columns,
+                           action, reason, dependencies, estimated cost and
+                           size), every column's decision. markdown: a
+                           pull-request comment: drops flagged, counts by
+                           action per table, the statements in an sql block
+      --no-psql            sql without psql meta-commands (\\set
+                           ON_ERROR_STOP), for linters such as Squawk and
+                           migration tools
+      --explain            for each table, an aligned table of column, type,
+                           action, method, operator class, index and reason,
+                           instead of SQL; on a terminal narrower than it, one
+                           record per column (\\x)
+  -o, --output FILE        write the output to FILE instead of stdout
+      --detailed-exitcode  exit 0 when there is nothing to do, 2 when
+                           statements are pending
+      --allow-empty        a plan whose entries match no table at all (globs
+                           that match nothing, perhaps on the wrong database)
+                           is an error; with this, it is nothing to do
+  -?, --help               show this help
 
-Exit codes: 0 success (with --detailed-exitcode: nothing to do), 2 changes pending (only with
---detailed-exitcode), 1 error: invalid plan, connection failure, unknown table or column, name conflict,
-or a plan that matches no table (without --allow-empty).
+${connectionHelp("DATABASE_URL, the plan's `connection`")}
+
+Exit codes: 0 success (with --detailed-exitcode: nothing to do), 2 changes
+pending (only with --detailed-exitcode), 1 error: invalid plan, connection
+failure, unknown table or column, name conflict, or a plan that matches no
+table (without --allow-empty).
 `,
   options: {
-    db: { type: 'string', short: 'd' },
+    ...CONNECTION_OPTIONS,
     format: { type: 'string' },
+    'no-psql': { type: 'boolean' },
     explain: { type: 'boolean' },
     output: { type: 'string', short: 'o' },
     'detailed-exitcode': { type: 'boolean' },
     'allow-empty': { type: 'boolean' },
   },
   async run({ values, positionals }, io) {
-    const usage = (message: string) => {
-      io.stderr.write(`pgindex plan: ${message}\n\n${planCommand.help}`);
-      return EXIT.error;
-    };
+    const usage = (message: string) => usageError(io, 'plan', message);
     if (positionals.length !== 1) return usage(positionals.length === 0 ? 'name a plan file' : 'name exactly one plan file');
     const format = values.format as string | undefined;
-    if (format !== undefined && format !== 'sql' && format !== 'json') return usage(`--format must be sql or json, not "${format}"`);
+    if (format !== undefined && !FORMATS.includes(format as PlanFormat)) return usage(`--format must be sql, json or markdown, not "${format}"`);
     if (format !== undefined && values.explain) return usage('--explain and --format exclude each other');
-    const chosen: PlanFormat = values.explain ? 'explain' : (format ?? 'sql');
+    const chosen: PlanFormat = values.explain ? 'explain' : ((format as PlanFormat | undefined) ?? 'sql');
+    const noPsql = values['no-psql'] === true;
+    if (noPsql && chosen !== 'sql') return usage(`--no-psql applies to the sql format only, not to ${values.explain ? '--explain' : chosen}`);
+    const output = values.output as string | undefined;
+
+    const connection = await readConnectionFlags(values, io, 'plan');
+    if (typeof connection === 'number') return connection;
 
     const log = (message: string) => io.stderr.write(`pgindex plan: ${message}\n`);
     const prepared = await preparePlan({
       planPath: positionals[0] as string,
-      dbFlag: values.db as string | undefined,
+      ...connection,
       env: io.env,
       cwd: io.cwd,
       log,
@@ -77,8 +113,7 @@ or a plan that matches no table (without --allow-empty).
       log(nothingMatched);
       if (!allowEmpty) return EXIT.error;
     }
-    const text = renderPlan(plan, chosen);
-    const output = values.output as string | undefined;
+    const text = renderPlan(plan, chosen, { psql: !noPsql, ...explainWidth(io, output) });
     if (output !== undefined) {
       try {
         await writeFile(resolve(io.cwd, output), text, 'utf8');

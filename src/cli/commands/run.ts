@@ -1,57 +1,81 @@
 import type { Command, CliIO } from '../command.js';
 import { EXIT } from '../command.js';
-import { loadScriptFile, parseDuration, parseScript, parseSize, prepareScript, SCRIPT_DEFAULTS, type ScriptChoices } from '../../index.js';
-import { executeWithProgress } from '../terminal.js';
-import { durationMs, LOCK_WAIT_HELP, positiveInt } from '../args.js';
+import { describeTarget, loadScriptFile, parseDuration, parseScript, parseSize, prepareScript, SCRIPT_DEFAULTS, type ScriptChoices } from '../../index.js';
+import { confirmRun, executeWithProgress } from '../terminal.js';
+import { durationMs, lockWaitHelp, positiveInt, usageError } from '../args.js';
+import { connectionHelp, CONNECTION_OPTIONS, readConnectionFlags } from '../connection-flags.js';
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'run the statements of a SQL file on N parallel sessions (the generic runner)',
-  help: `Usage: pgindex run [-j N] [-d URL] [--fail-fast] [--json] [options] FILE.sql|-
+  summary: 'run the statements of a SQL file on N parallel sessions',
+  help: `Usage: pgindex run [connection options] [-j N] [--fail-fast] [--json]
+                   [options] FILE.sql|-
 
-Splits the file (or stdin, with -) into statements, the way psql does (dollar quotes, strings,
-quoted identifiers, comments, BEGIN ATOMIC bodies), and runs them on N parallel sessions, each in
-autocommit mode, with the same progress, summary, cancellation and exit codes as \`pgindex apply\`.
-The statements must not depend on each other's order: any of them may run at the same time.
+Splits the file (or stdin, with -) into statements, the way psql does (dollar
+quotes, strings, quoted identifiers, comments, BEGIN ATOMIC bodies), and runs
+them on N parallel sessions, each in autocommit mode, with the same progress,
+summary, cancellation and exit codes as \`pgindex apply\`. The statements must
+not depend on each other's order: any of them may run at the same time.
 
-CREATE INDEX statements are recognised: the largest table's builds start first, two CONCURRENTLY
-builds on one table never run at once, each build gets its share of the memory and worker budget,
-and transient failures (lock timeout, deadlock, serialization failure, terminated session, lost
-connection) are retried with backoff after dropping the INVALID index a failed CONCURRENTLY build
-left (the new INVALID index on its table, with its name if it has one; the DROP waits at most 5s
-for older transactions). Other statements run once and are never retried: after a lost
-connection there is no knowing whether they took effect. Each statement is sent on its own (the
+CREATE INDEX statements are recognised: the largest table's builds start
+first, two CONCURRENTLY builds on one table never run at once, each build gets
+its share of the memory and worker budget, and transient failures (lock
+timeout, deadlock, serialization failure, terminated session, lost connection)
+are retried with backoff after dropping the INVALID index a failed
+CONCURRENTLY build left (the new INVALID index on its table, with its name if
+it has one; the DROP waits at most 5s for older transactions). Other
+statements run once and are never retried: after a lost connection there is
+no knowing whether they took effect. Each statement is sent on its own (the
 extended protocol): it can never carry a second one.
 
-SET statements at the top of the file apply to every session (after pgindex's own settings, so they
-may change lock_timeout or search_path; maintenance_work_mem and max_parallel_maintenance_workers
-are set per build from the budget). A SET further down, and transaction control (BEGIN, COMMIT…),
-are refused: they would only affect the one session that runs them. psql meta-commands (\\connect,
-\\i…) and COPY FROM STDIN are refused with their position.
+SET statements at the top of the file apply to every session (after pgindex's
+own settings, so they may change lock_timeout or search_path;
+maintenance_work_mem and max_parallel_maintenance_workers are set per build
+from the budget). A SET further down, and transaction control (BEGIN,
+COMMIT…), are refused: they would only affect the one session that runs them.
+psql meta-commands (\\connect, \\i…) and COPY FROM STDIN are refused with
+their position.
 
 Options:
-  -d, --db URL                 database (default: DATABASE_URL, then libpq's PG* variables)
-  -j, --jobs N                 parallel sessions (default ${SCRIPT_DEFAULTS.parallelism})
-      --fail-fast              stop at the first failure: cancel running statements, skip the rest
-      --json                   newline-delimited JSON events on stdout
-      --lock-timeout DURATION  lock_timeout of every session (default 0: wait, as psql would;
-                               with a timeout, index builds that hit it are retried)
-      --statement-timeout DURATION  statement_timeout of every session (default 0: none)
-      --retries N              retries of a transient failure (default ${SCRIPT_DEFAULTS.retries})
-      --maintenance-work-mem SIZE  total shared by the builds running at once (default 1GB)
-      --cores N                builds plus parallel workers stay within this
-                               (default: the server's max_parallel_workers)
-${LOCK_WAIT_HELP}
-  -h, --help                   show this help
+  -j, --jobs N              parallel sessions (default ${SCRIPT_DEFAULTS.parallelism})
+      --fail-fast           stop at the first failure: cancel running
+                            statements, skip the rest
+      --json                newline-delimited JSON events on stdout
+      --lock-timeout DURATION
+                            lock_timeout of every session (default 0: wait,
+                            as psql would; with a timeout, index builds that
+                            hit it are retried)
+      --statement-timeout DURATION
+                            statement_timeout of every session (default 0:
+                            none)
+      --retries N           retries of a transient failure (default ${SCRIPT_DEFAULTS.retries})
+      --maintenance-work-mem SIZE
+                            total shared by the builds running at once
+                            (default 1GB)
+      --cores N             builds plus parallel workers stay within this
+                            (default: the server's max_parallel_workers)
+${lockWaitHelp(28)}
+  -y, --yes                 do not ask first. On a terminal run shows what it
+                            will do (every DROP and TRUNCATE too) and asks
+                            "Proceed? [y/N]": anything but y exits 1 with
+                            nothing run. Not asked with --json, with - or
+                            without a terminal
+  -e, --echo                print each statement on stderr as it starts, with
+                            its session (as psql -e)
+  -q, --quiet               print only the summary and errors
+  -?, --help                show this help
 
-One run at a time: run (and apply) take a lock of the database (an advisory lock) before reading
-the file's tables and hold it until the end; a second one refuses at once, naming the one running.
+${connectionHelp('DATABASE_URL')}
 
-Exit codes: 0 every statement succeeded, 1 a statement failed, an INVALID index could not be
-dropped, or an error, 130 interrupted.
+One run at a time: run (and apply) take a lock of the database (an advisory
+lock) before reading the file's tables and hold it until the end; a second
+one refuses at once, naming the one running.
+
+Exit codes: 0 every statement succeeded, 1 a statement failed, an INVALID
+index could not be dropped, or an error, 130 interrupted.
 `,
   options: {
-    db: { type: 'string', short: 'd' },
+    ...CONNECTION_OPTIONS,
     jobs: { type: 'string', short: 'j' },
     'fail-fast': { type: 'boolean' },
     json: { type: 'boolean' },
@@ -61,17 +85,20 @@ dropped, or an error, 130 interrupted.
     'maintenance-work-mem': { type: 'string' },
     cores: { type: 'string' },
     'lock-wait': { type: 'string' },
+    yes: { type: 'boolean', short: 'y' },
+    echo: { type: 'boolean', short: 'e' },
+    quiet: { type: 'boolean', short: 'q' },
   },
   async run({ values, positionals }, io) {
-    const usage = (message: string) => {
-      io.stderr.write(`pgindex run: ${message}\n\n${runCommand.help}`);
-      return EXIT.error;
-    };
+    const usage = (message: string) => usageError(io, 'run', message);
     if (positionals.length !== 1) return usage(positionals.length === 0 ? 'name a SQL file, or - for stdin' : 'name exactly one SQL file');
     const options = readOptions(values);
     if (typeof options === 'string') return usage(options);
     const lockWaitMs = values['lock-wait'] === undefined ? 0 : durationMs('--lock-wait', values['lock-wait']);
     if (typeof lockWaitMs === 'string') return usage(lockWaitMs);
+
+    const connection = await readConnectionFlags(values, io, 'run');
+    if (typeof connection === 'number') return connection;
 
     const path = positionals[0] as string;
     const script = path === '-' ? parseScript(await readStdin(io), '<stdin>') : await loadScriptFile(path, { cwd: io.cwd });
@@ -81,18 +108,24 @@ dropped, or an error, 130 interrupted.
     }
     const prepared = await prepareScript({
       script,
-      dbFlag: values.db as string | undefined,
+      ...connection,
       env: io.env,
       choices: options,
       runLock: { waitMs: lockWaitMs, applicationName: 'pgindex run (run lock)' },
     });
     try {
+      const json = values.json === true;
+      // Asked while the run lock is still held: the plan shown is the one that runs (see confirmRun).
+      // With -, stdin held the file and has ended: nobody can answer on it, so nobody is asked.
+      const yes = values.yes === true || path === '-';
+      const declined = await confirmRun(io, 'run', prepared.plan, describeTarget(prepared.connection), { yes, json });
+      if (declined !== null) return declined;
       return await executeWithProgress(
         io,
         'run',
         prepared.plan,
         { connection: prepared.connection, failFast: values['fail-fast'] === true, sessionSetup: prepared.sessionSetup },
-        { json: values.json === true, locate: prepared.locate },
+        { json, quiet: values.quiet === true, echo: values.echo === true, locate: prepared.locate },
       );
     } finally {
       await prepared.runLock?.release();

@@ -4,13 +4,20 @@ import { formatProblem, InputError, loadPlanFile } from '../../index.js';
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'check plan files against the plan format, without connecting to a database',
+  summary: 'check plan files against the plan format; connects to no database',
   help: `Usage: pgindex validate PLAN.yaml [PLAN.yaml ...]
 
-Checks each plan file: YAML syntax, the plan format (schemas/pgindex.schema.json), and values such
-as sizes and durations. Every problem is reported at once as FILE:LINE:COL: message. Nothing
-connects to a database: an environment variable the plan's \`connection\` uses but that is not set
-is only a note (it is needed when that connection is used, without --db or DATABASE_URL).
+Checks each plan file: YAML syntax, the plan format
+(schemas/pgindex.schema.json), and values such as sizes and durations. The
+syntax of raw SQL (a column's \`where\`) is checked by PostgreSQL's own parser,
+offline; whether its columns exist is for \`pgindex plan\` to ask. Every
+problem is reported at once as FILE:LINE:COL: message. Nothing connects to a
+database: an environment variable the plan's \`connection\` uses but that is
+not set is only a note (it is needed when that connection is used, without a
+connection string in -d or DATABASE_URL).
+
+Options:
+  -?, --help  show this help
 
 Exit codes: 0 every file is valid, 1 at least one is not.
 `,

@@ -205,7 +205,7 @@ test('usage errors fail with exit 1 and a clear message', async () => {
   writeFileSync(plan, 'version: 1\ntables:\n  - name: accounts\n    columns: [id]\n');
   const badFormat = await runCli(['plan', plan, '-d', db.url, '--format', 'yaml']);
   assert.equal(badFormat.code, 1);
-  assert.match(badFormat.err, /--format must be sql or json/);
+  assert.match(badFormat.err, /--format must be sql, json or markdown/);
   const both = await runCli(['plan', plan, '-d', db.url, '--format', 'json', '--explain']);
   assert.equal(both.code, 1);
   const noFile = await runCli(['plan', '-d', db.url]);

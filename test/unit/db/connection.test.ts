@@ -132,6 +132,8 @@ test('every setting is resolved for pg: the string first, then PG* variables, th
     sslmode: 'disable',
     connectionTimeoutMillis: 0,
     passfile: '/nonexistent-home/.pgpass',
+    // No options given: a lone space, which the server reads as none (and pg then reads no PGOPTIONS).
+    options: ' ',
     application_name: 'pgindex/x',
   });
   const env = {
@@ -143,6 +145,7 @@ test('every setting is resolved for pg: the string first, then PG* variables, th
     PGAPPNAME: 'envapp',
     PGCONNECT_TIMEOUT: '7',
     PGSSLMODE: 'require',
+    PGOPTIONS: '-c work_mem=8MB',
   };
   assert.deepEqual(clientConfig(target(undefined, env), 'pgindex plan'), {
     host: 'envhost',
@@ -153,6 +156,7 @@ test('every setting is resolved for pg: the string first, then PG* variables, th
     sslmode: 'require',
     connectionTimeoutMillis: 7000,
     password: 'envpw',
+    options: '-c work_mem=8MB',
     application_name: 'envapp',
   });
   const mixed = clientConfig(target('postgres://u@h/d?application_name=mine&sslmode=disable', env), 'pgindex plan');

@@ -1,0 +1,42 @@
+/**
+ * The pieces of text the outputs of a plan share (the SQL script, the Markdown comment): one-line
+ * comments, statement counts by action, the settings line, and each statement under its reason.
+ */
+import type { Plan, Step } from './types.js';
+import { durationSetting, sizeSetting } from '../pg/settings.js';
+
+/** Comments hold one line each: a reason can never end the comment early or smuggle in a statement. */
+export function comment(text: string): string {
+  return '-- ' + text.replace(/\s+/g, ' ').trim();
+}
+
+/** How many statements of each action, in a fixed order: "2 create, 1 attach". */
+export function stepCounts(steps: Step[]): string {
+  const order: Step['action'][] = ['drop-invalid', 'create-parent', 'create', 'attach', 'sql'];
+  return order
+    .map((a) => [a, steps.filter((s) => s.action === a).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([a, n]) => `${n} ${a}`)
+    .join(', ');
+}
+
+export function settingsLine(plan: Plan): string {
+  const s = plan.settings;
+  return [
+    `parallelism ${s.parallelism}`,
+    s.concurrently ? 'concurrently' : 'not concurrently',
+    `maintenance_work_mem ${sizeSetting(s.maintenanceWorkMemBytes)} in total`,
+    `${s.cores} cores`,
+    `up to ${s.maxWorkersPerBuild} parallel workers per build`,
+    `lock_timeout ${durationSetting(s.lockTimeoutMs)}`,
+    // Only when set: a plan without it reads as it always has.
+    ...(s.snapshotWaitTimeoutMs ? [`snapshot_wait_timeout ${durationSetting(s.snapshotWaitTimeoutMs)}`] : []),
+    `statement_timeout ${durationSetting(s.statementTimeoutMs)}`,
+    `retries ${s.retries}`,
+  ].join(', ');
+}
+
+/** Each statement as its reason's comment line and the statement with its `;`. */
+export function statementBlocks(steps: Step[]): string[] {
+  return steps.map((step) => `${comment(step.reason)}\n${step.sql};`);
+}
