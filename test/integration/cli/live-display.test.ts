@@ -56,7 +56,7 @@ test('on a terminal: an idle session says which table it waits for; finished bui
   try {
     await writer.query('begin');
     await writer.query('lock table orders in row exclusive mode');
-    const command = `stty cols 100 rows 30; exec ${quote(process.execPath)} ${quote(CLI_PATH)} apply plan.yaml -d ${quote(db.url)}`;
+    const command = `stty cols 100 rows 30; exec ${quote(process.execPath)} ${quote(CLI_PATH)} apply plan.yaml -y -d ${quote(db.url)}`;
     const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: dir, env: { ...process.env, TERM: 'xterm-256color' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let waitingSeen!: () => void;
@@ -97,7 +97,7 @@ test('on a terminal, Ctrl-C: the overall line ends on ✖ with "interrupted", ne
   try {
     await writer.query('begin');
     await writer.query('lock table orders in row exclusive mode');
-    const command = `stty cols 100 rows 30; exec ${quote(process.execPath)} ${quote(CLI_PATH)} apply orders.yaml -d ${quote(db.url)}`;
+    const command = `stty cols 100 rows 30; exec ${quote(process.execPath)} ${quote(CLI_PATH)} apply orders.yaml -y -d ${quote(db.url)}`;
     // stdin a pipe into the pseudo-terminal: a \x03 written to it is the terminal's Ctrl-C.
     const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: dir, env: { ...process.env, TERM: 'xterm-256color' }, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
