@@ -1,9 +1,12 @@
 /**
- * The edge shared by `apply` and `run`: Ctrl-C and SIGTERM turned into an AbortSignal, the renderer
- * chosen for the output, and the exit code of a finished run.
+ * The edge shared by `apply` and `run`: the question before a run, Ctrl-C and SIGTERM turned into an
+ * AbortSignal, the renderer chosen for the output (with --echo and --quiet), and the exit code of a
+ * finished run.
  */
 import type { CliIO } from './command.js';
 import { EXIT } from './command.js';
+import { askYesNo, canAsk } from './prompt.js';
+import { confirmationLines, CONFIRM_QUESTION } from './confirm.js';
 import {
   jsonRenderer,
   listrRenderer,
@@ -12,6 +15,7 @@ import {
   type ExecuteOptions,
   type Plan,
   type Renderer,
+  type RenderOptions,
   type RunHandle,
   type RunResult,
   type Step,
@@ -56,15 +60,89 @@ export function interruptOnSignals(
   };
 }
 
-/** --json: NDJSON events; a terminal: listr2; anything else (CI, pipes): plain lines. */
-export function chooseRenderer(
-  io: CliIO,
-  opts: { json: boolean; steps: readonly Step[]; locate?: (stepId: string, position: number | null) => string | null },
-): Renderer {
+/** How a run is shown: the flags of `apply` and `run` that choose it. */
+export interface RunDisplay {
+  json: boolean;
+  /** --quiet: only the summary and errors (the --json stream is not thinned). */
+  quiet?: boolean;
+  /** --echo: every statement on stderr as it starts, with its session. */
+  echo?: boolean;
+  locate?: (stepId: string, position: number | null) => string | null;
+}
+
+/**
+ * --json: NDJSON events; --quiet: the summary and errors; a terminal: listr2, unless --echo (its
+ * lines would be drawn over by the live display: plain lines then); anything else (CI, pipes):
+ * plain lines. --echo adds its lines to any of them.
+ */
+export function chooseRenderer(io: CliIO, opts: RunDisplay & { steps: readonly Step[] }): Renderer {
   const base = { stdout: io.stdout, stderr: io.stderr, steps: opts.steps, now: Date.now, ...(opts.locate ? { locate: opts.locate } : {}) };
-  if (opts.json) return jsonRenderer(base);
-  if (io.stdout.isTTY) return listrRenderer(base);
-  return plainRenderer(base);
+  const pick = (): Renderer => {
+    if (opts.json) return jsonRenderer(base);
+    if (opts.quiet) return quietRenderer(base);
+    if (io.stdout.isTTY && !opts.echo) return listrRenderer(base);
+    return plainRenderer(base);
+  };
+  const renderer = pick();
+  return opts.echo ? withEcho(renderer, io.stderr) : renderer;
+}
+
+/**
+ * The plain renderer with its running commentary dropped: nothing goes to stdout until the summary,
+ * and warnings and notes are not passed on. Failures still reach stderr as they happen.
+ */
+function quietRenderer(base: RenderOptions): Renderer {
+  let summary = false;
+  const inner = plainRenderer({ ...base, stdout: { write: (text: string) => (summary ? base.stdout.write(text) : true), columns: base.stdout.columns } });
+  return {
+    sink(event) {
+      if (event.type !== 'warning' && event.type !== 'note') inner.sink(event);
+    },
+    async close(result) {
+      summary = true;
+      await inner.close(result);
+    },
+  };
+}
+
+/** Each statement as it starts (every attempt), as psql -e echoes its queries, with the session running it. */
+function withEcho(renderer: Renderer, stderr: CliIO['stderr']): Renderer {
+  return {
+    sink(event) {
+      if (event.type === 'start') {
+        const sql = event.sql.trim();
+        stderr.write(`session ${event.session}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}: ${sql}${sql.endsWith(';') ? '' : ';'}\n`);
+      }
+      renderer.sink(event);
+    },
+    close: (result) => renderer.close(result),
+  };
+}
+
+/**
+ * On an interactive terminal, shows what the run will do and asks before anything changes:
+ * null to go on (the answer was yes, or nobody could be asked), else the exit code to return with
+ * nothing done: 1 declined (as psql-like tools exit when they stop), 130 interrupted at the prompt.
+ * Nobody is asked with --yes, with --json (a machine reads stdout), or when stdin or stderr is not a
+ * terminal: those runs go on as before the prompt existed.
+ *
+ * The caller still holds the run lock while the question waits: what is shown is the Plan that
+ * runs, and no other apply or run may change the catalog it was made from in the meantime.
+ */
+export async function confirmRun(
+  io: CliIO,
+  command: string,
+  plan: Plan,
+  target: string,
+  flags: { yes: boolean; json: boolean },
+): Promise<number | null> {
+  if (flags.yes || flags.json || !canAsk(io)) return null;
+  const width = (io.stderr as { columns?: number }).columns;
+  io.stderr.write(confirmationLines(plan, { command, target, ...(width ? { width } : {}) }).join('\n') + '\n');
+  const answer = await askYesNo(io, CONFIRM_QUESTION);
+  if (answer === 'yes') return null;
+  io.stderr.write(`pgindex ${command}: ${answer === 'interrupted' ? 'interrupted at the prompt' : 'not confirmed'}: nothing was run\n`);
+  return answer === 'interrupted' ? EXIT.interrupted : EXIT.error;
 }
 
 /** How long a second Ctrl-C waits for the server to take the cancel requests before exiting. */
@@ -86,7 +164,7 @@ export async function executeWithProgress(
   command: string,
   plan: Plan,
   options: Omit<ExecuteOptions, 'sink' | 'signal'>,
-  view: { json: boolean; locate?: (stepId: string, position: number | null) => string | null },
+  view: RunDisplay,
 ): Promise<number> {
   const renderer = chooseRenderer(io, { ...view, steps: plan.steps });
   let run: RunHandle | null = null;
