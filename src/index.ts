@@ -60,11 +60,15 @@ export type {
   StepResult,
   StepError,
   StepState,
+  StepOutcome,
   ProgressSample,
 } from './runner/types.js';
+export { EVENTS_VERSION } from './runner/types.js';
+export { outcomes, countIndexes, type IndexCounts, type OutcomeLine } from './runner/outcomes.js';
 
 // Drawing a run's events: NDJSON, plain lines, a live terminal display, and the view model they share.
 // They live with the CLI (src/cli/progress/), the one place that knows about terminals.
 export { jsonRenderer, jsonLine, plainRenderer, summaryLabel, type Renderer, type RenderOptions, type Output } from './cli/progress/render.js';
 export { listrRenderer } from './cli/progress/listr.js';
-export { RunView, formatSummary, formatDuration, describeFailure, type BuildView } from './cli/progress/view.js';
+export { RunView, formatSummary, formatDuration, describeFailure, type BuildView, type RecordRow, type LaneView } from './cli/progress/view.js';
+export type { SummaryOptions } from './cli/progress/summary.js';

@@ -103,12 +103,12 @@ interface IndexRow {
   valid: boolean;
   ready: boolean;
   key_count: number;
-  /** pg_index.indkey: the table's attnums, 0 for an expression; key columns, then INCLUDE columns. */
-  attnums: number[];
-  /** pg_index.indclass, indcollation (0: none) and indoption, one per key column. */
-  opclasses: string[];
-  collations: string[];
-  options: number[];
+  /** pg_index.indkey as text ("1 0 3"): the table's attnums, 0 for an expression; key columns, then INCLUDE columns. */
+  attnums: string;
+  /** pg_index.indclass, indcollation (0: none) and indoption as text, one number per key column. */
+  opclasses: string;
+  collations: string;
+  options: string;
   /** pg_get_indexdef of each expression key, in key order (null for a plain column); null without any. */
   expressions: (string | null)[] | null;
   predicate: string | null;
@@ -199,23 +199,24 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
     const helperFrom = opts.helperFromTables ?? HELPER_FROM_TABLES;
     if (opts.openHelper && !server.in_recovery && tableRows.length >= helperFrom) helper = await joinSnapshot(client, opts.openHelper);
     const statsParams = [[...new Set(tableRows.map((t) => t.schema))], [...new Set(tableRows.map((t) => t.name))]];
-    // One statement at a time on each session (pg queues them, but will stop doing so).
-    const onClient = async () => {
-      const columnRows = await run<ColumnRow>(client, columnsSql(server.version_num), [oids]);
-      const statsRows = await run<StatsRow>(client, STATS_SQL, statsParams);
+    // One statement at a time on each session (pg queues them, but will stop doing so). With a
+    // helper, the columns (the largest result) on one session, the indexes and statistics on the other.
+    const columns = async (session: pg.ClientBase) => {
+      const columnRows = await run<ColumnRow>(session, columnsSql(server.version_num), [oids]);
       const nearbySchemas = schemasOfMisses(params, relationRows, server.search_path);
-      const nearby = nearbySchemas.length === 0 ? undefined : await run<{ schema: string; name: string }>(client, NEARBY_TABLES_SQL, [nearbySchemas]);
-      return { columnRows, statsRows, nearby };
+      const nearby = nearbySchemas.length === 0 ? undefined : await run<{ schema: string; name: string }>(session, NEARBY_TABLES_SQL, [nearbySchemas]);
+      return { columnRows, nearby };
     };
-    const onIndexSession = async (session: pg.ClientBase) => {
+    const indexesAndStats = async (session: pg.ClientBase) => {
       const indexRows = await run<IndexRow>(session, indexesSql(server.version_num), [oids]);
-      const used = [...new Set(indexRows.flatMap((r) => r.collations))].filter((oid) => oid !== '0');
+      const used = [...new Set(indexRows.flatMap((r) => vector(r.collations)))].filter((oid) => oid !== 0);
       const collations = used.length === 0 ? [] : await run<{ oid: string; name: string }>(session, COLLATIONS_SQL, [used]);
-      return { indexRows, collations: new Map(collations.map((c) => [Number(c.oid), c.name])) };
+      const statsRows = await run<StatsRow>(session, STATS_SQL, statsParams);
+      return { indexRows, statsRows, collations: new Map(collations.map((c) => [Number(c.oid), c.name])) };
     };
-    const [{ columnRows, statsRows, nearby }, { indexRows, collations }] = helper
-      ? await Promise.all([onClient(), onIndexSession(helper)])
-      : [await onClient(), await onIndexSession(client)];
+    const [{ columnRows, nearby }, { indexRows, statsRows, collations }] = helper
+      ? await Promise.all([columns(client), indexesAndStats(helper)])
+      : [await columns(client), await indexesAndStats(client)];
     if (helper) await run(helper, 'commit');
     await run(client, 'commit');
     const others = relationRows.filter((r) => !INDEXABLE_RELKINDS.has(r.relkind)).map((r) => ({ schema: r.schema, name: r.name, relkind: r.relkind }));
@@ -387,9 +388,18 @@ interface KeyNames {
   collations: Map<number, string>;
 }
 
+/** An int2vector or oidvector as the server prints it: numbers separated by spaces. */
+function vector(text: string): number[] {
+  return text === '' ? [] : text.split(' ').map(Number);
+}
+
 function toIndex(r: IndexRow, columns: readonly ColumnInfo[], names: KeyNames): IndexInfo {
+  const attnums = vector(r.attnums);
+  const opclasses = vector(r.opclasses);
+  const collations = vector(r.collations);
+  const options = vector(r.options);
   const columnName = (k: number): string | null => {
-    const attnum = r.attnums[k] ?? 0;
+    const attnum = attnums[k] ?? 0;
     return attnum === 0 ? null : (columns.find((c) => c.attnum === attnum)?.name ?? null);
   };
   const expression = (k: number): string | null => r.expressions?.[k] ?? null;
@@ -397,21 +407,21 @@ function toIndex(r: IndexRow, columns: readonly ColumnInfo[], names: KeyNames): 
   const opclassSchemas: (string | null)[] = [];
   for (let k = 0; k < r.key_count; k++) {
     const column = columnName(k);
-    const opclass = names.opclasses.get(Number(r.opclasses[k] ?? 0));
-    const option = r.options[k] ?? 0;
+    const opclass = names.opclasses.get(opclasses[k] ?? 0);
+    const option = options[k] ?? 0;
     keys.push({
       column,
       expression: expression(k) ?? quoteIdent(column ?? ''),
       opclass: opclass?.name ?? '',
       opclassIsDefault: opclass?.isDefault ?? false,
-      collation: names.collations.get(Number(r.collations[k] ?? 0)) ?? null,
+      collation: names.collations.get(collations[k] ?? 0) ?? null,
       descending: (option & DESC) !== 0,
       nullsFirst: (option & NULLS_FIRST) !== 0,
     });
     opclassSchemas.push(opclass?.schema ?? null);
   }
   const include: string[] = [];
-  for (let k = r.key_count; k < r.attnums.length; k++) include.push(columnName(k) ?? expression(k) ?? '');
+  for (let k = r.key_count; k < attnums.length; k++) include.push(columnName(k) ?? expression(k) ?? '');
   const index: Omit<IndexInfo, 'definition'> = {
     schema: r.schema,
     name: r.name,

@@ -93,7 +93,7 @@ export function chooseRenderer(io: CliIO, opts: RunDisplay & { steps: readonly S
  */
 function quietRenderer(base: RenderOptions): Renderer {
   let summary = false;
-  const inner = plainRenderer({ ...base, stdout: { write: (text: string) => (summary ? base.stdout.write(text) : true) } });
+  const inner = plainRenderer({ ...base, stdout: { write: (text: string) => (summary ? base.stdout.write(text) : true), columns: base.stdout.columns } });
   return {
     sink(event) {
       if (event.type !== 'warning' && event.type !== 'note') inner.sink(event);

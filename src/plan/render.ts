@@ -3,7 +3,7 @@
  * migration tools), stable JSON for machines, the `--explain` table for people and a Markdown summary
  * for a pull request (markdown.ts). All are pure and deterministic.
  */
-import type { ColumnAction, Plan } from './types.js';
+import type { ColumnAction, Plan, Step } from './types.js';
 import { quoteIdent, quoteQualified } from '../sql/quote.js';
 import { humanBytes } from '../format.js';
 import { sessionSettingsSql } from './settings.js';
@@ -96,12 +96,27 @@ export function renderPlan(plan: Plan, format: PlanFormat, opts: PlanRenderOptio
   }
 }
 
-const ACTIONS: ColumnAction[] = ['create', 'rebuild', 'attach', 'exists', 'skip'];
+const COLUMN_ACTIONS: ColumnAction[] = ['create', 'rebuild', 'attach', 'exists', 'skip'];
+/** Every action a plan's statement can have (`sql` is `pgindex run`'s alone), in the order they run. */
+const STEP_ACTIONS: Step['action'][] = ['drop-invalid', 'create-parent', 'create', 'attach'];
+
+/**
+ * The JSON summary: the statements by action, then the columns' decisions by action. Its counts
+ * were the columns' alone, under the statements' names: a partitioned table's one column is one
+ * `create` decision but a create-parent, a create per partition and an attach per partition.
+ */
+function jsonSummary(plan: Plan): Record<string, number | Record<string, number>> {
+  const summary: Record<string, number | Record<string, number>> = { statements: plan.steps.length };
+  for (const a of STEP_ACTIONS) summary[a] = plan.steps.filter((s) => s.action === a).length;
+  const columns: Record<string, number> = {};
+  for (const a of COLUMN_ACTIONS) columns[a] = plan.columns.filter((c) => c.action === a).length;
+  summary.columns = columns;
+  return summary;
+}
 
 /** Stable JSON: fixed key order, steps in plan order, one trailing newline. */
 export function renderJson(plan: Plan): string {
-  const summary: Record<string, number> = { statements: plan.steps.length };
-  for (const a of ACTIONS) summary[a] = plan.columns.filter((c) => c.action === a).length;
+  const summary = jsonSummary(plan);
   const doc = {
     version: plan.version,
     source: plan.source,

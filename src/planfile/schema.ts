@@ -1,11 +1,23 @@
 /**
  * The plan format's JSON Schema (schemas/pgindex.schema.json, the same file editors use) compiled with
  * ajv. Errors come back raw; schema-errors.ts turns them into messages.
+ *
+ * The build compiles it ahead of time (scripts/compile-plan-schema.ts) into COMPILED_VALIDATOR_FILE
+ * beside this module; without that file (a build that did not run the step) it is compiled here, on
+ * first use, with the same options.
  */
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type { Ajv2020, ErrorObject, SchemaObject, ValidateFunction } from 'ajv/dist/2020.js';
+
+// ajv itself is loaded only when it is needed (the build step, or a build without its output): its
+// modules cost every command's start-up some 50 ms.
+const require = createRequire(import.meta.url);
 
 const SCHEMA_URL = new URL('../../../schemas/pgindex.schema.json', import.meta.url);
+
+/** The generated validator's file name, in the directory of this module once built. */
+export const COMPILED_VALIDATOR_FILE = 'plan-schema.validate.cjs';
 
 let schema: SchemaObject | undefined;
 let validator: ValidateFunction | undefined;
@@ -15,17 +27,31 @@ export function planSchema(): SchemaObject {
   return schema;
 }
 
+/**
+ * The one ajv configuration of the plan schema. allErrors and verbose: every problem, with the failing
+ * schemas attached (the messages read them). strict: a mistake in the schema itself must fail loudly,
+ * not validate less than it says. `source` keeps the generated code, for the build step.
+ */
+export function newPlanSchemaAjv(opts: { source?: boolean } = {}): Ajv2020 {
+  const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  return new Ajv({ allErrors: true, verbose: true, strict: true, ...(opts.source ? { code: { source: true } } : {}) });
+}
+
+function loadValidator(): ValidateFunction {
+  try {
+    return require(`./${COMPILED_VALIDATOR_FILE}`) as ValidateFunction;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
+    return newPlanSchemaAjv().compile(planSchema());
+  }
+}
+
 /** Every schema violation in `data` (allErrors), with the failing schemas attached (verbose). */
 export function schemaErrors(data: unknown): ErrorObject[] {
-  if (!validator) {
-    // strict: a mistake in the schema itself must fail loudly, not validate less than it says.
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true });
-    validator = ajv.compile(planSchema());
-  }
+  validator ??= loadValidator();
   return validator(data) ? [] : [...(validator.errors ?? [])];
 }
 
-/** The keys allowed at each kind of place in a plan, read from the schema, for hints. */
 export function keysByPlace(): { place: string; keys: string[] }[] {
   const s = planSchema();
   const props = (o: unknown): string[] => Object.keys(((o ?? {}) as { properties?: object }).properties ?? {});

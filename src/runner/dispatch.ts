@@ -11,17 +11,17 @@
 import { sizeSetting } from '../pg/settings.js';
 import type { Step } from '../plan/types.js';
 import { buildBudget, isIndexBuild } from './budget.js';
-import { stepLabel } from './describe.js';
+import { displayName, stepLabel } from './describe.js';
 import type { Leftovers } from './leftovers.js';
 import type { Outcome, StepLedger } from './ledger.js';
-import { indexSizeOf } from './progress.js';
+import { builtIndexSize } from './progress.js';
 import { backoffMs, classify, type Classified } from './retry.js';
 import { describeWait, runTimesWaits, waitBudget, waitTimeoutMessage } from './build-waits.js';
 import { SQLSTATE } from '../pg/sqlstate.js';
 import { ControlFailure, type RunContext, type RunningJob } from './run-context.js';
 import type { Scheduler } from './scheduler.js';
 import type { Session } from './session.js';
-import type { StepError, StepState } from './types.js';
+import type { RunEvent, StepError, StepState } from './types.js';
 
 /**
  * A failure as the run reports it. A build the run cancelled because its wait ran out failed for
@@ -43,12 +43,12 @@ function classifyBuildFailure(err: unknown, job: RunningJob, ctx: RunContext): C
   return c;
 }
 
+type IdleEvent = Extract<RunEvent, { type: 'idle' }>;
+
 /** How long a cancelled build may keep running before pg_cancel_backend is sent again. */
 const RECANCEL_MS = 1000;
 /** Control-connection failures one step may meet before the run stops: the run cannot go on blind. */
 const MAX_CONTROL_FAILURES = 3;
-/** A build that took this long gets its index size in its `done` event; the others get it in the summary. */
-const SIZE_AT_DONE_MS = 1000;
 
 export class Dispatcher {
   /** Sessions with nothing to run, in the order they became free. */
@@ -57,6 +57,8 @@ export class Dispatcher {
   readonly jobs = new Set<RunningJob>();
   /** Steps waiting out a retry's backoff, by id, in the order they began to wait. */
   private readonly retryWaits = new Map<string, { step: Step; wait: AbortController }>();
+  /** What each idle session was last reported waiting for (null: nothing left), by session number. */
+  private readonly idleReported = new Map<number, string | null>();
   private finished!: () => void;
   /** Resolves once every step has ended and nothing runs or waits. */
   readonly allDone = new Promise<void>((resolve) => (this.finished = resolve));
@@ -74,6 +76,7 @@ export class Dispatcher {
       const step = this.scheduler.next();
       if (!step) break;
       const session = this.idle.shift() as Session;
+      this.idleReported.delete(session.n);
       const job: RunningJob = { step, session, budget: null, phase: 'prepare', buildStartedAt: 0, cancelSentAt: null };
       if (isIndexBuild(step)) {
         job.budget = buildBudget({
@@ -98,7 +101,41 @@ export class Dispatcher {
       // Validation rules this out; never hang if it happens anyway.
       for (const s of this.scheduler.pendingInOrder()) this.end(s, 'skipped', { reason: 'its dependencies can never be satisfied' });
     }
+    this.reportIdle();
     if (this.scheduler.pendingCount === 0 && this.jobs.size === 0 && this.retryWaits.size === 0) this.finished();
+  }
+
+  /**
+   * Tells the renderers why the idle sessions have nothing to run while statements remain (an idle
+   * lane looked as if the run had stalled): the table a running build holds, the builds the rest
+   * depend on, or a retry's backoff. Once per session and change, never per dispatch.
+   */
+  private reportIdle(): void {
+    if (this.ctx.stopping || this.idle.length === 0) return;
+    let why: Omit<IdleEvent, 'type' | 'session'> | undefined;
+    for (const session of this.idle) {
+      why ??= this.idleReason();
+      const last = this.idleReported.get(session.n);
+      // "Nothing left" only clears a wait reported before: a lane that just finished needs no event.
+      if (last === why.waitingFor || (last === undefined && why.waitingFor === null)) continue;
+      this.idleReported.set(session.n, why.waitingFor);
+      this.ctx.emit({ type: 'idle', session: session.n, ...why });
+    }
+  }
+
+  /** Why nothing can start now; computed once per dispatch that leaves a session idle. */
+  private idleReason(): Omit<IdleEvent, 'type' | 'session'> {
+    const pending = this.scheduler.pendingCount;
+    if (pending === 0 && this.retryWaits.size === 0) return { waitingFor: null };
+    const blocked = this.scheduler.whyBlocked();
+    if (blocked?.step.table) {
+      const table = blocked.step.table;
+      return { waitingFor: `${displayName(table)} is busy with ${stepLabel(blocked.holder)}`, table, heldBy: blocked.holder.id };
+    }
+    const retrying = this.retryWaits.values().next().value;
+    if (pending === 0 && retrying) return { waitingFor: `${stepLabel(retrying.step)} waits to be retried` };
+    // No count in it: a count would change, and be sent again, with every step that ends.
+    return { waitingFor: 'the statements left wait for steps they depend on' };
   }
 
   /** One attempt of a step on a session; never throws. */
@@ -155,8 +192,8 @@ export class Dispatcher {
       job.waitTimedOut = null;
       await this.build(step, session);
       job.phase = 'after';
-      let size: number | null = null;
-      if (this.ctx.now() - job.buildStartedAt >= SIZE_AT_DONE_MS) size = await indexSizeOf(this.ctx, step);
+      // Every build's `done` event carries its index's size (it used to be only those over a second).
+      const size = await builtIndexSize(session, step, this.ctx.cleanupLockTimeoutMs);
       this.end(step, 'done', { sizeBytes: size });
     } catch (err) {
       job.phase = 'after';

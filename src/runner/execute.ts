@@ -24,6 +24,7 @@ import { Control } from './control.js';
 import { Dispatcher } from './dispatch.js';
 import { StepLedger } from './ledger.js';
 import { Leftovers } from './leftovers.js';
+import { countIndexes, outcomes } from './outcomes.js';
 import { fillSizes, ProgressTicker } from './progress.js';
 import { RunContext } from './run-context.js';
 import { Scheduler, validateSteps } from './scheduler.js';
@@ -108,6 +109,7 @@ class Run {
       await ctx.settleControlTasks();
       await Promise.all([...ctx.sessions, ...(ctx.control ? [ctx.control.session] : [])].map((s) => s.close()));
     }
+    const results = this.ledger.results();
     const result: RunResult = {
       runId: ctx.runId,
       total: ctx.steps.length,
@@ -119,10 +121,11 @@ class Run {
       stoppedEarly: ctx.stopping !== null && !ctx.stopping.interrupted,
       durationMs: ctx.now() - ctx.startedAt,
       leftovers: [...this.leftovers.left],
-      results: this.ledger.results(),
+      indexes: countIndexes(outcomes(results)),
+      results,
     };
-    const { results: _results, ...summary } = result;
-    ctx.emit({ type: 'summary', ...summary });
+    // Every step's end, for readers of the events alone; the SQL is in each step's start event.
+    ctx.emit({ type: 'summary', ...result, results: result.results.map(({ sql: _sql, ...r }) => r) });
     return result;
   }
 

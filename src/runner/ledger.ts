@@ -57,6 +57,7 @@ export class StepLedger {
     const started = record.firstStartedAt;
     record.result = {
       stepId: step.id,
+      action: step.action,
       sql: step.sql,
       index: step.index,
       table: step.table,

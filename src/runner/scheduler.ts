@@ -86,6 +86,8 @@ export class Scheduler {
   private readonly lots = new Map<string, Map<string, ParkingLot>>();
   /** Running steps that hold a known lock on a table, by table name; one entry per start. */
   private readonly running = new Map<string, Locking[]>();
+  /** Parking lots that may hold a ready step: where to look for why nothing can start (whyBlocked). */
+  private readonly parked = new Set<ParkingLot>();
   private nextOrder: number;
   private pending = 0;
   private builds = 0;
@@ -165,7 +167,9 @@ export class Scheduler {
       }
       const step = slot.step;
       if (locking(step) && this.blocked(step)) {
-        this.lotOf(slot, step).tickets.push(ticket);
+        const lot = this.lotOf(slot, step);
+        lot.tickets.push(ticket);
+        this.parked.add(lot);
         continue;
       }
       this.leave(slot);
@@ -177,6 +181,31 @@ export class Scheduler {
         this.unpark(slot.lot);
       }
       return step;
+    }
+    return null;
+  }
+
+  /**
+   * Why next() has nothing to start although steps are ready: the best ready step that waits for a
+   * table, and the running step whose lock it waits for; null when no ready step waits for a lock
+   * (the pending ones wait for their dependencies). Looks only at the parking lots that hold
+   * something, so it costs nothing in a run where nothing waits for a table.
+   */
+  whyBlocked(): { step: Step; holder: Step } | null {
+    for (const lot of this.parked) {
+      let top = lot.tickets.peek();
+      while (top !== undefined && !this.live(top)) {
+        lot.tickets.pop();
+        top = lot.tickets.peek();
+      }
+      if (top === undefined) {
+        this.parked.delete(lot);
+        continue;
+      }
+      const step = top.slot.step;
+      if (!locking(step)) continue;
+      const holder = this.running.get(step.table.name)?.find((r) => sameTable(step.table, r.table) && lockModesConflict(step.lock, r.lock));
+      if (holder) return { step, holder };
     }
     return null;
   }

@@ -1,9 +1,16 @@
 /**
  * What the runner reports: the final state of every step, and the stream of events renderers draw.
- * Plain data, so that the JSON renderer can print events as they are.
+ * Plain data, so that the JSON renderer can print events as they are. schemas/events.schema.json
+ * describes them as `--json` prints them: change both together, and EVENTS_VERSION with them when a
+ * change could break a reader (a field removed, renamed or of another type; new fields and new event
+ * types are not such a change).
  */
 import type pg from 'pg';
-import type { QualifiedName, RunSettings } from '../plan/types.js';
+import type { QualifiedName, RunSettings, StepAction } from '../plan/types.js';
+import type { IndexCounts } from './outcomes.js';
+
+/** The version of the event format, in every `--json` line (`"version": 1`). */
+export const EVENTS_VERSION = 1;
 
 /** Every step ends in exactly one of these. */
 export type StepState = 'done' | 'skipped' | 'failed' | 'cancelled';
@@ -20,6 +27,7 @@ export interface StepError {
 
 export interface StepResult {
   stepId: string;
+  action: StepAction;
   sql: string;
   index: QualifiedName | null;
   table: QualifiedName | null;
@@ -49,11 +57,16 @@ export interface RunSummary {
   durationMs: number;
   /** INVALID indexes that could not be dropped, as the statements that drop them. */
   leftovers: string[];
+  /** The same run counted by index: a rebuilt leftover (a DROP and a CREATE) is one index. */
+  indexes: IndexCounts;
 }
 
 export interface RunResult extends RunSummary {
   results: StepResult[];
 }
+
+/** A step's result as the summary event carries it: without its SQL (the `start` event has it). */
+export type StepOutcome = Omit<StepResult, 'sql'>;
 
 export interface ProgressSample {
   phase: string;
@@ -90,10 +103,17 @@ export type RunEvent =
   | { type: 'failed'; stepId: string; durationMs: number | null; attempts: number; error: StepError; sql: string }
   | { type: 'skipped'; stepId: string; reason: string }
   | { type: 'cancelled'; stepId: string; reason: string }
+  /**
+   * A session has nothing to run while statements remain, and why: the ready ones all wait for a
+   * table that a running build holds (`table`, `heldBy`), or for builds they depend on, or for a
+   * retry's backoff. Sent when the reason changes; a `start` on the session ends it. `waitingFor`
+   * null: nothing is left to start.
+   */
+  | { type: 'idle'; session: number; waitingFor: string | null; table?: QualifiedName; heldBy?: string }
   | { type: 'warning'; message: string }
   /** Something the run did on its own that changes what a re-run will do. */
   | { type: 'note'; message: string }
-  | ({ type: 'summary' } & RunSummary);
+  | ({ type: 'summary'; results: StepOutcome[] } & RunSummary);
 
 export type EventSink = (event: RunEvent) => void;
 

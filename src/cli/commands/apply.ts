@@ -51,8 +51,8 @@ Options:
                    rest
       --json       newline-delimited JSON events on stdout: the planning
                    warnings (warning), then begin, start, progress, retry,
-                   cleanup, done, failed, skipped, cancelled, warning, note,
-                   summary
+                   cleanup, done, failed, skipped, cancelled, idle, warning,
+                   note, summary (format: schemas/events.schema.json)
       --dry-run    print what \`pgindex plan\` prints (the SQL script) and
                    execute nothing
       --allow-empty

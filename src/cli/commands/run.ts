@@ -40,7 +40,8 @@ Options:
   -j, --jobs N              parallel sessions (default ${SCRIPT_DEFAULTS.parallelism})
       --fail-fast           stop at the first failure: cancel running
                             statements, skip the rest
-      --json                newline-delimited JSON events on stdout
+      --json                newline-delimited JSON events on stdout (format:
+                            schemas/events.schema.json)
       --lock-timeout DURATION
                             lock_timeout of every session (default 0: wait,
                             as psql would; with a timeout, index builds that

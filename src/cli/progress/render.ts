@@ -5,12 +5,14 @@
 import type { Step } from '../../plan/types.js';
 import { humanBytes } from '../../format.js';
 import { sizeSetting } from '../../pg/settings.js';
-import { stepLabel } from '../../runner/describe.js';
-import type { EventSink, RunEvent, RunResult, StepError, StepResult } from '../../runner/types.js';
+import { displayName, stepLabel } from '../../runner/describe.js';
+import { EVENTS_VERSION, type EventSink, type RunEvent, type RunResult, type StepError, type StepResult } from '../../runner/types.js';
 import { describeFailure, formatDuration, formatSummary, RunView } from './view.js';
 
 export interface Output {
   write(text: string): unknown;
+  /** A terminal's width; the summary fits it (80 when not known). */
+  columns?: number;
 }
 
 export interface RenderOptions {
@@ -43,9 +45,13 @@ export function summaryLabel(steps: readonly Step[]): (r: StepResult) => string 
   };
 }
 
-/** One event as a line of --json output, with the time it happened. */
+/**
+ * One event as a line of --json output: the format's version and the time it happened, then the
+ * event. The version is on every line, not only on `begin`: a reader may see only some lines (a
+ * filter, a tail, the planning warnings printed before `begin`) and each one still says what it is.
+ */
 export function jsonLine(event: RunEvent, now: () => number): string {
-  return JSON.stringify({ time: new Date(now()).toISOString(), ...event }) + '\n';
+  return JSON.stringify({ version: EVENTS_VERSION, time: new Date(now()).toISOString(), ...event }) + '\n';
 }
 
 /** One JSON object per line and per event. */
@@ -65,6 +71,8 @@ const PLAIN_PROGRESS_EVERY_MS = 5000;
 export function plainRenderer(opts: RenderOptions): Renderer {
   const view = new RunView(opts.steps, opts.now);
   const lastPrinted = new Map<string, { at: number; phase: string }>();
+  /** The table each idle session was last said to wait for: one line per wait, not per holder. */
+  const waitPrinted = new Map<number, string>();
   const stamp = () => {
     const s = Math.floor(view.elapsedMs() / 100) / 10;
     return `[${String(Math.floor(s / 60)).padStart(2, '0')}:${(s % 60).toFixed(1).padStart(4, '0')}]`;
@@ -81,6 +89,7 @@ export function plainRenderer(opts: RenderOptions): Renderer {
         );
         break;
       case 'start': {
+        waitPrinted.delete(e.session);
         const b = view.running.get(e.stepId);
         const workers = e.workers ?? 0;
         const budget = e.maintenanceWorkMemKb === null ? '' : `, ${sizeSetting(e.maintenanceWorkMemKb * 1024)}, ${workers} worker${workers === 1 ? '' : 's'}`;
@@ -116,6 +125,15 @@ export function plainRenderer(opts: RenderOptions): Renderer {
       case 'cancelled':
         line('cancelled', `${label}: ${e.reason}`);
         break;
+      case 'idle': {
+        // In a log, only the wait worth a line: a table another build holds (not the tail of a run),
+        // once per wait (the builds holding it come and go: a partitioned table's attaches).
+        const table = e.table ? displayName(e.table) : null;
+        if (e.waitingFor && table && waitPrinted.get(e.session) !== table) line('waiting', `session ${e.session}: ${e.waitingFor}`);
+        if (table) waitPrinted.set(e.session, table);
+        else waitPrinted.delete(e.session);
+        break;
+      }
       case 'warning':
         opts.stderr.write(`warning: ${e.message}\n`);
         break;
@@ -129,7 +147,7 @@ export function plainRenderer(opts: RenderOptions): Renderer {
   return {
     sink,
     async close(result) {
-      if (result) opts.stdout.write('\n' + formatSummary(result, summaryLabel(opts.steps)));
+      if (result) opts.stdout.write('\n' + formatSummary(result, summaryLabel(opts.steps), { columns: opts.stdout.columns }));
     },
   };
 }

@@ -6,16 +6,11 @@ import type { QualifiedName, Step } from '../../plan/types.js';
 import { humanBytes, thousands } from '../../format.js';
 import { SqlError } from '../../errors.js';
 import { displayName, stepLabel } from '../../runner/describe.js';
-import type { RunEvent, RunResult, StepError, StepResult } from '../../runner/types.js';
+import type { RunEvent, StepError, StepState } from '../../runner/types.js';
+import { formatDuration } from './duration.js';
 
-/** 850ms, 12.3s, 2m05s, 1h02m. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)}s`;
-  const s = Math.floor(ms / 1000);
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
+export { formatDuration };
+export { formatSummary } from './summary.js';
 
 export interface BuildView {
   stepId: string;
@@ -36,6 +31,32 @@ export interface BuildView {
   waitingFor: string | null;
 }
 
+/** A step that ran, as the live display keeps it once it has ended: its mark, time and size stay. */
+export interface RecordRow {
+  stepId: string;
+  /** A drop-invalid row says what it dropped: its label is the index rebuilt after it. */
+  action: Step['action'] | null;
+  label: string;
+  table: string | null;
+  state: StepState;
+  durationMs: number | null;
+  sizeBytes: number | null;
+  attempts: number;
+  /** Why it failed or was cancelled, on one line. */
+  detail: string | null;
+}
+
+/** One session of the run: the step it runs, or why it has none. */
+export interface LaneView {
+  session: number;
+  stepId: string | null;
+  /** Set while the session is idle although statements remain ("public.orders is busy with …"). */
+  waitingFor: string | null;
+}
+
+/** The marks of the record, as listr2 draws its tasks. */
+export const MARKS: Readonly<Record<StepState, string>> = { done: '✔', failed: '✖', cancelled: '■', skipped: '↓' };
+
 function tableName(t: QualifiedName | null): string | null {
   return t ? displayName(t) : null;
 }
@@ -44,6 +65,12 @@ function tableName(t: QualifiedName | null): string | null {
 export class RunView {
   readonly steps = new Map<string, Step>();
   readonly running = new Map<string, BuildView>();
+  /** Every step that ran and ended, in the order they ended. */
+  readonly record: RecordRow[] = [];
+  /** Where the failed steps are in the record. */
+  private readonly failedAt: number[] = [];
+  /** The sessions, by number, from `begin`. */
+  readonly lanes = new Map<number, LaneView>();
   total = 0;
   sessions = 0;
   finished = 0;
@@ -77,8 +104,10 @@ export class RunView {
         this.beganAt = this.now();
         this.total = e.total;
         this.sessions = e.sessions;
+        for (let n = 1; n <= e.sessions; n++) this.lanes.set(n, { session: n, stepId: null, waitingFor: null });
         break;
       case 'start':
+        this.lanes.set(e.session, { session: e.session, stepId: e.stepId, waitingFor: null });
         this.running.set(e.stepId, {
           stepId: e.stepId,
           label: this.label(e.stepId),
@@ -110,12 +139,19 @@ export class RunView {
       }
       case 'retry':
         this.running.delete(e.stepId);
+        this.freeLane(e.stepId);
         break;
+      case 'idle': {
+        this.lanes.set(e.session, { session: e.session, stepId: null, waitingFor: e.waitingFor });
+        break;
+      }
       case 'done':
       case 'failed':
       case 'skipped':
       case 'cancelled':
+        this.keep(e);
         this.running.delete(e.stepId);
+        this.freeLane(e.stepId);
         this.finished++;
         if (e.type === 'failed') this.failed++;
         if (step) this.doneWeight += this.weight(step);
@@ -123,6 +159,82 @@ export class RunView {
       default:
         break;
     }
+  }
+
+  /** The session that ran this step has ended it. */
+  private freeLane(stepId: string): void {
+    for (const lane of this.lanes.values()) if (lane.stepId === stepId) lane.stepId = null;
+  }
+
+  /** A step that ran (or failed before it could) goes on the record as it ends. */
+  private keep(e: Extract<RunEvent, { type: 'done' | 'failed' | 'skipped' | 'cancelled' }>): void {
+    const b = this.running.get(e.stepId);
+    if (!b && e.type !== 'failed') return;
+    const step = this.steps.get(e.stepId);
+    if (e.type === 'failed') this.failedAt.push(this.record.length);
+    this.record.push({
+      stepId: e.stepId,
+      action: step?.action ?? null,
+      label: b?.label ?? this.label(e.stepId),
+      table: b?.table ?? tableName(step?.table ?? null),
+      state: e.type,
+      durationMs: e.type === 'done' || e.type === 'failed' ? e.durationMs : b ? this.now() - b.startedAt : null,
+      sizeBytes: e.type === 'done' ? e.sizeBytes : null,
+      attempts: e.type === 'done' || e.type === 'failed' ? e.attempts : (b?.attempt ?? 0),
+      detail:
+        e.type === 'failed' ? `${e.error.sqlstate ? e.error.sqlstate + ' ' : ''}${e.error.message}`.split('\n')[0] ?? null : e.type === 'done' ? null : e.reason,
+    });
+  }
+
+  /** A finished step's line: mark, name, time, size; or why it failed. */
+  recordLine(r: RecordRow): string {
+    const parts = [MARKS[r.state], r.label];
+    if (r.table && r.table !== r.label) parts.push(`on ${r.table}`);
+    if (r.action === 'drop-invalid') parts.push('·', 'INVALID leftover dropped');
+    const took = r.durationMs === null ? null : formatDuration(r.durationMs);
+    if (r.state === 'done') {
+      if (took) parts.push('·', took);
+      if (r.sizeBytes !== null) parts.push('·', humanBytes(r.sizeBytes));
+      if (r.attempts > 1) parts.push('·', `${r.attempts} attempts`);
+    } else {
+      parts.push('·', `${r.state}${took ? ` after ${took}` : ''}${r.detail ? `: ${r.detail}` : ''}`);
+    }
+    return parts.join(' ');
+  }
+
+  /**
+   * The record as at most `maxRows` lines: all of it while it fits. Past that the oldest finished
+   * builds fold into one line that counts them, failures last of all (the summary lists everything):
+   * a terminal redraws only what fits on its screen.
+   */
+  recordLines(maxRows: number): { state: StepState; text: string }[] {
+    const rows = Math.max(1, maxRows);
+    const line = (i: number) => {
+      const r = this.record[i] as RecordRow;
+      return { state: r.state, text: this.recordLine(r) };
+    };
+    if (this.record.length <= rows) return this.record.map((_, i) => line(i));
+    // The newest failures first, then the newest of the rest, until one line is left for the fold:
+    // O(rows) per redraw, however long the record (a run of a large SQL file redraws per event).
+    const keep = new Set<number>(rows > 1 ? this.failedAt.slice(-(rows - 1)) : []);
+    for (let i = this.record.length - 1; i >= 0 && keep.size < rows - 1; i--) keep.add(i);
+    // Every failure newer than the kept ones is kept too: the folded ones are the oldest.
+    const foldedFailed = this.failedAt.length - Math.min(this.failedAt.length, rows - 1);
+    const folded = this.record.length - keep.size;
+    const fold = {
+      state: foldedFailed > 0 ? ('failed' as const) : ('done' as const),
+      text: `${foldedFailed > 0 ? MARKS.failed : MARKS.done} ${folded} earlier finished${foldedFailed > 0 ? ` (${foldedFailed} failed)` : ''}: all in the summary at the end`,
+    };
+    return [fold, ...[...keep].sort((a, b) => a - b).map(line)];
+  }
+
+  /** A session's line: the build it runs, or why it has none. */
+  laneLine(n: number): string {
+    const lane = this.lanes.get(n);
+    const b = lane?.stepId ? this.running.get(lane.stepId) : undefined;
+    if (b) return `session ${n}: ${this.buildLine(b)}`;
+    if (lane?.waitingFor) return `session ${n} · waiting: ${lane.waitingFor}`;
+    return `session ${n}: idle`;
   }
 
   elapsedMs(): number {
@@ -170,41 +282,4 @@ export function describeFailure(error: StepError, sql: string): string {
     detail: error.detail ?? undefined,
     hint: error.hint ?? undefined,
   }).describe();
-}
-
-function status(r: StepResult): string {
-  switch (r.state) {
-    case 'done':
-      return r.attempts > 1 ? `done (${r.attempts} attempts)` : 'done';
-    case 'failed':
-      return `failed: ${r.error?.sqlstate ? r.error.sqlstate + ' ' : ''}${r.error?.message ?? ''}`;
-    default:
-      return r.reason ? `${r.state}: ${r.reason}` : r.state;
-  }
-}
-
-/** The summary table: index, table, method, duration, size, status; then the totals. */
-export function formatSummary(result: RunResult, label: (r: StepResult) => string): string {
-  const header = ['index', 'table', 'method', 'duration', 'size', 'status'];
-  const rows = result.results.map((r) => [
-    label(r),
-    r.table ? displayName(r.table) : '',
-    r.method ?? '',
-    r.durationMs === null ? '' : formatDuration(r.durationMs),
-    r.sizeBytes === null ? '' : humanBytes(r.sizeBytes),
-    status(r),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  // The status column is as wide as its longest message: underline only its heading.
-  const rule = widths.map((w, i) => '-'.repeat(i === widths.length - 1 ? (header[i] ?? '').length : w));
-  const out = [line(header), line(rule), ...rows.map(line)];
-  const totals = [`${result.done} done`, `${result.skipped} skipped`, `${result.failed} failed`, `${result.cancelled} cancelled`];
-  out.push('', `${totals.join(', ')} of ${result.total} in ${formatDuration(result.durationMs)}${result.interrupted ? ' (interrupted)' : ''}${result.stoppedEarly ? ' (stopped by --fail-fast)' : ''}`);
-  for (const drop of result.leftovers) out.push(`left behind (INVALID): ${drop}`);
-  return out.join('\n') + '\n';
 }

@@ -31,3 +31,26 @@ test('the schema: draft 2020-12, every key described, every object closed to unk
   assert.deepEqual(open, []);
   assert.equal(objects, 7, 'plan, rules, table, column, index, index key, storage parameters');
 });
+
+test('the validator the build generates is the schema of schemas/ and answers as ajv compiling it now does', async () => {
+  const { createRequire } = await import('node:module');
+  const { COMPILED_VALIDATOR_FILE, newPlanSchemaAjv, planSchema } = await import('../../../src/planfile/schema.js');
+  const generated = createRequire(new URL('../../../src/planfile/schema.js', import.meta.url))(`./${COMPILED_VALIDATOR_FILE}`) as import('ajv').ValidateFunction;
+  const now = newPlanSchemaAjv().compile(planSchema());
+  const plans: unknown[] = [
+    { version: 1, tables: [{ name: 'orders', columns: 'all', exclude: ['note'] }] },
+    { version: 1, parallelism: 4, lock_timeout: '5s', tables: [{ name: 'o', columns: ['a', { name: 'b', method: 'gin', where: 'b > 0', include: ['c'] }] }] },
+    { version: 2, tables: [] },
+    { version: 1, parallelism: 0, bogus: true, tables: [{ name: '', columns: [{ method: 'btree' }], exclude: ['x'] }] },
+    { version: 1, maintenance_work_mem: '1 GiB', rules: { jsonb_opclass: 'jsonb_x' }, tables: [{ name: 't', columns: [{ name: 'a', include: ['x', 'x'] }] }] },
+    'not a plan',
+  ];
+  assert.deepEqual(plans.map((p) => generated(p)), [true, true, false, false, false, false]);
+  for (const plan of plans) {
+    const ok = generated(plan);
+    assert.equal(ok, now(plan), JSON.stringify(plan));
+    // The errors as messages read them: keyword, place, params and the failing schema itself.
+    const shape = (errors: typeof now.errors) => JSON.stringify(errors ?? null);
+    assert.equal(shape(generated.errors), shape(now.errors), JSON.stringify(plan));
+  }
+});

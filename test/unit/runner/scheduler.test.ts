@@ -370,3 +370,21 @@ test('dispatching many steps is near-linear: 10 times the steps cost far less th
   // n log n makes 10 times the steps about 12 times the work; the scan this replaced, 100 times.
   assert.ok(largeMs < Math.max(smallMs, 5) * 40, `2,000 steps: ${smallMs.toFixed(0)} ms; 20,000 steps: ${largeMs.toFixed(0)} ms of CPU`);
 });
+
+test('whyBlocked names the ready step that waits for a table and the running step that holds it; nothing when the rest wait for dependencies', () => {
+  const a = step('a', { ...table('orders'), ...cost(10), concurrently: true });
+  const b = step('b', { ...table('orders'), ...cost(5), concurrently: true });
+  const c = step('c', { ...table('items'), ...cost(1), concurrently: true, dependsOn: ['a'] });
+  const s = new Scheduler([a, b, c]);
+  assert.equal(s.whyBlocked(), null, 'nothing running, nothing blocked');
+  assert.equal(s.next()?.id, 'a');
+  assert.equal(s.next(), null, 'b waits for orders, c for a');
+  const why = s.whyBlocked();
+  assert.deepEqual([why?.step.id, why?.holder.id], ['b', 'a']);
+  s.release(a);
+  s.satisfy(a);
+  s.withdraw(a);
+  assert.equal(s.next()?.id, 'b');
+  assert.equal(s.next()?.id, 'c', 'items is free');
+  assert.equal(s.whyBlocked(), null, 'the parked step started: nothing waits for a table any more');
+});

@@ -9,6 +9,7 @@ import { exitCode } from '../../../../src/cli/terminal.js';
 import type { Step } from '../../../../src/plan/types.js';
 import { testStep } from '../../../support/step.js';
 import type { RunEvent, RunResult, StepResult } from '../../../../src/runner/types.js';
+import { countIndexes, outcomes } from '../../../../src/runner/outcomes.js';
 
 function step(id: string, cost: number, over: Partial<Step> = {}): Step {
   return testStep({
@@ -73,6 +74,7 @@ test('an attach step is named by the partition index it attaches', () => {
 function result(results: StepResult[], over: Partial<RunResult> = {}): RunResult {
   const n = (s: string) => results.filter((r) => r.state === s).length;
   return {
+    indexes: countIndexes(outcomes(results)),
     runId: 'r',
     total: results.length,
     done: n('done'),
@@ -88,7 +90,7 @@ function result(results: StepResult[], over: Partial<RunResult> = {}): RunResult
   };
 }
 
-const base = { sql: '', index: { schema: 'public', name: 'i' }, table: { schema: 'public', name: 't' }, method: 'btree', reason: null, error: null, attempts: 1, durationMs: 1500, sizeBytes: 16384 };
+const base = { action: 'create' as const, sql: '', index: { schema: 'public', name: 'i' }, table: { schema: 'public', name: 't' }, method: 'btree', reason: null, error: null, attempts: 1, durationMs: 1500, sizeBytes: 16384 };
 
 test('the summary table: index, table, method, duration, size, status; failures with SQLSTATE', () => {
   const text = formatSummary(
@@ -98,6 +100,7 @@ test('the summary table: index, table, method, duration, size, status; failures 
       { ...base, stepId: 'c', state: 'skipped', durationMs: null, sizeBytes: null, reason: 'depends on public.i, which failed' },
     ]),
     (r) => r.stepId,
+    { columns: 120 },
   );
   assert.equal(
     text,
@@ -108,7 +111,8 @@ test('the summary table: index, table, method, duration, size, status; failures 
       'b      public.t  btree   1.5s             failed: 42P07 relation "i" already exists',
       'c      public.t  btree                    skipped: depends on public.i, which failed',
       '',
-      '1 done, 1 skipped, 1 failed, 0 cancelled of 3 in 4.2s',
+      'indexes: 1 index built, 1 failed, 1 not built (skipped or cancelled)',
+      'statements: 1 done, 1 skipped, 1 failed, 0 cancelled of 3 in 4.2s',
       '',
     ].join('\n'),
   );
@@ -187,7 +191,7 @@ test('JSON renderer: one parseable object per event, with a time', async () => {
   const r = jsonRenderer({ stdout: out.out, stderr: out.out, steps: [], now: () => Date.UTC(2025, 0, 1) });
   r.sink({ type: 'warning', message: 'x' });
   await r.close(null);
-  assert.deepEqual(JSON.parse(out.text()), { time: '2025-01-01T00:00:00.000Z', type: 'warning', message: 'x' });
+  assert.deepEqual(JSON.parse(out.text()), { version: 1, time: '2025-01-01T00:00:00.000Z', type: 'warning', message: 'x' });
 });
 
 test('notes (what the run did on its own) go to stderr in plain output, and after the live display', async () => {
