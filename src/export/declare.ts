@@ -40,7 +40,7 @@ export interface ExportedIndex {
   nullsNotDistinct?: true;
   include?: string[];
   where?: string;
-  /** Storage parameters, sorted by name, typed as the plan's `with:` takes them. */
+  /** Storage parameters in pg_class.reloptions order, typed as the plan's `with:` takes them. */
   with?: [string, StorageValue][];
   tablespace?: string;
 }
@@ -144,7 +144,9 @@ export function declareIndex(snapshot: CatalogSnapshot, table: TableInfo, ix: In
       if (!type || !value?.ok) return `storage parameter ${name}=${raw}, which a plan's with: cannot give a ${ix.method} index`;
       values.push([name, type.kind === 'integer' ? Number(value.value) : type.kind === 'boolean' ? value.value === 'on' : value.value]);
     }
-    out.with = values.sort(([a], [b]) => byText(a, b));
+    // In the server's order, which is the order they were written in: pg_get_indexdef shows them so,
+    // and applying the export writes them back in that order.
+    out.with = values;
   }
   if (ix.tablespace !== null) out.tablespace = ix.tablespace;
   return out;

@@ -100,8 +100,8 @@ test('every index is declared with exactly what is not the default, sorted by na
     include: ['status'],
     where: "amount > 0::numeric AND status <> 'x'::text",
     with: [
-      ['deduplicate_items', false],
       ['fillfactor', 70],
+      ['deduplicate_items', false],
     ],
     tablespace: 'fast',
   });
@@ -172,8 +172,8 @@ test('the YAML reads back through the plan loader as the same definitions', () =
     include: ['status'],
     where: "amount > 0::numeric AND status <> 'x'::text",
     with: [
-      { name: 'deduplicate_items', value: false },
       { name: 'fillfactor', value: 70 },
+      { name: 'deduplicate_items', value: false },
     ],
     tablespace: 'fast',
   });
