@@ -50,7 +50,7 @@ function leftOutLines(prefix: string, t: ExportedTable): string[] {
   const block = (title: string, list: LeftOut[]) =>
     list.length === 0 ? [] : [`${prefix}${title}`, ...list.map((l) => `${prefix}  ${oneLine(l.index)}: ${oneLine(l.reason)}`)];
   return [
-    ...block("Back constraints, left out (the table's DDL creates them):", t.constraints),
+    ...block("Backing constraints, left out (the table's DDL creates them):", t.constraints),
     ...block('Cannot be expressed in a plan, left out:', t.inexpressible),
     ...block('Left out:', t.skipped),
   ];

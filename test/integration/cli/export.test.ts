@@ -38,6 +38,9 @@ const SCHEMA = [
   'create index orders_created_desc_nulls_last on orders (created_at desc nulls last)',
   'create index orders_email_lower_idx on orders (lower(email))',
   'create index orders_email_pattern_idx on orders (email collate "C" text_pattern_ops)',
+  'create index orders_email_lower_pattern on orders ((lower(email)) text_pattern_ops)',
+  'create index orders_email_lower_c on orders ((lower(email)) collate "C" desc nulls last)',
+  `create index orders_status_coalesce on orders ((coalesce(status, 'none, "x": #y')), (customer_id + 1))`,
   'create index orders_status_posix on orders (status collate "POSIX")',
   "create index orders_amount_partial on orders (amount) include (status) with (fillfactor = 70) where amount > 0 and status <> 'x'",
   'create unique index orders_uid_nnd on orders (uid) nulls not distinct',
@@ -59,6 +62,10 @@ const SCHEMA = [
   'create index events_at_kind_idx on events (at, kind desc)',
   "create index events_kind_partial on events (kind) where kind <> 'k0'",
   'create index events_2024_kind_local on events_2024 (kind)',
+  'create materialized view order_totals as select customer_id, sum(amount) as total from orders group by 1',
+  'create index order_totals_total_idx on order_totals (total desc)',
+  'create table "Odd Table" ("Key" int, "select" int)',
+  'create index "Odd Table_key_idx" on "Odd Table" ("Key", "select")',
   // Outside search_path: exported only when --schema names it.
   'create schema "Sales"',
   'create table "Sales"."Items" (id int, name text)',
@@ -129,13 +136,15 @@ test('export, plan it (nothing to do), drop every exported index, apply the expo
   const file = parsePlanText(text, 'export.yaml');
   assert.deepEqual(
     file.tables.map((t) => t.name),
-    ['public.events', 'public.events_2024', 'public.orders'],
+    ['public."Odd Table"', 'public.events', 'public.events_2024', 'public.order_totals', 'public.orders'],
   );
   const names = file.tables.flatMap((t) => (t.indexes ?? []).map((ix) => parseIdentifier(ix.name ?? '')));
   assert.deepEqual(names, [
+    'Odd Table_key_idx',
     'events_at_kind_idx',
     'events_kind_partial',
     'events_2024_kind_local',
+    'order_totals_total_idx',
     'Orders Mixed "idx"',
     'orders_amount_partial',
     'orders_blob_hash',
@@ -146,9 +155,12 @@ test('export, plan it (nothing to do), drop every exported index, apply the expo
     'orders_dedup',
     'orders_doc_gin',
     'orders_during_gist',
+    'orders_email_lower_c',
     'orders_email_lower_idx',
+    'orders_email_lower_pattern',
     'orders_email_pattern_idx',
     'orders_pt_spgist',
+    'orders_status_coalesce',
     'orders_status_posix',
     'orders_tags_gin',
     'orders_uid_email_lower',
