@@ -214,3 +214,34 @@ test('--schema and --table narrow the export; a selection with no table is an er
   assert.equal(bad.code, 1);
   assert.match(bad.err, /pgindex export: --table "a\.b\.c": .*more than one unquoted dot.*\(see pgindex export --help\)/);
 });
+
+test('an index in a tablespace of its own is exported with it, and the round trip builds it there again', async () => {
+  // An in-place tablespace (a developer option): no directory to prepare, wherever the server runs.
+  const ts = `pgindex_export_${db.name.slice(-8)}`;
+  await db.query('set allow_in_place_tablespaces = on');
+  await db.query(`create tablespace ${ts} location ''`);
+  try {
+    await db.query('create table placed (a int, b int)');
+    await db.query(`create index placed_a_idx on placed (a) with (fillfactor = 50) tablespace ${ts}`);
+    await db.query('create index placed_b_idx on placed (b)');
+    const where = async () =>
+      (await db.query<{ indexname: string; tablespace: string | null; indexdef: string }>("select indexname, tablespace, indexdef from pg_indexes where tablename = 'placed' order by 1")).rows;
+    const before = await where();
+    assert.equal(before[0]?.tablespace, ts);
+
+    const exported = await cli(['export', '--table', 'placed', '-o', 'placed.yaml']);
+    assert.equal(exported.code, 0, exported.err);
+    const text = readFileSync(join(dir, 'placed.yaml'), 'utf8');
+    assert.match(text, new RegExp(`- name: placed_a_idx\\n(?: {8}.*\\n)* {8}tablespace: ${ts}\\n`));
+    assert.doesNotMatch(text.slice(text.indexOf('placed_b_idx')), /tablespace/, 'the default tablespace is not written');
+    assert.equal((await cli(['plan', 'placed.yaml', '--detailed-exitcode'])).code, 0);
+
+    await db.query('drop index placed_a_idx, placed_b_idx');
+    const applied = await cli(['apply', 'placed.yaml', '-y']);
+    assert.equal(applied.code, 0, `${applied.out}\n${applied.err}`);
+    assert.deepEqual(await where(), before);
+  } finally {
+    await db.query('drop table if exists placed');
+    await db.query(`drop tablespace if exists ${ts}`);
+  }
+});
