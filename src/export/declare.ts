@@ -111,13 +111,30 @@ export function declareIndexes(snapshot: CatalogSnapshot, tables: readonly Table
       if (typeof declared === 'string') {
         entry.inexpressible.push({ index: ix.name, reason: declared });
         warnings.push(`${quoteQualified(table)}: index ${ix.name} cannot be expressed in a plan: ${declared}; left out (${ix.definition})`);
-      } else {
-        entry.indexes.push(declared);
+        continue;
       }
+      // A plan builds one index per definition (an equivalent index under any name is enough), so a
+      // second index with the definition of an earlier one would be planned away: said, not declared.
+      const same = entry.indexes.find((d) => definitionKey(d) === definitionKey(declared));
+      if (same) {
+        entry.inexpressible.push({ index: ix.name, reason: `a duplicate of ${same.name} (the same definition): a plan declares a definition once` });
+        warnings.push(`${quoteQualified(table)}: index ${ix.name} is a duplicate of ${same.name}; left out (a plan builds one index per definition)`);
+        continue;
+      }
+      entry.indexes.push(declared);
     }
     if (entry.indexes.length + entry.constraints.length + entry.inexpressible.length + entry.skipped.length > 0) out.push(entry);
   }
   return { database: snapshot.database, serverVersion: snapshot.server.version, tables: out, warnings };
+}
+
+/**
+ * What makes two entries one index for the planner: everything but the name, INCLUDE and storage
+ * parameters as sets, and the tablespace left out (an entry that names none accepts any).
+ */
+function definitionKey(ix: ExportedIndex): string {
+  const { name: _name, tablespace: _tablespace, include, with: params, ...rest } = ix;
+  return JSON.stringify({ ...rest, include: [...(include ?? [])].sort(), with: [...(params ?? [])].sort(([a], [b]) => byText(a, b)) });
 }
 
 /** One index as an entry, or why the plan format cannot say it. */

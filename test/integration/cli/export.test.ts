@@ -215,6 +215,21 @@ test('--schema and --table narrow the export; a selection with no table is an er
   assert.match(bad.err, /pgindex export: --table "a\.b\.c": .*more than one unquoted dot.*\(see pgindex export --help\)/);
 });
 
+test('a second index with the definition of another is a warning and a comment: a plan builds one index per definition', async () => {
+  await db.query('create table dups (a int, b int)');
+  await db.query('create index dups_a_idx on dups (a) include (b)');
+  await db.query('create index dups_a_zz on dups (a) include (b)');
+  try {
+    const exported = await cli(['export', '--table', 'dups']);
+    assert.equal(exported.code, 0, exported.err);
+    assert.match(exported.err, /warning: public\.dups: index dups_a_zz is a duplicate of dups_a_idx; left out/);
+    assert.match(exported.out, /# {3}dups_a_zz: a duplicate of dups_a_idx/);
+    assert.deepEqual([...exported.out.matchAll(/^ {6}- name: (.*)$/gm)].map((m) => m[1]), ['dups_a_idx']);
+  } finally {
+    await db.query('drop table dups');
+  }
+});
+
 test('an index in a tablespace of its own is exported with it, and the round trip builds it there again', async () => {
   // An in-place tablespace (a developer option): no directory to prepare, wherever the server runs.
   const ts = `pgindex_export_${db.name.slice(-8)}`;

@@ -226,6 +226,19 @@ test('a storage parameter a plan cannot give, and an opclass whose schema is amb
   );
 });
 
+test('a second index with the definition of an earlier one is left out with a warning: a plan would build it once', () => {
+  const t = table('public.t', [column('a', T.int4), column('b', T.int4), column('c', T.int4)]);
+  t.indexes = [
+    ix('t_ab', { keys: [key('a')], include: ['b', 'c'], storage: ['fillfactor=80', 'deduplicate_items=on'] }),
+    ix('t_ab_again', { keys: [key('a')], include: ['c', 'b'], storage: ['deduplicate_items=true', 'fillfactor=80'], tablespace: 'fast' }),
+    ix('t_ab_desc', { keys: [key('a', { descending: true, nullsFirst: true })], include: ['b', 'c'] }),
+  ];
+  const plan = declareIndexes(snapshot([t]), [t], new Map());
+  assert.deepEqual(plan.tables[0]?.indexes.map((i) => i.name), ['t_ab', 't_ab_desc']);
+  assert.deepEqual(plan.tables[0]?.inexpressible, [{ index: 't_ab_again', reason: 'a duplicate of t_ab (the same definition): a plan declares a definition once' }]);
+  assert.deepEqual(plan.warnings, ['public.t: index t_ab_again is a duplicate of t_ab; left out (a plan builds one index per definition)']);
+});
+
 test('selection: search_path schemas by default, --schema and --table narrow, partitions come with their table', () => {
   const d = selectionPatterns({}, ['public', 'Sales']);
   assert.deepEqual(d.patterns, ['public.*', '"Sales".*']);
