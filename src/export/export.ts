@@ -37,6 +37,8 @@ const LOCK_TIMEOUT_MS = 5000;
 
 /** The plan of every index of the selected tables. Throws when the selection matches no table. */
 export async function exportPlan(opts: ExportOptions): Promise<ExportResult> {
+  // A --schema or --table that is not a name is said before connecting (search_path only adds names).
+  selectionPatterns(opts, []);
   const target = chooseConnection({ flag: opts.dbFlag, flags: opts.connectionFlags, env: opts.env });
   const connection = clientConfig(target, 'pgindex export');
   const client = await connect(connection);

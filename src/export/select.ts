@@ -50,10 +50,11 @@ function parse(written: string, what: string): TablePattern {
 /** The patterns and the filter for a selection; `searchPath` is the session's (current_schemas(false)). */
 export function selectionPatterns(sel: ExportSelection, searchPath: readonly string[]): SelectionPatterns {
   const schemaWritten = sel.schemas && sel.schemas.length > 0 ? [...sel.schemas] : searchPath.filter((s) => !isSystemSchema(s)).map(planName);
+  // A schema is one part of a name, read as a table name's last part is (folded unless quoted, globs).
   const schemas: { written: string; part: NamePattern }[] = schemaWritten.map((s) => {
-    const p = parse(`${s}.x`, '--schema');
-    if (p.schema === null) throw new SelectionError(`--schema ${JSON.stringify(s)}: not a schema name`);
-    return { written: s, part: p.schema };
+    const p = parse(s, '--schema');
+    if (p.schema !== null) throw new SelectionError(`--schema ${JSON.stringify(s)}: a schema name has no unquoted dot`);
+    return { written: s, part: p.table };
   });
   const tables = (sel.tables && sel.tables.length > 0 ? sel.tables : ['*']).map((t) => ({ written: t, pattern: parse(t, '--table') }));
   const patterns: string[] = [];
