@@ -46,6 +46,7 @@ export { declareIndexes, declareIndex, type ExportedPlan, type ExportedTable, ty
 export { planYaml, type PlanYamlOptions } from './export/plan-yaml.js';
 export { selectionPatterns, selectedTables, SelectionError, type ExportSelection } from './export/select.js';
 export { schemaRef, PLAN_SCHEMA_PATH } from './export/schema-ref.js';
+export type { IndexOwnerFacts, ConstraintKind } from './catalog/index-owners.js';
 
 // Planning a SQL file (`pgindex run`): the same Plan type, one step per statement.
 export { loadScriptFile, parseScript, type SqlScript } from './script/load.js';

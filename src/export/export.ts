@@ -52,10 +52,11 @@ export async function exportPlan(opts: ExportOptions): Promise<ExportResult> {
     const owners = await indexOwnerFacts(client, tables.map((t) => t.oid));
     const plan = declareIndexes(snapshot, tables, owners);
     if (!plan.tables.some((t) => t.indexes.length > 0)) {
-      const n = plan.tables.reduce((sum, t) => sum + t.constraints.length + t.inexpressible.length + t.skipped.length, 0);
+      const constraints = plan.tables.reduce((sum, t) => sum + t.constraints.length, 0);
+      const why = [...(constraints > 0 ? [`${constraints} back${constraints === 1 ? 's' : ''} a constraint`] : []), ...plan.warnings];
       throw new PgindexError(
         `nothing to export: the ${tables.length} selected table${tables.length === 1 ? ' has' : 's have'} no index a plan can declare` +
-          (n > 0 ? ` (${n} left out: ${plan.warnings.length > 0 ? plan.warnings.join('; ') : 'they back constraints'})` : ''),
+          (why.length > 0 ? ` (${why.join('; ')})` : ''),
         'nothing-to-export',
       );
     }

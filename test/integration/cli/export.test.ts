@@ -210,6 +210,16 @@ test('--schema and --table narrow the export; a selection with no table is an er
   assert.equal(none.out, '');
   assert.match(none.err, /nothing to export: the selection matches no table/);
 
+  await db.query('create table only_keys (id int primary key)');
+  try {
+    const keys = await cli(['export', '--table', 'only_keys']);
+    assert.equal(keys.code, 1);
+    assert.equal(keys.out, '');
+    assert.match(keys.err, /nothing to export: the 1 selected table has no index a plan can declare \(1 backs a constraint\)/);
+  } finally {
+    await db.query('drop table only_keys');
+  }
+
   const bad = await cli(['export', '--table', 'a.b.c']);
   assert.equal(bad.code, 1);
   assert.match(bad.err, /pgindex export: --table "a\.b\.c": .*more than one unquoted dot.*\(see pgindex export --help\)/);
