@@ -167,6 +167,10 @@ test('export, plan it (nothing to do), drop every exported index, apply the expo
     'orders_uid_nnd',
   ]);
 
+  // Offline too: the schema, and the expressions and predicates through PostgreSQL's own parser.
+  const validated = await runCli(['validate', 'export.yaml'], { cwd: dir });
+  assert.equal(validated.code, 0, validated.err);
+
   const planned = await cli(['plan', 'export.yaml', '--detailed-exitcode']);
   assert.equal(planned.code, 0, `plan of the export is not empty:\n${planned.out}\n${planned.err}`);
 
