@@ -40,6 +40,14 @@ export { preparePlan, nothingMatchedMessage, type PrepareOptions, type PreparedP
 export type { Plan, Step, StepAction, ColumnPlan, ColumnAction, RunSettings, TableSummary, QualifiedName } from './plan/types.js';
 export { renderPlan, renderSql, renderJson, renderExplain, renderMarkdown, type PlanFormat, type PlanRenderOptions } from './plan/render.js';
 
+// Exporting the indexes of a database as a plan (`pgindex export`): the I/O, then the pure parts.
+export { exportPlan, type ExportOptions, type ExportResult } from './export/export.js';
+export { declareIndexes, declareIndex, type ExportedPlan, type ExportedTable, type ExportedIndex, type ExportedKey, type LeftOut } from './export/declare.js';
+export { planYaml, type PlanYamlOptions } from './export/plan-yaml.js';
+export { selectionPatterns, selectedTables, SelectionError, type ExportSelection } from './export/select.js';
+export { schemaRef, PLAN_SCHEMA_PATH } from './export/schema-ref.js';
+export type { IndexOwnerFacts, ConstraintKind } from './catalog/index-owners.js';
+
 // Planning a SQL file (`pgindex run`): the same Plan type, one step per statement.
 export { loadScriptFile, parseScript, type SqlScript } from './script/load.js';
 export { prepareScript, type PrepareScriptOptions, type PreparedScript } from './script/prepare.js';

@@ -25,6 +25,7 @@ const LAYERS: Record<string, number> = {
   plan: 5,
   script: 6,
   'planner.ts': 6,
+  export: 6,
   runner: 7,
   'index.ts': 8,
   cli: 9,

@@ -3,6 +3,7 @@ import { validateCommand } from './validate.js';
 import { planCommand } from './plan.js';
 import { applyCommand } from './apply.js';
 import { runCommand } from './run.js';
+import { exportCommand } from './export.js';
 
 /** Every subcommand, in the order `pgindex --help` lists them. */
-export const commands: Command[] = [validateCommand, planCommand, applyCommand, runCommand];
+export const commands: Command[] = [validateCommand, planCommand, applyCommand, runCommand, exportCommand];
