@@ -65,10 +65,11 @@ export function checkValues(data: unknown, where: SourceMap, opts: { omitMissing
 
   if (Array.isArray(data.tables)) {
     data.tables.forEach((table: unknown, t) => {
-      // A misspelt key ("colums") is the schema's to report, with its hint: not a second mistake.
-      const misspelt = isObj(table) && Object.keys(table).some((k) => closest(k, ['columns', 'indexes']) !== undefined && k !== 'columns' && k !== 'indexes');
-      if (isObj(table) && table.columns === undefined && table.indexes === undefined && !opts.omitMissingKeys && !misspelt) {
-        problems.push({ pos: where.value(`/tables/${t}`), message: 'a table entry needs columns or indexes (or both)' });
+      if (isObj(table) && table.columns === undefined && table.indexes === undefined && !opts.omitMissingKeys) {
+        // A misspelt key ("colums") is the schema's to report, with its hint: not a second mistake.
+        // (Looked for only here: an edit distance per key of every entry cost a 10,000-entry plan 0.25 s.)
+        const misspelt = Object.keys(table).some((k) => closest(k, ['columns', 'indexes']) !== undefined);
+        if (!misspelt) problems.push({ pos: where.value(`/tables/${t}`), message: 'a table entry needs columns or indexes (or both)' });
       }
       if (isObj(table) && Array.isArray(table.indexes)) {
         table.indexes.forEach((ix: unknown, i) => problems.push(...indexProblems(ix, `/tables/${t}/indexes/${i}`, where)));
