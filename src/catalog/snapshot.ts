@@ -289,7 +289,8 @@ function assemble(
   indexRows: IndexRow[],
   collations: Map<number, string>,
 ): CatalogSnapshot {
-  const columnsByTable = groupBy(columnRows.map((r) => [r.relid, toColumn(r)] as const));
+  const types: TypeCache = new Map();
+  const columnsByTable = groupBy(columnRows.map((r) => [r.relid, toColumn(r, types)] as const));
   const names: KeyNames = { opclasses: new Map(server.opclasses.map((o) => [o.oid, o])), collations };
   const indexesByTable = groupBy(indexRows.map((r) => [r.relid, toIndex(r, columnsByTable.get(r.relid) ?? [], names)] as const));
   const tables: TableInfo[] = tableRows.map((r) => ({
@@ -346,23 +347,37 @@ function groupBy<T>(pairs: readonly (readonly [string, T])[]): Map<string, T[]> 
   return out;
 }
 
-function toColumn(r: ColumnWithStats): ColumnInfo {
-  const generated = r.generated === 's' || r.generated === 'v' ? r.generated : '';
-  return {
-    attnum: r.attnum,
-    name: r.name,
-    type: {
+/**
+ * One ColumnType object per distinct type: a catalog of 10,000 tables has 40,000 columns and a
+ * handful of types, and every object the snapshot keeps is work for the garbage collector.
+ */
+type TypeCache = Map<string, ColumnInfo['type']>;
+
+function columnType(r: ColumnRow, cache: TypeCache): ColumnInfo['type'] {
+  const key = [r.declared, r.base_oid, r.base, r.category, r.typtype, r.element_oid, r.element_base, r.extension, r.is_domain].join('\0');
+  let type = cache.get(key);
+  if (!type) {
+    type = {
       declared: r.declared,
       base: r.base,
       baseOid: Number(r.base_oid),
       category: r.category,
       kind: TYPE_KINDS[r.typtype] ?? 'base',
-      ...(r.element_oid !== null && r.element_base !== null
-        ? { elementBase: r.element_base, elementOid: Number(r.element_oid) }
-        : {}),
+      ...(r.element_oid !== null && r.element_base !== null ? { elementBase: r.element_base, elementOid: Number(r.element_oid) } : {}),
       ...(r.extension !== null ? { extension: r.extension } : {}),
       ...(r.is_domain ? { isDomain: true } : {}),
-    },
+    };
+    cache.set(key, type);
+  }
+  return type;
+}
+
+function toColumn(r: ColumnWithStats, types: TypeCache): ColumnInfo {
+  const generated = r.generated === 's' || r.generated === 'v' ? r.generated : '';
+  return {
+    attnum: r.attnum,
+    name: r.name,
+    type: columnType(r, types),
     notNull: r.not_null,
     generated,
     collation: r.collation,
