@@ -153,11 +153,11 @@ export async function prepareSavedPlan(saved: SavedPlan, opts: SavedPlanOptions)
     const now = fingerprintOf(await takeSnapshot(client, file));
     const changes = fingerprintDiff(saved.fingerprint, now);
     if (changes.length > 0) {
-      throw new PlanningError(
-        `saved plan is stale: ${changes.join('\n  ')}\n` +
-          `nothing was run. Plan again (pgindex plan --save) and review the new plan; ${changes.length === 1 ? 'this change' : `these ${changes.length} changes`} happened since ${opts.savedPath} was saved.`,
-      );
+      const what = changes.length === 1 ? changes[0] : `${changes.length} changes since ${opts.savedPath} was saved:\n${changes.map((c) => `  ${c}`).join('\n')}`;
+      throw new PlanningError(`saved plan is stale: ${what}\nnothing was run: plan again with pgindex plan --save, and review the new plan`);
     }
+    const n = saved.fingerprint.tables.length;
+    opts.log(`saved plan ${opts.savedPath}: the facts it was made from are unchanged (${n} table${n === 1 ? '' : 's'}, server ${now.server.version})`);
     checked = true;
     return { plan: saved.plan, connection, runLock, fingerprint: now };
   } finally {

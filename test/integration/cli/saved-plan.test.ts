@@ -71,6 +71,7 @@ test('a saved plan is applied exactly: the statements run are the saved ones, wh
   writeFileSync(join(dir, 'zoo.yaml'), 'version: 1\ntables:\n  - name: zoo\n    columns: [status, kind, id]\n');
   const r = await cli(['apply', 'zoo.json', '--json']);
   assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /saved plan zoo\.json: the facts it was made from are unchanged \(1 table, server \d+/);
   const started = r.out
     .trim()
     .split('\n')
@@ -117,6 +118,15 @@ test('refused, nothing run, after a column changes type or a column is added; ev
   await db.query('alter table zoo_col add column extra integer');
   const err = await refused('zoo_col.json', 'zoo_col', /column public\.zoo_col\.status changed type from text to character varying\(40\)/);
   assert.match(err, /public\.zoo_col has a new column extra \(integer\)/);
+  assert.ok(
+    err.endsWith(
+      'pgindex apply: saved plan is stale: 2 changes since zoo_col.json was saved:\n' +
+        '  column public.zoo_col.status changed type from text to character varying(40)\n' +
+        '  public.zoo_col has a new column extra (integer)\n' +
+        'nothing was run: plan again with pgindex plan --save, and review the new plan\n',
+    ),
+    err,
+  );
   // --plan names a saved plan explicitly, with the same check.
   const r = await cli(['apply', '--plan', 'zoo_col.json', '-y']);
   assert.equal(r.code, 1);
