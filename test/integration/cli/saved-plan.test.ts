@@ -186,3 +186,23 @@ test('a damaged, edited or future-version saved plan is a clear error, with noth
   assert.match(yaml.err, /zoo_bad\.yaml: not a saved plan pgindex can apply: it is not valid JSON/);
   assert.deepEqual(await indexes('zoo_bad'), []);
 });
+
+test('the run lock is taken before the facts are checked; --dry-run prints the saved statements and takes none', async () => {
+  await zoo('zoo_lock');
+  const saved = await save('zoo_lock', '[status]', 'zoo_lock.json');
+  // Another run holds the lock: apply refuses at once, before reading anything.
+  await db.query('select pg_advisory_lock($1::int4, $2::int4)', [0x70676978, 1]);
+  try {
+    const r = await cli(['apply', 'zoo_lock.json', '-y']);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /another pgindex run holds the run lock of this database/);
+    assert.doesNotMatch(r.err, /the facts it was made from/);
+    const dry = await cli(['apply', 'zoo_lock.json', '--dry-run']);
+    assert.equal(dry.code, 0, dry.err);
+    assert.match(dry.err, /the facts it was made from are unchanged/);
+    for (const step of saved.plan.steps) assert.ok(dry.out.includes(step.sql), step.sql);
+  } finally {
+    await db.query('select pg_advisory_unlock($1::int4, $2::int4)', [0x70676978, 1]);
+  }
+  assert.deepEqual(await indexes('zoo_lock'), []);
+});
