@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { testDatabase, type TestDatabase } from '../../support/db.js';
 import { runCli } from '../../support/cli.js';
 
@@ -21,6 +23,10 @@ after(async () => {
   await db?.drop();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** schemas/saved-plan.schema.json documents the format: every file the tests save must fit it. */
+const schemaPath = fileURLToPath(new URL('../../../../schemas/saved-plan.schema.json', import.meta.url));
+const validate = new Ajv2020({ allErrors: true, strict: true }).compile(JSON.parse(readFileSync(schemaPath, 'utf8')) as object);
 
 const env = () => ({ DATABASE_URL: db.url });
 const cli = (args: string[]) => runCli(args, { cwd: dir, env: env() });
@@ -45,7 +51,9 @@ async function save(table: string, columns: string, file: string, extra: string[
   writeFileSync(join(dir, `${table}.yaml`), `version: 1\ntables:\n  - name: ${table}\n    columns: ${columns}\n`);
   const r = await cli(['plan', `${table}.yaml`, '--save', file, ...extra]);
   assert.equal(r.code, 0, r.err);
-  return JSON.parse(readFileSync(join(dir, file), 'utf8'));
+  const saved = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { plan: { steps: { sql: string }[] } };
+  assert.ok(validate(saved), JSON.stringify(validate.errors));
+  return saved;
 }
 
 async function refused(file: string, table: string, change: RegExp): Promise<string> {
