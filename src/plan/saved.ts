@@ -37,6 +37,8 @@ export interface TableFact {
   /** A table dropped and created again under its name has another oid: its plan is not this one's. */
   oid: number;
   kind: string;
+  /** For a partition: its partitioned table, schema-qualified; null otherwise. */
+  parent: string | null;
   columns: ColumnFact[];
   indexes: IndexFact[];
 }
@@ -69,6 +71,7 @@ export function fingerprintOf(snapshot: CatalogSnapshot): Fingerprint {
       name: t.name,
       oid: t.oid,
       kind: t.kind,
+      parent: t.parent ? quoteQualified(t.parent) : null,
       columns: t.columns.map((c) => ({ name: c.name, attnum: c.attnum, type: c.type.declared })).sort((a, b) => a.attnum - b.attnum),
       indexes: t.indexes.map((ix) => ({ name: quoteQualified(ix), definition: ix.definition, valid: ix.valid, ready: ix.ready })).sort(byName),
     }))
@@ -174,6 +177,10 @@ export function fingerprintDiff(saved: Fingerprint, now: Fingerprint): string[] 
       continue;
     }
     if (is.kind !== was.kind) out.push(`${table} changed from a ${was.kind} table to a ${is.kind} one`);
+    if (is.parent !== was.parent) {
+      if (was.parent !== null) out.push(`${table} was detached from ${was.parent}`);
+      if (is.parent !== null) out.push(`${table} was attached to ${is.parent}`);
+    }
     const columns = new Map(is.columns.map((c) => [c.name, c]));
     for (const c of was.columns) {
       const n = columns.get(c.name);
@@ -197,6 +204,12 @@ export function fingerprintDiff(saved: Fingerprint, now: Fingerprint): string[] 
     for (const ix of is.indexes) {
       if (!hadIndex.has(ix.name)) out.push(`${table} has a new index ${indexLabel(ix)}${ix.valid ? '' : ' (INVALID)'}`);
     }
+  }
+  // The saved tables are read again by name, which brings a partitioned table's partitions with it:
+  // one created or attached since is a table the plan does not cover.
+  const savedNames = new Set(saved.tables.map((t) => quoteQualified(t)));
+  for (const t of now.tables) {
+    if (!savedNames.has(quoteQualified(t)) && t.parent !== null) out.push(`${t.parent} has a new partition ${quoteQualified(t)}`);
   }
   return out;
 }

@@ -157,6 +157,24 @@ test("refused, nothing run, after an index's validity changes", async () => {
   await refused('zoo_valid.json', 'zoo_valid', /index public\.zoo_valid_code_btree_uniq became valid/);
 });
 
+test('a partitioned table: its saved plan applies as saved; a partition added since is named', async () => {
+  await db.query('create table zoo_p (id int, status text) partition by range (id)');
+  await db.query('create table zoo_p1 partition of zoo_p for values from (0) to (1000)');
+  await db.query('insert into zoo_p select g, (g % 5)::text from generate_series(1, 900) g');
+  await db.query('analyze zoo_p');
+  const saved = await save('zoo_p', '[status]', 'zoo_p.json');
+  const sqls = saved.plan.steps.map((s) => s.sql);
+  assert.ok(sqls.some((s) => s.includes(' ON ONLY ')), sqls.join('\n'));
+  // Saved twice: one copy to apply now, one kept for after a partition is added.
+  writeFileSync(join(dir, 'zoo_p_later.json'), readFileSync(join(dir, 'zoo_p.json')));
+  const r = await cli(['apply', 'zoo_p.json', '-y']);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(await indexes('zoo_p1'), ['CREATE INDEX zoo_p1_status_btree_idx ON public.zoo_p1 USING btree (status)']);
+  await db.query('create table zoo_p2 partition of zoo_p for values from (1000) to (2000)');
+  const err = await refused('zoo_p_later.json', 'zoo_p2', /public\.zoo_p has a new partition public\.zoo_p2/);
+  assert.match(err, /public\.zoo_p has a new index zoo_p_status_btree_idx/);
+});
+
 test('a saved plan of nothing to do applies as nothing to do', async () => {
   await zoo('zoo_done');
   await db.query('create index zoo_done_status on zoo_done (status)');

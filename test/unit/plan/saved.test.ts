@@ -19,6 +19,7 @@ function fingerprint(): Fingerprint {
         name: 'zoo',
         oid: 16384,
         kind: 'table',
+        parent: null,
         columns: [
           { name: 'id', attnum: 1, type: 'integer' },
           { name: 'status', attnum: 2, type: 'text' },
@@ -78,6 +79,16 @@ test('a dropped column, a column dropped and added again, a redefined or dropped
   assert.deepEqual(fingerprintDiff(fingerprint(), { ...fingerprint(), database: 'other' }), ['it was saved on database app, this is database other']);
 });
 
+test('a partition attached, detached or new under a saved partitioned table is named', () => {
+  const base = fingerprint();
+  const part = { ...structuredClone(base.tables[0]!), name: 'zoo_1', oid: 16390, parent: 'public.zoo', indexes: [] };
+  base.tables.push(part);
+  const now = structuredClone(base);
+  now.tables[1]!.parent = null;
+  now.tables.push({ ...structuredClone(part), name: 'zoo_2', oid: 16400 });
+  assert.deepEqual(fingerprintDiff(base, now), ['public.zoo_1 was detached from public.zoo', 'public.zoo has a new partition public.zoo_2']);
+});
+
 test('the fingerprint of a snapshot keeps names, types and index state, sorted, and no sizes', () => {
   const ix = (name: string, valid: boolean) => ({ schema: 'public', name, definition: `CREATE INDEX ${name} ON public.b USING btree (x)`, valid, ready: true, sizeBytes: 8192 });
   const table = (name: string, indexes: ReturnType<typeof ix>[]) => ({
@@ -85,6 +96,7 @@ test('the fingerprint of a snapshot keeps names, types and index state, sorted, 
     schema: 'public',
     name,
     kind: 'table',
+    parent: null,
     relpages: 10,
     columns: [
       { name: 'y', attnum: 2, type: { declared: 'text' } },
