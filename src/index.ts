@@ -37,6 +37,23 @@ export { acquireRunLock, lockHolder, describeHolder, RunLockedError, RUN_LOCK_KE
 
 // Planning a plan file against a database.
 export { preparePlan, nothingMatchedMessage, type PrepareOptions, type PreparedPlan } from './planner.js';
+// Saved plans: `plan --save` writes the Plan with the catalog facts it was made from; apply checks them again.
+export { readSavedPlan, prepareSavedPlan, type SavedPlanOptions, type PreparedSavedPlan } from './planner.js';
+export {
+  savedPlanText,
+  parseSavedPlan,
+  looksLikeSavedPlan,
+  fingerprintOf,
+  fingerprintDiff,
+  SavedPlanError,
+  SAVED_PLAN_FORMAT,
+  SAVED_PLAN_VERSION,
+  type SavedPlan,
+  type Fingerprint,
+  type TableFact,
+  type ColumnFact,
+  type IndexFact,
+} from './plan/saved.js';
 export type { Plan, Step, StepAction, ColumnPlan, ColumnAction, RunSettings, TableSummary, QualifiedName } from './plan/types.js';
 export { renderPlan, renderSql, renderJson, renderExplain, renderMarkdown, type PlanFormat, type PlanRenderOptions } from './plan/render.js';
 

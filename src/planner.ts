@@ -4,8 +4,10 @@
  * disconnect. Everything that talks to the server for planning is here; buildPlan itself is pure.
  */
 import type pg from 'pg';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { loadPlanFile } from './planfile/load.js';
-import type { PlanFile, SourcePos } from './planfile/types.js';
+import { DEFAULT_RULES, type PlanFile, type SourcePos } from './planfile/types.js';
 import { chooseConnection, clientConfig, connect, describeSource, describeTarget, type ConnectionFlags } from './db/connection.js';
 import { takeSnapshot } from './catalog/snapshot.js';
 import { analyzeUnanalyzed } from './catalog/analyze.js';
@@ -21,6 +23,7 @@ import type { Plan, QualifiedName } from './plan/types.js';
 import { relkindNoun } from './pg/relkinds.js';
 import { connectForRun, type AcquireOptions, type RunLock } from './db/run-lock.js';
 import { SQLSTATE } from './pg/sqlstate.js';
+import { fingerprintDiff, fingerprintOf, looksLikeSavedPlan, parseSavedPlan, SavedPlanError, type Fingerprint, type SavedPlan } from './plan/saved.js';
 
 export interface PrepareOptions {
   planPath: string;
@@ -48,6 +51,8 @@ export interface PreparedPlan {
   connection: pg.ClientConfig;
   /** Held when `runLock` was asked for: release it once the run has ended. */
   runLock: RunLock | null;
+  /** The catalog facts the plan was made from, for `plan --save` (src/plan/saved.ts). */
+  fingerprint: Fingerprint;
 }
 
 export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
@@ -86,10 +91,78 @@ export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
     const plan = buildPlan(file, snapshot, { predicates, serverKeys: keys.serverKeys, resolution, problems: [...problems, ...keys.problems] });
     await lockMessage(client, 'checking that the planned index names are free', [], 'AccessShareLock', () => checkNamesFree(client, plan));
     planned = true;
-    return { plan, file, connection, runLock };
+    return { plan, file, connection, runLock, fingerprint: fingerprintOf(snapshot) };
   } finally {
     await client.end().catch(() => undefined);
     if (!planned) await runLock?.release();
+  }
+}
+
+export interface SavedPlanOptions extends Omit<PrepareOptions, 'planPath'> {
+  /** The saved plan's path, relative to `cwd`. */
+  savedPath: string;
+}
+
+/** A saved plan read and checked again against the database: exactly its Plan, never a new one. */
+export interface PreparedSavedPlan {
+  plan: Plan;
+  connection: pg.ClientConfig;
+  runLock: RunLock | null;
+  fingerprint: Fingerprint;
+}
+
+/**
+ * The saved plan in a file, or null when the file is not one (then it is a plan file): recognised by
+ * its content (src/plan/saved.ts). `saved: true` (apply --plan) takes any file for a saved plan, so
+ * that a damaged one is reported as such. A file that cannot be read is an error only then; otherwise
+ * loadPlanFile reports it, as for any plan file.
+ */
+export async function readSavedPlan(path: string, opts: { cwd: string; saved?: boolean }): Promise<SavedPlan | null> {
+  let text: string;
+  try {
+    text = await readFile(resolve(opts.cwd, path), 'utf8');
+  } catch (err) {
+    if (!opts.saved) return null;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new SavedPlanError(path, `cannot read it: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message}`);
+  }
+  if (!opts.saved && !looksLikeSavedPlan(text)) return null;
+  return parseSavedPlan(text, path);
+}
+
+/**
+ * Connects (taking the run lock first when asked, as preparePlan does: nobody may change the indexes
+ * between the check and the run), reads again the facts the saved plan was made from (a snapshot of
+ * exactly its tables) and returns its Plan unchanged. When any fact differs it throws, naming every
+ * difference, before anything runs. The connection comes from -d, the flags and the environment: a
+ * saved plan keeps no connection string (it could hold a password).
+ */
+export async function prepareSavedPlan(saved: SavedPlan, opts: SavedPlanOptions): Promise<PreparedSavedPlan> {
+  const target = chooseConnection({ flag: opts.dbFlag, flags: opts.connectionFlags, env: opts.env });
+  const connection = clientConfig(target, opts.applicationName ?? 'pgindex apply');
+  const { client, runLock } = await connectForRun(connection, opts.runLock);
+  let checked = false;
+  try {
+    opts.log(`connected to ${describeTarget(connection)} (from ${describeSource(target)})`);
+    await query(client, `SET lock_timeout = ${planningLockTimeoutMs({ lockTimeoutMs: saved.plan.settings.lockTimeoutMs })}`);
+    const pos = { file: opts.savedPath, line: 1, col: 1 };
+    // Each saved table by its exact name (quoteIdent quotes what would fold or glob); only the
+    // names of this plan file are read by takeSnapshot.
+    const tables = saved.fingerprint.tables.map((t) => ({ name: quoteQualified(t), columns: [], exclude: [], pos }));
+    const file: PlanFile = { file: opts.savedPath, version: 1, parallelism: 1, concurrently: true, analyze: false, lockTimeoutMs: 0, statementTimeoutMs: 0, retries: 0, rules: { ...DEFAULT_RULES }, tables };
+    const now = fingerprintOf(await takeSnapshot(client, file));
+    const changes = fingerprintDiff(saved.fingerprint, now);
+    if (changes.length > 0) {
+      const what = changes.length === 1 ? changes[0] : `${changes.length} changes since ${opts.savedPath} was saved:\n${changes.map((c) => `  ${c}`).join('\n')}`;
+      throw new PlanningError(`saved plan is stale: ${what}\nnothing was run: plan again with pgindex plan --save, and review the new plan`);
+    }
+    const n = saved.fingerprint.tables.length;
+    opts.log(`saved plan ${opts.savedPath}: the facts it was made from are unchanged (${n} table${n === 1 ? '' : 's'}, server ${now.server.version})`);
+    checked = true;
+    return { plan: saved.plan, connection, runLock, fingerprint: now };
+  } finally {
+    await client.end().catch(() => undefined);
+    if (!checked) await runLock?.release();
   }
 }
 

@@ -1,6 +1,16 @@
 import type { CliIO, Command, ParsedArgs } from '../command.js';
 import { EXIT } from '../command.js';
-import { describeTarget, jsonLine, nothingMatchedMessage, preparePlan, renderSql, type PreparedPlan } from '../../index.js';
+import {
+  describeTarget,
+  jsonLine,
+  nothingMatchedMessage,
+  preparePlan,
+  prepareSavedPlan,
+  readSavedPlan,
+  renderSql,
+  type PreparedPlan,
+  type PreparedSavedPlan,
+} from '../../index.js';
 import { confirmRun, executeWithProgress } from '../terminal.js';
 import { durationMs, lockWaitHelp, positiveInt, usageError } from '../args.js';
 import { connectionHelp, CONNECTION_OPTIONS, readConnectionFlags } from '../connection-flags.js';
@@ -8,7 +18,8 @@ import { connectionHelp, CONNECTION_OPTIONS, readConnectionFlags } from '../conn
 export const applyCommand: Command = {
   name: 'apply',
   summary: 'build the planned indexes on parallel sessions, with progress',
-  help: `Usage: pgindex apply PLAN.yaml [connection options] [-j N] [--fail-fast]
+  help: `Usage: pgindex apply PLAN.yaml|SAVED.json [connection options] [-j N]
+                     [--fail-fast] [--plan SAVED.json]
                      [--json] [--dry-run] [--allow-empty]
                      [--lock-wait DURATION] [-y] [-e] [-q]
 
@@ -41,12 +52,20 @@ lock) before planning and hold it until the run has ended, so a second apply
 refuses at once, naming the pid, host and start of the one running, or waits
 for it with --lock-wait.
 
+A saved plan (pgindex plan --save FILE; recognised by its content, or named by
+--plan) is not planned again: apply reads again the catalog facts it was made
+from and runs exactly its statements, or, if any fact changed (an index, a
+column, an index's validity, the server), exits 1 naming every change, with
+nothing run. Connect with -d and the flags: a saved plan keeps no connection.
+
 Running apply again after any interruption builds only what is missing: the
 plan drops INVALID indexes left by earlier runs before building them again.
 
 Options:
   -j, --jobs N     number of parallel sessions (overrides the plan's
                    \`parallelism\`)
+      --plan FILE  FILE is a saved plan (pgindex plan --save), whatever its
+                   content: anything else is an error
       --fail-fast  stop at the first failure: cancel running builds, skip the
                    rest
       --json       newline-delimited JSON events on stdout: the planning
@@ -95,10 +114,14 @@ INVALID index could not be dropped, a plan that matches no table (without
     echo: { type: 'boolean', short: 'e' },
     quiet: { type: 'boolean', short: 'q' },
     'lock-wait': { type: 'string' },
+    plan: { type: 'string' },
   },
   async run({ values, positionals }, io) {
     const usage = (message: string) => usageError(io, 'apply', message);
-    if (positionals.length !== 1) return usage(positionals.length === 0 ? 'name a plan file' : 'name exactly one plan file');
+    const savedFlag = values.plan as string | undefined;
+    if (savedFlag !== undefined && positionals.length > 0) return usage('name the saved plan with --plan or as the argument, not both');
+    if (savedFlag === undefined && positionals.length !== 1) return usage(positionals.length === 0 ? 'name a plan file' : 'name exactly one plan file');
+    const path = savedFlag ?? (positionals[0] as string);
     let jobs: number | undefined;
     if (values.jobs !== undefined) {
       const j = positiveInt('-j', values.jobs);
@@ -118,8 +141,7 @@ INVALID index could not be dropped, a plan that matches no table (without
     const note = values.quiet === true ? () => undefined : log;
     const dryRun = values['dry-run'] === true;
 
-    const prepared = await preparePlan({
-      planPath: positionals[0] as string,
+    const common = {
       ...connectionChoice,
       env: io.env,
       cwd: io.cwd,
@@ -127,7 +149,10 @@ INVALID index could not be dropped, a plan that matches no table (without
       applicationName: 'pgindex apply',
       // A dry run changes nothing: it needs no lock.
       ...(dryRun ? {} : { runLock: { waitMs: lockWaitMs, applicationName: 'pgindex apply (run lock)' } }),
-    });
+    };
+    // A saved plan is checked again and run as saved; a plan file is planned now.
+    const saved = await readSavedPlan(path, { cwd: io.cwd, saved: savedFlag !== undefined });
+    const prepared = saved ? await prepareSavedPlan(saved, { savedPath: path, ...common }) : await preparePlan({ planPath: path, ...common });
     try {
       return await applyPrepared(prepared, values, io, log, jobs);
     } finally {
@@ -137,7 +162,7 @@ INVALID index could not be dropped, a plan that matches no table (without
 };
 
 /** What apply does with its plan: the dry run, or the run itself. */
-async function applyPrepared(prepared: PreparedPlan, values: ParsedArgs['values'], io: CliIO, log: (message: string) => void, jobs: number | undefined): Promise<number> {
+async function applyPrepared(prepared: PreparedPlan | PreparedSavedPlan, values: ParsedArgs['values'], io: CliIO, log: (message: string) => void, jobs: number | undefined): Promise<number> {
   const { connection } = prepared;
   const plan = jobs === undefined ? prepared.plan : { ...prepared.plan, settings: { ...prepared.plan.settings, parallelism: jobs } };
   const json = values.json === true;
@@ -148,7 +173,8 @@ async function applyPrepared(prepared: PreparedPlan, values: ParsedArgs['values'
     else if (!quiet) log(`warning: ${w}`);
   }
   const allowEmpty = values['allow-empty'] === true;
-  const nothingMatched = nothingMatchedMessage(prepared, { allowEmpty });
+  // A saved plan that matched nothing was accepted (--allow-empty) when it was saved.
+  const nothingMatched = 'file' in prepared ? nothingMatchedMessage(prepared, { allowEmpty }) : null;
   if (nothingMatched !== null) {
     log(nothingMatched);
     if (!allowEmpty) return EXIT.error;

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliIO, Command } from '../command.js';
 import { EXIT } from '../command.js';
-import { nothingMatchedMessage, PgindexError, preparePlan, renderPlan, type PlanFormat } from '../../index.js';
+import { nothingMatchedMessage, PgindexError, preparePlan, renderPlan, savedPlanText, type PlanFormat } from '../../index.js';
 import { fileErrorReason } from '../file-errors.js';
 import { usageError } from '../args.js';
 import { connectionHelp, CONNECTION_OPTIONS, readConnectionFlags } from '../connection-flags.js';
@@ -25,7 +25,7 @@ export const planCommand: Command = {
   summary: 'show what apply would do (SQL, JSON, Markdown, --explain)',
   help: `Usage: pgindex plan PLAN.yaml [connection options] [--format sql|json|markdown]
                     [--no-psql] [--explain] [-o FILE] [--detailed-exitcode]
-                    [--allow-empty]
+                    [--allow-empty] [--save FILE]
 
 Reads the plan file, introspects the database and prints what \`pgindex apply\`
 would run: for each column the access method chosen and why, compared with the
@@ -60,6 +60,9 @@ Options:
                            instead of SQL; on a terminal narrower than it, one
                            record per column (\\x)
   -o, --output FILE        write the output to FILE instead of stdout
+      --save FILE          also write the plan, with the catalog facts it was
+                           made from, as JSON to FILE: \`pgindex apply FILE\`
+                           runs exactly it, or refuses if those facts changed
       --detailed-exitcode  exit 0 when there is nothing to do, 2 when
                            statements are pending
       --allow-empty        a plan whose entries match no table at all (globs
@@ -82,6 +85,7 @@ table (without --allow-empty).
     output: { type: 'string', short: 'o' },
     'detailed-exitcode': { type: 'boolean' },
     'allow-empty': { type: 'boolean' },
+    save: { type: 'string' },
   },
   async run({ values, positionals }, io) {
     const usage = (message: string) => usageError(io, 'plan', message);
@@ -93,6 +97,9 @@ table (without --allow-empty).
     const noPsql = values['no-psql'] === true;
     if (noPsql && chosen !== 'sql') return usage(`--no-psql applies to the sql format only, not to ${values.explain ? '--explain' : chosen}`);
     const output = values.output as string | undefined;
+    if (values.save !== undefined && output !== undefined && resolve(io.cwd, values.save as string) === resolve(io.cwd, output)) {
+      return usage('--save and -o name the same file');
+    }
 
     const connection = await readConnectionFlags(values, io, 'plan');
     if (typeof connection === 'number') return connection;
@@ -114,6 +121,15 @@ table (without --allow-empty).
       if (!allowEmpty) return EXIT.error;
     }
     const text = renderPlan(plan, chosen, { psql: !noPsql, ...explainWidth(io, output) });
+    const save = values.save as string | undefined;
+    if (save !== undefined) {
+      try {
+        await writeFile(resolve(io.cwd, save), savedPlanText(plan, prepared.fingerprint), 'utf8');
+      } catch (err) {
+        throw new PgindexError(`cannot write ${save}: ${fileErrorReason(err)}`, 'output');
+      }
+      log(`saved the plan to ${save}: apply it with pgindex apply ${save}`);
+    }
     if (output !== undefined) {
       try {
         await writeFile(resolve(io.cwd, output), text, 'utf8');
