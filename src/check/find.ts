@@ -127,7 +127,7 @@ function servesForeignKey(ix: IndexInfo, fk: ForeignKeyFact): boolean {
   if (predicate === null) return true;
   // The lookups are for non-null keys, so `WHERE col IS NOT NULL` (of key columns, ANDed) serves.
   const quoted = new Set(fk.columns.map(quoteIdent));
-  return predicate.split(/ and /i).every((part) => {
+  return predicate.split(/\band\b/i).every((part) => {
     const m = /^\(*\s*(.+?)\s+is\s+not\s+null\s*\)*$/i.exec(part.trim());
     return m !== null && quoted.has(m[1]!);
   });
