@@ -65,6 +65,13 @@ export { selectionPatterns, selectedTables, SelectionError, type ExportSelection
 export { schemaRef, PLAN_SCHEMA_PATH } from './export/schema-ref.js';
 export type { IndexOwnerFacts, ConstraintKind } from './catalog/index-owners.js';
 
+// What is wrong with a database's existing indexes (`pgindex check`): the I/O, then the pure parts.
+export { checkDatabase, type CheckOptions } from './check/check.js';
+export { checkIndexes, findProblems, findUnused } from './check/find.js';
+export { checkText, checkJson } from './check/format.js';
+export { FINDING_KINDS, type CheckReport, type Finding, type FindingKind, type Fix } from './check/types.js';
+export { checkFacts, type CheckFacts, type ForeignKeyFact, type IndexUsageFact } from './catalog/check-facts.js';
+
 // Planning a SQL file (`pgindex run`): the same Plan type, one step per statement.
 export { loadScriptFile, parseScript, type SqlScript } from './script/load.js';
 export { prepareScript, type PrepareScriptOptions, type PreparedScript } from './script/prepare.js';

@@ -26,6 +26,7 @@ const LAYERS: Record<string, number> = {
   script: 6,
   'planner.ts': 6,
   export: 6,
+  check: 6,
   runner: 7,
   'index.ts': 8,
   cli: 9,

@@ -4,6 +4,7 @@ import { planCommand } from './plan.js';
 import { applyCommand } from './apply.js';
 import { runCommand } from './run.js';
 import { exportCommand } from './export.js';
+import { checkCommand } from './check.js';
 
 /** Every subcommand, in the order `pgindex --help` lists them. */
-export const commands: Command[] = [validateCommand, planCommand, applyCommand, runCommand, exportCommand];
+export const commands: Command[] = [validateCommand, planCommand, applyCommand, runCommand, exportCommand, checkCommand];
