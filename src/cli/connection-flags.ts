@@ -1,5 +1,5 @@
 /**
- * psql's connection flags, the same on every command that connects (plan, apply, run, export): their entries
+ * psql's connection flags, the same on every command that connects (all but validate): their entries
  * for parseArgs, their help lines, and what they become for the library (the connection string of
  * -d, the settings -h, -p, -U and -W give). Where they sit among DATABASE_URL, the plan's
  * `connection`, the service and the PG* variables is decided in src/db/connection.ts.

@@ -30,14 +30,14 @@ function mainHelp(): string {
     '  -?, --help     show help (also: pgindex <command> --help)',
     '  -V, --version  print the version',
     '',
-    'Connecting (plan, apply, run, export) takes psql\'s flags: -h HOST, -p PORT,',
+    'Every command but validate connects, with psql\'s flags: -h HOST, -p PORT,',
     '-U USER, -d DBNAME (or a URL or key=value string), -W, -w. They override,',
     "setting by setting, the connection string: -d's, else DATABASE_URL, else the",
     "plan's `connection`; then come the service (PGSERVICE), the PG* variables,",
     'the defaults.',
     '',
     'Exit codes: 0 success, 1 error or invalid input, 2 changes pending',
-    '(plan --detailed-exitcode), 130 interrupted.',
+    '(plan --detailed-exitcode) or findings (check), 130 interrupted.',
     '',
   ].join('\n');
 }
