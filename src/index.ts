@@ -38,6 +38,7 @@ export { acquireRunLock, lockHolder, describeHolder, RunLockedError, RUN_LOCK_KE
 // Planning a plan file against a database.
 export { preparePlan, nothingMatchedMessage, type PrepareOptions, type PreparedPlan } from './planner.js';
 export type { Plan, Step, StepAction, ColumnPlan, ColumnAction, RunSettings, TableSummary, QualifiedName } from './plan/types.js';
+export { dropGateRefusal, hazardSteps } from './plan/hazards.js';
 export { renderPlan, renderSql, renderJson, renderExplain, renderMarkdown, type PlanFormat, type PlanRenderOptions } from './plan/render.js';
 
 // Exporting the indexes of a database as a plan (`pgindex export`): the I/O, then the pure parts.

@@ -1,6 +1,6 @@
 import type { CliIO, Command, ParsedArgs } from '../command.js';
 import { EXIT } from '../command.js';
-import { describeTarget, jsonLine, nothingMatchedMessage, preparePlan, renderSql, type PreparedPlan } from '../../index.js';
+import { describeTarget, dropGateRefusal, jsonLine, nothingMatchedMessage, preparePlan, renderSql, type PreparedPlan } from '../../index.js';
 import { confirmRun, executeWithProgress } from '../terminal.js';
 import { durationMs, lockWaitHelp, positiveInt, usageError } from '../args.js';
 import { connectionHelp, CONNECTION_OPTIONS, readConnectionFlags } from '../connection-flags.js';
@@ -9,7 +9,7 @@ export const applyCommand: Command = {
   name: 'apply',
   summary: 'build the planned indexes on parallel sessions, with progress',
   help: `Usage: pgindex apply PLAN.yaml [connection options] [-j N] [--fail-fast]
-                     [--json] [--dry-run] [--allow-empty]
+                     [--json] [--dry-run] [--allow-empty] [--allow-drop]
                      [--lock-wait DURATION] [-y] [-e] [-q]
 
 Plans exactly as \`pgindex plan\` does, then runs exactly those statements on N
@@ -59,6 +59,8 @@ Options:
                    a plan whose entries match no table at all (globs that
                    match nothing, perhaps on the wrong database) is an error;
                    with this, it is nothing to do
+      --allow-drop run a plan that drops indexes (prune); without it such a
+                   plan exits 1 before anything runs, listing each DROP
 ${lockWaitHelp(19)}
   -y, --yes        do not ask first. On a terminal apply shows what it will do
                    (every DROP too) and asks "Proceed? [y/N]": anything but y
@@ -91,6 +93,7 @@ INVALID index could not be dropped, a plan that matches no table (without
     json: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     'allow-empty': { type: 'boolean' },
+    'allow-drop': { type: 'boolean' },
     yes: { type: 'boolean', short: 'y' },
     echo: { type: 'boolean', short: 'e' },
     quiet: { type: 'boolean', short: 'q' },
@@ -164,6 +167,11 @@ async function applyPrepared(prepared: PreparedPlan, values: ParsedArgs['values'
     return EXIT.ok;
   }
 
+  const refusal = dropGateRefusal(plan, values['allow-drop'] === true);
+  if (refusal !== null) {
+    log(refusal);
+    return EXIT.error;
+  }
   // Asked while the run lock is still held: the plan shown is the one that runs (see confirmRun).
   const declined = await confirmRun(io, 'apply', plan, describeTarget(connection), { yes: values.yes === true, json });
   if (declined !== null) return declined;
