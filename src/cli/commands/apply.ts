@@ -84,7 +84,8 @@ left; apply again plans them anew.
 
 Exit codes: 0 everything done (or already there), 1 a statement failed, an
 INVALID index could not be dropped, a plan that matches no table (without
---allow-empty), or an error, 130 interrupted.
+--allow-empty), a plan that drops indexes (without --allow-drop), or an
+error, 130 interrupted.
 `,
   options: {
     ...CONNECTION_OPTIONS,
