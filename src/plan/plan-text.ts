@@ -12,7 +12,7 @@ export function comment(text: string): string {
 
 /** How many statements of each action, in a fixed order: "2 create, 1 attach". */
 export function stepCounts(steps: Step[]): string {
-  const order: Step['action'][] = ['drop-invalid', 'create-parent', 'create', 'attach', 'drop', 'sql'];
+  const order: Step['action'][] = ['drop-invalid', 'create-parent', 'create', 'attach', 'drop', 'rename', 'sql'];
   return order
     .map((a) => [a, steps.filter((s) => s.action === a).length] as const)
     .filter(([, n]) => n > 0)

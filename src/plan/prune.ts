@@ -16,10 +16,8 @@ import { isValid } from '../pg/index-state.js';
 import { quoteQualified } from '../sql/quote.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { qname, type PlanningState } from './intent.js';
-import { dropIndexSql } from './sql.js';
-import { stepFacts } from './step-facts.js';
-import { ZERO_ESTIMATE } from './estimate.js';
-import type { ColumnPlan, KeptIndex, Step } from './types.js';
+import { hazardDropStep } from './steps.js';
+import type { ColumnPlan, KeptIndex } from './types.js';
 
 const CONSTRAINT_KINDS: Record<NonNullable<IndexInfo['constraint']>['type'], string> = {
   p: 'PRIMARY KEY',
@@ -66,30 +64,11 @@ export function planPrune(state: PlanningState, file: PlanFile, resolved: readon
         keep(`not valid yet, and pid ${index.buildingPid} may be building it right now`);
         continue;
       }
-      state.steps.push(dropStep(table, index, builds));
+      const lock = table.kind === 'partitioned'
+        ? `; a partitioned table's index cannot be dropped CONCURRENTLY: DROP INDEX takes ACCESS EXCLUSIVE on ${quoteQualified(table)} and on each partition with an index attached to it (reads and writes wait) until it ends`
+        : '';
+      hazardDropStep(state, null, table, index, builds, `prune: the plan does not declare ${quoteQualified(qname(index))} (${index.definition.replace(/\s+/g, ' ').trim()})${lock}`);
     }
   }
   return kept;
-}
-
-function dropStep(table: TableInfo, index: IndexInfo, dependsOn: string[]): Step {
-  const concurrently = table.kind !== 'partitioned';
-  const lock = concurrently
-    ? ''
-    : `; a partitioned table's index cannot be dropped CONCURRENTLY: DROP INDEX takes ACCESS EXCLUSIVE on ${quoteQualified(table)} and on each partition with an index attached to it (reads and writes wait) until it ends`;
-  const shape = {
-    id: `drop:${quoteQualified(qname(index))}`,
-    action: 'drop' as const,
-    sql: dropIndexSql(qname(index), concurrently),
-    reason: `prune: the plan does not declare ${quoteQualified(qname(index))} (${index.definition.replace(/\s+/g, ' ').trim()})${lock}`,
-    table: qname(table),
-    index: qname(index),
-    method: index.method,
-    columns: index.keys.map((k) => k.column ?? `(${k.expression})`),
-    concurrently,
-    parallelCapable: false,
-    dependsOn,
-    estimate: { ...ZERO_ESTIMATE },
-  };
-  return { ...shape, ...stepFacts(shape, null) };
 }

@@ -105,7 +105,7 @@ export function renderPlan(plan: Plan, format: PlanFormat, opts: PlanRenderOptio
 
 const COLUMN_ACTIONS: ColumnAction[] = ['create', 'rebuild', 'attach', 'exists', 'skip'];
 /** Every action a plan's statement can have (`sql` is `pgindex run`'s alone), in the order they run. */
-const STEP_ACTIONS: Step['action'][] = ['drop-invalid', 'create-parent', 'create', 'attach', 'drop'];
+const STEP_ACTIONS: Step['action'][] = ['drop-invalid', 'create-parent', 'create', 'attach', 'drop', 'rename'];
 
 /**
  * The JSON summary: the statements by action, then the columns' decisions by action. Its counts

@@ -85,6 +85,11 @@ export function dropIndexSql(index: QualifiedName, concurrently: boolean): strin
   return 'DROP INDEX ' + (concurrently ? 'CONCURRENTLY ' : '') + 'IF EXISTS ' + quoteQualified(index);
 }
 
+/** Gives an index (in its schema) another name, in the same schema. */
+export function renameIndexSql(index: QualifiedName, to: string): string {
+  return 'ALTER INDEX ' + quoteQualified(index) + ' RENAME TO ' + quoteIdent(to);
+}
+
 /** Makes a partition's index part of its parent's partitioned index (both in their own schemas). */
 export function attachPartitionSql(parentIndex: QualifiedName, childIndex: QualifiedName): string {
   return 'ALTER INDEX ' + quoteQualified(parentIndex) + ' ATTACH PARTITION ' + quoteQualified(childIndex);

@@ -26,6 +26,8 @@ export type StepAction =
    * table's index, which PostgreSQL drops only with a plain DROP INDEX. Always a hazard.
    */
   | 'drop'
+  /** ALTER INDEX ... RENAME TO: the last step of an online redefinition (src/plan/redefine.ts). */
+  | 'rename'
   /** A statement from a SQL file (`pgindex run`). */
   | 'sql';
 

@@ -101,6 +101,7 @@ test('renderJson: stable keys, statements with cost and size, every column decis
     create: 2,
     attach: 0,
     drop: 0,
+    rename: 0,
     columns: { create: 2, rebuild: 0, attach: 0, exists: 1, skip: 1 },
   });
   assert.deepEqual(Object.keys(doc.statements[0] ?? {}), ['id', 'action', 'table', 'index', 'method', 'columns', 'reason', 'concurrently', 'parallelCapable', 'dependsOn', 'hazard', 'estimate', 'sql']);
