@@ -79,7 +79,7 @@ function hazardSection(plan: Plan): string[] {
   if (drops.length === 0 && kept.length === 0) return [];
   return [
     '> [!CAUTION]',
-    `> **⚠ drops (${thousands(drops.length)})**: ${drops.length === 1 ? 'an index is' : 'indexes are'} removed for good; \`pgindex apply\` runs ${drops.length === 1 ? 'it' : 'them'} only with \`--allow-drop\``,
+    `> **⚠ drops (${thousands(drops.length)})**: ${drops.length === 1 ? 'an index is' : 'indexes are'} dropped (pruned, or replaced by a new definition); \`pgindex apply\` runs ${drops.length === 1 ? 'it' : 'them'} only with \`--allow-drop\``,
     ...drops.map((s) => `> - ${s.index ? code(quoteQualified(s.index)) : '(an index)'}${s.table ? ` on ${code(quoteQualified(s.table))}` : ''}: ${text(s.reason)}`),
     ...kept.map((k) => `> - kept: ${code(quoteQualified(k.index))} on ${code(quoteQualified(k.table))}: ${text(k.reason)}`),
     '',

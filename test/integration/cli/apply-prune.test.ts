@@ -123,7 +123,7 @@ test('the plan marks each drop in JSON, SQL, --explain and Markdown, and lists w
 
   const md = await runCli(['plan', 'plan.yaml', '-d', db.url, '--format', 'markdown'], { cwd: dir });
   assert.equal(md.code, 0, md.err);
-  assert.match(md.out, /^> \*\*⚠ drops \(3\)\*\*: indexes are removed for good; `pgindex apply` runs them only with `--allow-drop`$/m);
+  assert.match(md.out, /^> \*\*⚠ drops \(3\)\*\*: indexes are dropped \(pruned, or replaced by a new definition\); `pgindex apply` runs them only with `--allow-drop`$/m);
   assert.match(md.out, /^> - `public\.zoo_name_kind_idx` on `public\.zoo`: prune: /m);
   assert.match(md.out, /^> - kept: `public\.zoo_pkey` on `public\.zoo`: it backs the PRIMARY KEY constraint/m);
 });
@@ -158,4 +158,18 @@ test('apply --allow-drop removes exactly the undeclared indexes that no constrai
   const again = await runCli(['apply', 'plan.yaml', '-d', db.url], { cwd: dir });
   assert.equal(again.code, 0, again.out + again.err);
   assert.match(again.err, /nothing to do/);
+});
+
+test('a redefinition through apply: refused without --allow-drop (the old one is dropped), run with it', async () => {
+  await db.query('create table redo (a int, b int); insert into redo select g, g from generate_series(1, 100) g; create index redo_named on redo (a)');
+  writeFileSync(join(dir, 'redo.yaml'), ['version: 1', 'tables:', '  - name: redo', '    indexes:', '      - columns: [b]', '        name: redo_named', ''].join('\n'));
+  const defs = async () =>
+    (await db.query<{ def: string }>(`select pg_get_indexdef(indexrelid) as def from pg_index where indrelid = 'redo'::regclass order by 1`)).rows.map((r) => r.def);
+  const refused = await runCli(['apply', 'redo.yaml', '-d', db.url], { cwd: dir });
+  assert.equal(refused.code, 1, refused.out + refused.err);
+  assert.match(refused.err, /^ {2}DROP public\.redo_named on public\.redo$/m);
+  assert.deepEqual(await defs(), ['CREATE INDEX redo_named ON public.redo USING btree (a)']);
+  const r = await runCli(['apply', 'redo.yaml', '-d', db.url, '--allow-drop'], { cwd: dir });
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.deepEqual(await defs(), ['CREATE INDEX redo_named ON public.redo USING btree (b)']);
 });
