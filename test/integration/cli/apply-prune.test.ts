@@ -172,4 +172,8 @@ test('a redefinition through apply: refused without --allow-drop (the old one is
   const r = await runCli(['apply', 'redo.yaml', '-d', db.url, '--allow-drop'], { cwd: dir });
   assert.equal(r.code, 0, r.out + r.err);
   assert.deepEqual(await defs(), ['CREATE INDEX redo_named ON public.redo USING btree (b)']);
+  // The summary says what the DROP and the rename did, under the name they acted on.
+  assert.match(r.out, /^public\.redo_named_pgindex_new +public\.redo +btree .* done$/m);
+  assert.match(r.out, /^public\.redo_named +public\.redo +btree .* dropped$/m);
+  assert.match(r.out, /^public\.redo_named +public\.redo +btree .* renamed$/m);
 });
