@@ -55,6 +55,7 @@ export {
   type IndexFact,
 } from './plan/saved.js';
 export type { Plan, Step, StepAction, ColumnPlan, ColumnAction, RunSettings, TableSummary, QualifiedName } from './plan/types.js';
+export { dropGateRefusal, hazardSteps } from './plan/hazards.js';
 export { renderPlan, renderSql, renderJson, renderExplain, renderMarkdown, type PlanFormat, type PlanRenderOptions } from './plan/render.js';
 
 // Exporting the indexes of a database as a plan (`pgindex export`): the I/O, then the pure parts.

@@ -324,7 +324,9 @@ select i.indrelid::int8 as relid,
        pc.relname as parent_name,
        case when not (i.indisvalid and i.indisready) then ${BUILDING_PID_SQL} end as building_pid,
        ic.reloptions as reloptions,
-       i.indnullsnotdistinct as nulls_not_distinct
+       i.indnullsnotdistinct as nulls_not_distinct,
+       con.conname as constraint_name,
+       con.contype::text as constraint_type
   from unnest($1::oid[]) as r(oid)
   join pg_index i on i.indrelid = r.oid
   join pg_class ic on ic.oid = i.indexrelid
@@ -336,6 +338,10 @@ select i.indrelid::int8 as relid,
   left join pg_inherits inh on inh.inhrelid = i.indexrelid
   left join pg_class pc on pc.oid = inh.inhparent
   left join pg_namespace pn on pn.oid = pc.relnamespace
+  -- the constraint that needs the index: its own (p, u, x) first, else a foreign key referencing it
+  left join lateral (select c.conname, c.contype from pg_constraint c
+                      where c.conindid = i.indexrelid and c.contype in ('p', 'u', 'x', 'f')
+                      order by c.contype = 'f', c.conname limit 1) con on true
  order by i.indrelid, n.nspname, ic.relname
 `;
 

@@ -13,6 +13,7 @@ import { isLockTimeout, lockTimeoutError } from './locks.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote.js';
 import type {
   CatalogSnapshot,
+  ConstraintType,
   ColumnInfo,
   ExtensionInfo,
   IndexInfo,
@@ -121,6 +122,9 @@ interface IndexRow {
   reloptions: string[] | null;
   /** pg_index.indnullsnotdistinct (false before PostgreSQL 15). */
   nulls_not_distinct: boolean;
+  /** The constraint the index backs or a foreign key references through it (pg_constraint.conindid). */
+  constraint_name: string | null;
+  constraint_type: string | null;
 }
 
 /** Patterns as the four parallel arrays TABLES_SQL takes. Bad names are input errors at their plan line. */
@@ -454,6 +458,7 @@ function toIndex(r: IndexRow, columns: readonly ColumnInfo[], names: KeyNames): 
     ...(r.building_pid !== null ? { buildingPid: Number(r.building_pid) } : {}),
     ...(r.nulls_not_distinct ? { nullsNotDistinct: true } : {}),
     ...(r.reloptions !== null && r.reloptions.length > 0 ? { storage: r.reloptions } : {}),
+    ...(r.constraint_name !== null && r.constraint_type !== null ? { constraint: { name: r.constraint_name, type: r.constraint_type as ConstraintType } } : {}),
   };
   return { ...index, definition: indexDefinition(index, { schema: r.table_schema, name: r.table_name }, columns, opclassSchemas) };
 }

@@ -5,7 +5,7 @@
  */
 import type { ColumnType, IndexInfo, OpclassInfo, BinaryCoercion } from '../pg/types.js';
 
-export type { BinaryCoercion, ColumnType, IndexInfo, IndexKey, OpclassInfo, TypeKind } from '../pg/types.js';
+export type { BinaryCoercion, ColumnType, ConstraintType, IndexInfo, IndexKey, OpclassInfo, TypeKind } from '../pg/types.js';
 
 
 export interface ServerSettings {

@@ -82,7 +82,7 @@ function tableLines(steps: readonly Step[], width: number): string[] {
  * where they are in it).
  */
 function dropLines(steps: readonly Step[]): string[] {
-  const drops = steps.filter((s) => s.action === 'drop-invalid' || (s.action === 'sql' && DESTRUCTIVE.has(leadingKeyword(s.sql))));
+  const drops = steps.filter((s) => s.action === 'drop-invalid' || s.hazard !== null || (s.action === 'sql' && DESTRUCTIVE.has(leadingKeyword(s.sql))));
   if (drops.length === 0) return [];
   const out = [`  ${drops.length === 1 ? 'this statement removes' : `these ${drops.length} statements remove`} what exists:`];
   for (const d of drops) {

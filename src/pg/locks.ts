@@ -54,4 +54,8 @@ export function indexBuildLock(concurrently: boolean): LockMode {
   return concurrently ? 'ShareUpdateExclusiveLock' : 'ShareLock';
 }
 export const DROP_INDEX_CONCURRENTLY_LOCK: LockMode = 'ShareUpdateExclusiveLock';
+/** A plain DROP INDEX (a partitioned table's index cannot be dropped CONCURRENTLY): ACCESS EXCLUSIVE. */
+export const DROP_INDEX_LOCK: LockMode = 'AccessExclusiveLock';
+/** ALTER INDEX ... RENAME takes SHARE UPDATE EXCLUSIVE on the index (PostgreSQL 12+). */
+export const RENAME_INDEX_LOCK: LockMode = 'ShareUpdateExclusiveLock';
 export const ATTACH_PARTITION_INDEX_LOCK: LockMode = 'ShareUpdateExclusiveLock';

@@ -87,4 +87,13 @@ export interface IndexInfo {
   nullsNotDistinct?: boolean;
   /** pg_class.reloptions: the storage parameters as the server keeps them (`fillfactor=70`); absent: none. */
   storage?: string[];
+  /**
+   * A constraint that needs the index (pg_constraint.conindid): the PRIMARY KEY, UNIQUE or EXCLUDE
+   * constraint it backs, else a FOREIGN KEY that references its table through it. Such an index is
+   * never pruned: DROP INDEX refuses it. Absent: none.
+   */
+  constraint?: { name: string; type: ConstraintType };
 }
+
+/** pg_constraint.contype of a constraint that needs an index: p, u, x, or f (a referencing foreign key). */
+export type ConstraintType = 'p' | 'u' | 'x' | 'f';

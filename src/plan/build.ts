@@ -9,6 +9,7 @@
  *   the advisor skips, gets its line in the Plan at once;
  * - names (naming.ts; the name strings in names.ts);
  * - each intent against the catalog, and its statements (reconcile.ts, partitions.ts, steps.ts);
+ * - with `prune`, the drops of the indexes the plan does not declare (prune.ts);
  * - the tables this role may not create indexes on (checks.ts).
  * Every problem, whoever found it (resolution, the caller, the advisor, the checks), is reported at
  * once in one InputError; planned names taken by other definitions in one PlanningError after that
@@ -31,6 +32,7 @@ import { ancestors, partitionTargets } from './partitions.js';
 import { predicateKey, type ServerKey } from './predicates.js';
 import { entryShape, indexIntent, keysLabel, plannedKeys } from './index-entries.js';
 import { planIntent } from './reconcile.js';
+import { planPrune } from './prune.js';
 import { deriveRunSettings } from './settings.js';
 import type { ColumnPlan, Plan, TableSummary } from './types.js';
 
@@ -67,6 +69,7 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
 
   const state = planningState(snapshot, tablesByKey, warnings);
   const columns = slots.map((slot) => slot.plan ?? planIntent(state, slot.intent));
+  const kept = planPrune(state, file, resolution.tables, columns);
   problems.push(...state.problems, ...permissionProblems(state));
   if (problems.length > 0) throw new InputError(problems);
   if (state.conflicts.length > 0) throw conflictsError(state.conflicts);
@@ -80,6 +83,7 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
     warnings: [...new Set(warnings)],
     tables: summarise(resolution.tables.map((r) => r.table)),
     matchedNoTable: resolution.tables.length === 0,
+    ...(kept.length > 0 ? { kept } : {}),
   };
 }
 

@@ -10,6 +10,8 @@
 import type { ColumnPlan, Plan, QualifiedName, TableSummary } from './types.js';
 import { humanBytes, thousands } from '../format.js';
 import { qualifiedKey } from '../sql/qualified.js';
+import { quoteQualified } from '../sql/quote.js';
+import { hazardLine, hazardSteps } from './hazards.js';
 
 /** Width in terminal columns, counting code points (no East Asian wide characters in identifiers we expect). */
 function displayWidth(s: string): number {
@@ -107,6 +109,13 @@ export function renderExplain(plan: Plan, opts: ExplainOptions = {}): string {
     const fits = limit === undefined || aligned.every((line) => displayWidth(line) <= limit);
     out.push(...(fits ? aligned : expandedRecords(HEADER, rows, limit)));
     out.push('');
+  }
+  const drops = hazardSteps(plan);
+  if (drops.length > 0) {
+    out.push(`Drops (hazard: apply runs them only with --allow-drop):`, ...drops.map((d) => `  ${hazardLine(d)}: ${d.reason}`), '');
+  }
+  if (plan.kept && plan.kept.length > 0) {
+    out.push('Kept although not declared (prune):', ...plan.kept.map((k) => `  ${quoteQualified(k.index)} on ${quoteQualified(k.table)}: ${k.reason}`), '');
   }
   const n = plan.steps.length;
   const builds = plan.steps.filter((s) => s.action === 'create').length;

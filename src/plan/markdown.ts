@@ -72,6 +72,20 @@ function dropsSection(drops: Step[]): string[] {
   ];
 }
 
+/** Statements that remove an index for good (Step.hazard): apply runs them only with --allow-drop. */
+function hazardSection(plan: Plan): string[] {
+  const drops = plan.steps.filter((s) => s.hazard !== null);
+  const kept = plan.kept ?? [];
+  if (drops.length === 0 && kept.length === 0) return [];
+  return [
+    '> [!CAUTION]',
+    `> **⚠ drops (${thousands(drops.length)})**: ${drops.length === 1 ? 'an index is' : 'indexes are'} dropped (pruned, or replaced by a new definition); \`pgindex apply\` runs ${drops.length === 1 ? 'it' : 'them'} only with \`--allow-drop\``,
+    ...drops.map((s) => `> - ${s.index ? code(quoteQualified(s.index)) : '(an index)'}${s.table ? ` on ${code(quoteQualified(s.table))}` : ''}: ${text(s.reason)}`),
+    ...kept.map((k) => `> - kept: ${code(quoteQualified(k.index))} on ${code(quoteQualified(k.table))}: ${text(k.reason)}`),
+    '',
+  ];
+}
+
 function summaryTable(plan: Plan): string[] {
   const tables = byTable(plan.columns);
   if (tables.length === 0) return [];
@@ -98,6 +112,7 @@ function quietSection(plan: Plan): string[] {
 
 export function renderMarkdown(plan: Plan): string {
   const out: string[] = [`### pgindex plan ${code(plan.source)}`, ''];
+  out.push(...hazardSection(plan));
   out.push(...dropsSection(plan.steps.filter((s) => s.action === 'drop-invalid')));
   if (plan.matchedNoTable) {
     out.push(`**Nothing matched**: ${text(NOTHING_MATCHED)}.`, '');

@@ -12,7 +12,7 @@ export function comment(text: string): string {
 
 /** How many statements of each action, in a fixed order: "2 create, 1 attach". */
 export function stepCounts(steps: Step[]): string {
-  const order: Step['action'][] = ['drop-invalid', 'create-parent', 'create', 'attach', 'sql'];
+  const order: Step['action'][] = ['drop-invalid', 'create-parent', 'create', 'attach', 'drop', 'rename', 'sql'];
   return order
     .map((a) => [a, steps.filter((s) => s.action === a).length] as const)
     .filter(([, n]) => n > 0)
@@ -36,7 +36,12 @@ export function settingsLine(plan: Plan): string {
   ].join(', ');
 }
 
-/** Each statement as its reason's comment line and the statement with its `;`. */
+/**
+ * Each statement as its reason's comment line and the statement with its `;`; a hazard (a DROP of an
+ * index a user may rely on) says so in a line of its own, which a reviewer's search finds.
+ */
 export function statementBlocks(steps: Step[]): string[] {
-  return steps.map((step) => `${comment(step.reason)}\n${step.sql};`);
+  return steps.map((step) => `${step.hazard ? comment(HAZARD_COMMENT) + '\n' : ''}${comment(step.reason)}\n${step.sql};`);
 }
+
+export const HAZARD_COMMENT = 'HAZARD: drops an index; pgindex apply runs this only with --allow-drop';

@@ -3,6 +3,7 @@
  * - the same index planned earlier in the plan → skip, built once there;
  * - an equivalent valid index, whatever its name → `exists`, no statement;
  * - an INVALID index with the planned name (an interrupted CONCURRENTLY build) → drop it, build again;
+ * - an explicit `name` held by another definition of the same table → replaced online (redefine.ts);
  * - the planned name held by another definition, or by a table → a conflict (src/plan/conflicts.ts);
  * - a partitioned table → src/plan/partitions.ts;
  * - otherwise one CREATE INDEX.
@@ -15,6 +16,7 @@ import { recordConflict, tableHoldingName } from './conflicts.js';
 import { differences, findEquivalentValid } from './diff.js';
 import { intentLabel, qname, targetIndex, type IndexTarget, type Intent, type PlanningState } from './intent.js';
 import { planPartitioned } from './partitions.js';
+import { planRedefinition } from './redefine.js';
 import { isBeingBuilt } from './checks.js';
 import { createSql, createStep, dropStep, leafEstimate } from './steps.js';
 import type { ColumnPlan } from './types.js';
@@ -34,6 +36,8 @@ export function planIntent(state: PlanningState, intent: Intent): ColumnPlan {
   if (intent.duplicateOf) {
     return { ...base, action: 'skip', index: planned, reason: `the same index as plan position ${formatPosition(intent.duplicateOf.pos)}, planned once, there` };
   }
+  const redefined = planRedefinition(state, intent);
+  if (redefined) return { ...base, index: planned, ...redefined };
   const equivalent = findEquivalentValid(state.snapshot, target.table, intent.def, target.name);
   if (equivalent) {
     const leftover = state.indexByName.get(qualifiedKey(planned));

@@ -8,6 +8,7 @@ import { quoteIdent, quoteQualified } from '../sql/quote.js';
 import { humanBytes } from '../format.js';
 import { sessionSettingsSql } from './settings.js';
 import { comment, settingsLine, statementBlocks, stepCounts } from './plan-text.js';
+import { hazardLine, hazardSteps } from './hazards.js';
 
 import { NOTHING_MATCHED, renderExplain, type ExplainOptions } from './explain.js';
 import { renderMarkdown } from './markdown.js';
@@ -42,6 +43,7 @@ export function renderSql(plan: Plan, opts: SqlOptions = {}): string {
     lines.push(comment('nothing to do: every planned index already exists'));
   } else {
     lines.push(comment(`${plan.steps.length} statement${plan.steps.length === 1 ? '' : 's'}: ${stepCounts(plan.steps)}`));
+    for (const d of hazardSteps(plan)) lines.push(comment(`HAZARD: ${hazardLine(d)}`));
     if (psql) {
       lines.push(comment('run with: psql -X -f FILE (statements run one by one in autocommit mode; no transaction block,'));
       lines.push(comment('as CREATE INDEX CONCURRENTLY requires)'));
@@ -69,6 +71,11 @@ export function renderSql(plan: Plan, opts: SqlOptions = {}): string {
       const where = `${quoteQualified(c.table)}.${quoteIdent(c.column)}`;
       lines.push(comment(`${where}: ${c.action}: ${c.reason}${c.suggestion ? ` (${c.suggestion})` : ''}`));
     }
+  }
+  if (plan.kept && plan.kept.length > 0) {
+    lines.push('');
+    lines.push(comment('kept although not declared (prune):'));
+    for (const k of plan.kept) lines.push(comment(`${quoteQualified(k.index)} on ${quoteQualified(k.table)}: ${k.reason}`));
   }
   return lines.join('\n') + '\n';
 }
@@ -98,7 +105,7 @@ export function renderPlan(plan: Plan, format: PlanFormat, opts: PlanRenderOptio
 
 const COLUMN_ACTIONS: ColumnAction[] = ['create', 'rebuild', 'attach', 'exists', 'skip'];
 /** Every action a plan's statement can have (`sql` is `pgindex run`'s alone), in the order they run. */
-const STEP_ACTIONS: Step['action'][] = ['drop-invalid', 'create-parent', 'create', 'attach'];
+const STEP_ACTIONS: Step['action'][] = ['drop-invalid', 'create-parent', 'create', 'attach', 'drop', 'rename'];
 
 /**
  * The JSON summary: the statements by action, then the columns' decisions by action. Its counts
@@ -135,6 +142,7 @@ export function renderJson(plan: Plan): string {
       concurrently: s.concurrently,
       parallelCapable: s.parallelCapable,
       dependsOn: [...s.dependsOn],
+      hazard: s.hazard,
       estimate: { pages: s.estimate.pages, cost: s.estimate.cost, sizeBytes: s.estimate.sizeBytes, size: humanBytes(s.estimate.sizeBytes) },
       sql: s.sql,
     })),
@@ -150,6 +158,7 @@ export function renderJson(plan: Plan): string {
       reason: c.reason,
       suggestion: c.suggestion ?? null,
     })),
+    kept: (plan.kept ?? []).map((k) => ({ table: { ...k.table }, index: { ...k.index }, reason: k.reason })),
     warnings: [...plan.warnings],
   };
   return JSON.stringify(doc, null, 2) + '\n';

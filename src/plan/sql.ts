@@ -76,6 +76,20 @@ export function dropInvalidIndexSql(index: QualifiedName): string {
   return 'DROP INDEX CONCURRENTLY IF EXISTS ' + quoteQualified(index);
 }
 
+/**
+ * Drops an index the plan does not declare. CONCURRENTLY does not block writes; a partitioned table's
+ * index cannot be dropped CONCURRENTLY (PostgreSQL refuses), so it is dropped plainly. IF EXISTS: run
+ * again after a lost connection, it does no harm.
+ */
+export function dropIndexSql(index: QualifiedName, concurrently: boolean): string {
+  return 'DROP INDEX ' + (concurrently ? 'CONCURRENTLY ' : '') + 'IF EXISTS ' + quoteQualified(index);
+}
+
+/** Gives an index (in its schema) another name, in the same schema. */
+export function renameIndexSql(index: QualifiedName, to: string): string {
+  return 'ALTER INDEX ' + quoteQualified(index) + ' RENAME TO ' + quoteIdent(to);
+}
+
 /** Makes a partition's index part of its parent's partitioned index (both in their own schemas). */
 export function attachPartitionSql(parentIndex: QualifiedName, childIndex: QualifiedName): string {
   return 'ALTER INDEX ' + quoteQualified(parentIndex) + ' ATTACH PARTITION ' + quoteQualified(childIndex);

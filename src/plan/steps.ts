@@ -4,12 +4,12 @@
  * INDEX ... ATTACH PARTITION). Each appends its step to the planning state with the facts the runner
  * reads (src/plan/step-facts.ts) and returns its id, for the steps that depend on it.
  */
-import type { TableInfo } from '../catalog/types.js';
+import type { IndexInfo, TableInfo } from '../catalog/types.js';
 import { parallelCapable } from '../pg/access-methods.js';
 import { quoteQualified } from '../sql/quote.js';
 import { estimateBuild, sumEstimates, ZERO_ESTIMATE, type Estimate } from './estimate.js';
 import { qname, targetIndex, type IndexTarget, type Intent, type PlanningState } from './intent.js';
-import { attachPartitionSql, createIndexSql, dropInvalidIndexSql } from './sql.js';
+import { attachPartitionSql, createIndexSql, dropIndexSql, dropInvalidIndexSql, renameIndexSql } from './sql.js';
 import { stepFacts, type StepFacts } from './step-facts.js';
 import type { Step } from './types.js';
 import type { PlannedKey } from './diff.js';
@@ -114,6 +114,51 @@ export function attachStep(
     table: qname(parent.table),
     index: { schema: parent.table.schema, name: parent.name },
     attachChild: childIndex,
+    method: intent.def.method,
+    columns: intent.def.keys.map(keyColumn),
+    concurrently: false,
+    parallelCapable: false,
+    dependsOn,
+    estimate: { ...ZERO_ESTIMATE },
+  });
+}
+
+/**
+ * DROP INDEX of an index someone may rely on (a hazard: src/plan/hazards.ts): one the plan prunes, or
+ * the old definition of a redefined index. CONCURRENTLY, except a partitioned table's index, which
+ * PostgreSQL drops only plainly (ACCESS EXCLUSIVE on the table and its partitions).
+ */
+export function hazardDropStep(state: PlanningState, intent: Intent | null, table: TableInfo, index: IndexInfo, dependsOn: string[], reason: string): string {
+  const concurrently = table.kind !== 'partitioned';
+  const shape: Omit<Step, keyof StepFacts> = {
+    id: `drop:${quoteQualified(qname(index))}`,
+    action: 'drop',
+    sql: dropIndexSql(qname(index), concurrently),
+    reason,
+    table: qname(table),
+    index: qname(index),
+    method: index.method,
+    columns: index.keys.map((k) => k.column ?? `(${k.expression})`),
+    concurrently,
+    parallelCapable: false,
+    dependsOn,
+    estimate: { ...ZERO_ESTIMATE },
+  };
+  if (intent) return addStep(state, intent, shape);
+  state.steps.push({ ...shape, ...stepFacts(shape, null) });
+  return shape.id;
+}
+
+/** ALTER INDEX ... RENAME: the new definition takes the name of the old one it replaced. */
+export function renameStep(state: PlanningState, intent: Intent, table: TableInfo, from: string, to: string, dependsOn: string[], reason: string): string {
+  const index = { schema: table.schema, name: to };
+  return addStep(state, intent, {
+    id: `rename:${quoteQualified(index)}`,
+    action: 'rename',
+    sql: renameIndexSql({ schema: table.schema, name: from }, to),
+    reason,
+    table: qname(table),
+    index,
     method: intent.def.method,
     columns: intent.def.keys.map(keyColumn),
     concurrently: false,

@@ -21,6 +21,13 @@ export type StepAction =
   | 'create-parent'
   /** ALTER INDEX parent ATTACH PARTITION child. */
   | 'attach'
+  /**
+   * DROP INDEX of an index the plan does not declare (`prune`): CONCURRENTLY, except a partitioned
+   * table's index, which PostgreSQL drops only with a plain DROP INDEX. Always a hazard.
+   */
+  | 'drop'
+  /** ALTER INDEX ... RENAME TO: the last step of an online redefinition (src/plan/redefine.ts). */
+  | 'rename'
   /** A statement from a SQL file (`pgindex run`). */
   | 'sql';
 
@@ -54,6 +61,13 @@ export interface Step {
   retrySafe: boolean;
   /** A failure can leave an INVALID index on `table` that the run must drop (CONCURRENTLY builds). */
   mayLeaveInvalid: boolean;
+  /**
+   * 'drop': the statement removes an index a user may rely on (a pruned index, a replaced definition),
+   * and apply runs it only with --allow-drop. Null for everything else, the DROP of an INVALID leftover
+   * before its rebuild included: no query uses an INVALID index, and the plan builds the same name
+   * again right after.
+   */
+  hazard: 'drop' | null;
   /** Where the step comes from: the plan file entry or the SQL file statement; null when made by hand. */
   source: SourcePos | null;
 }
@@ -104,6 +118,13 @@ export interface TableSummary {
   analyzed: boolean;
 }
 
+/** An index `prune` leaves in place although the plan does not declare it, and why (src/plan/prune.ts). */
+export interface KeptIndex {
+  table: QualifiedName;
+  index: QualifiedName;
+  reason: string;
+}
+
 export interface Plan {
   version: 1;
   source: string;
@@ -120,4 +141,6 @@ export interface Plan {
    * Set by buildPlan; absent in plans of `pgindex run`.
    */
   matchedNoTable?: boolean;
+  /** With `prune`: the undeclared indexes that are not dropped, and why. Absent: none (or no prune). */
+  kept?: KeptIndex[];
 }

@@ -47,6 +47,7 @@ interface RawTable {
   exclude?: string[];
   tablespace?: string;
   concurrently?: boolean;
+  prune?: boolean;
 }
 
 interface RawPlan {
@@ -56,6 +57,7 @@ interface RawPlan {
   tablespace?: string;
   concurrently?: boolean;
   analyze?: boolean;
+  prune?: boolean;
   maintenance_work_mem?: string | number;
   cores?: number;
   lock_timeout?: string | number;
@@ -124,6 +126,7 @@ export function normalise(data: unknown, where: SourceMap): PlanFile {
   if (raw.tablespace !== undefined) plan.tablespace = raw.tablespace;
   if (raw.maintenance_work_mem !== undefined) plan.maintenanceWorkMemBytes = unit(parseSize('maintenance_work_mem', raw.maintenance_work_mem));
   if (raw.cores !== undefined) plan.cores = raw.cores;
+  if (raw.prune !== undefined) plan.prune = raw.prune;
   return plan;
 }
 
@@ -137,6 +140,7 @@ function table(t: RawTable, at: string, where: SourceMap): TableSpec {
   if (t.indexes !== undefined) spec.indexes = t.indexes.map((ix, i) => index(ix, `${at}/indexes/${i}`, where));
   if (t.tablespace !== undefined) spec.tablespace = t.tablespace;
   if (t.concurrently !== undefined) spec.concurrently = t.concurrently;
+  if (t.prune !== undefined) spec.prune = t.prune;
   return spec;
 }
 

@@ -93,6 +93,8 @@ export interface TableSpec {
   exclude: string[];
   tablespace?: string;
   concurrently?: boolean;
+  /** Overrides the plan's `prune` for the tables this entry matches. */
+  prune?: boolean;
   pos: SourcePos;
 }
 
@@ -113,6 +115,11 @@ export interface PlanFile {
   tablespace?: string;
   concurrently: boolean;
   analyze: boolean;
+  /**
+   * Drop the indexes of the matched tables that the plan does not declare (src/plan/prune.ts). Each
+   * drop is a hazard: apply runs it only with --allow-drop. Absent: false.
+   */
+  prune?: boolean;
   /** Total maintenance_work_mem budget shared by the builds running at one moment, in bytes. */
   maintenanceWorkMemBytes?: number;
   /** Total CPU budget (builds plus their parallel workers); default from the server. */

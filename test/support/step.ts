@@ -30,6 +30,7 @@ function pickFacts(over: Partial<Step>): Partial<Step> {
   if (over.retrySafe !== undefined) out.retrySafe = over.retrySafe;
   if (over.mayLeaveInvalid !== undefined) out.mayLeaveInvalid = over.mayLeaveInvalid;
   if (over.source !== undefined) out.source = over.source;
+  if (over.hazard !== undefined) out.hazard = over.hazard;
   return out;
 }
 

@@ -2,6 +2,7 @@ import type { CliIO, Command, ParsedArgs } from '../command.js';
 import { EXIT } from '../command.js';
 import {
   describeTarget,
+  dropGateRefusal,
   jsonLine,
   nothingMatchedMessage,
   preparePlan,
@@ -19,8 +20,8 @@ export const applyCommand: Command = {
   name: 'apply',
   summary: 'build the planned indexes on parallel sessions, with progress',
   help: `Usage: pgindex apply PLAN.yaml|SAVED.json [connection options] [-j N]
-                     [--fail-fast] [--plan SAVED.json]
-                     [--json] [--dry-run] [--allow-empty]
+                     [--fail-fast] [--plan SAVED.json] [--json] [--dry-run]
+                     [--allow-empty] [--allow-drop]
                      [--lock-wait DURATION] [-y] [-e] [-q]
 
 Plans exactly as \`pgindex plan\` does, then runs exactly those statements on N
@@ -78,6 +79,8 @@ Options:
                    a plan whose entries match no table at all (globs that
                    match nothing, perhaps on the wrong database) is an error;
                    with this, it is nothing to do
+      --allow-drop run a plan that drops indexes (prune); without it such a
+                   plan exits 1 before anything runs, listing each DROP
 ${lockWaitHelp(19)}
   -y, --yes        do not ask first. On a terminal apply shows what it will do
                    (every DROP too) and asks "Proceed? [y/N]": anything but y
@@ -101,7 +104,8 @@ left; apply again plans them anew.
 
 Exit codes: 0 everything done (or already there), 1 a statement failed, an
 INVALID index could not be dropped, a plan that matches no table (without
---allow-empty), or an error, 130 interrupted.
+--allow-empty), a plan that drops indexes (without --allow-drop), or an
+error, 130 interrupted.
 `,
   options: {
     ...CONNECTION_OPTIONS,
@@ -110,6 +114,7 @@ INVALID index could not be dropped, a plan that matches no table (without
     json: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     'allow-empty': { type: 'boolean' },
+    'allow-drop': { type: 'boolean' },
     yes: { type: 'boolean', short: 'y' },
     echo: { type: 'boolean', short: 'e' },
     quiet: { type: 'boolean', short: 'q' },
@@ -190,6 +195,11 @@ async function applyPrepared(prepared: PreparedPlan | PreparedSavedPlan, values:
     return EXIT.ok;
   }
 
+  const refusal = dropGateRefusal(plan, values['allow-drop'] === true);
+  if (refusal !== null) {
+    log(refusal);
+    return EXIT.error;
+  }
   // Asked while the run lock is still held: the plan shown is the one that runs (see confirmRun).
   const declined = await confirmRun(io, 'apply', plan, describeTarget(connection), { yes: values.yes === true, json });
   if (declined !== null) return declined;

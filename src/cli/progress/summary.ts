@@ -71,6 +71,8 @@ function status(o: OutcomeLine): string {
   const attempts = r.attempts > 1 ? ` (${r.attempts} attempts)` : '';
   switch (r.state) {
     case 'done':
+      if (r.action === 'drop') return `dropped${attempts}`;
+      if (r.action === 'rename') return `renamed${attempts}`;
       return rebuilt ? `rebuilt${attempts}: its INVALID leftover dropped first` : `done${attempts}`;
     case 'failed':
       return `failed: ${failure(r)}${rebuilt ? ' (its INVALID leftover was dropped)' : ''}`;

@@ -191,6 +191,9 @@ export class RunView {
     const parts = [MARKS[r.state], r.label];
     if (r.table && r.table !== r.label) parts.push(`on ${r.table}`);
     if (r.action === 'drop-invalid') parts.push('·', 'INVALID leftover dropped');
+    // A hazard's DROP and a redefinition's rename name the index they act on, not one built.
+    if (r.action === 'drop') parts.push('·', 'DROP');
+    if (r.action === 'rename') parts.push('·', 'RENAME');
     const took = r.durationMs === null ? null : formatDuration(r.durationMs);
     if (r.state === 'done') {
       if (took) parts.push('·', took);

@@ -80,6 +80,8 @@ test('plan --format json: the summary counts statements by action (it counted co
     'create-parent': byAction('create-parent'),
     create: byAction('create'),
     attach: byAction('attach'),
+    drop: 0,
+    rename: 0,
     columns: { create: 4, rebuild: 0, attach: 0, exists: 0, skip: 0 },
   });
   assert.deepEqual([byAction('create-parent'), byAction('create'), byAction('attach')], [6, 9, 12]);

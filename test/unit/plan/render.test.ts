@@ -93,16 +93,18 @@ test('renderJson: stable keys, statements with cost and size, every column decis
     columns: Record<string, unknown>[];
     summary: Record<string, unknown>;
   };
-  assert.deepEqual(Object.keys(doc), ['version', 'source', 'server', 'settings', 'changesPending', 'summary', 'statements', 'columns', 'warnings']);
+  assert.deepEqual(Object.keys(doc), ['version', 'source', 'server', 'settings', 'changesPending', 'summary', 'statements', 'columns', 'kept', 'warnings']);
   assert.deepEqual(doc.summary, {
     statements: 2,
     'drop-invalid': 0,
     'create-parent': 0,
     create: 2,
     attach: 0,
+    drop: 0,
+    rename: 0,
     columns: { create: 2, rebuild: 0, attach: 0, exists: 1, skip: 1 },
   });
-  assert.deepEqual(Object.keys(doc.statements[0] ?? {}), ['id', 'action', 'table', 'index', 'method', 'columns', 'reason', 'concurrently', 'parallelCapable', 'dependsOn', 'estimate', 'sql']);
+  assert.deepEqual(Object.keys(doc.statements[0] ?? {}), ['id', 'action', 'table', 'index', 'method', 'columns', 'reason', 'concurrently', 'parallelCapable', 'dependsOn', 'hazard', 'estimate', 'sql']);
   assert.deepEqual((doc.statements[1] as { estimate: unknown }).estimate, { pages: 7693, cost: 1538.6, sizeBytes: 16384, size: '16 kB' });
   assert.deepEqual(
     doc.columns.map((c) => [c.column, c.action, c.method]),

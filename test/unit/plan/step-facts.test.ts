@@ -36,3 +36,20 @@ test('only CONCURRENTLY builds on a known table can leave an INVALID index', () 
 test('the source position is carried as given', () => {
   assert.deepEqual(stepFacts(base, { file: 'x.sql', line: 3, col: 1 }).source, { file: 'x.sql', line: 3, col: 1 });
 });
+
+test('hazards: a drop is one, the DROP of an INVALID leftover before its rebuild and every other statement are not', () => {
+  const hazard = (s: Partial<StepShape>) => stepFacts({ ...base, ...s }, null).hazard;
+  assert.equal(hazard({ action: 'drop' }), 'drop');
+  assert.equal(hazard({ action: 'drop', concurrently: false }), 'drop');
+  for (const action of ['create', 'drop-invalid', 'create-parent', 'attach', 'rename', 'sql'] as const) assert.equal(hazard({ action }), null, action);
+});
+
+test('a drop and a rename: their locks, and a rename is never retried (it may have happened)', () => {
+  const facts = (s: Partial<StepShape>) => stepFacts({ ...base, ...s }, null);
+  assert.equal(facts({ action: 'drop' }).lock, 'ShareUpdateExclusiveLock');
+  assert.equal(facts({ action: 'drop', concurrently: false }).lock, 'AccessExclusiveLock', "a partitioned table's index: plain DROP INDEX");
+  assert.equal(facts({ action: 'drop' }).retrySafe, true, 'DROP INDEX ... IF EXISTS');
+  assert.equal(facts({ action: 'rename', concurrently: false }).lock, 'ShareUpdateExclusiveLock');
+  assert.equal(facts({ action: 'rename', concurrently: false }).retrySafe, false);
+  assert.equal(facts({ action: 'drop' }).mayLeaveInvalid, false);
+});

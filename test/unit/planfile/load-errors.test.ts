@@ -39,7 +39,7 @@ const cases: { name: string; text: string; want: string[] }[] = [
     text: lines('version: 1', 'tables:', '  - name: t', '    colour: all'),
     want: [
       'plan.yaml:3:5: a table entry needs columns or indexes (or both)',
-      'plan.yaml:4:5: unknown key "colour" (allowed here: name, columns, indexes, exclude, tablespace, concurrently)',
+      'plan.yaml:4:5: unknown key "colour" (allowed here: name, columns, indexes, exclude, tablespace, concurrently, prune)',
     ],
   },
   {
