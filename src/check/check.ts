@@ -9,8 +9,8 @@ import { chooseConnection, clientConfig, connect, describeSource, describeTarget
 import { takeSnapshot } from '../catalog/snapshot.js';
 import { searchPathSchemas } from '../catalog/index-owners.js';
 import { checkFacts } from '../catalog/check-facts.js';
-import { DEFAULT_RULES, type PlanFile } from '../planfile/types.js';
-import { selectedTables, selectionPatterns } from '../export/select.js';
+import type { PlanFile } from '../planfile/types.js';
+import { patternPlan, selectedTables, selectionPatterns } from '../export/select.js';
 import { quoteQualified } from '../sql/quote.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { checkIndexes } from './find.js';
@@ -47,7 +47,7 @@ export async function checkDatabase(opts: CheckOptions): Promise<CheckReport> {
     } else {
       // The tables `pgindex export` would read by default: every one of search_path's schemas.
       const selection = selectionPatterns({}, await searchPathSchemas(client));
-      snapshot = await takeSnapshot(client, patternPlan(selection.patterns));
+      snapshot = await takeSnapshot(client, patternPlan('pgindex check', selection.patterns, LOCK_TIMEOUT_MS));
       tables = selectedTables(snapshot.tables, selection.selects);
     }
     if (tables.length === 0) {
@@ -68,22 +68,6 @@ export async function checkDatabase(opts: CheckOptions): Promise<CheckReport> {
   } finally {
     await client.end().catch(() => undefined);
   }
-}
-
-/** The smallest plan file takeSnapshot reads: only the table names matter to it. */
-function patternPlan(patterns: readonly string[]): PlanFile {
-  return {
-    file: 'pgindex check',
-    version: 1,
-    parallelism: 1,
-    concurrently: true,
-    analyze: false,
-    lockTimeoutMs: LOCK_TIMEOUT_MS,
-    statementTimeoutMs: 0,
-    retries: 0,
-    rules: { ...DEFAULT_RULES },
-    tables: patterns.map((name) => ({ name, columns: [], exclude: [], pos: { file: 'pgindex check', line: 1, col: 1 } })),
-  };
 }
 
 async function query(client: pg.ClientBase, sql: string): Promise<void> {

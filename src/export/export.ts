@@ -8,10 +8,9 @@ import { PgindexError, SqlError } from '../errors.js';
 import { chooseConnection, clientConfig, connect, describeSource, describeTarget, type ConnectionFlags } from '../db/connection.js';
 import { takeSnapshot } from '../catalog/snapshot.js';
 import { indexOwnerFacts, searchPathSchemas } from '../catalog/index-owners.js';
-import { DEFAULT_RULES, type PlanFile } from '../planfile/types.js';
 import { declareIndexes, type ExportedPlan } from './declare.js';
 import { planYaml } from './plan-yaml.js';
-import { selectedTables, selectionPatterns, type ExportSelection } from './select.js';
+import { patternPlan, selectedTables, selectionPatterns, type ExportSelection } from './select.js';
 
 export interface ExportOptions extends ExportSelection {
   /** The -d flag: a connection string, or a bare database name. */
@@ -46,7 +45,7 @@ export async function exportPlan(opts: ExportOptions): Promise<ExportResult> {
     opts.log(`connected to ${describeTarget(connection)} (from ${describeSource(target)})`);
     await query(client, `SET lock_timeout = ${LOCK_TIMEOUT_MS}`);
     const selection = selectionPatterns(opts, await searchPathSchemas(client));
-    const snapshot = await takeSnapshot(client, patternPlan(selection.patterns));
+    const snapshot = await takeSnapshot(client, patternPlan('pgindex export', selection.patterns, LOCK_TIMEOUT_MS));
     const tables = selectedTables(snapshot.tables, selection.selects);
     if (tables.length === 0) throw new PgindexError(`nothing to export: the selection matches no table in ${describeTarget(connection)}`, 'nothing-matched');
     const owners = await indexOwnerFacts(client, tables.map((t) => t.oid));
@@ -64,22 +63,6 @@ export async function exportPlan(opts: ExportOptions): Promise<ExportResult> {
   } finally {
     await client.end().catch(() => undefined);
   }
-}
-
-/** The smallest plan file takeSnapshot reads: only the table names matter to it. */
-function patternPlan(patterns: readonly string[]): PlanFile {
-  return {
-    file: 'pgindex export',
-    version: 1,
-    parallelism: 1,
-    concurrently: true,
-    analyze: false,
-    lockTimeoutMs: LOCK_TIMEOUT_MS,
-    statementTimeoutMs: 0,
-    retries: 0,
-    rules: { ...DEFAULT_RULES },
-    tables: patterns.map((name) => ({ name, columns: [], exclude: [], pos: { file: 'pgindex export', line: 1, col: 1 } })),
-  };
 }
 
 async function query(client: pg.ClientBase, sql: string): Promise<void> {

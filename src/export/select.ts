@@ -7,6 +7,7 @@
  * partitioned table come with it (the snapshot adds them): their partition-local indexes are its too.
  */
 import { PgindexError } from '../errors.js';
+import { DEFAULT_RULES, type PlanFile } from '../planfile/types.js';
 import { NameSyntaxError, matchesPart, parseTablePattern, type NamePattern, type TablePattern } from '../catalog/names.js';
 import type { TableInfo } from '../catalog/types.js';
 import { qualifiedKey } from '../sql/qualified.js';
@@ -90,4 +91,24 @@ export function selectedTables(tables: readonly TableInfo[], selects: SelectionP
   };
   for (const t of tables) if (selects(t)) keep(t);
   return tables.filter((t) => kept.has(qualifiedKey(t)));
+}
+
+/**
+ * The smallest plan file takeSnapshot reads, for a command that selects tables by patterns rather
+ * than by a plan (export, check): only the table names matter to it. `label` names the command in
+ * positions.
+ */
+export function patternPlan(label: string, patterns: readonly string[], lockTimeoutMs: number): PlanFile {
+  return {
+    file: label,
+    version: 1,
+    parallelism: 1,
+    concurrently: true,
+    analyze: false,
+    lockTimeoutMs,
+    statementTimeoutMs: 0,
+    retries: 0,
+    rules: { ...DEFAULT_RULES },
+    tables: patterns.map((name) => ({ name, columns: [], exclude: [], pos: { file: label, line: 1, col: 1 } })),
+  };
 }
