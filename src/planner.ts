@@ -24,6 +24,7 @@ import { relkindNoun } from './pg/relkinds.js';
 import { connectForRun, type AcquireOptions, type RunLock } from './db/run-lock.js';
 import { SQLSTATE } from './pg/sqlstate.js';
 import { fingerprintDiff, fingerprintOf, looksLikeSavedPlan, parseSavedPlan, SavedPlanError, type Fingerprint, type SavedPlan } from './plan/saved.js';
+import { queryRows } from './db/rows.js';
 
 export interface PrepareOptions {
   planPath: string;
@@ -65,12 +66,12 @@ export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
   try {
     opts.log(`connected to ${describeTarget(connection)} (from ${describeSource(target)})`);
     const lockTimeout = `SET lock_timeout = ${planningLockTimeoutMs(file)}`;
-    await query(client, lockTimeout);
+    await queryRows(client, lockTimeout);
     // A large plan reads its indexes on a second session, beside the columns (catalog/snapshot.ts).
     const openHelper = async () => {
       const helper = await connect(connection);
       try {
-        await query(helper, lockTimeout);
+        await queryRows(helper, lockTimeout);
         return helper;
       } catch (err) {
         await helper.end().catch(() => undefined);
@@ -144,7 +145,7 @@ export async function prepareSavedPlan(saved: SavedPlan, opts: SavedPlanOptions)
   let checked = false;
   try {
     opts.log(`connected to ${describeTarget(connection)} (from ${describeSource(target)})`);
-    await query(client, `SET lock_timeout = ${planningLockTimeoutMs({ lockTimeoutMs: saved.plan.settings.lockTimeoutMs })}`);
+    await queryRows(client, `SET lock_timeout = ${planningLockTimeoutMs({ lockTimeoutMs: saved.plan.settings.lockTimeoutMs })}`);
     const pos = { file: opts.savedPath, line: 1, col: 1 };
     // Each saved table by its exact name (quoteIdent quotes what would fold or glob); only the
     // names of this plan file are read by takeSnapshot.
@@ -245,7 +246,7 @@ export async function serverPredicates(
   const problems: Problem[] = [];
   const requests = predicateRequests(tables);
   if (requests.length === 0) return { predicates: out, problems };
-  await query(client, 'BEGIN');
+  await queryRows(client, 'BEGIN');
   try {
     let n = 0;
     for (const req of requests) {
@@ -270,12 +271,12 @@ export async function serverPredicates(
           hint: 'plan again once it is released, or give the plan a longer lock_timeout',
         });
       };
-      await query(client, 'SAVEPOINT predicate');
+      await queryRows(client, 'SAVEPOINT predicate');
       try {
-        await query(client, `CREATE TEMP TABLE ${quoteIdent(temp)} (LIKE ${quoteQualified(req.table)}) ON COMMIT DROP`);
-        await query(client, `ALTER TABLE ${tempTable} ADD COLUMN ${quoteIdent(`${temp}_key`)} int`);
+        await queryRows(client, `CREATE TEMP TABLE ${quoteIdent(temp)} (LIKE ${quoteQualified(req.table)}) ON COMMIT DROP`);
+        await queryRows(client, `ALTER TABLE ${tempTable} ADD COLUMN ${quoteIdent(`${temp}_key`)} int`);
       } catch (err) {
-        await query(client, 'ROLLBACK TO SAVEPOINT predicate');
+        await queryRows(client, 'ROLLBACK TO SAVEPOINT predicate');
         if (isLockTimeout(err)) await locked();
         else if (!(err instanceof SqlError && cannotCheck(err.sqlstate, err.message))) throw err;
         continue;
@@ -287,7 +288,7 @@ export async function serverPredicates(
           queryMode: 'extended',
         } as pg.QueryConfig);
       } catch (err) {
-        await query(client, 'ROLLBACK TO SAVEPOINT predicate');
+        await queryRows(client, 'ROLLBACK TO SAVEPOINT predicate');
         // Anything but privileges or locks is the predicate's fault: reported at its plan line.
         const e = err as { code?: string; message?: string };
         const message = e.message ?? String(err);
@@ -295,14 +296,14 @@ export async function serverPredicates(
         else if (!cannotCheck(e.code, message)) problems.push({ pos: req.pos, message: `where: ${req.where}: ${message}` });
         continue;
       }
-      const rows = await query<{ predicate: string | null }>(
+      const rows = await queryRows<{ predicate: string | null }>(
         client,
         'SELECT pg_get_expr(i.indpred, i.indrelid, true) AS predicate FROM pg_index i WHERE i.indrelid = $1::regclass',
         [tempTable],
       );
       const predicate = rows[0]?.predicate;
       if (predicate) out.set(predicateKey(req.table, req.where), predicate);
-      await query(client, 'RELEASE SAVEPOINT predicate');
+      await queryRows(client, 'RELEASE SAVEPOINT predicate');
     }
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -339,7 +340,7 @@ export async function serverKeys(
     }
   }
   if (requests.size === 0) return { serverKeys: out, problems };
-  await query(client, 'BEGIN');
+  await queryRows(client, 'BEGIN');
   try {
     let n = 0;
     for (const [key, req] of requests) {
@@ -360,11 +361,11 @@ export async function serverKeys(
         log(`note: could not check the index keys ${req.keys} of ${quoteQualified(req.table)} on the server (${message}); they are compared with existing indexes as written`);
         return true;
       };
-      await query(client, 'SAVEPOINT keys');
+      await queryRows(client, 'SAVEPOINT keys');
       try {
-        await query(client, `CREATE TEMP TABLE ${quoteIdent(temp)} (LIKE ${quoteQualified(req.table)}) ON COMMIT DROP`);
+        await queryRows(client, `CREATE TEMP TABLE ${quoteIdent(temp)} (LIKE ${quoteQualified(req.table)}) ON COMMIT DROP`);
       } catch (err) {
-        await query(client, 'ROLLBACK TO SAVEPOINT keys');
+        await queryRows(client, 'ROLLBACK TO SAVEPOINT keys');
         if (isLockTimeout(err)) await locked();
         else if (!(err instanceof SqlError && cannotCheck(err.sqlstate, err.message))) throw err;
         continue;
@@ -373,7 +374,7 @@ export async function serverKeys(
         // The extended protocol runs exactly one statement, whatever the raw expressions hold.
         await client.query({ text: `CREATE INDEX ON ${tempTable} USING ${quoteIdent(req.method)} (${req.keys})`, queryMode: 'extended' } as pg.QueryConfig);
       } catch (err) {
-        await query(client, 'ROLLBACK TO SAVEPOINT keys');
+        await queryRows(client, 'ROLLBACK TO SAVEPOINT keys');
         // Anything but privileges or locks is the keys' fault: reported at the entry's line.
         const e = err as { code?: string; message?: string };
         const message = e.message ?? String(err);
@@ -381,7 +382,7 @@ export async function serverKeys(
         else if (!cannotCheck(e.code, message)) problems.push({ pos: req.pos, message: `${req.keys}: ${message}` });
         continue;
       }
-      const rows = await query<{ keys: ServerKey[] }>(
+      const rows = await queryRows<{ keys: ServerKey[] }>(
         client,
         `SELECT json_agg(json_build_object('expression', pg_get_indexdef(i.indexrelid, k, true),
                                            'opclass', (SELECT o.opcname FROM pg_opclass o WHERE o.oid = i.indclass[k - 1]),
@@ -394,23 +395,13 @@ export async function serverKeys(
       );
       const keys = rows[0]?.keys;
       if (keys) out.set(key, keys);
-      await query(client, 'RELEASE SAVEPOINT keys');
+      await queryRows(client, 'RELEASE SAVEPOINT keys');
     }
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
   }
   return { serverKeys: out, problems };
 }
-
-/** One statement of the planning session; a failure becomes an SqlError that shows it. */
-async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(client: pg.ClientBase, sql: string, params?: unknown[]): Promise<R[]> {
-  try {
-    return (await client.query<R>(sql, params)).rows;
-  } catch (err) {
-    throw new SqlError(sql, err);
-  }
-}
-
 
 /**
  * Index names share a schema's namespace with every other relation, and the snapshot only knows the
@@ -429,7 +420,7 @@ async function checkNamesFree(client: pg.ClientBase, plan: Plan): Promise<void> 
                  JOIN pg_namespace n ON n.nspname = p.schema
                  JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.name
                 ORDER BY 1, 2`;
-  const rows = await query<{ schema: string; name: string; kind: string; definition: string | null }>(client, sql, [
+  const rows = await queryRows<{ schema: string; name: string; kind: string; definition: string | null }>(client, sql, [
     created.map((q) => q.schema),
     created.map((q) => q.name),
   ]);

@@ -3,11 +3,11 @@
  * can apply. The caller takes a new snapshot afterwards.
  */
 import type pg from 'pg';
-import { SqlError } from '../errors.js';
 import { quoteQualified } from '../sql/quote.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { neverAnalyzed } from './resolve.js';
 import type { CatalogSnapshot, TableInfo } from './types.js';
+import { queryRows } from '../db/rows.js';
 
 /** The snapshot's never-analyzed tables, minus partitions whose ancestor is in the list (ANALYZE recurses). */
 export function tablesToAnalyze(snapshot: CatalogSnapshot): TableInfo[] {
@@ -24,11 +24,6 @@ export function tablesToAnalyze(snapshot: CatalogSnapshot): TableInfo[] {
 export async function analyzeUnanalyzed(client: pg.ClientBase, snapshot: CatalogSnapshot): Promise<string[]> {
   const names = tablesToAnalyze(snapshot).map(quoteQualified);
   if (names.length === 0) return [];
-  const sql = `ANALYZE ${names.join(', ')}`;
-  try {
-    await client.query(sql);
-  } catch (err) {
-    throw new SqlError(sql, err);
-  }
+  await queryRows(client, `ANALYZE ${names.join(', ')}`);
   return names;
 }

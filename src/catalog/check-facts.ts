@@ -5,8 +5,8 @@
  * views: no lock is taken on any table.
  */
 import type pg from 'pg';
-import { SqlError } from '../errors.js';
 import { qualifiedKey } from '../sql/qualified.js';
+import { queryRows } from '../db/rows.js';
 
 export interface ForeignKeyFact {
   /** The referencing table. */
@@ -92,19 +92,11 @@ interface UsageRow {
   database_reset: string | null;
 }
 
-async function rows<R extends pg.QueryResultRow>(client: pg.ClientBase, sql: string, params: unknown[]): Promise<R[]> {
-  try {
-    return (await client.query<R>(sql, params)).rows;
-  } catch (err) {
-    throw new SqlError(sql, err);
-  }
-}
-
 /** The facts for the tables of these oids. */
 export async function checkFacts(client: pg.ClientBase, tableOids: readonly number[]): Promise<CheckFacts> {
   const constraintOf = new Map<string, string>();
   const foreignKeys: ForeignKeyFact[] = [];
-  for (const r of await rows<ConstraintRow>(client, CONSTRAINTS_SQL, [tableOids])) {
+  for (const r of await queryRows<ConstraintRow>(client, CONSTRAINTS_SQL, [tableOids])) {
     if (r.type === 'f' && r.ref_schema !== null && r.ref_name !== null && r.columns !== null) {
       foreignKeys.push({ table: { schema: r.schema, name: r.table_name }, name: r.name, columns: r.columns, references: { schema: r.ref_schema, name: r.ref_name } });
     } else if (r.index_schema !== null && r.index_name !== null) {
@@ -113,7 +105,7 @@ export async function checkFacts(client: pg.ClientBase, tableOids: readonly numb
   }
   const usage = new Map<string, IndexUsageFact>();
   let databaseStatsReset: string | null = null;
-  for (const r of await rows<UsageRow>(client, USAGE_SQL, [tableOids])) {
+  for (const r of await queryRows<UsageRow>(client, USAGE_SQL, [tableOids])) {
     databaseStatsReset = r.database_reset;
     if (r.schema !== null && r.name !== null && r.scans !== null) usage.set(qualifiedKey({ schema: r.schema, name: r.name }), { scans: Number(r.scans), statsReset: r.stats_reset });
   }

@@ -7,6 +7,7 @@
 import type pg from 'pg';
 import { SqlError } from '../errors.js';
 import { qualifiedKey } from '../sql/qualified.js';
+import { queryRows } from '../db/rows.js';
 
 export type ConstraintKind = 'primary key' | 'unique' | 'exclude';
 
@@ -65,10 +66,6 @@ export async function indexOwnerFacts(client: pg.ClientBase, tableOids: readonly
 
 /** The schemas of search_path that exist, in order (current_schemas(false): pg_catalog left out). */
 export async function searchPathSchemas(client: pg.ClientBase): Promise<string[]> {
-  const sql = 'select current_schemas(false)::text[] as path';
-  try {
-    return (await client.query<{ path: string[] }>(sql)).rows[0]?.path ?? [];
-  } catch (err) {
-    throw new SqlError(sql, err);
-  }
+  const rows = await queryRows<{ path: string[] }>(client, 'select current_schemas(false)::text[] as path');
+  return rows[0]?.path ?? [];
 }

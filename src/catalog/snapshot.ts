@@ -24,6 +24,7 @@ import type {
   TypeKind,
   BinaryCoercion,
 } from './types.js';
+import { queryRows } from '../db/rows.js';
 
 interface ServerRow {
   version_num: number;
@@ -157,14 +158,6 @@ const TYPE_KINDS: Record<string, TypeKind> = {
   d: 'domain',
 };
 
-async function run<R extends pg.QueryResultRow>(client: pg.ClientBase, sql: string, params?: unknown[]): Promise<R[]> {
-  try {
-    return (await client.query<R>(sql, params)).rows;
-  } catch (err) {
-    throw new SqlError(sql, err);
-  }
-}
-
 /** A second session for a large snapshot: opened by the caller's rules, closed by takeSnapshot. */
 export type OpenHelper = () => Promise<pg.Client>;
 
@@ -192,11 +185,11 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
   let oids: string[] = [];
   let helper: pg.Client | null = null;
   // One repeatable-read transaction, so that the queries see the same catalog.
-  await run(client, 'begin isolation level repeatable read read only');
+  await queryRows(client, 'begin isolation level repeatable read read only');
   try {
-    const [server] = await run<ServerRow>(client, SERVER_SQL);
+    const [server] = await queryRows<ServerRow>(client, SERVER_SQL);
     if (!server) throw new SqlError(SERVER_SQL, { message: 'the query returned no row' });
-    const relationRows = await run<TableRow>(client, TABLES_SQL, params);
+    const relationRows = await queryRows<TableRow>(client, TABLES_SQL, params);
     const tableRows = relationRows.filter((r) => INDEXABLE_RELKINDS.has(r.relkind));
     oids = tableRows.map((t) => t.oid);
     // A standby cannot export its snapshot: it reads on one session.
@@ -206,23 +199,23 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
     // One statement at a time on each session (pg queues them, but will stop doing so). With a
     // helper, the columns (the largest result) on one session, the indexes and statistics on the other.
     const columns = async (session: pg.ClientBase) => {
-      const columnRows = await run<ColumnRow>(session, columnsSql(server.version_num), [oids]);
+      const columnRows = await queryRows<ColumnRow>(session, columnsSql(server.version_num), [oids]);
       const nearbySchemas = schemasOfMisses(params, relationRows, server.search_path);
-      const nearby = nearbySchemas.length === 0 ? undefined : await run<{ schema: string; name: string }>(session, NEARBY_TABLES_SQL, [nearbySchemas]);
+      const nearby = nearbySchemas.length === 0 ? undefined : await queryRows<{ schema: string; name: string }>(session, NEARBY_TABLES_SQL, [nearbySchemas]);
       return { columnRows, nearby };
     };
     const indexesAndStats = async (session: pg.ClientBase) => {
-      const indexRows = await run<IndexRow>(session, indexesSql(server.version_num), [oids]);
+      const indexRows = await queryRows<IndexRow>(session, indexesSql(server.version_num), [oids]);
       const used = [...new Set(indexRows.flatMap((r) => vector(r.collations)))].filter((oid) => oid !== 0);
-      const collations = used.length === 0 ? [] : await run<{ oid: string; name: string }>(session, COLLATIONS_SQL, [used]);
-      const statsRows = await run<StatsRow>(session, STATS_SQL, statsParams);
+      const collations = used.length === 0 ? [] : await queryRows<{ oid: string; name: string }>(session, COLLATIONS_SQL, [used]);
+      const statsRows = await queryRows<StatsRow>(session, STATS_SQL, statsParams);
       return { indexRows, statsRows, collations: new Map(collations.map((c) => [Number(c.oid), c.name])) };
     };
     const [{ columnRows, nearby }, { indexRows, statsRows, collations }] = helper
       ? await Promise.all([columns(client), indexesAndStats(helper)])
       : [await columns(client), await indexesAndStats(client)];
-    if (helper) await run(helper, 'commit');
-    await run(client, 'commit');
+    if (helper) await queryRows(helper, 'commit');
+    await queryRows(client, 'commit');
     const others = relationRows.filter((r) => !INDEXABLE_RELKINDS.has(r.relkind)).map((r) => ({ schema: r.schema, name: r.name, relkind: r.relkind }));
     const snapshot = assemble(server, tableRows, others, withStats(tableRows, columnRows, statsRows), indexRows, collations);
     return nearby === undefined ? snapshot : { ...snapshot, nearbyTables: nearby };
@@ -237,13 +230,13 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
 
 /** The helper session, in a transaction that sees exactly what the first session's does. */
 async function joinSnapshot(client: pg.ClientBase, openHelper: OpenHelper): Promise<pg.Client> {
-  const [exported] = await run<{ id: string }>(client, 'select pg_export_snapshot() as id');
+  const [exported] = await queryRows<{ id: string }>(client, 'select pg_export_snapshot() as id');
   if (!exported) throw new SqlError('select pg_export_snapshot()', { message: 'the query returned no row' });
   const helper = await openHelper();
   try {
-    await run(helper, 'begin isolation level repeatable read read only');
+    await queryRows(helper, 'begin isolation level repeatable read read only');
     // SET TRANSACTION SNAPSHOT takes no parameter: the id (the server's own string) is quoted.
-    await run(helper, `set transaction snapshot ${quoteLiteral(exported.id)}`);
+    await queryRows(helper, `set transaction snapshot ${quoteLiteral(exported.id)}`);
     return helper;
   } catch (err) {
     await helper.end().catch(() => undefined);

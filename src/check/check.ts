@@ -3,8 +3,7 @@
  * foreign key and usage facts of src/catalog/check-facts.ts), and find what is wrong with their
  * indexes (src/check/find.ts, pure). Everything that talks to the server is here.
  */
-import type pg from 'pg';
-import { PgindexError, SqlError } from '../errors.js';
+import { PgindexError } from '../errors.js';
 import { chooseConnection, clientConfig, connect, describeSource, describeTarget, type ConnectionFlags } from '../db/connection.js';
 import { takeSnapshot } from '../catalog/snapshot.js';
 import { searchPathSchemas } from '../catalog/index-owners.js';
@@ -15,6 +14,7 @@ import { quoteQualified } from '../sql/quote.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { checkIndexes } from './find.js';
 import type { CheckReport } from './types.js';
+import { queryRows } from '../db/rows.js';
 
 export interface CheckOptions {
   /** The -d flag: a connection string, or a bare database name. */
@@ -38,7 +38,7 @@ export async function checkDatabase(opts: CheckOptions): Promise<CheckReport> {
   const client = await connect(connection);
   try {
     opts.log(`connected to ${describeTarget(connection)} (from ${describeSource(target)})`);
-    await query(client, `SET lock_timeout = ${LOCK_TIMEOUT_MS}`);
+    await queryRows(client, `SET lock_timeout = ${LOCK_TIMEOUT_MS}`);
     let tables;
     let snapshot;
     if (opts.plan !== undefined) {
@@ -70,10 +70,3 @@ export async function checkDatabase(opts: CheckOptions): Promise<CheckReport> {
   }
 }
 
-async function query(client: pg.ClientBase, sql: string): Promise<void> {
-  try {
-    await client.query(sql);
-  } catch (err) {
-    throw new SqlError(sql, err);
-  }
-}

@@ -11,7 +11,8 @@
  */
 import type pg from 'pg';
 import { connect } from './connection.js';
-import { PgindexError, SqlError } from '../errors.js';
+import { PgindexError } from '../errors.js';
+import { queryRows } from './rows.js';
 
 /** pg_advisory_lock(int4, int4): 'pgix' and 1, a pair no other tool is likely to use. */
 export const RUN_LOCK_KEY: readonly [number, number] = [0x70676978, 1];
@@ -87,7 +88,7 @@ export async function acquireRunLock(config: pg.ClientConfig, opts: AcquireOptio
   const started = now();
   try {
     for (;;) {
-      const row = await query<{ locked: boolean; pid: number }>(client, TRY_SQL, [...RUN_LOCK_KEY]);
+      const row = await queryRows<{ locked: boolean; pid: number }>(client, TRY_SQL, [...RUN_LOCK_KEY]);
       if (row[0]?.locked) return held(client, Number(row[0].pid));
       const waited = now() - started;
       if (waited >= opts.waitMs || opts.signal?.aborted) {
@@ -103,7 +104,7 @@ export async function acquireRunLock(config: pg.ClientConfig, opts: AcquireOptio
 
 /** Who holds the run lock of the database `client` is connected to, if anyone. */
 export async function lockHolder(client: pg.ClientBase): Promise<RunLockHolder | null> {
-  const rows = await query<{ pid: number; application_name: string; host: string; backend_start: Date | null; state: string | null }>(client, HOLDER_SQL, [...RUN_LOCK_KEY]);
+  const rows = await queryRows<{ pid: number; application_name: string; host: string; backend_start: Date | null; state: string | null }>(client, HOLDER_SQL, [...RUN_LOCK_KEY]);
   const r = rows[0];
   if (!r) return null;
   return { pid: Number(r.pid), applicationName: r.application_name, host: r.host || 'unknown host', since: r.backend_start, state: r.state };
@@ -123,14 +124,6 @@ function held(client: pg.Client, pid: number): RunLock {
       return released;
     },
   };
-}
-
-async function query<R extends pg.QueryResultRow>(client: pg.ClientBase, sql: string, params: unknown[]): Promise<R[]> {
-  try {
-    return (await client.query<R>(sql, params)).rows;
-  } catch (err) {
-    throw new SqlError(sql, err);
-  }
 }
 
 /**

@@ -3,14 +3,14 @@
  * plus which indexes back constraints), and write them as a plan. Everything that talks to the server
  * is here; declaring the indexes (declare.ts) and writing the YAML (plan-yaml.ts) are pure.
  */
-import type pg from 'pg';
-import { PgindexError, SqlError } from '../errors.js';
+import { PgindexError } from '../errors.js';
 import { chooseConnection, clientConfig, connect, describeSource, describeTarget, type ConnectionFlags } from '../db/connection.js';
 import { takeSnapshot } from '../catalog/snapshot.js';
 import { indexOwnerFacts, searchPathSchemas } from '../catalog/index-owners.js';
 import { declareIndexes, type ExportedPlan } from './declare.js';
 import { planYaml } from './plan-yaml.js';
 import { patternPlan, selectedTables, selectionPatterns, type ExportSelection } from './select.js';
+import { queryRows } from '../db/rows.js';
 
 export interface ExportOptions extends ExportSelection {
   /** The -d flag: a connection string, or a bare database name. */
@@ -43,7 +43,7 @@ export async function exportPlan(opts: ExportOptions): Promise<ExportResult> {
   const client = await connect(connection);
   try {
     opts.log(`connected to ${describeTarget(connection)} (from ${describeSource(target)})`);
-    await query(client, `SET lock_timeout = ${LOCK_TIMEOUT_MS}`);
+    await queryRows(client, `SET lock_timeout = ${LOCK_TIMEOUT_MS}`);
     const selection = selectionPatterns(opts, await searchPathSchemas(client));
     const snapshot = await takeSnapshot(client, patternPlan('pgindex export', selection.patterns, LOCK_TIMEOUT_MS));
     const tables = selectedTables(snapshot.tables, selection.selects);
@@ -65,10 +65,3 @@ export async function exportPlan(opts: ExportOptions): Promise<ExportResult> {
   }
 }
 
-async function query(client: pg.ClientBase, sql: string): Promise<void> {
-  try {
-    await client.query(sql);
-  } catch (err) {
-    throw new SqlError(sql, err);
-  }
-}
