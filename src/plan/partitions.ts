@@ -94,6 +94,42 @@ export function planPartitioned(state: PlanningState, intent: Intent): Pick<Colu
 }
 
 /**
+ * Statements that give every partition below `target` its index attached to target's: after
+ * `parentStep` (the ON ONLY statement that creates target's index), or, with null, completing a
+ * partitioned index that exists already but is INVALID. Returns the ids of the steps after which
+ * target's index is valid.
+ */
+export function planPartitionTree(state: PlanningState, intent: Intent, target: IndexTarget, parentStep: string | null): string[] {
+  const counts: PartitionCounts = { creates: 0, attaches: 0 };
+  const steps = planPartitions(state, intent, target, parentStep, counts);
+  if (parentStep === null && counts.creates === 0 && counts.attaches === 0) return reattachOne(state, intent, target, counts);
+  return steps;
+}
+
+/** The partitions (at every level) that have an index attached to `index`, a partitioned index on `table`. */
+export function attachedPartitions(state: PlanningState, table: TableInfo, index: IndexInfo): TableInfo[] {
+  const out: TableInfo[] = [];
+  for (const p of table.partitions) {
+    const child = state.tablesByKey.get(qualifiedKey(p));
+    const attached = child?.indexes.find((ix) => ix.parentIndex !== null && ix.parentIndex.schema === table.schema && ix.parentIndex.name === index.name);
+    if (!child || !attached) continue;
+    out.push(child, ...attachedPartitions(state, child, attached));
+  }
+  return out;
+}
+
+/**
+ * The locks of a plain DROP INDEX of a partitioned table's index, for the step's reason: PostgreSQL
+ * cannot drop a partitioned index CONCURRENTLY, and the DROP takes ACCESS EXCLUSIVE on the table and
+ * on every partition whose index goes with it.
+ */
+export function partitionedDropLocks(state: PlanningState, table: TableInfo, index: IndexInfo): string {
+  const partitions = attachedPartitions(state, table, index).map((t) => quoteQualified(qname(t)));
+  const on = partitions.length === 0 ? quoteQualified(qname(table)) : `${quoteQualified(qname(table))} and on each partition with an index attached to it (${partitions.join(', ')})`;
+  return `a partitioned table's index cannot be dropped CONCURRENTLY: DROP INDEX takes ACCESS EXCLUSIVE on ${on}: reads and writes of them wait until it ends`;
+}
+
+/**
  * Statements that give every partition below `parent` an index attached to the parent's index.
  * Returns the ids of the steps after which the parent's index has all of them.
  */

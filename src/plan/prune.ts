@@ -16,6 +16,7 @@ import { isValid } from '../pg/index-state.js';
 import { quoteQualified } from '../sql/quote.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { qname, type PlanningState } from './intent.js';
+import { partitionedDropLocks } from './partitions.js';
 import { hazardDropStep } from './steps.js';
 import type { ColumnPlan, KeptIndex } from './types.js';
 
@@ -64,9 +65,7 @@ export function planPrune(state: PlanningState, file: PlanFile, resolved: readon
         keep(`not valid yet, and pid ${index.buildingPid} may be building it right now`);
         continue;
       }
-      const lock = table.kind === 'partitioned'
-        ? `; a partitioned table's index cannot be dropped CONCURRENTLY: DROP INDEX takes ACCESS EXCLUSIVE on ${quoteQualified(table)} and on each partition with an index attached to it (reads and writes wait) until it ends`
-        : '';
+      const lock = table.kind === 'partitioned' ? `; ${partitionedDropLocks(state, table, index)}` : '';
       hazardDropStep(state, null, table, index, builds, `prune: the plan does not declare ${quoteQualified(qname(index))} (${index.definition.replace(/\s+/g, ' ').trim()})${lock}`);
     }
   }
