@@ -3,7 +3,8 @@
  * every output of a plan, and `pgindex apply` runs a plan with any of them only with --allow-drop.
  * Otherwise it exits 1 before executing anything, the confirmation prompt included, with this list.
  */
-import { quoteQualified } from '../sql/quote.js';
+import type { TableInfo } from '../catalog/types.js';
+import { quoteIdent, quoteQualified } from '../sql/quote.js';
 import type { Plan, Step } from './types.js';
 
 export function hazardSteps(plan: Pick<Plan, 'steps'>): Step[] {
@@ -24,4 +25,15 @@ export function dropGateRefusal(plan: Pick<Plan, 'steps'>, allowDrop: boolean): 
     `the plan drops ${drops.length === 1 ? 'an index' : `${drops.length} indexes`}; nothing was run (apply with --allow-drop to run it):`,
     ...drops.map((s) => `  ${hazardLine(s)}`),
   ].join('\n');
+}
+
+/**
+ * Why the connecting role may not drop (nor build, nor rename) a table's indexes: that needs the
+ * table's owner, a member of the owning role, or a superuser (TableInfo.canIndex is false). Prune
+ * keeps such indexes, and a redefinition is refused, at plan time rather than failing mid-run.
+ */
+export function notOwnerReason(role: string | undefined, table: Pick<TableInfo, 'schema' | 'name' | 'owner'>, may: string): string {
+  const owner = table.owner ? ` (owned by ${quoteIdent(table.owner)})` : '';
+  const who = role ? `; the plan connects as ${quoteIdent(role)}, which is neither a member of that role nor a superuser` : '';
+  return `only the owner of ${quoteQualified({ schema: table.schema, name: table.name })}${owner} ${may}${who}`;
 }

@@ -5,6 +5,8 @@
  * - an index a constraint needs (PRIMARY KEY, UNIQUE, EXCLUDE, or one a FOREIGN KEY references
  *   through): DROP INDEX refuses it, and dropping the constraint is not an index plan's business;
  * - a partition's index attached to a partitioned index: it goes with its parent, or stays with it;
+ * - an index of a table the connecting role does not own (nor is a member of its owner, nor a
+ *   superuser): DROP INDEX would fail;
  * - an index that is not valid and that a live session may be building right now.
  * Tables no pruning entry matches are not looked at. Each drop is a hazard (Step.hazard): apply runs
  * it only with --allow-drop.
@@ -17,6 +19,7 @@ import { quoteQualified } from '../sql/quote.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { qname, type PlanningState } from './intent.js';
 import { partitionedDropLocks } from './partitions.js';
+import { notOwnerReason } from './hazards.js';
 import { hazardDropStep } from './steps.js';
 import type { ColumnPlan, KeptIndex } from './types.js';
 
@@ -59,6 +62,10 @@ export function planPrune(state: PlanningState, file: PlanFile, resolved: readon
       }
       if (index.parentIndex) {
         keep(`attached to the partitioned index ${quoteQualified(index.parentIndex)}: it is dropped only with it`);
+        continue;
+      }
+      if (table.canIndex === false) {
+        keep(`${notOwnerReason(state.snapshot.role, table, 'can drop its indexes')}: DROP INDEX would fail`);
         continue;
       }
       if (!isValid(index) && index.buildingPid) {

@@ -25,6 +25,7 @@ import { quoteIdent, quoteQualified } from '../sql/quote.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { differences, findEquivalentValid, isEquivalent } from './diff.js';
 import { tableHoldingName } from './conflicts.js';
+import { notOwnerReason } from './hazards.js';
 import { cutToBytes, MAX_IDENTIFIER_BYTES, withDisambiguator } from './names.js';
 import { partitionedDropLocks, planPartitionTree } from './partitions.js';
 import { intentLabel, qname, targetIndex, type IndexTarget, type Intent, type PlanningState } from './intent.js';
@@ -84,9 +85,7 @@ export function planRedefinition(state: PlanningState, intent: Intent): Pick<Col
     return { action: 'skip', reason: `attached to ${quoteQualified(old.parentIndex)}: not redefined` };
   }
   if (table.canIndex === false) {
-    const owner = table.owner ? ` (owned by ${quoteIdent(table.owner)})` : '';
-    const role = snapshot.role ? `; the plan connects as ${quoteIdent(snapshot.role)}, which is neither a member of that role nor a superuser` : '';
-    refuse(state, intent, `index ${quoteQualified(targetIndex(target))} has another definition (${diffs.join('; ')}) but only the owner of ${quoteQualified(qname(table))}${owner} can build, drop and rename its indexes${role}: not redefined`, 'connect as its owner, or GRANT the owning role to this one');
+    refuse(state, intent, `index ${quoteQualified(targetIndex(target))} ${old ? `has another definition (${diffs.join('; ')})` : `was being redefined (${quoteIdent(tempName)} is left)`} but ${notOwnerReason(snapshot.role, table, 'can build, drop and rename its indexes')}: not redefined`, 'connect as its owner, or GRANT the owning role to this one');
     return { action: 'skip', reason: 'not the owner of its table: not redefined' };
   }
   if (temp?.buildingPid && !isValid(temp)) return { action: 'skip', reason: 'being built by another session' };
