@@ -5,6 +5,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -155,6 +156,39 @@ test("refused, nothing run, after an index's validity changes", async () => {
   // Someone repairs it by hand in the meantime: the saved DROP would now drop a valid index.
   await db.query('reindex index zoo_valid_code_btree_uniq');
   await refused('zoo_valid.json', 'zoo_valid', /index public\.zoo_valid_code_btree_uniq became valid/);
+});
+
+test('refused, nothing run, after an index on a touched table goes from valid to INVALID', async () => {
+  await zoo('zoo_invalid');
+  await db.query('create index zoo_invalid_kind on zoo_invalid (kind)');
+  await save('zoo_invalid', '[status]', 'zoo_invalid.json');
+  // What a superuser's catalog edit (or a failed build over it) leaves: no query uses the index now.
+  await db.query("update pg_index set indisvalid = false where indexrelid = 'zoo_invalid_kind'::regclass");
+  const err = await refused('zoo_invalid.json', 'zoo_invalid', /index public\.zoo_invalid_kind became INVALID/);
+  assert.match(err, /^pgindex apply: saved plan is stale: index public\.zoo_invalid_kind became INVALID$/m);
+});
+
+test('refused, nothing run, after a failed REINDEX CONCURRENTLY leaves an INVALID _ccnew index on a touched table', async () => {
+  await zoo('zoo_cc');
+  // An immutable function that fails only in a session that asks it to: the REINDEX's new build fails.
+  await db.query(`create function zoo_cc_key(int) returns int language plpgsql immutable as $$
+    begin if current_setting('pgindex_test.fail', true) = 'on' then raise exception 'failing on purpose'; end if; return $1; end $$`);
+  await db.query('create index zoo_cc_key_idx on zoo_cc (zoo_cc_key(id))');
+  await save('zoo_cc', '[status]', 'zoo_cc.json');
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    await client.query("set pgindex_test.fail = 'on'");
+    await assert.rejects(client.query('reindex index concurrently zoo_cc_key_idx'), /failing on purpose/);
+  } finally {
+    await client.end();
+  }
+  assert.deepEqual(
+    (await indexes('zoo_cc')).filter((d) => d.includes('_ccnew')),
+    ['CREATE INDEX zoo_cc_key_idx_ccnew ON public.zoo_cc USING btree (zoo_cc_key(id)) INVALID'],
+    'the failed REINDEX left its INVALID _ccnew',
+  );
+  await refused('zoo_cc.json', 'zoo_cc', /public\.zoo_cc has a new index zoo_cc_key_idx_ccnew \(\(zoo_cc_key\(id\)\)\) \(INVALID\)$/m);
 });
 
 test('a partitioned table: its saved plan applies as saved; a partition added since is named', async () => {
