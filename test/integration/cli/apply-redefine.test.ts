@@ -3,8 +3,9 @@
  * runner, not psql): refused without --allow-drop with nothing changed, run with it; and a real
  * SIGKILL of pgindex, its server sessions then terminated as a crash would leave them, while a
  * partition's CONCURRENTLY build waits and while the old index's DROP waits for its lock: the next
- * apply finishes the job. (Every state a kill can leave is also planned directly in
- * test/integration/plan/redefine.test.ts.) Run on PostgreSQL 18 and 15.
+ * apply finishes the job; the same on a plain table, while the temporary index's build waits and while
+ * the old one's DROP INDEX CONCURRENTLY waits. (Every state a kill can leave is also planned directly
+ * in test/integration/plan/redefine.test.ts.) Run on PostgreSQL 18 and 15.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -169,4 +170,81 @@ test("SIGKILL while the old index's DROP waits for its lock: the next apply drop
   const r = await runCli(['apply', file, '-d', db.url, '-y', '--allow-drop'], { cwd: dir });
   assert.equal(r.code, 0, r.out + r.err);
   await assertRedefined('rc');
+});
+
+/** A plain table `t` with `t_named` on (a), and the plan that redefines it on (b). */
+async function plainTable(t: string): Promise<string> {
+  await db.query(`create table ${t} (a int, b int)`);
+  await db.query(`insert into ${t} select g, g from generate_series(1, 400) g`);
+  await db.query(`create index ${t}_named on ${t} (a)`);
+  await db.query(`analyze ${t}`);
+  const file = `${t}.yaml`;
+  writeFileSync(join(dir, file), ['version: 1', 'lock_timeout: 0', 'tables:', `  - name: ${t}`, '    indexes:', '      - columns: [b]', `        name: ${t}_named`, ''].join('\n'));
+  return file;
+}
+
+async function plainIndexes(t: string): Promise<string[]> {
+  const { rows } = await db.query<{ line: string }>(
+    `select indexrelid::regclass::text || ' ' || regexp_replace(pg_get_indexdef(indexrelid), '^.* USING ', '') || case when indisvalid then '' else ' INVALID' end as line
+       from pg_index where indrelid = $1::regclass order by 1`,
+    [t],
+  );
+  return rows.map((r) => r.line);
+}
+
+/** SIGKILLs apply once `waiting` holds while `holder` (set up by `hold`) is in its way; then applies again. */
+async function killAndFinish(t: string, file: string, hold: (c: pg.Client) => Promise<void>, waiting: string, what: string): Promise<string[]> {
+  const holder = new pg.Client({ connectionString: db.url });
+  await holder.connect();
+  const child = startCli(['apply', file, '-d', db.url, '-y', '--allow-drop'], dir);
+  try {
+    await hold(holder);
+    await until(waiting, what, child);
+    await crash(child);
+  } finally {
+    await holder.query('rollback');
+    await holder.end();
+  }
+  const left = await plainIndexes(t);
+  const r = await runCli(['apply', file, '-d', db.url, '-y', '--allow-drop'], { cwd: dir });
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.deepEqual(await plainIndexes(t), [`${t}_named btree (b)`]);
+  const again = await runCli(['plan', file, '-d', db.url, '--detailed-exitcode'], { cwd: dir });
+  assert.equal(again.code, 0, `nothing left to do:\n${again.out}${again.err}`);
+  return left;
+}
+
+test("plain table: SIGKILL while the temporary index's CONCURRENTLY build waits: the next apply builds it again, drops the old one, renames", async () => {
+  const file = await plainTable('rd');
+  const left = await killAndFinish(
+    'rd',
+    file,
+    async (h) => {
+      await h.query('begin isolation level repeatable read');
+      await h.query('select count(*) from other');
+    },
+    `select count(*) > 0 as ok from pg_stat_progress_create_index p join pg_stat_activity a using (pid)
+      where a.application_name like 'pgindex/%' and a.datname = current_database() and p.phase like 'waiting for old snapshots%'`,
+    'the build waits for the old snapshot',
+  );
+  assert.deepEqual(left, ['rd_named btree (a)', 'rd_named_pgindex_new btree (b) INVALID']);
+});
+
+test("plain table: SIGKILL while the old index's DROP INDEX CONCURRENTLY waits: the next apply drops it and renames", async () => {
+  const file = await plainTable('re');
+  const left = await killAndFinish(
+    're',
+    file,
+    async (h) => {
+      await h.query('begin');
+      await h.query('lock table re in access share mode');
+    },
+    `select count(*) > 0 as ok from pg_stat_activity a
+      where a.application_name like 'pgindex/%' and a.datname = current_database() and a.wait_event_type = 'Lock'
+        and a.query like 'DROP INDEX CONCURRENTLY IF EXISTS public.re_named%'`,
+    "the old index's DROP waits for the lock holder",
+  );
+  // The old index is still there, valid or (the DROP's first phase done) INVALID; the new one is valid.
+  assert.ok(left.includes('re_named_pgindex_new btree (b)'), left.join('\n'));
+  assert.ok(left.includes('re_named btree (a)') || left.includes('re_named btree (a) INVALID'), left.join('\n'));
 });
