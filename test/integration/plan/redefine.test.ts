@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { withDisambiguator } from '../../../src/plan/names.js';
-import { planCases, type PlanCase } from './cases.js';
+import { planCases, type PlanCase, type PlanJson } from './cases.js';
 
 const T = ['CREATE TABLE t (a int, b int, c int)', 'INSERT INTO t SELECT g, g, g FROM generate_series(1, 100) g', 'ANALYZE t'];
 const PLAN = ['version: 1', 'tables:', '  - name: t', '    indexes:', '      - columns: [b]', '        name: t_named', ''].join('\n');
@@ -139,6 +139,12 @@ function partitionedCases(): PlanCase[] {
     assert.equal(drops.length, 1);
     assert.equal(drops[0]?.sql, DROP);
     assert.match(drops[0]?.reason ?? '', /cannot be dropped CONCURRENTLY: DROP INDEX takes ACCESS EXCLUSIVE on public\.p and on each partition with an index attached to it \(public\.p1, public\.p2\)/);
+    // The runner starts the DROP only once the new index is whole: after every ATTACH (and the ON
+    // ONLY statement) of this plan; the rename only after the DROP.
+    const drop = drops[0] as PlanJson['statements'][number];
+    const before = doc.statements.filter((s) => s.action === 'attach' || s.action === 'create-parent').map((s) => s.id);
+    assert.deepEqual([...drop.dependsOn].sort(), before.sort());
+    assert.deepEqual(doc.statements.find((s) => s.action === 'rename')?.dependsOn, [drop.id]);
   };
   return [
     {
