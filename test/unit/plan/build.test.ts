@@ -463,3 +463,18 @@ test('QA #12: a materialized view is planned like a table, CONCURRENTLY included
   assert.deepEqual(sqlOf(plan), ['CREATE INDEX CONCURRENTLY mv_id_btree_idx ON public.mv USING btree (id)']);
   assert.equal(plan.tables?.[0]?.kind, 'matview');
 });
+
+test('prune on a table the role may not drop from: its undeclared indexes kept, with why; no DROP planned', () => {
+  const indexes = [index('public', 'orders_pkey', { columns: ['id'], unique: true, primary: true }), index('public', 'orders_total', { columns: ['total'] })];
+  const owned = (canIndex: boolean) => table('public.orders', [column('id', T.int4, {}), column('total', T.int4, {})], { canIndex, owner: 'alice', indexes });
+  const file = planFile([tableSpec('orders', [colSpec('id')])], { prune: true });
+  const theirs = buildPlan(file, snapshot([owned(false)], { role: 'bob' }));
+  assert.deepEqual(sqlOf(theirs), []);
+  assert.deepEqual(theirs.kept?.map((k) => [k.index.name, k.reason]), [
+    ['orders_total', 'only the owner of public.orders (owned by alice) can drop its indexes; the plan connects as bob, which is neither a member of that role nor a superuser: DROP INDEX would fail'],
+  ]);
+  // The same table owned (or through membership): the DROP is planned, a hazard.
+  const mine = buildPlan(file, snapshot([owned(true)], { role: 'bob' }));
+  assert.deepEqual(sqlOf(mine), ['DROP INDEX CONCURRENTLY IF EXISTS public.orders_total']);
+  assert.equal(mine.steps[0]?.hazard, 'drop');
+});
