@@ -240,6 +240,36 @@ function partitionedCases(): PlanCase[] {
       },
     },
     {
+      name: 'partitioned: a sub-partitioned partition gets its own ON ONLY index under the temporary tree, attached once its partitions are',
+      setup: [
+        'CREATE TABLE s (a int, b int, at int, k int) PARTITION BY RANGE (at)',
+        'CREATE TABLE s1 PARTITION OF s FOR VALUES FROM (0) TO (50) PARTITION BY LIST (k)',
+        'CREATE TABLE s1a PARTITION OF s1 FOR VALUES IN (0, 1)',
+        'CREATE TABLE s2 PARTITION OF s FOR VALUES FROM (50) TO (200)',
+        'INSERT INTO s SELECT g, g, g, g % 2 FROM generate_series(1, 150) g',
+        'ANALYZE s',
+        'CREATE INDEX s_named ON s (a)',
+      ],
+      plan: ['version: 1', 'tables:', '  - name: s', '    indexes:', '      - columns: [b]', '        name: s_named', ''].join('\n'),
+      statements: [
+        'CREATE INDEX s_named_pgindex_new ON ONLY public.s USING btree (b)',
+        'CREATE INDEX s1_b_btree_idx ON ONLY public.s1 USING btree (b)',
+        'CREATE INDEX CONCURRENTLY s1a_b_btree_idx ON public.s1a USING btree (b)',
+        'ALTER INDEX public.s1_b_btree_idx ATTACH PARTITION public.s1a_b_btree_idx',
+        'ALTER INDEX public.s_named_pgindex_new ATTACH PARTITION public.s1_b_btree_idx',
+        'CREATE INDEX CONCURRENTLY s2_b_btree_idx ON public.s2 USING btree (b)',
+        'ALTER INDEX public.s_named_pgindex_new ATTACH PARTITION public.s2_b_btree_idx',
+        'DROP INDEX IF EXISTS public.s_named',
+        'ALTER INDEX public.s_named_pgindex_new RENAME TO s_named',
+      ],
+      applied: { valid: ['s_named', 's1_b_btree_idx', 's1a_b_btree_idx', 's2_b_btree_idx'] },
+      more: ({ doc }) => {
+        assert.ok(doc);
+        const drop = doc.statements.find((x) => x.action === 'drop');
+        assert.match(drop?.reason ?? '', /ACCESS EXCLUSIVE on public\.s and on each partition with an index attached to it \(public\.s1, public\.s1a, public\.s2\)/);
+      },
+    },
+    {
       name: 'partitioned: a UNIQUE constraint on the parent is refused, with the reason and the DDL that would do it (no USING INDEX on partitioned tables)',
       setup: [...P, 'ALTER TABLE p ADD CONSTRAINT p_named UNIQUE (a, at)'],
       plan: ['version: 1', 'tables:', '  - name: p', '    indexes:', '      - columns: [b, at]', '        unique: true', '        name: p_named', ''].join('\n'),
