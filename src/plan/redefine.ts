@@ -28,7 +28,7 @@ import { tableHoldingName } from './conflicts.js';
 import { notOwnerReason } from './hazards.js';
 import { cutToBytes, MAX_IDENTIFIER_BYTES, withDisambiguator } from './names.js';
 import { partitionedDropLocks, planPartitionTree } from './partitions.js';
-import { intentLabel, qname, targetIndex, type IndexTarget, type Intent, type PlanningState } from './intent.js';
+import { allTargets, intentLabel, qname, targetIndex, type IndexTarget, type Intent, type PlanningState } from './intent.js';
 import { createParentStep, createSql, createStep, dropStep, hazardDropStep, leafEstimate, renameStep } from './steps.js';
 import type { ColumnPlan } from './types.js';
 
@@ -84,8 +84,10 @@ export function planRedefinition(state: PlanningState, intent: Intent): Pick<Col
     refuse(state, intent, `index ${quoteQualified(targetIndex(target))} has another definition (${diffs.join('; ')}) but it is attached to the partitioned index ${quoteQualified(old.parentIndex)}: it is dropped only with it`, 'declare the new definition on the partitioned table instead');
     return { action: 'skip', reason: `attached to ${quoteQualified(old.parentIndex)}: not redefined` };
   }
-  if (table.canIndex === false) {
-    refuse(state, intent, `index ${quoteQualified(targetIndex(target))} ${old ? `has another definition (${diffs.join('; ')})` : `was being redefined (${quoteIdent(tempName)} is left)`} but ${notOwnerReason(snapshot.role, table, 'can build, drop and rename its indexes')}: not redefined`, 'connect as its owner, or GRANT the owning role to this one');
+  // Every partition's index is built CONCURRENTLY on its own, which needs that partition's owner too.
+  const notOwned = allTargets(target).find((t) => t.table.canIndex === false)?.table;
+  if (notOwned) {
+    refuse(state, intent, `index ${quoteQualified(targetIndex(target))} ${old ? `has another definition (${diffs.join('; ')})` : `was being redefined (${quoteIdent(tempName)} is left)`} but ${notOwnerReason(snapshot.role, notOwned, `can ${notOwned === table ? 'build, drop and rename its indexes' : `build its indexes (a partition of ${quoteQualified(qname(table))})`}`)}: not redefined`, 'connect as its owner, or GRANT the owning role to this one');
     return { action: 'skip', reason: 'not the owner of its table: not redefined' };
   }
   if (temp?.buildingPid && !isValid(temp)) return { action: 'skip', reason: 'being built by another session' };

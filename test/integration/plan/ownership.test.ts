@@ -81,6 +81,25 @@ const cases: PlanCase[] = [
       'ALTER INDEX public.shared_a_pgindex_new RENAME TO shared_a',
     ],
   },
+  {
+    name: "redefinition on a partitioned table the role owns, with a partition it does not: refused, naming the partition",
+    setup: [
+      ...ROLES,
+      'CREATE TABLE pt (k int, a int, b int) PARTITION BY LIST (k)',
+      'CREATE TABLE pt1 PARTITION OF pt FOR VALUES IN (1)',
+      'CREATE TABLE pt2 PARTITION OF pt FOR VALUES IN (2)',
+      'CREATE INDEX pt_named ON pt (a)',
+      'ANALYZE pt',
+      'ALTER TABLE pt OWNER TO {db}_planner',
+      'ALTER TABLE pt1 OWNER TO {db}_planner',
+    ],
+    teardown: TEARDOWN,
+    as: AS,
+    plan: ['version: 1', 'tables:', '  - name: pt', '    indexes:', '      - columns: [b]', '        name: pt_named', ''].join('\n'),
+    problems: [
+      'plan.yaml:5:19: index public.pt_named has another definition (key 1 is a, planned b) but only the owner of public.pt2 (owned by postgres) can build its indexes (a partition of public.pt); the plan connects as {db}_planner, which is neither a member of that role nor a superuser: not redefined (connect as its owner, or GRANT the owning role to this one)',
+    ],
+  },
 ];
 
 planCases('pgindex_owner', cases);
