@@ -12,6 +12,7 @@ import { tokenize, LexError } from '../../sql/split.js';
 import { candidateLabel, candidateSql, keySql } from './candidate-sql.js';
 import type { Candidate, CandidateSet } from './candidates.js';
 import { estimateCandidate } from './estimate.js';
+import { requiredShare, tableTraffic } from './writes.js';
 import type { AnalysedQuery } from './workload.js';
 import { queryLabel } from './workload.js';
 import type { TableInfo } from '../../catalog/types.js';
@@ -58,13 +59,16 @@ export async function hypopgInstalled(client: pg.ClientBase): Promise<boolean> {
  */
 export function evaluateByEstimate(queries: readonly AnalysedQuery[], candidates: readonly Candidate[], tables: readonly TableInfo[], opts: Pick<EvaluateOptions, 'minShare'>): Evaluation {
   const byKey = new Map(tables.map((t) => [qualifiedKey(t), t]));
+  const traffic = tableTraffic(queries);
   const out: Evaluation = { kept: [], dropped: [], notes: [] };
   for (const c of candidates) {
     const table = byKey.get(qualifiedKey(c.table));
     if (!table) continue;
-    const e = estimateCandidate(c, queries, table, opts.minShare);
-    if (e.keep) out.kept.push({ candidate: c, evidence: e.evidence, reason: e.reason });
-    else out.dropped.push({ candidate: c, reason: e.reason });
+    const required = requiredShare(c.table, traffic, opts.minShare);
+    const e = estimateCandidate(c, queries, table, required.share);
+    const reason = e.reason + (required.why ? `; ${required.why}` : '');
+    if (e.keep) out.kept.push({ candidate: c, evidence: e.evidence, reason });
+    else out.dropped.push({ candidate: c, reason });
   }
   // A kept index whose keys lead another kept one of the same method is covered by it.
   for (const k of [...out.kept]) {
@@ -136,6 +140,7 @@ export async function evaluateWithHypopg(
   }
 
   const estimated = evaluateByEstimate(queries, unsimulated, tables, opts);
+  const traffic = tableTraffic(queries);
   const out: Evaluation = { kept: [], dropped: [], notes };
   for (const c of set.candidates) {
     if (unsimulated.includes(c)) {
@@ -147,20 +152,22 @@ export async function evaluateWithHypopg(
       continue;
     }
     const evidence = used.get(c) ?? [];
-    const paying = evidence.filter((e) => e.costBefore >= MIN_QUERY_COST && e.costBefore - e.costAfter >= opts.minShare * e.costBefore);
+    const required = requiredShare(c.table, traffic, opts.minShare);
+    const also = required.why ? `; ${required.why}` : '';
+    const paying = evidence.filter((e) => e.costBefore >= MIN_QUERY_COST && e.costBefore - e.costAfter >= required.share * e.costBefore);
     if (paying.length > 0) {
       const best = paying.reduce((a, b) => (cut(b) > cut(a) ? b : a));
       out.kept.push({
         candidate: c,
         evidence: paying,
-        reason: `planner (HypoPG): used by ${paying.length} ${paying.length === 1 ? 'query' : 'queries'}, cost ${cost(best.costBefore)} → ${cost(best.costAfter)} (−${percent(cut(best))})`,
+        reason: `planner (HypoPG): used by ${paying.length} ${paying.length === 1 ? 'query' : 'queries'}, cost ${cost(best.costBefore)} → ${cost(best.costAfter)} (−${percent(cut(best))})${also}`,
       });
     } else if (evidence.length === 0) {
       out.dropped.push({ candidate: c, reason: 'planner (HypoPG): not used by any query it was made for' });
     } else {
       const best = evidence.reduce((a, b) => (cut(b) > cut(a) ? b : a));
-      const why = best.costBefore < MIN_QUERY_COST ? `its queries cost under ${MIN_QUERY_COST} already` : `cuts cost by ${percent(cut(best))} at most, under the ${percent(opts.minShare)} asked`;
-      out.dropped.push({ candidate: c, reason: `planner (HypoPG): used, but ${why}` });
+      const why = best.costBefore < MIN_QUERY_COST ? `its queries cost under ${MIN_QUERY_COST} already` : `cuts cost by ${percent(cut(best))} at most, under the ${percent(required.share)} asked`;
+      out.dropped.push({ candidate: c, reason: `planner (HypoPG): used, but ${why}${also}` });
     }
   }
   return out;
