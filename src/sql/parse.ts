@@ -19,10 +19,15 @@ export interface SqlSyntaxError {
 export interface SqlParser {
   /** The number of statements in `sql`, or the first syntax error. */
   parse(sql: string): { statements: number } | { error: SqlSyntaxError };
+  /**
+   * The parse trees of the statements in `sql` (libpg_query's JSON: one `{ NodeType: {...} }` per
+   * statement, as the server's raw parser builds them), or the first syntax error.
+   */
+  trees(sql: string): { trees: unknown[] } | { error: SqlSyntaxError };
 }
 
 /** The package's synchronous entry point, once its module is loaded. */
-type ParseSync = (sql: string) => { stmts?: unknown[] };
+type ParseSync = (sql: string) => { stmts?: { stmt?: unknown }[] };
 
 let loading: Promise<SqlParser> | undefined;
 
@@ -37,19 +42,24 @@ export function loadSqlParser(): Promise<SqlParser> {
 }
 
 function parserOf(parseSync: ParseSync): SqlParser {
+  const trees = (sql: string): { trees: unknown[] } | { error: SqlSyntaxError } => {
+    // The library refuses an empty string outright; the server calls it an empty query (no statement).
+    if (sql.trim() === '') return { trees: [] };
+    try {
+      return { trees: (parseSync(sql).stmts ?? []).map((s) => s.stmt) };
+    } catch (err) {
+      const details = (err as { sqlDetails?: { message?: unknown; cursorPosition?: unknown } }).sqlDetails;
+      if (!details || typeof details.message !== 'string') throw err;
+      const cursor = typeof details.cursorPosition === 'number' ? details.cursorPosition : 0;
+      return { error: { message: details.message, offset: codeUnitOffset(sql, cursor) } };
+    }
+  };
   return {
     parse(sql) {
-      // The library refuses an empty string outright; the server calls it an empty query (no statement).
-      if (sql.trim() === '') return { statements: 0 };
-      try {
-        return { statements: parseSync(sql).stmts?.length ?? 0 };
-      } catch (err) {
-        const details = (err as { sqlDetails?: { message?: unknown; cursorPosition?: unknown } }).sqlDetails;
-        if (!details || typeof details.message !== 'string') throw err;
-        const cursor = typeof details.cursorPosition === 'number' ? details.cursorPosition : 0;
-        return { error: { message: details.message, offset: codeUnitOffset(sql, cursor) } };
-      }
+      const result = trees(sql);
+      return 'error' in result ? result : { statements: result.trees.length };
     },
+    trees,
   };
 }
 
