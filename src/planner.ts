@@ -11,6 +11,7 @@ import { DEFAULT_RULES, type PlanFile, type SourcePos } from './planfile/types.j
 import { chooseConnection, clientConfig, connect, describeSource, describeTarget, type ConnectionFlags } from './db/connection.js';
 import { takeSnapshot } from './catalog/snapshot.js';
 import { analyzeUnanalyzed } from './catalog/analyze.js';
+import { withCitusFacts } from './catalog/citus.js';
 import { resolveTables, type ResolvedTable } from './catalog/resolve.js';
 import { buildPlan } from './plan/build.js';
 import { keysKey, predicateKey, type ServerKey } from './plan/predicates.js';
@@ -78,12 +79,13 @@ export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
         throw err;
       }
     };
-    let snapshot = await takeSnapshot(client, file, { openHelper });
+    // On a Citus coordinator, the distributed tables' sizes and statistics are their shards' (src/catalog/citus.ts).
+    let snapshot = await withCitusFacts(client, await takeSnapshot(client, file, { openHelper }));
     if (file.analyze) {
       const analyzed = await lockMessage(client, 'ANALYZE', snapshot.tables.map((t) => t.oid), 'ShareUpdateExclusiveLock', () => analyzeUnanalyzed(client, snapshot));
       if (analyzed.length > 0) {
         opts.log(`analyzed ${analyzed.length} table${analyzed.length === 1 ? '' : 's'} that had no statistics: ${analyzed.join(', ')}`);
-        snapshot = await takeSnapshot(client, file, { openHelper });
+        snapshot = await withCitusFacts(client, await takeSnapshot(client, file, { openHelper }));
       }
     }
     const resolution = resolveTables(file, snapshot, { deferProblems: true });
