@@ -151,3 +151,58 @@ export async function shardCopiesNotValid(session: Queryable, index: string): Pr
   }
   return { missing: Math.max(0, placements.length - valid), placements: placements.length };
 }
+
+/** One shard build running on a node, as pg_stat_progress_create_index shows it there. */
+export interface ShardBuildRow {
+  phase: string;
+  blocks_done: number;
+  blocks_total: number;
+  tuples_done: number;
+  tuples_total: number;
+}
+
+const TABLE_PLACEMENTS_SQL = `
+select shard_name(s.logicalrelid, s.shardid) as shard, $2 || '_' || s.shardid as shard_index
+from pg_dist_shard s
+join pg_dist_placement pl on pl.shardid = s.shardid
+where s.logicalrelid = to_regclass($1)`;
+
+/**
+ * A build of `index` on a Citus table, shard by shard: how many placements have a valid copy already,
+ * of how many, and the progress rows of the shard builds running on the nodes. Null for a table
+ * Citus does not know.
+ */
+export async function shardBuildProgress(session: Queryable, table: string, index: string): Promise<{ done: number; total: number; running: ShardBuildRow[] } | null> {
+  let placements: { shard: string; shard_index: string }[];
+  try {
+    placements = (await session.query<{ shard: string; shard_index: string }>(TABLE_PLACEMENTS_SQL, [table, index])).rows;
+  } catch (err) {
+    throw SqlError.fromDriver(TABLE_PLACEMENTS_SQL, err);
+  }
+  if (placements.length === 0) return null;
+  const array = (xs: readonly string[]) => `array[${xs.map(quoteLiteral).join(', ')}]::text[]`;
+  const shards = array(placements.map((p) => p.shard));
+  const command = `select json_build_object(
+  'done', (select count(*) from unnest(${shards}, ${array(placements.map((p) => p.shard_index))}) as x(shard, ix)
+    join pg_index i on i.indrelid = to_regclass(x.shard) join pg_class c on c.oid = i.indexrelid and c.relname = x.ix
+    where i.indisvalid and i.indisready),
+  'running', (select coalesce(json_agg(json_build_object('phase', p.phase, 'blocks_done', p.blocks_done, 'blocks_total', p.blocks_total,
+      'tuples_done', p.tuples_done, 'tuples_total', p.tuples_total)), '[]')
+    from pg_stat_progress_create_index p where p.relid = any(array(select to_regclass(x) from unnest(${shards}) x))))`;
+  const sql = 'select success, result from run_command_on_all_nodes($1)';
+  let results: { success: boolean; result: string }[];
+  try {
+    results = (await session.query<{ success: boolean; result: string }>(sql, [command])).rows;
+  } catch (err) {
+    throw SqlError.fromDriver(sql, err);
+  }
+  let done = 0;
+  const running: ShardBuildRow[] = [];
+  for (const r of results) {
+    if (!r.success) throw new SqlError(command, { message: `on a Citus node: ${r.result}` });
+    const answer = JSON.parse(r.result) as { done: number; running: ShardBuildRow[] };
+    done += answer.done;
+    running.push(...answer.running);
+  }
+  return { done, total: placements.length, running };
+}
