@@ -43,6 +43,8 @@ export interface CitusFacts {
   placements: PlacementRow[];
   shards: ShardFacts[];
   invalidIndexes: InvalidShardIndexRow[];
+  /** Each index's name on each shard, as shard_name() gives it (read only when some copy is INVALID). */
+  shardIndexNames?: { index: string; shardId: string; shardIndex: string }[];
 }
 
 /** Shards whose statistics are read, per table: enough to see whether every shard agrees. */
@@ -77,6 +79,7 @@ export function withCitus(snapshot: CatalogSnapshot, facts: CitusFacts): Catalog
   const invalidByShardTable = new Map<string, string[]>();
   for (const row of facts.invalidIndexes) invalidByShardTable.set(row.shardTable, [...(invalidByShardTable.get(row.shardTable) ?? []), row.index]);
 
+  const shardIndexName = new Map((facts.shardIndexNames ?? []).map((n) => [`${n.index}\0${n.shardId}`, unqualified(n.shardIndex)]));
   const tables = snapshot.tables.map((table): TableInfo => {
     const kind = kinds.get(table.oid);
     if (!kind) return table;
@@ -107,7 +110,7 @@ export function withCitus(snapshot: CatalogSnapshot, facts: CitusFacts): Catalog
       nodes.set(p.node, share);
     }
     const columns = sampled.length === 0 ? table.columns : table.columns.map((c) => withShardStats(c, sampled, shardIds.size, c.name === kind.distributionColumn));
-    const indexes = table.indexes.map((ix) => withShardValidity(ix, placements, invalidByShardTable));
+    const indexes = table.indexes.map((ix) => withShardValidity(ix, placements, invalidByShardTable, shardIndexName));
     const shellPages = table.relpages;
     return {
       ...table,
@@ -156,14 +159,15 @@ function withShardStats(column: ColumnInfo, shards: readonly ShardFacts[], total
 
 /**
  * An index is INVALID as soon as one placement's copy is: the planner then drops and rebuilds it. A
- * shard's index is named after the index with `_<shard id>` appended (Citus's convention, as its
- * shard tables are); a name Citus had to shorten is not recognised.
+ * shard's index is named as shard_name() names it: the index's name with `_<shard id>` appended,
+ * shortened with a hash when that would pass 63 bytes.
  */
-function withShardValidity(ix: IndexInfo, placements: readonly PlacementRow[], invalidByShardTable: Map<string, string[]>): IndexInfo {
+function withShardValidity(ix: IndexInfo, placements: readonly PlacementRow[], invalidByShardTable: Map<string, string[]>, shardIndexName: Map<string, string>): IndexInfo {
   let invalid = 0;
   for (const p of placements) {
     const shardTable = unqualified(p.shard);
-    if ((invalidByShardTable.get(shardTable) ?? []).includes(`${ix.name}_${p.shardId}`)) invalid++;
+    const name = shardIndexName.get(`${ix.name}\0${p.shardId}`) ?? `${ix.name}_${p.shardId}`;
+    if ((invalidByShardTable.get(shardTable) ?? []).includes(name)) invalid++;
   }
   if (invalid === 0) return ix;
   return { ...ix, valid: false, invalidShards: { invalid, placements: placements.length } };

@@ -83,6 +83,9 @@ export async function readCitusFacts(client: pg.ClientBase, oids: readonly numbe
     for (const s of answer.shards) shards.push({ shard: s.shard, node, reltuples: s.reltuples, relpages: s.relpages, stats: s.stats ?? [] });
     invalidIndexes.push(...answer.invalid);
   }
+  // Citus shortens a shard index's name that would pass 63 bytes: the coordinator names them (shard_name).
+  const shardIndexNames =
+    invalidIndexes.length === 0 ? [] : await queryRows<{ index: string; shard_id: string; shard_index: string }>(client, SHARD_INDEX_NAMES_SQL, [tables.map((t) => t.relid)]);
   const holding = new Set(placements.map((p) => p.node));
   return {
     cluster: {
@@ -93,8 +96,16 @@ export async function readCitusFacts(client: pg.ClientBase, oids: readonly numbe
     placements,
     shards,
     invalidIndexes,
+    shardIndexNames: shardIndexNames.map((r) => ({ index: r.index, shardId: r.shard_id, shardIndex: r.shard_index })),
   };
 }
+
+const SHARD_INDEX_NAMES_SQL = `
+select c.relname as index, s.shardid::text as shard_id, shard_name(i.indexrelid, s.shardid) as shard_index
+from pg_index i
+join pg_class c on c.oid = i.indexrelid
+join pg_dist_shard s on s.logicalrelid = i.indrelid
+where i.indrelid = any($1::oid[])`;
 
 /** One command on every node through the coordinator; a node that fails it is an SqlError naming the node. */
 async function askNodes(client: pg.ClientBase, command: string, nodes: readonly { id: number; node: string }[]): Promise<{ node: string; answer: NodeAnswer }[]> {
@@ -113,9 +124,8 @@ interface Queryable {
 }
 
 const INDEX_PLACEMENTS_SQL = `
-select shard_name(s.logicalrelid, s.shardid) as shard, c.relname || '_' || s.shardid as shard_index
+select shard_name(s.logicalrelid, s.shardid) as shard, shard_name(i.indexrelid, s.shardid) as shard_index
 from pg_index i
-join pg_class c on c.oid = i.indexrelid
 join pg_dist_shard s on s.logicalrelid = i.indrelid
 join pg_dist_placement pl on pl.shardid = s.shardid
 where i.indexrelid = to_regclass($1)`;
@@ -135,7 +145,7 @@ export async function shardCopiesNotValid(session: Queryable, index: string): Pr
   if (placements.length === 0) return { missing: 0, placements: 0 };
   const array = (xs: readonly string[]) => `array[${xs.map(quoteLiteral).join(', ')}]::text[]`;
   const command = `select count(*) from unnest(${array(placements.map((p) => p.shard))}, ${array(placements.map((p) => p.shard_index))}) as x(shard, ix)
-  join pg_index i on i.indrelid = to_regclass(x.shard) join pg_class c on c.oid = i.indexrelid and c.relname = x.ix
+  join pg_index i on i.indexrelid = to_regclass(x.ix) and i.indrelid = to_regclass(x.shard)
   where i.indisvalid and i.indisready`;
   const sql = 'select success, result from run_command_on_all_nodes($1)';
   let results: { success: boolean; result: string }[];
@@ -162,7 +172,7 @@ export interface ShardBuildRow {
 }
 
 const TABLE_PLACEMENTS_SQL = `
-select shard_name(s.logicalrelid, s.shardid) as shard, $2 || '_' || s.shardid as shard_index
+select shard_name(s.logicalrelid, s.shardid) as shard, shard_name(to_regclass($2), s.shardid) as shard_index
 from pg_dist_shard s
 join pg_dist_placement pl on pl.shardid = s.shardid
 where s.logicalrelid = to_regclass($1)`;
@@ -173,9 +183,9 @@ where s.logicalrelid = to_regclass($1)`;
  * Citus does not know.
  */
 export async function shardBuildProgress(session: Queryable, table: string, index: string): Promise<{ done: number; total: number; running: ShardBuildRow[] } | null> {
-  let placements: { shard: string; shard_index: string }[];
+  let placements: { shard: string; shard_index: string | null }[];
   try {
-    placements = (await session.query<{ shard: string; shard_index: string }>(TABLE_PLACEMENTS_SQL, [table, index])).rows;
+    placements = (await session.query<{ shard: string; shard_index: string | null }>(TABLE_PLACEMENTS_SQL, [table, index])).rows;
   } catch (err) {
     throw SqlError.fromDriver(TABLE_PLACEMENTS_SQL, err);
   }
@@ -183,8 +193,8 @@ export async function shardBuildProgress(session: Queryable, table: string, inde
   const array = (xs: readonly string[]) => `array[${xs.map(quoteLiteral).join(', ')}]::text[]`;
   const shards = array(placements.map((p) => p.shard));
   const command = `select json_build_object(
-  'done', (select count(*) from unnest(${shards}, ${array(placements.map((p) => p.shard_index))}) as x(shard, ix)
-    join pg_index i on i.indrelid = to_regclass(x.shard) join pg_class c on c.oid = i.indexrelid and c.relname = x.ix
+  'done', (select count(*) from unnest(${shards}, ${array(placements.map((p) => p.shard_index ?? ''))}) as x(shard, ix)
+    join pg_index i on i.indexrelid = to_regclass(x.ix) and i.indrelid = to_regclass(x.shard)
     where i.indisvalid and i.indisready),
   'running', (select coalesce(json_agg(json_build_object('phase', p.phase, 'blocks_done', p.blocks_done, 'blocks_total', p.blocks_total,
       'tuples_done', p.tuples_done, 'tuples_total', p.tuples_total)), '[]')

@@ -49,6 +49,6 @@ export function shardProgressSample(p: { done: number; total: number; running: S
 export async function shardProgress(session: Session, step: Step, plan: Plan): Promise<ProgressSample | null> {
   if (!plan.settings.citus || step.action !== 'create' || !step.index || !step.table) return null;
   await session.ensureOpen();
-  const p = await shardBuildProgress(session, quoteMaybeQualified(step.table), step.index.name);
+  const p = await shardBuildProgress(session, quoteMaybeQualified(step.table), quoteMaybeQualified({ schema: step.index.schema || step.table.schema, name: step.index.name }));
   return p ? shardProgressSample(p) : null;
 }

@@ -112,6 +112,17 @@ test('an index with an INVALID copy on a shard is INVALID, with the count of suc
   assert.equal(fine?.invalidShards, undefined);
 });
 
+test('a shard index whose name Citus shortened is found by the name the coordinator gives it', () => {
+  const long = 'i'.repeat(60);
+  const t = { ...shell(), indexes: [index('public', long, { columns: ['at'] })] };
+  const f = facts(t.oid);
+  const shortened = `${'i'.repeat(47)}_ab80d965_102010`;
+  f.invalidIndexes = [{ shardTable: 'events_102010', index: shortened }];
+  assert.equal(withCitus(snapshot([t]), f).tables[0]?.indexes[0]?.valid, true, 'without the names, no match');
+  f.shardIndexNames = f.placements.map((p) => ({ index: long, shardId: p.shardId, shardIndex: p.shardId === '102010' ? shortened : `x_${p.shardId}` }));
+  assert.deepEqual(withCitus(snapshot([t]), f).tables[0]?.indexes[0]?.invalidShards, { invalid: 1, placements: 32 });
+});
+
 test('a table Citus does not know is left as it is', () => {
   const t = shell();
   const other = table('public.plain', [column('id', T.int4, {})]);
