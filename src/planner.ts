@@ -153,7 +153,7 @@ export async function prepareSavedPlan(saved: SavedPlan, opts: SavedPlanOptions)
     // names of this plan file are read by takeSnapshot.
     const tables = saved.fingerprint.tables.map((t) => ({ name: quoteQualified(t), columns: [], exclude: [], pos }));
     const file: PlanFile = { file: opts.savedPath, version: 1, parallelism: 1, concurrently: true, analyze: false, lockTimeoutMs: 0, statementTimeoutMs: 0, retries: 0, rules: { ...DEFAULT_RULES }, tables };
-    const now = fingerprintOf(await takeSnapshot(client, file));
+    const now = fingerprintOf(await withCitusFacts(client, await takeSnapshot(client, file)));
     const changes = fingerprintDiff(saved.fingerprint, now);
     if (changes.length > 0) {
       const what = changes.length === 1 ? changes[0] : `${changes.length} changes since ${opts.savedPath} was saved:\n${changes.map((c) => `  ${c}`).join('\n')}`;
