@@ -11,6 +11,7 @@ import { DEFAULT_RULES, type PlanFile, type SourcePos } from './planfile/types.j
 import { chooseConnection, clientConfig, connect, describeSource, describeTarget, type ConnectionFlags } from './db/connection.js';
 import { takeSnapshot } from './catalog/snapshot.js';
 import { analyzeUnanalyzed } from './catalog/analyze.js';
+import { withCitusFacts } from './catalog/citus.js';
 import { resolveTables, type ResolvedTable } from './catalog/resolve.js';
 import { buildPlan } from './plan/build.js';
 import { keysKey, predicateKey, type ServerKey } from './plan/predicates.js';
@@ -78,12 +79,13 @@ export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
         throw err;
       }
     };
-    let snapshot = await takeSnapshot(client, file, { openHelper });
+    // On a Citus coordinator, the distributed tables' sizes and statistics are their shards' (src/catalog/citus.ts).
+    let snapshot = await withCitusFacts(client, await takeSnapshot(client, file, { openHelper }));
     if (file.analyze) {
       const analyzed = await lockMessage(client, 'ANALYZE', snapshot.tables.map((t) => t.oid), 'ShareUpdateExclusiveLock', () => analyzeUnanalyzed(client, snapshot));
       if (analyzed.length > 0) {
         opts.log(`analyzed ${analyzed.length} table${analyzed.length === 1 ? '' : 's'} that had no statistics: ${analyzed.join(', ')}`);
-        snapshot = await takeSnapshot(client, file, { openHelper });
+        snapshot = await withCitusFacts(client, await takeSnapshot(client, file, { openHelper }));
       }
     }
     const resolution = resolveTables(file, snapshot, { deferProblems: true });
@@ -151,7 +153,7 @@ export async function prepareSavedPlan(saved: SavedPlan, opts: SavedPlanOptions)
     // names of this plan file are read by takeSnapshot.
     const tables = saved.fingerprint.tables.map((t) => ({ name: quoteQualified(t), columns: [], exclude: [], pos }));
     const file: PlanFile = { file: opts.savedPath, version: 1, parallelism: 1, concurrently: true, analyze: false, lockTimeoutMs: 0, statementTimeoutMs: 0, retries: 0, rules: { ...DEFAULT_RULES }, tables };
-    const now = fingerprintOf(await takeSnapshot(client, file));
+    const now = fingerprintOf(await withCitusFacts(client, await takeSnapshot(client, file)));
     const changes = fingerprintDiff(saved.fingerprint, now);
     if (changes.length > 0) {
       const what = changes.length === 1 ? changes[0] : `${changes.length} changes since ${opts.savedPath} was saved:\n${changes.map((c) => `  ${c}`).join('\n')}`;

@@ -150,7 +150,9 @@ function statisticsChoice(input: AdviceInput): IndexDecision | null {
 
   if (stats.correlation !== null && Math.abs(stats.correlation) >= rules.brinMinCorrelation && table.relpages >= rules.brinMinPages) {
     const opc = defaultFor('brin');
-    if (opc) return index('brin', null, opc, `correlation ${decimal(stats.correlation)} on ${thousands(table.relpages)} pages → brin`);
+    // A Citus table's statistics are its shards': the correlation is the weakest of the shards read.
+    const where = stats.shards ? `${stats.shards.sampled} of ${stats.shards.total} shards, ${thousands(table.relpages)} pages` : `${thousands(table.relpages)} pages`;
+    if (opc) return index('brin', null, opc, `correlation ${decimal(stats.correlation)} on ${where} → brin`);
   }
 
   const rows = table.reltuples;

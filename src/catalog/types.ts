@@ -4,6 +4,7 @@
  * tests can build snapshots by hand.
  */
 import type { ColumnType, IndexInfo, OpclassInfo, BinaryCoercion } from '../pg/types.js';
+import type { CitusClusterInfo, CitusTableInfo, ShardStatsSource } from './citus-types.js';
 
 export type { BinaryCoercion, ColumnType, ConstraintType, IndexInfo, IndexKey, OpclassInfo, TypeKind } from '../pg/types.js';
 
@@ -30,6 +31,8 @@ export interface ColumnStats {
   avgWidth: number;
   nDistinct: number;
   correlation: number | null;
+  /** Read from a Citus table's shards (src/catalog/citus-overlay.ts); absent: the table's own pg_stats. */
+  shards?: ShardStatsSource;
 }
 
 export interface ColumnInfo {
@@ -76,6 +79,8 @@ export interface TableInfo {
   canIndex?: boolean;
   /** For a partitioned table: its partition key columns in order, null for an expression. */
   partitionKey?: (string | null)[];
+  /** A Citus coordinator's distributed, reference or Citus-local table (src/catalog/citus-overlay.ts). */
+  citus?: CitusTableInfo;
 }
 
 /** A relation a plan names that cannot carry an index (a view, a sequence, a foreign table…). */
@@ -111,4 +116,6 @@ export interface CatalogSnapshot {
   nearbyTables?: { schema: string; name: string }[];
   /** current_user of the planning session, for permission messages. */
   role?: string;
+  /** The Citus cluster, when the citus extension is installed (src/catalog/citus.ts). */
+  citus?: CitusClusterInfo;
 }

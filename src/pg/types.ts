@@ -93,6 +93,8 @@ export interface IndexInfo {
    * never pruned: DROP INDEX refuses it. Absent: none.
    */
   constraint?: { name: string; type: ConstraintType };
+  /** Citus: the copies of this index on shard placements that are INVALID (then `valid` is false). */
+  invalidShards?: { invalid: number; placements: number };
 }
 
 /** pg_constraint.contype of a constraint that needs an index: p, u, x, or f (a referencing foreign key). */

@@ -34,6 +34,7 @@ import { entryShape, indexIntent, keysLabel, plannedKeys } from './index-entries
 import { planIntent } from './reconcile.js';
 import { planPrune } from './prune.js';
 import { deriveRunSettings } from './settings.js';
+import { citusRunSettings } from './citus.js';
 import type { ColumnPlan, Plan, TableSummary } from './types.js';
 
 export interface BuildOptions {
@@ -73,14 +74,16 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
   problems.push(...state.problems, ...permissionProblems(state));
   if (problems.length > 0) throw new InputError(problems);
   if (state.conflicts.length > 0) throw conflictsError(state.conflicts);
+  // On a Citus coordinator: shard builds per node kept within a bound (src/plan/citus.ts).
+  const citus = citusRunSettings(file, snapshot, state.steps, deriveRunSettings(snapshot.server.settings, file));
   return {
     version: 1,
     source: file.file,
     server: { version: snapshot.server.version, versionNum: snapshot.server.versionNum },
-    settings: deriveRunSettings(snapshot.server.settings, file),
+    settings: citus.settings,
     columns,
     steps: state.steps,
-    warnings: [...new Set(warnings)],
+    warnings: [...new Set([...warnings, ...citus.warnings])],
     tables: summarise(resolution.tables.map((r) => r.table)),
     matchedNoTable: resolution.tables.length === 0,
     ...(kept.length > 0 ? { kept } : {}),

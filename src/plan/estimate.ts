@@ -76,7 +76,9 @@ export function estimateBuild(method: string, table: TableInfo, columnName: stri
   const pages = Math.max(0, table.relpages);
   const rows = Math.max(0, table.reltuples);
   const column = table.columns.find((c) => c.name === columnName);
-  return { pages, cost: buildCost(method, pages), sizeBytes: estimateSize(method, column, rows, pages) };
+  // Citus: the shards are built in parallel on their nodes, so the busiest node's pages take longest.
+  const costPages = table.citus?.nodes[0]?.pages ?? pages;
+  return { pages, cost: buildCost(method, costPages), sizeBytes: estimateSize(method, column, rows, pages) };
 }
 
 export function sumEstimates(list: Estimate[]): Estimate {

@@ -33,6 +33,7 @@ export function settingsLine(plan: Plan): string {
     ...(s.snapshotWaitTimeoutMs ? [`snapshot_wait_timeout ${durationSetting(s.snapshotWaitTimeoutMs)}`] : []),
     `statement_timeout ${durationSetting(s.statementTimeoutMs)}`,
     `retries ${s.retries}`,
+    ...(s.citus ? [`Citus: ${s.citus.perNode} shard builds per node at most (citus.max_adaptive_executor_pool_size ${s.citus.poolSize})`] : []),
   ].join(', ');
 }
 

@@ -59,6 +59,7 @@ export function renderSql(plan: Plan, opts: SqlOptions = {}): string {
       statementTimeoutMs: plan.settings.statementTimeoutMs,
       maintenanceWorkMemBytes: plan.settings.maintenanceWorkMemBytes,
       maxParallelMaintenanceWorkers: workersForOneBuild(plan),
+      ...(plan.settings.citus ? { citusPoolSize: plan.settings.citus.poolSize } : {}),
     });
     for (const set of settings) lines.push(set + ';');
     for (const block of statementBlocks(plan.steps)) lines.push('', block);

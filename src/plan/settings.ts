@@ -54,6 +54,8 @@ export interface SessionSettings {
   maxParallelMaintenanceWorkers?: number;
   /** PostgreSQL 14+: how often a running statement checks that its client is still there. */
   clientConnectionCheckIntervalMs?: number;
+  /** Citus: connections (so shard builds) per worker node of one statement. */
+  citusPoolSize?: number;
 }
 
 const ms = (v: number) => Math.max(0, Math.floor(v));
@@ -71,5 +73,6 @@ export function sessionSettingsSql(s: SessionSettings): string[] {
   if (s.clientConnectionCheckIntervalMs !== undefined) {
     out.push(`SET client_connection_check_interval = ${quoteLiteral(durationSetting(ms(s.clientConnectionCheckIntervalMs)))}`);
   }
+  if (s.citusPoolSize !== undefined) out.push(`SET citus.max_adaptive_executor_pool_size = ${Math.max(1, Math.floor(s.citusPoolSize))}`);
   return out;
 }

@@ -60,6 +60,7 @@ interface RawPlan {
   prune?: boolean;
   maintenance_work_mem?: string | number;
   cores?: number;
+  citus?: { per_node?: number };
   lock_timeout?: string | number;
   snapshot_wait_timeout?: string | number;
   statement_timeout?: string | number;
@@ -126,6 +127,7 @@ export function normalise(data: unknown, where: SourceMap): PlanFile {
   if (raw.tablespace !== undefined) plan.tablespace = raw.tablespace;
   if (raw.maintenance_work_mem !== undefined) plan.maintenanceWorkMemBytes = unit(parseSize('maintenance_work_mem', raw.maintenance_work_mem));
   if (raw.cores !== undefined) plan.cores = raw.cores;
+  if (raw.citus !== undefined) plan.citus = raw.citus.per_node !== undefined ? { perNode: raw.citus.per_node } : {};
   if (raw.prune !== undefined) plan.prune = raw.prune;
   return plan;
 }

@@ -124,6 +124,8 @@ export interface PlanFile {
   maintenanceWorkMemBytes?: number;
   /** Total CPU budget (builds plus their parallel workers); default from the server. */
   cores?: number;
+  /** Citus: shard builds at once per node (src/plan/citus.ts); absent: detected from the nodes. */
+  citus?: { perNode?: number };
   /** Milliseconds; 0 disables. */
   lockTimeoutMs: number;
   /** How long a CONCURRENTLY build may wait for older transactions, ms; null: as long as they last. */

@@ -8,6 +8,7 @@
  * per dispatch and per ended step is O(log n) in the number of steps (the scheduler's queues, the
  * ledger's counters), so a run of hundreds of thousands of statements is limited by the server.
  */
+import { shardBuildError } from './citus-shards.js';
 import { sizeSetting } from '../pg/settings.js';
 import type { Step } from '../plan/types.js';
 import { buildBudget, isIndexBuild } from './budget.js';
@@ -192,6 +193,11 @@ export class Dispatcher {
       job.waitTimedOut = null;
       await this.build(step, session);
       job.phase = 'after';
+      const shards = await shardBuildError(session, step, this.ctx.plan);
+      if (shards) {
+        this.end(step, 'failed', { error: shards });
+        return;
+      }
       // Every build's `done` event carries its index's size (it used to be only those over a second).
       const size = await builtIndexSize(session, step, this.ctx.cleanupLockTimeoutMs);
       this.end(step, 'done', { sizeBytes: size });

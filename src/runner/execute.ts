@@ -48,6 +48,7 @@ function sessionSettings(plan: Plan): string[] {
     lockTimeoutMs: plan.settings.lockTimeoutMs,
     statementTimeoutMs: plan.settings.statementTimeoutMs,
     ...(plan.server.versionNum >= 140000 ? { clientConnectionCheckIntervalMs: CLIENT_CHECK_INTERVAL_MS } : {}),
+    ...(plan.settings.citus ? { citusPoolSize: plan.settings.citus.poolSize } : {}),
   });
 }
 

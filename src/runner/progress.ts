@@ -11,6 +11,7 @@ import { describeWait, nextWait, runTimesWaits, waitBudget, waitExceeded } from 
 import type { StepLedger } from './ledger.js';
 import type { RunContext, RunningJob } from './run-context.js';
 import type { Session } from './session.js';
+import { shardProgress } from './citus-shards.js';
 
 export class ProgressTicker {
   private timer: NodeJS.Timeout | null = null;
@@ -77,7 +78,9 @@ export class ProgressTicker {
         job.waitTimedOut = job.wait;
         await this.ctx.viaControl((c) => c.cancel([pid])).catch(() => undefined);
       }
-      const progress = sample.progress ?? { phase: 'waiting for the table lock', blocksDone: 0, blocksTotal: 0, tuplesDone: 0, tuplesTotal: 0, percent: null };
+      // Citus: the coordinator's backend waits for the nodes; the shards' progress is the build's.
+      const shards = sample.progress === null && this.ctx.plan.settings.citus ? await this.ctx.viaControl((c) => shardProgress(c.session, job.step, this.ctx.plan)).catch(() => null) : null;
+      const progress = shards ?? sample.progress ?? { phase: 'waiting for the table lock', blocksDone: 0, blocksTotal: 0, tuplesDone: 0, tuplesTotal: 0, percent: null };
       this.ctx.emit({
         type: 'progress',
         stepId: job.step.id,

@@ -29,7 +29,7 @@ test('the schema: draft 2020-12, every key described, every object closed to unk
   walk(schema, '#');
   assert.deepEqual(undescribed, []);
   assert.deepEqual(open, []);
-  assert.equal(objects, 7, 'plan, rules, table, column, index, index key, storage parameters');
+  assert.equal(objects, 8, 'plan, rules, citus, table, column, index, index key, storage parameters');
 });
 
 test('the validator the build generates is the schema of schemas/ and answers as ajv compiling it now does', async () => {
