@@ -33,7 +33,7 @@ import { predicateKey, type ServerKey } from './predicates.js';
 import { entryShape, indexIntent, keysLabel, plannedKeys } from './index-entries.js';
 import { planIntent } from './reconcile.js';
 import { planPrune } from './prune.js';
-import { deriveRunSettings } from './settings.js';
+import { deriveRunSettings, type MachineFacts } from './settings.js';
 import type { ColumnPlan, Plan, TableSummary } from './types.js';
 
 export interface BuildOptions {
@@ -47,6 +47,8 @@ export interface BuildOptions {
    * keysKey(): expressions as pg_get_indexdef writes them, to compare with existing indexes.
    */
   serverKeys?: ReadonlyMap<string, ServerKey[]>;
+  /** The machine the server runs on, when pgindex runs there too: its cores bound the run's. */
+  machine?: MachineFacts | null;
   /** resolveTables(file, snapshot, { deferProblems: true }), when the caller has it already. */
   resolution?: Resolution;
   /** Problems the caller found at plan positions (the server rejected a `where`…), to be reported
@@ -77,7 +79,7 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
     version: 1,
     source: file.file,
     server: { version: snapshot.server.version, versionNum: snapshot.server.versionNum },
-    settings: deriveRunSettings(snapshot.server.settings, file),
+    settings: deriveRunSettings(snapshot.server.settings, file, options.machine ?? null),
     columns,
     steps: state.steps,
     warnings: [...new Set(warnings)],

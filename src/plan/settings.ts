@@ -8,6 +8,9 @@
 import { quoteLiteral } from '../sql/quote.js';
 import { durationSetting, sizeSetting } from '../pg/settings.js';
 import type { RunSettings } from './types.js';
+import type { MachineFacts } from '../db/server-machine.js';
+
+export type { MachineFacts };
 
 /** Default total maintenance_work_mem budget when the plan (or `run`) names none. */
 export const DEFAULT_MAINTENANCE_WORK_MEM = 1024 ** 3;
@@ -17,6 +20,10 @@ export interface ServerFacts {
   maxParallelWorkers: number;
   maxWorkerProcesses: number;
 }
+
+
+/** Where a run's core count comes from. */
+export type CoresSource = 'machine' | 'plan' | 'assumed';
 
 /** What the user chose; null or absent where the server's facts decide. */
 export interface SettingsChoices {
@@ -30,15 +37,33 @@ export interface SettingsChoices {
   retries: number;
 }
 
-export function deriveRunSettings(server: ServerFacts, choices: SettingsChoices): RunSettings {
+/**
+ * The cores the builds and their workers may keep busy. On the server's own machine, its CPU count
+ * (a plan's `cores:` may only lower it: other programs there need CPU too). Elsewhere the plan's
+ * `cores:`; without one, as many as the run has sessions: every build one core, no parallel worker,
+ * which never oversubscribes a server whose size pgindex cannot see. The server's
+ * max_parallel_workers is not a core count (8 on a 2-core machine is common) and is not used.
+ */
+export function chooseCores(parallelism: number, planCores: number | null | undefined, machine: MachineFacts | null): { cores: number; coresFrom: CoresSource } {
+  if (machine) {
+    if (planCores && planCores < machine.cores) return { cores: planCores, coresFrom: 'plan' };
+    return { cores: machine.cores, coresFrom: 'machine' };
+  }
+  if (planCores) return { cores: planCores, coresFrom: 'plan' };
+  return { cores: Math.max(1, parallelism), coresFrom: 'assumed' };
+}
+
+export function deriveRunSettings(server: ServerFacts, choices: SettingsChoices, machine: MachineFacts | null = null): RunSettings {
+  const { cores, coresFrom } = chooseCores(choices.parallelism, choices.cores, machine);
   return {
     parallelism: choices.parallelism,
     concurrently: choices.concurrently,
     maintenanceWorkMemBytes: choices.maintenanceWorkMemBytes ?? DEFAULT_MAINTENANCE_WORK_MEM,
-    cores: choices.cores ?? Math.max(1, server.maxParallelWorkers),
+    cores,
+    coresFrom,
     // Workers come out of max_parallel_workers, itself out of max_worker_processes (less one for the
-    // other background workers a server needs).
-    maxWorkersPerBuild: Math.max(0, Math.min(server.maxParallelWorkers, server.maxWorkerProcesses - 1)),
+    // other background workers a server needs); a build and its workers fit in the cores.
+    maxWorkersPerBuild: Math.max(0, Math.min(server.maxParallelWorkers, server.maxWorkerProcesses - 1, cores - 1)),
     lockTimeoutMs: choices.lockTimeoutMs,
     ...(choices.snapshotWaitTimeoutMs ? { snapshotWaitTimeoutMs: choices.snapshotWaitTimeoutMs } : {}),
     statementTimeoutMs: choices.statementTimeoutMs,
