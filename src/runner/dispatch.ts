@@ -84,6 +84,8 @@ export class Dispatcher {
           sessions: this.ctx.sessions.length,
           parallelCapable: step.parallelCapable,
           pages: step.estimate.pages,
+          method: step.method,
+          indexBytes: step.estimate.sizeBytes,
           running: [...this.jobs].flatMap((j) => (j.budget ? [j.budget] : [])),
           waiting: this.scheduler.pendingBuilds + this.retryWaits.size,
         });

@@ -87,3 +87,19 @@ test('apply: builds plus their workers never exceed the cores', async () => {
   const begin = events.find((e) => e.type === 'begin');
   assert.equal(begin?.type === 'begin' ? begin.settings.coresFrom : null, 'machine');
 });
+
+test('apply: each build\'s memory follows its kind, not an even split of the plan\'s 1GB', async () => {
+  await db.query('create table tagged as select g as a, array[g % 10, g % 7] as tags from generate_series(1, 20000) g');
+  await db.query('analyze tagged');
+  const prepared = await prepare('version: 1\nparallelism: 2\nconcurrently: false\ntables:\n  - name: tagged\n    columns: [a, tags]\n', db.url);
+  assert.equal(prepared.plan.settings.maintenanceWorkMemBytes, 1024 ** 3);
+  const starts: Extract<RunEvent, { type: 'start' }>[] = [];
+  const result = await executePlan(prepared.plan, { connection: prepared.connection, sink: (e) => e.type === 'start' && starts.push(e) });
+  assert.equal(result.done, 2, JSON.stringify(result.results.map((r) => r.error)));
+  const memoryOf = (method: string) => {
+    const step = prepared.plan.steps.find((s) => s.method === method);
+    return starts.find((e) => e.stepId === step?.id)?.maintenanceWorkMemKb;
+  };
+  assert.equal(memoryOf('gin'), 32 * 1024, 'gin: 32MB');
+  assert.equal(memoryOf('btree'), 16 * 1024, 'a small btree: 16MB, enough to sort it in memory');
+});
