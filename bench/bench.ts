@@ -40,7 +40,8 @@ function serverSettings(opts: BenchOptions): Record<string, string> {
     shared_buffers: '1GB',
     maintenance_work_mem: `${SERVER_MAINTENANCE_WORK_MEM_MB}MB`,
     max_worker_processes: String(Math.max(8, opts.cores + opts.parallelism + 2)),
-    max_parallel_workers: String(opts.cores),
+    // As users' servers often are: more parallel workers allowed than the machine has cores (8 on 2).
+    max_parallel_workers: String(Math.max(8, opts.cores)),
     max_parallel_maintenance_workers: '2',
     max_wal_size: '8GB',
     checkpoint_timeout: '1h',
