@@ -28,6 +28,7 @@ import { runCli, timedApply, timedPlan, type CliRun } from './pgindex.js';
 import { benchPlanningOnly, benchPlanningScale, planningTargets, renderPlanningScale, type PlanningScaleResult } from './planning.js';
 import { renderSet, renderTargets, seconds, type ContenderSummary, type SetSummary } from './report.js';
 import { runScaleBench } from './run-scale.js';
+import { findSeed, installSeed, runSeed } from './seed.js';
 
 const SERVER_MAINTENANCE_WORK_MEM_MB = 256;
 /** --wait-idle waits for a second in which other programs use less than this share of the CPU. */
@@ -39,7 +40,8 @@ function serverSettings(opts: BenchOptions): Record<string, string> {
     shared_buffers: '1GB',
     maintenance_work_mem: `${SERVER_MAINTENANCE_WORK_MEM_MB}MB`,
     max_worker_processes: String(Math.max(8, opts.cores + opts.parallelism + 2)),
-    max_parallel_workers: String(opts.cores),
+    // As users' servers often are: more parallel workers allowed than the machine has cores (8 on 2).
+    max_parallel_workers: String(Math.max(8, opts.cores)),
     max_parallel_maintenance_workers: '2',
     max_wal_size: '8GB',
     checkpoint_timeout: '1h',
@@ -121,6 +123,8 @@ async function runSet(
      * time after deadlock_timeout; on the tiny set that is all it would measure, for minutes.
      */
     naiveOnline: boolean;
+    /** The seed's run_sqls_parallel is installed: run it as contender (d). */
+    seed: boolean;
   },
 ): Promise<SetResult> {
   const plain = set.offline.plan.steps.map((s) => s.sql);
@@ -136,6 +140,7 @@ async function runSet(
             : []),
         ]
       : []),
+    ...(set.seed ? [{ id: 'd', label: "(d) the seed's run_sqls_parallel (dblink)", run: () => runSeed(url, plain, opts.parallelism).then(toTimes) }] : []),
     { id: 'c', label: '(c) pgindex apply, concurrently: false', run: () => timedApply(set.offline) },
     { id: 'c-online', label: "(c') pgindex apply, concurrently: true", run: () => timedApply(set.online) },
   ];
@@ -273,6 +278,13 @@ async function bench(opts: BenchOptions, server: TestServer, planDir: string): P
     const t0 = performance.now();
     await createDataset(client, { rows: opts.rows, tinyTables: opts.tinyTables, tinyRows: opts.tinyRows, wideTables: opts.wideTables }, (m) => log(`  ${m}`));
     const datasetMs = performance.now() - t0;
+    const seedPath = opts.seed ? (opts.seedPath ?? findSeed()) : null;
+    if (seedPath) {
+      await installSeed(client, seedPath);
+      log(`the seed's run_sqls_parallel loaded from ${seedPath}, with dblink`);
+    } else if (opts.seed) {
+      log('no seed document with run_sqls_parallel found (--seed FILE names one): contender (d) left out');
+    }
 
     const plans: Record<string, string> = {
       'large-offline': planYaml(opts, false, ['big.events', 'big.orders', 'big.docs']),
@@ -295,6 +307,7 @@ async function bench(opts: BenchOptions, server: TestServer, planDir: string): P
         offline: get('large-offline'),
         online: get('large-online'),
         naiveOnline: true,
+        seed: seedPath !== null,
       }),
       await runSet(client, meter, url, opts, {
         name: 'tiny builds',
@@ -303,6 +316,7 @@ async function bench(opts: BenchOptions, server: TestServer, planDir: string): P
         offline: get('tiny-offline'),
         online: get('tiny-online'),
         naiveOnline: false,
+        seed: seedPath !== null,
       }),
     ];
 
@@ -357,6 +371,12 @@ async function bench(opts: BenchOptions, server: TestServer, planDir: string): P
         'x',
         `pgindex (concurrently: false) ${seconds(med(tiny, 'c'))} vs one session ${seconds(med(tiny, 'a'))} for ${tiny.statements} builds`,
       ),
+      ...(large.contenders.some((c) => c.id === 'd')
+        ? [
+            target('large set: pgindex <= 0.75 x the seed', med(large, 'c') / med(large, 'd'), 0.75, 'x', `pgindex ${seconds(med(large, 'c'))} vs the seed ${seconds(med(large, 'd'))}`),
+            target('tiny builds: pgindex <= 0.25 x the seed', med(tiny, 'c') / med(tiny, 'd'), 0.25, 'x', `pgindex ${seconds(med(tiny, 'c'))} vs the seed ${seconds(med(tiny, 'd'))}`),
+          ]
+        : []),
       target(
         `planning ${opts.wideTables} tables < 1 s`,
         planningMs,

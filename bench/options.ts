@@ -22,6 +22,10 @@ export interface BenchOptions {
   quick: boolean;
   /** Before each run, wait up to this many seconds for a second in which others use < 10% of the CPU. */
   waitIdleSeconds: number;
+  /** Run the seed's run_sqls_parallel (dblink) as contender (d). */
+  seed: boolean;
+  /** The seed document; default: the first file of ../shared/seed that defines run_sqls_parallel. */
+  seedPath: string | undefined;
   /** Run only the runner-scale bench (bench/run-scale.ts) instead of the index-build sets. */
   runScale: boolean;
   /** Statement counts of the runner-scale bench. */
@@ -43,6 +47,10 @@ export const USAGE = `Usage: npm run bench -- [options]      (or node dist/bench
   --tiny-tables N     small tables of 4 indexed columns (default 100)
   --wide-tables N     tables of 7 columns in the planning-time schema (default 400)
   --no-online         skip the baselines that keep CONCURRENTLY
+  --seed FILE         the seed document whose run_sqls_parallel (PL/pgSQL over
+                      dblink) runs as contender (d) at the same parallelism
+                      (default: ../shared/seed beside the repository)
+  --no-seed           leave contender (d) out
   --wait-idle S       on a shared machine: before each run, wait up to S seconds for a second in which
                       other programs use under 10% of the CPU (default 0; PGINDEX_BENCH_WAIT_IDLE)
   --planning-tables N[,N...]
@@ -92,6 +100,8 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
       'tiny-tables': { type: 'string' },
       'wide-tables': { type: 'string' },
       'no-online': { type: 'boolean' },
+      seed: { type: 'string' },
+      'no-seed': { type: 'boolean' },
       'wait-idle': { type: 'string' },
       'planning-tables': { type: 'string' },
       'planning-only': { type: 'boolean' },
@@ -117,6 +127,8 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     tinyRows: 200,
     wideTables: positiveInt('wide-tables', values['wide-tables'], 400),
     onlineBaselines: values['no-online'] !== true,
+    seed: values['no-seed'] !== true,
+    seedPath: values.seed,
     pgBin: values['pg-bin'] ?? (env.PGINDEX_BENCH_PG_BIN || undefined),
     outDir: values.out ?? '.bench',
     waitIdleSeconds: nonNegativeInt('wait-idle', values['wait-idle'] ?? env.PGINDEX_BENCH_WAIT_IDLE, 0),

@@ -14,6 +14,7 @@ import { analyzeUnanalyzed } from './catalog/analyze.js';
 import { withCitusFacts } from './catalog/citus.js';
 import { resolveTables, type ResolvedTable } from './catalog/resolve.js';
 import { buildPlan } from './plan/build.js';
+import { serverMachine } from './db/server-machine.js';
 import { keysKey, predicateKey, type ServerKey } from './plan/predicates.js';
 import { keysLabel, needsServerKeys, plannedKeys } from './plan/index-entries.js';
 import { rawPredicateProblem } from './plan/sql.js';
@@ -91,7 +92,7 @@ export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
     const resolution = resolveTables(file, snapshot, { deferProblems: true });
     const { predicates, problems } = await serverPredicates(client, file, resolution.tables, opts.log);
     const keys = await serverKeys(client, resolution.tables, opts.log);
-    const plan = buildPlan(file, snapshot, { predicates, serverKeys: keys.serverKeys, resolution, problems: [...problems, ...keys.problems] });
+    const plan = buildPlan(file, snapshot, { predicates, serverKeys: keys.serverKeys, resolution, problems: [...problems, ...keys.problems], machine: serverMachine(connection) });
     await lockMessage(client, 'checking that the planned index names are free', [], 'AccessShareLock', () => checkNamesFree(client, plan));
     planned = true;
     return { plan, file, connection, runLock, fingerprint: fingerprintOf(snapshot) };

@@ -33,7 +33,7 @@ import { predicateKey, type ServerKey } from './predicates.js';
 import { entryShape, indexIntent, keysLabel, plannedKeys } from './index-entries.js';
 import { planIntent } from './reconcile.js';
 import { planPrune } from './prune.js';
-import { deriveRunSettings } from './settings.js';
+import { deriveRunSettings, type MachineFacts } from './settings.js';
 import { citusRunSettings } from './citus.js';
 import type { ColumnPlan, Plan, TableSummary } from './types.js';
 
@@ -48,6 +48,8 @@ export interface BuildOptions {
    * keysKey(): expressions as pg_get_indexdef writes them, to compare with existing indexes.
    */
   serverKeys?: ReadonlyMap<string, ServerKey[]>;
+  /** The machine the server runs on, when pgindex runs there too: its cores bound the run's. */
+  machine?: MachineFacts | null;
   /** resolveTables(file, snapshot, { deferProblems: true }), when the caller has it already. */
   resolution?: Resolution;
   /** Problems the caller found at plan positions (the server rejected a `where`…), to be reported
@@ -75,7 +77,7 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
   if (problems.length > 0) throw new InputError(problems);
   if (state.conflicts.length > 0) throw conflictsError(state.conflicts);
   // On a Citus coordinator: shard builds per node kept within a bound (src/plan/citus.ts).
-  const citus = citusRunSettings(file, snapshot, state.steps, deriveRunSettings(snapshot.server.settings, file));
+  const citus = citusRunSettings(file, snapshot, state.steps, deriveRunSettings(snapshot.server.settings, file, options.machine ?? null));
   return {
     version: 1,
     source: file.file,

@@ -20,13 +20,27 @@ export function stepCounts(steps: Step[]): string {
     .join(', ');
 }
 
+/** Where the core count comes from, as the settings line says it. */
+function coresFromText(from: Plan['settings']['coresFrom']): string {
+  switch (from) {
+    case 'machine':
+      return " (this machine's)";
+    case 'plan':
+      return ' (from the plan)';
+    case 'assumed':
+      return ' (assumed, one per session: set cores:)';
+    default:
+      return '';
+  }
+}
+
 export function settingsLine(plan: Plan): string {
   const s = plan.settings;
   return [
     `parallelism ${s.parallelism}`,
     s.concurrently ? 'concurrently' : 'not concurrently',
     `maintenance_work_mem ${sizeSetting(s.maintenanceWorkMemBytes)} in total`,
-    `${s.cores} cores`,
+    `${s.cores} cores${coresFromText(s.coresFrom)}`,
     `up to ${s.maxWorkersPerBuild} parallel workers per build`,
     `lock_timeout ${durationSetting(s.lockTimeoutMs)}`,
     // Only when set: a plan without it reads as it always has.

@@ -8,15 +8,49 @@
 import { quoteLiteral } from '../sql/quote.js';
 import { durationSetting, sizeSetting } from '../pg/settings.js';
 import type { RunSettings } from './types.js';
+import type { MachineFacts } from '../db/server-machine.js';
+
+export type { MachineFacts };
 
 /** Default total maintenance_work_mem budget when the plan (or `run`) names none. */
 export const DEFAULT_MAINTENANCE_WORK_MEM = 1024 ** 3;
+
+const MB = 1024 * 1024;
+
+/**
+ * The most maintenance_work_mem one build of an access method is given, whatever the plan's total:
+ * more made builds slower, not faster (issue 13, PostgreSQL 15, 2 million rows, one build alone):
+ * GIN on jsonb took 8.6 s at 32MB, 10.2 s at 128MB and 13.8 s at 512MB (GIN gathers entries up to the
+ * limit before it flushes them, and a larger batch is slower to merge); btree on md5 text 2.8 s at
+ * 16MB, 3.7 s at 256MB and 3.6 s at 1GB with no worker, 1.8 s at 64MB against 2.1 s at 1GB with one.
+ * GiST and SP-GiST are given as little as GIN (their builds insert tuples, memory only buffers
+ * them); BRIN summarises one range at a time. A btree (and hash, and anything else, which sort) gets
+ * enough to sort its estimated index in memory, a sort tuple being about twice the index tuple, but
+ * at most 128MB; its parallel workers are given 32MB each on top (buildBudget), as PostgreSQL
+ * requires.
+ */
+export function buildMemoryCapBytes(method: string | null, estimatedIndexBytes: number): number {
+  switch (method) {
+    case 'gin':
+    case 'gist':
+    case 'spgist':
+      return 32 * MB;
+    case 'brin':
+      return 16 * MB;
+    default:
+      return Math.min(128 * MB, Math.max(16 * MB, Math.ceil((2 * Math.max(0, estimatedIndexBytes)) / MB) * MB));
+  }
+}
 
 /** The server settings the run settings depend on. */
 export interface ServerFacts {
   maxParallelWorkers: number;
   maxWorkerProcesses: number;
 }
+
+
+/** Where a run's core count comes from. */
+export type CoresSource = 'machine' | 'plan' | 'assumed';
 
 /** What the user chose; null or absent where the server's facts decide. */
 export interface SettingsChoices {
@@ -30,15 +64,33 @@ export interface SettingsChoices {
   retries: number;
 }
 
-export function deriveRunSettings(server: ServerFacts, choices: SettingsChoices): RunSettings {
+/**
+ * The cores the builds and their workers may keep busy. On the server's own machine, its CPU count
+ * (a plan's `cores:` may only lower it: other programs there need CPU too). Elsewhere the plan's
+ * `cores:`; without one, as many as the run has sessions: every build one core, no parallel worker,
+ * which never oversubscribes a server whose size pgindex cannot see. The server's
+ * max_parallel_workers is not a core count (8 on a 2-core machine is common) and is not used.
+ */
+export function chooseCores(parallelism: number, planCores: number | null | undefined, machine: MachineFacts | null): { cores: number; coresFrom: CoresSource } {
+  if (machine) {
+    if (planCores && planCores < machine.cores) return { cores: planCores, coresFrom: 'plan' };
+    return { cores: machine.cores, coresFrom: 'machine' };
+  }
+  if (planCores) return { cores: planCores, coresFrom: 'plan' };
+  return { cores: Math.max(1, parallelism), coresFrom: 'assumed' };
+}
+
+export function deriveRunSettings(server: ServerFacts, choices: SettingsChoices, machine: MachineFacts | null = null): RunSettings {
+  const { cores, coresFrom } = chooseCores(choices.parallelism, choices.cores, machine);
   return {
     parallelism: choices.parallelism,
     concurrently: choices.concurrently,
     maintenanceWorkMemBytes: choices.maintenanceWorkMemBytes ?? DEFAULT_MAINTENANCE_WORK_MEM,
-    cores: choices.cores ?? Math.max(1, server.maxParallelWorkers),
+    cores,
+    coresFrom,
     // Workers come out of max_parallel_workers, itself out of max_worker_processes (less one for the
-    // other background workers a server needs).
-    maxWorkersPerBuild: Math.max(0, Math.min(server.maxParallelWorkers, server.maxWorkerProcesses - 1)),
+    // other background workers a server needs); a build and its workers fit in the cores.
+    maxWorkersPerBuild: Math.max(0, Math.min(server.maxParallelWorkers, server.maxWorkerProcesses - 1, cores - 1)),
     lockTimeoutMs: choices.lockTimeoutMs,
     ...(choices.snapshotWaitTimeoutMs ? { snapshotWaitTimeoutMs: choices.snapshotWaitTimeoutMs } : {}),
     statementTimeoutMs: choices.statementTimeoutMs,

@@ -96,6 +96,11 @@ export interface RunSettings {
   maintenanceWorkMemBytes: number;
   /** Builds plus parallel workers may not exceed this. */
   cores: number;
+  /**
+   * Where `cores` comes from: the machine the server runs on (pgindex runs there too), the plan's
+   * `cores:`, or assumed (one per session) for a server elsewhere. Absent in plans saved before.
+   */
+  coresFrom?: 'machine' | 'plan' | 'assumed';
   /** Max parallel maintenance workers per build, as the server allows. */
   maxWorkersPerBuild: number;
   /** Bounds only the wait for a table lock (src/runner/build-waits.ts). */

@@ -4,8 +4,11 @@
  * SET on the build's session happens right before CREATE INDEX, and a running build keeps what it was
  * given (PostgreSQL reads maintenance_work_mem and max_parallel_maintenance_workers when the build
  * starts). So the share is fixed at start, and a build that starts when the queue runs dry gets what
- * the finished builds freed: the tail is not left single-threaded.
+ * the finished builds freed: the tail is not left single-threaded. The plan's total is a ceiling, not
+ * a share to fill: each build takes at most what its kind builds fastest with (buildMemoryCapBytes in
+ * src/plan/settings.ts).
  */
+import { buildMemoryCapBytes } from '../plan/settings.js';
 import type { RunSettings, Step } from '../plan/types.js';
 
 /** PostgreSQL refuses a maintenance_work_mem below 1MB. */
@@ -33,6 +36,9 @@ export interface BudgetInput {
   parallelCapable: boolean;
   /** Relation pages of the table (0 = unknown). */
   pages: number;
+  /** The build's access method and estimated index size: what memory it can use (buildMemoryCapBytes). */
+  method: string | null;
+  indexBytes: number;
   /** What the builds running now were given (this one not included). */
   running: readonly BuildBudget[];
   /** Builds still waiting to start after this one. */
@@ -62,10 +68,12 @@ export function buildBudget(input: BudgetInput): BuildBudget {
 
   const totalKb = Math.floor(settings.maintenanceWorkMemBytes / 1024);
   const usedKb = running.reduce((sum, b) => sum + b.maintenanceWorkMemKb, 0);
-  const share = Math.floor(totalKb / concurrent);
-  const maintenanceWorkMemKb = Math.max(MIN_MAINTENANCE_WORK_MEM_KB, Math.min(share, totalKb - usedKb));
+  // The plan's total is a ceiling shared by the builds at once; each takes no more than its kind uses well.
+  const shareKb = Math.max(MIN_MAINTENANCE_WORK_MEM_KB, Math.min(Math.floor(totalKb / concurrent), totalKb - usedKb));
+  const ownKb = Math.floor(buildMemoryCapBytes(input.method, input.indexBytes) / 1024);
+  const serialKb = Math.min(shareKb, ownKb);
 
-  if (!input.parallelCapable) return { maintenanceWorkMemKb, workers: 0 };
+  if (!input.parallelCapable) return { maintenanceWorkMemKb: serialKb, workers: 0 };
 
   const workersInUse = running.reduce((sum, b) => sum + b.workers, 0);
   const freeCores = settings.cores - alongside - workersInUse;
@@ -76,11 +84,11 @@ export function buildBudget(input: BudgetInput): BuildBudget {
     // While the queue is full, everyone gets the same share; at the tail, take what is free.
     workers = Math.min(workers, Math.floor((settings.cores - concurrent) / concurrent));
   }
-  workers = Math.min(
-    workers,
-    settings.maxWorkersPerBuild,
-    workersForPages(input.pages),
-    Math.floor(maintenanceWorkMemKb / MIN_KB_PER_PARTICIPANT) - 1,
+  workers = Math.max(
+    0,
+    Math.min(workers, settings.maxWorkersPerBuild, workersForPages(input.pages), Math.floor(shareKb / MIN_KB_PER_PARTICIPANT) - 1),
   );
-  return { maintenanceWorkMemKb, workers: Math.max(0, workers) };
+  // PostgreSQL plans a worker only if every participant gets 32MB: the build's own memory, or that.
+  const maintenanceWorkMemKb = workers === 0 ? serialKb : Math.min(shareKb, Math.max(ownKb, (workers + 1) * MIN_KB_PER_PARTICIPANT));
+  return { maintenanceWorkMemKb, workers };
 }

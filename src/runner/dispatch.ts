@@ -15,7 +15,7 @@ import { buildBudget, isIndexBuild } from './budget.js';
 import { displayName, stepLabel } from './describe.js';
 import type { Leftovers } from './leftovers.js';
 import type { Outcome, StepLedger } from './ledger.js';
-import { builtIndexSize } from './progress.js';
+import { builtIndexSize, sizeFromBuildResults, sizeWithBuild } from './progress.js';
 import { backoffMs, classify, type Classified } from './retry.js';
 import { describeWait, runTimesWaits, waitBudget, waitTimeoutMessage } from './build-waits.js';
 import { SQLSTATE } from '../pg/sqlstate.js';
@@ -85,6 +85,8 @@ export class Dispatcher {
           sessions: this.ctx.sessions.length,
           parallelCapable: step.parallelCapable,
           pages: step.estimate.pages,
+          method: step.method,
+          indexBytes: step.estimate.sizeBytes,
           running: [...this.jobs].flatMap((j) => (j.budget ? [j.budget] : [])),
           waiting: this.scheduler.pendingBuilds + this.retryWaits.size,
         });
@@ -191,7 +193,7 @@ export class Dispatcher {
       job.buildStartedAt = this.ctx.now();
       job.wait = null;
       job.waitTimedOut = null;
-      await this.build(step, session);
+      const sizeRead = await this.build(step, session);
       job.phase = 'after';
       const shards = await shardBuildError(session, step, this.ctx.plan);
       if (shards) {
@@ -199,7 +201,7 @@ export class Dispatcher {
         return;
       }
       // Every build's `done` event carries its index's size (it used to be only those over a second).
-      const size = await builtIndexSize(session, step, this.ctx.cleanupLockTimeoutMs);
+      const size = sizeRead === undefined ? await builtIndexSize(session, step, this.ctx.cleanupLockTimeoutMs) : sizeRead;
       this.end(step, 'done', { sizeBytes: size });
     } catch (err) {
       job.phase = 'after';
@@ -225,11 +227,18 @@ export class Dispatcher {
     }
   }
 
-  /** The step's own statement. */
-  private async build(step: Step, session: Session): Promise<void> {
+  /**
+   * The step's own statement; for a plain build, with the read of its index's size in the same
+   * message (progress.ts, sizeWithBuild). The size read that way, or undefined when it still has to
+   * be read.
+   */
+  private async build(step: Step, session: Session): Promise<number | null | undefined> {
     this.leftovers.buildStarting(step, session);
     try {
+      const withSize = sizeWithBuild(step);
+      if (withSize !== null) return sizeFromBuildResults(await session.queryMessage(withSize));
       await session.query(step.sql);
+      return undefined;
     } catch (err) {
       this.leftovers.buildFailed(step, err);
       throw err;

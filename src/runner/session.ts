@@ -112,6 +112,22 @@ export class Session {
   }
 
   /**
+   * Several statements as one simple-protocol message, for text pgindex puts together itself (a
+   * build and the read of its index's size: progress.ts, sizeWithBuild): one result per statement.
+   * They run in one implicit transaction. Never for a statement as a user wrote it alone: that goes
+   * through query(), which lets a query carry one statement only.
+   */
+  queryMessage(text: string): Promise<pg.QueryResult[]> {
+    const run = this.tail.then(async () => {
+      if (!this.client || this.lost) throw new Error(`session ${this.n} is not connected: connection lost`);
+      const result: pg.QueryResult | pg.QueryResult[] = await this.client.query(text);
+      return Array.isArray(result) ? result : [result];
+    });
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
    * Sets session settings (name → value as SET takes it) in one round trip, leaving out those the
    * session already has. The names are parameters of set_config, never part of the SQL text.
    */

@@ -3,7 +3,7 @@
  * makes from a plan file, so one runner and one set of renderers serve both. Pure.
  */
 import { DEFAULTS } from '../planfile/normalise.js';
-import { DEFAULT_MAINTENANCE_WORK_MEM, deriveRunSettings } from '../plan/settings.js';
+import { DEFAULT_MAINTENANCE_WORK_MEM, deriveRunSettings, type MachineFacts } from '../plan/settings.js';
 import type { Plan } from '../plan/types.js';
 import type { ServerInfo } from '../catalog/server.js';
 import { qualifiedKey } from '../sql/qualified.js';
@@ -52,6 +52,8 @@ export interface ScriptFacts {
   server: ServerInfo;
   /** Pages of the tables the file builds indexes on, by qualifiedKey (as src/catalog/table-pages.ts reads them). */
   tablePages: ReadonlyMap<string, number>;
+  /** The server's machine, when pgindex runs on it (src/db/server-machine.ts). */
+  machine?: MachineFacts | null;
 }
 
 export function planScript(script: Script, facts: ScriptFacts, choices: ScriptChoices): Plan {
@@ -60,7 +62,7 @@ export function planScript(script: Script, facts: ScriptFacts, choices: ScriptCh
     source: script.file,
     server: { version: facts.server.version, versionNum: facts.server.versionNum },
     // Which builds may share a table is each statement's own CONCURRENTLY, not a plan-wide choice.
-    settings: deriveRunSettings(facts.server.settings, { ...choices, concurrently: false }),
+    settings: deriveRunSettings(facts.server.settings, { ...choices, concurrently: false }, facts.machine ?? null),
     columns: [],
     steps: withTablePages(script.steps, (t) => facts.tablePages.get(qualifiedKey(t))),
     warnings: [],

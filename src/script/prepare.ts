@@ -8,6 +8,7 @@ import { chooseConnection, clientConfig, type ConnectionConfig, type ConnectionF
 import { extendedQuery } from '../db/extended-query.js';
 import { connectForRun, type AcquireOptions, type RunLock } from '../db/run-lock.js';
 import { readServerFacts } from '../catalog/server.js';
+import { serverMachine } from '../db/server-machine.js';
 import { tablePages } from '../catalog/table-pages.js';
 import { PgindexError, SqlError } from '../errors.js';
 import { positionInFile, type SqlStatement } from '../sql/split.js';
@@ -62,7 +63,7 @@ export async function prepareScript(opts: PrepareScriptOptions): Promise<Prepare
       }
     }
     const pages = await tablePages(client, script.steps.flatMap((s) => (s.table ? [s.table] : [])));
-    const plan = planScript(script, { server, tablePages: pages }, scriptChoices(opts.choices));
+    const plan = planScript(script, { server, tablePages: pages, machine: serverMachine(connection) }, scriptChoices(opts.choices));
     planned = true;
     return {
       plan,

@@ -1,6 +1,6 @@
 -- pgindex plan examples/demo.yaml
 -- server: (masked in golden files)
--- settings: parallelism 2, concurrently, maintenance_work_mem 256MB in total, 8 cores, up to 7 parallel workers per build, lock_timeout 5s, statement_timeout 0, retries 3
+-- settings: parallelism 2, concurrently, maintenance_work_mem 256MB in total, N cores (this machine's), up to N-1 parallel workers per build, lock_timeout 5s, statement_timeout 0, retries 3
 -- 55 statements: 4 create-parent, 35 create, 16 attach
 -- run with: psql -X -f FILE (statements run one by one in autocommit mode; no transaction block,
 -- as CREATE INDEX CONCURRENTLY requires)
@@ -9,7 +9,7 @@
 SET lock_timeout = '5s';
 SET statement_timeout = '0';
 SET maintenance_work_mem = '256MB';
-SET max_parallel_maintenance_workers = 7;
+SET max_parallel_maintenance_workers = N-1;
 
 -- public.customers.email: citext → btree
 CREATE INDEX CONCURRENTLY customers_email_btree_idx ON public.customers USING btree (email);

@@ -1,6 +1,6 @@
 -- pgindex plan examples/film.yaml
 -- server: (masked in golden files)
--- settings: parallelism 4, concurrently, maintenance_work_mem 1GB in total, 8 cores, up to 7 parallel workers per build, lock_timeout 5s, statement_timeout 0, retries 3
+-- settings: parallelism 4, concurrently, maintenance_work_mem 1GB in total, N cores (this machine's), up to N-1 parallel workers per build, lock_timeout 5s, statement_timeout 0, retries 3
 -- 18 statements: 18 create
 -- run with: psql -X -f FILE (statements run one by one in autocommit mode; no transaction block,
 -- as CREATE INDEX CONCURRENTLY requires)
@@ -9,7 +9,7 @@
 SET lock_timeout = '5s';
 SET statement_timeout = '0';
 SET maintenance_work_mem = '1GB';
-SET max_parallel_maintenance_workers = 7;
+SET max_parallel_maintenance_workers = N-1;
 
 -- public.film.title: text → btree
 CREATE INDEX CONCURRENTLY film_title_btree_idx ON public.film USING btree (title) TABLESPACE pg_default;

@@ -1,6 +1,6 @@
 -- pgindex plan test/golden/partitions.yaml
 -- server: (masked in golden files)
--- settings: parallelism 2, concurrently, maintenance_work_mem 1GB in total, 8 cores, up to 7 parallel workers per build, lock_timeout 5s, statement_timeout 0, retries 3
+-- settings: parallelism 2, concurrently, maintenance_work_mem 1GB in total, N cores (this machine's), up to N-1 parallel workers per build, lock_timeout 5s, statement_timeout 0, retries 3
 -- 27 statements: 6 create-parent, 9 create, 12 attach
 -- run with: psql -X -f FILE (statements run one by one in autocommit mode; no transaction block,
 -- as CREATE INDEX CONCURRENTLY requires)
@@ -9,7 +9,7 @@
 SET lock_timeout = '5s';
 SET statement_timeout = '0';
 SET maintenance_work_mem = '1GB';
-SET max_parallel_maintenance_workers = 7;
+SET max_parallel_maintenance_workers = N-1;
 
 -- public.measurements.device: integer → btree (partitioned table: index on the parent only, valid once every partition's index is attached)
 CREATE INDEX measurements_device_btree_idx ON ONLY public.measurements USING btree (device);

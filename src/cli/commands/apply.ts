@@ -34,9 +34,13 @@ on one table at once (their locks conflict: another table's build is started
 instead); partition indexes follow their dependencies (parent ON ONLY, then
 the partitions, then the attaches).
 Budget: the plan's maintenance_work_mem is shared by the builds running when
-each one starts, and max_parallel_maintenance_workers is chosen per build so
-builds plus workers stay within \`cores\`; the last builds get the cores the
-finished ones freed. Both are SET on the session just before the build: a
+each one starts, each taking at most what its kind uses well (32MB for gin
+and gist, up to 128MB for a btree's sort, 32MB per parallel worker), and
+max_parallel_maintenance_workers is chosen per build so
+builds plus workers stay within \`cores\` (this machine's CPU count when the
+server runs here, which the plan's \`cores:\` may lower; else the plan's
+\`cores:\`, or one per session); the last builds get the cores the finished
+ones freed. Both are SET on the session just before the build: a
 running build keeps the share it started with. (The SETs at the top of the
 --dry-run script are for psql, which runs one build at a time: they give that
 build the whole budget.)

@@ -54,7 +54,8 @@ Options:
                             total shared by the builds running at once
                             (default 1GB)
       --cores N             builds plus parallel workers stay within this
-                            (default: the server's max_parallel_workers)
+                            (default: this machine's CPUs if the server
+                            runs here, else one per session)
 ${lockWaitHelp(28)}
   -y, --yes                 do not ask first. On a terminal run shows what it
                             will do (every DROP and TRUNCATE too) and asks

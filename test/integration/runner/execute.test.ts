@@ -126,8 +126,37 @@ test('a parallel run builds everything valid, within parallelism sessions and on
     'progress events came from pg_stat_progress_create_index',
   );
   assert.ok(result.results.every((r) => r.sizeBytes !== null && r.sizeBytes > 0));
+  // Every done event has its index's true size: read in the plain build's own message, or after a
+  // CONCURRENTLY build on its session.
+  for (const s of steps) {
+    const done = events.find((e): e is Extract<RunEvent, { type: 'done' }> => e.type === 'done' && e.stepId === s.id);
+    const { rows } = await db.query<{ size: string }>('select pg_relation_size(to_regclass($1))::text as size', [`public.${s.index?.name ?? ''}`]);
+    assert.equal(done?.sizeBytes, Number(rows[0]?.size), `${s.id}: done event size`);
+  }
   const summary = events.at(-1);
   assert.equal(summary?.type, 'summary');
+});
+
+test('a plain build ending in a line comment (a SQL file\'s statement) runs with its size read in the same message', async () => {
+  const step = build('tb', { concurrently: false });
+  const commented = { ...step, sql: `${step.sql} -- built by a script; select 1/0` };
+  const events: RunEvent[] = [];
+  const result = await executePlan(plan([commented]), { connection: connection(), sink: (e) => events.push(e) });
+  assert.equal(result.results[0]?.state, 'done', JSON.stringify(result.results[0]?.error));
+  const done = events.find((e): e is Extract<RunEvent, { type: 'done' }> => e.type === 'done');
+  assert.ok(done?.sizeBytes !== null && (done?.sizeBytes ?? 0) > 0, 'the done event carries the size');
+  assert.ok(await validIndex(step.index?.name ?? ''));
+});
+
+test('a failing plain build reports the server\'s error and position for its own statement, and leaves no index', async () => {
+  const step = build('tc', { concurrently: false });
+  const broken = { ...step, sql: step.sql.replace('(slow(a))', '(slow(a::no_such_type))') };
+  const result = await executePlan(plan([broken], { retries: 0 }), { connection: connection(), sink: () => undefined });
+  const r = result.results[0];
+  assert.equal(r?.state, 'failed');
+  assert.equal(r?.error?.sqlstate, '42704');
+  assert.equal(r?.error?.position, broken.sql.indexOf('no_such_type') + 1);
+  assert.equal(await validIndex(step.index?.name ?? ''), false);
 });
 
 test('a session terminated mid-build is retried after its INVALID index is dropped', async () => {

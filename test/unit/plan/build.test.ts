@@ -51,8 +51,10 @@ test('a plain column: one CONCURRENTLY build with a stable id, estimate and sett
     parallelism: 2,
     concurrently: true,
     maintenanceWorkMemBytes: 1024 ** 3,
-    cores: 8,
-    maxWorkersPerBuild: 7,
+    // No machine given (a server elsewhere) and no cores: in the plan: one core per session.
+    cores: 2,
+    coresFrom: 'assumed',
+    maxWorkersPerBuild: 1,
     lockTimeoutMs: 5000,
     statementTimeoutMs: 0,
     retries: 3,
@@ -69,7 +71,15 @@ test('settings come from the plan when it gives them', () => {
   assert.equal(plan.settings.maintenanceWorkMemBytes, 256 * 1024 ** 2);
   assert.equal(plan.settings.cores, 3);
   assert.equal(plan.settings.parallelism, 4);
-  assert.equal(plan.settings.maxWorkersPerBuild, 3, 'max_parallel_workers capped by max_worker_processes - 1');
+  assert.equal(plan.settings.maxWorkersPerBuild, 2, 'a build and its workers within the 3 cores');
+});
+
+test('on the server\'s own machine its CPU count bounds the builds, not max_parallel_workers', () => {
+  const server = { versionNum: 150004, version: '15.4', settings: { maxParallelMaintenanceWorkers: 2, maxWorkerProcesses: 16, maxParallelWorkers: 8, maintenanceWorkMem: 1, maxConnections: 100 } };
+  const plan = buildPlan(planFile([tableSpec('orders', [colSpec('status')])], {}), snapshot([orders()], { server }), { machine: { cores: 2 } });
+  assert.equal(plan.settings.cores, 2);
+  assert.equal(plan.settings.coresFrom, 'machine');
+  assert.equal(plan.settings.maxWorkersPerBuild, 1);
 });
 
 test('every clause: unique, include, where, opclass, tablespace (column over table over plan)', () => {

@@ -48,7 +48,7 @@ test('markdown: drops flagged first, then counts by action per table, the skips 
       '',
       '**4 statements**: 1 drop-invalid, 3 create',
       '',
-      'PostgreSQL 18.1; parallelism 2, concurrently, maintenance\\_work\\_mem 1GB in total, 8 cores, up to 7 parallel workers per build, lock\\_timeout 2500ms, statement\\_timeout 0, retries 3',
+      'PostgreSQL 18.1; parallelism 2, concurrently, maintenance\\_work\\_mem 1GB in total, 2 cores (assumed, one per session: set cores:), up to 1 parallel workers per build, lock\\_timeout 2500ms, statement\\_timeout 0, retries 3',
       '',
       '| table | create | rebuild | attach | exists | skip |',
       '|:--|--:|--:|--:|--:|--:|',

@@ -29,7 +29,7 @@ test('renderSql: header, session settings, one commented statement each, then wh
     [
       '-- pgindex plan shop.yaml',
       '-- server: PostgreSQL 18.1 (180001)',
-      '-- settings: parallelism 2, concurrently, maintenance_work_mem 512MB in total, 8 cores, up to 7 parallel workers per build, lock_timeout 2500ms, statement_timeout 2h, retries 3',
+      '-- settings: parallelism 2, concurrently, maintenance_work_mem 512MB in total, 2 cores (assumed, one per session: set cores:), up to 1 parallel workers per build, lock_timeout 2500ms, statement_timeout 2h, retries 3',
       '-- 2 statements: 2 create',
       '-- run with: psql -X -f FILE (statements run one by one in autocommit mode; no transaction block,',
       '-- as CREATE INDEX CONCURRENTLY requires)',
@@ -38,7 +38,7 @@ test('renderSql: header, session settings, one commented statement each, then wh
       "SET lock_timeout = '2500ms';",
       "SET statement_timeout = '2h';",
       "SET maintenance_work_mem = '512MB';",
-      'SET max_parallel_maintenance_workers = 7;',
+      'SET max_parallel_maintenance_workers = 1;',
       '',
       '-- public.orders.status: text → btree',
       'CREATE INDEX CONCURRENTLY orders_status_btree_idx ON public.orders USING btree (status);',

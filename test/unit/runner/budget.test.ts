@@ -7,7 +7,8 @@ const settings = { maintenanceWorkMemBytes: 1024 * MB, cores: 8, maxWorkersPerBu
 const BIG = 1_000_000; // pages: enough for PostgreSQL to allow many workers
 
 function input(over: Partial<BudgetInput>): BudgetInput {
-  return { settings, sessions: 4, parallelCapable: true, pages: BIG, running: [], waiting: 0, ...over };
+  // A btree whose sort would want more than the 128MB a build takes at most.
+  return { settings, sessions: 4, parallelCapable: true, pages: BIG, method: 'btree', indexBytes: 1024 * MB, running: [], waiting: 0, ...over };
 }
 
 /** Starts `n` builds one after another the way the runner does, with `queue` more waiting. */
@@ -21,12 +22,34 @@ function fill(n: number, queue: number, over: Partial<BudgetInput> = {}): BuildB
 }
 
 test('memory is shared by the builds that will run at once, fixed when each starts', () => {
-  const four = fill(4, 10);
+  const small = { settings: { ...settings, maintenanceWorkMemBytes: 256 * MB } };
+  const four = fill(4, 10, small);
   assert.deepEqual(
     four.map((b) => b.maintenanceWorkMemKb),
-    [262144, 262144, 262144, 262144],
+    [65536, 65536, 65536, 65536],
   );
-  assert.ok(four.reduce((s, b) => s + b.maintenanceWorkMemKb, 0) <= 1024 * 1024);
+  // A larger total is a ceiling, not a share to fill: a btree takes at most 128MB.
+  assert.deepEqual(
+    fill(4, 10).map((b) => b.maintenanceWorkMemKb),
+    [131072, 131072, 131072, 131072],
+  );
+});
+
+test('per kind: gin, gist and spgist get 32MB, brin 16MB, a btree what sorts its index in memory (16MB to 128MB)', () => {
+  const alone = (method: string, indexBytes: number, over: Partial<BudgetInput> = {}) =>
+    buildBudget(input({ method, indexBytes, parallelCapable: false, ...over })).maintenanceWorkMemKb / 1024;
+  assert.equal(alone('gin', 10_000 * MB), 32, 'not the 1GB the plan allows: GIN builds got slower with more');
+  assert.equal(alone('gist', 10_000 * MB), 32);
+  assert.equal(alone('spgist', 10_000 * MB), 32);
+  assert.equal(alone('brin', 10_000 * MB), 16);
+  assert.equal(alone('btree', 1 * MB), 16);
+  assert.equal(alone('btree', 40 * MB), 80, 'twice the estimated index');
+  assert.equal(alone('btree', 10_000 * MB), 128);
+  assert.equal(alone('btree', 10_000 * MB, { settings: { ...settings, maintenanceWorkMemBytes: 64 * MB } }), 64, 'never beyond the plan\'s total');
+  // A parallel btree build: 32MB for each participant (PostgreSQL plans no worker otherwise).
+  const parallel = buildBudget(input({ method: 'btree', indexBytes: 1 * MB, running: [], waiting: 0 }));
+  assert.equal(parallel.workers, 7);
+  assert.equal(parallel.maintenanceWorkMemKb / 1024, 8 * 32);
 });
 
 test('builds plus their workers never exceed the cores, while the queue is full', () => {
@@ -42,12 +65,12 @@ test('builds plus their workers never exceed the cores, while the queue is full'
 test('at the tail, a build starting when others finished takes the free cores (not single-threaded)', () => {
   const others: BuildBudget[] = [{ maintenanceWorkMemKb: 262144, workers: 1 }];
   const tail = buildBudget(input({ running: others, waiting: 0 }));
-  // 8 cores - 2 builds - 1 worker in use = 5 free
+  // 8 cores - 2 builds - 1 worker in use = 5 free; 32MB for each of its 6 participants
   assert.equal(tail.workers, 5);
-  assert.equal(tail.maintenanceWorkMemKb, 512 * 1024);
+  assert.equal(tail.maintenanceWorkMemKb, 192 * 1024);
   const last = buildBudget(input({ running: [], waiting: 0 }));
   assert.equal(last.workers, 7);
-  assert.equal(last.maintenanceWorkMemKb, 1024 * 1024);
+  assert.equal(last.maintenanceWorkMemKb, 256 * 1024);
 });
 
 test('memory never goes beyond what is left, nor below PostgreSQL\'s 1MB minimum', () => {

@@ -107,8 +107,10 @@ test('the plan of a file: the Plan type of preparePlan, settings from the choice
     parallelism: 3,
     concurrently: false,
     maintenanceWorkMemBytes: SCRIPT_DEFAULTS.maintenanceWorkMemBytes,
-    cores: 6,
-    maxWorkersPerBuild: 6,
+    // The server is elsewhere (no machine) and no --cores: one core per session.
+    cores: 3,
+    coresFrom: 'assumed',
+    maxWorkersPerBuild: 2,
     // An undefined choice is no choice: a file written for psql waits for its locks.
     lockTimeoutMs: 0,
     statementTimeoutMs: SCRIPT_DEFAULTS.statementTimeoutMs,
