@@ -13,14 +13,14 @@ import { readServerFacts } from '../catalog/server.js';
 import { tablePages } from '../catalog/table-pages.js';
 import { queryRows } from '../db/rows.js';
 import { PgindexError, SqlError } from '../errors.js';
-import { loadTreeParser } from '../sql/parse.js';
+import { loadTreeParser, type TreeParser } from '../sql/parse.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { quoteMaybeQualified } from '../sql/quote.js';
 import { positionInFile, type SqlStatement } from '../sql/split.js';
 import type { Plan, QualifiedName } from '../plan/types.js';
 import type { SqlScript } from './load.js';
 import { locateStep, planScript, scriptChoices, type ScriptChoices } from './plan.js';
-import { laterSettings, readScript, scriptSteps, scriptTables, type ReadScript } from './steps.js';
+import { laterSettings, readScript, scriptIndexes, scriptSteps, scriptTables, worthParsing, type ReadScript } from './steps.js';
 
 export interface PrepareScriptOptions {
   /** The statements, from loadScriptFile or parseScript. */
@@ -57,7 +57,8 @@ export async function prepareScript(opts: PrepareScriptOptions): Promise<Prepare
   let planned = false;
   try {
     const server = await readServerFacts(client);
-    const parse = await loadTreeParser();
+    // Loading the parser (WebAssembly) costs more than a file of plain statements needs.
+    const parse: TreeParser = opts.script.statements.some((s) => worthParsing(s.sql)) ? await loadTreeParser() : () => null;
     const read = readScript(opts.script.statements, file, parse);
     // The file's leading SETs (a search_path above all) decide which tables its statements name;
     // run here first, a bad one is reported at its place in the file before any session opens.
@@ -65,8 +66,9 @@ export async function prepareScript(opts: PrepareScriptOptions): Promise<Prepare
     const tables = scriptTables(read);
     const pages = await tablePages(client, tables);
     const relkinds = await tableKinds(client, tables);
+    const indexTables = await tablesOfIndexes(client, scriptIndexes(read));
     const settings = await settingValues(client, read);
-    const script = scriptSteps(read, { versionNum: server.versionNum, parse, tablePages: pages, relkinds, settings });
+    const script = scriptSteps(read, { versionNum: server.versionNum, parse, tablePages: pages, relkinds, indexTables, settings });
     const plan = planScript(script, { server }, scriptChoices(opts.choices));
     planned = true;
     return {
@@ -100,6 +102,21 @@ async function tableKinds(client: pg.ClientBase, tables: readonly QualifiedName[
   for (const r of rows) {
     const t = tables[Number(r.i) - 1];
     if (t) out.set(qualifiedKey(t), r.relkind);
+  }
+  return out;
+}
+
+const INDEX_TABLES_SQL = `select n.i, t.relname, s.nspname from unnest($1::text[]) with ordinality as n(name, i)
+  join pg_index x on x.indexrelid = to_regclass(n.name) join pg_class t on t.oid = x.indrelid join pg_namespace s on s.oid = t.relnamespace`;
+
+/** The table of each index that exists, by qualifiedKey of the index's name as given. */
+async function tablesOfIndexes(client: pg.ClientBase, indexes: readonly QualifiedName[]): Promise<Map<string, QualifiedName>> {
+  const out = new Map<string, QualifiedName>();
+  if (indexes.length === 0) return out;
+  const rows = await queryRows<{ i: string; relname: string; nspname: string }>(client, INDEX_TABLES_SQL, [indexes.map(quoteMaybeQualified)]);
+  for (const r of rows) {
+    const ix = indexes[Number(r.i) - 1];
+    if (ix) out.set(qualifiedKey(ix), { schema: r.nspname, name: r.relname });
   }
   return out;
 }

@@ -8,7 +8,7 @@
  * effects are not known can only run where psql would run it.
  */
 import type { Constraint, IndexStmt, Node, RangeVar } from 'libpg-query';
-import { indexBuildLock, STATEMENT_LOCKS, strongerLock, type LockMode } from '../pg/locks.js';
+import { DROP_INDEX_CONCURRENTLY_LOCK, DROP_INDEX_LOCK, indexBuildLock, STATEMENT_LOCKS, strongerLock, type LockMode } from '../pg/locks.js';
 import type { QualifiedName } from '../plan/types.js';
 
 /**
@@ -57,8 +57,13 @@ export type StatementFacts =
       /** The table whose lock decides what may run beside it; null when it locks no table we know of. */
       table: QualifiedName | null;
       lock: LockMode | null;
-      /** When the table is the one an index named here belongs to (ALTER INDEX … ATTACH PARTITION). */
+      /**
+       * When the table is the one an index named here belongs to (ATTACH PARTITION, REINDEX INDEX,
+       * DROP INDEX): the file's statement that created it says, else the server (prepare.ts).
+       */
       tableOfIndex?: ObjectRef;
+      /** REINDEX … CONCURRENTLY: a failure leaves a `_ccnew` INVALID index on the table, cleaned like a build's. */
+      reindexConcurrently?: boolean;
       creates: ObjectRef[];
       uses: ObjectRef[];
       /** CREATE INDEX: how it is run and scheduled. */
@@ -220,9 +225,37 @@ export function statementFacts(tree: Node | null, sql: string): StatementFacts {
       const table = spec?.pubobjtype === 'PUBLICATIONOBJ_TABLE' ? relation(spec.pubtable?.relation) : null;
       return table ? known(table, STATEMENT_LOCKS.publicationTable, [], [ref('publication', '', s.pubname)]) : BARRIER;
     }
+    case 'ReindexStmt':
+      return reindex(stmt as { kind?: string; relation?: RangeVar; params?: Node[] });
+    case 'DropStmt':
+      return dropIndex(stmt as { objects?: Node[]; removeType?: string; concurrent?: boolean });
     default:
       return BARRIER;
   }
+}
+
+/** REINDEX TABLE / INDEX [CONCURRENTLY]: SHARE (SHARE UPDATE EXCLUSIVE) on the table; SCHEMA, DATABASE, SYSTEM: barriers. */
+function reindex(s: { kind?: string; relation?: RangeVar; params?: Node[] }): StatementFacts {
+  const target = relation(s.relation);
+  if (!target) return BARRIER;
+  const concurrently = (s.params ?? []).some((p) => {
+    const d = body<{ defname?: string; arg?: Node }>(p, 'DefElem');
+    return d?.defname === 'concurrently' && (d.arg === undefined || optionValue(d.arg) !== 'false');
+  });
+  const lock = concurrently ? STATEMENT_LOCKS.reindexConcurrently : STATEMENT_LOCKS.reindex;
+  if (s.kind === 'REINDEX_OBJECT_TABLE') return { ...known(target, lock, [], []), reindexConcurrently: concurrently };
+  if (s.kind !== 'REINDEX_OBJECT_INDEX') return BARRIER;
+  const index = ref('index', target.schema, target.name);
+  return { ...known(null, null, [], [index]), lock, tableOfIndex: index, reindexConcurrently: concurrently };
+}
+
+/** DROP INDEX [CONCURRENTLY] of one index; anything else dropped is a barrier. */
+function dropIndex(s: { objects?: Node[]; removeType?: string; concurrent?: boolean }): StatementFacts {
+  if (s.removeType !== 'OBJECT_INDEX' || s.objects?.length !== 1) return BARRIER;
+  const name = qualified(strings(body<{ items?: Node[] }>(s.objects[0], 'List')?.items));
+  if (!name) return BARRIER;
+  const index = ref('index', name.schema, name.name);
+  return { ...known(null, null, [], [index]), lock: s.concurrent ? DROP_INDEX_CONCURRENTLY_LOCK : DROP_INDEX_LOCK, tableOfIndex: index };
 }
 
 function known(table: QualifiedName | null, lock: LockMode | null, creates: ObjectRef[], uses: ObjectRef[]): Known {

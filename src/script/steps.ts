@@ -161,6 +161,15 @@ export function scriptTables(read: ReadScript): QualifiedName[] {
   return [...out.values()];
 }
 
+/** The indexes whose table decides a statement's lock (REINDEX INDEX, DROP INDEX, ATTACH), to ask the server for. */
+export function scriptIndexes(read: ReadScript): QualifiedName[] {
+  const out = new Map<string, QualifiedName>();
+  for (const { facts } of read.items) {
+    if (facts.kind === 'known' && facts.tableOfIndex) out.set(qualifiedKey(facts.tableOfIndex), { schema: facts.tableOfIndex.schema, name: facts.tableOfIndex.name });
+  }
+  return [...out.values()];
+}
+
 /** The settings changed after the first statement, by name: what their values are at each point is the server's to say. */
 export function laterSettings(read: ReadScript): { stmt: SqlStatement; name: string }[] {
   return read.items.flatMap(({ stmt, facts }) => (facts.kind === 'setting' && facts.name !== null ? [{ stmt, name: facts.name }] : []));
@@ -174,6 +183,8 @@ export interface ScriptContext {
   tablePages?: ReadonlyMap<string, number>;
   /** pg_class.relkind of the tables, by qualifiedKey of the name as written; absent: not a table (yet). */
   relkinds?: ReadonlyMap<string, string>;
+  /** The tables of the indexes the file names but does not create (REINDEX, DROP INDEX, ATTACH), by qualifiedKey of the index as written. */
+  indexTables?: ReadonlyMap<string, QualifiedName>;
   /**
    * The values of the settings laterSettings lists: `before` each one's value after the leading
    * settings, `after[i]` the value the i-th later setting statement leaves.
@@ -275,7 +286,8 @@ export function scriptSteps(read: ReadScript, ctx: ScriptContext): Script {
       }
     }
     for (const id of needs) comesAfter.delete(id);
-    const table = facts.table ?? tableOfIndex;
+    const indexTable = facts.tableOfIndex ? ctx.indexTables?.get(qualifiedKey(facts.tableOfIndex)) : undefined;
+    const table = facts.table ?? tableOfIndex ?? indexTable ?? null;
     const dependsOn = [...needs];
     const after = comesAfter.size > 0 ? { after: [...comesAfter] } : {};
     const key = facts.key && plainTable(facts.key.table) ? facts.key : null;
@@ -310,8 +322,12 @@ export function scriptSteps(read: ReadScript, ctx: ScriptContext): Script {
       add({ ...validate, ...stepFacts(validate, source), lock: STATEMENT_LOCKS.validateConstraint });
       rewritten.add(addNotValid.id).add(id);
     } else {
-      const shape = { ...sqlShape(id, stmt.sql, reason, table), estimate: facts.buildMethod && table ? buildEstimate(facts.buildMethod, pagesOf(table)) : ZERO };
-      add({ ...shape, ...stepFacts(shape, source), lock: table ? facts.lock : null, dependsOn, ...after });
+      const method = facts.buildMethod ?? (facts.reindexConcurrently !== undefined ? 'btree' : null);
+      const shape = { ...sqlShape(id, stmt.sql, reason, table), estimate: method && table ? buildEstimate(method, pagesOf(table)) : ZERO };
+      // A REINDEX can run again; a failed CONCURRENTLY one leaves a new INVALID index (_ccnew) on its
+      // table, which the run drops as it drops a failed CONCURRENTLY build's (step.index null: any new one).
+      const reindex = facts.reindexConcurrently !== undefined ? { retrySafe: true, mayLeaveInvalid: facts.reindexConcurrently && table !== null } : {};
+      add({ ...shape, ...stepFacts(shape, source), lock: table ? facts.lock : null, dependsOn, ...after, ...reindex });
     }
     // What it creates exists once its last step is done (a key: once attached, not once indexed).
     const last = made[made.length - 1] as Step;
@@ -323,13 +339,13 @@ export function scriptSteps(read: ReadScript, ctx: ScriptContext): Script {
 }
 
 /** First words of the statements statementFacts may understand, and of transaction control. */
-const UNDERSTOOD = new Set(['create', 'alter', 'comment', 'set', 'reset', 'begin', 'start', 'commit', 'end', 'rollback', 'abort', 'savepoint', 'release', 'prepare']);
+const UNDERSTOOD = new Set(['create', 'alter', 'comment', 'reindex', 'drop', 'set', 'reset', 'begin', 'start', 'commit', 'end', 'rollback', 'abort', 'savepoint', 'release', 'prepare']);
 
 /**
  * Whether the parser could tell more than "a barrier": parsing costs a few hundred microseconds a
  * statement, which a file of 400,000 INSERTs or SELECTs would pay for nothing.
  */
-function worthParsing(sql: string): boolean {
+export function worthParsing(sql: string): boolean {
   const [first] = leadingWords(sql, 1);
   if (first === 'select') return /set_config/i.test(sql);
   return first !== undefined && UNDERSTOOD.has(first);

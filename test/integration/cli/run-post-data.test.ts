@@ -202,3 +202,29 @@ test('a SET further down applies to the statements after it, whichever session r
     ['a.t_x1', 'a.t_x4', 'b.t_x2', 'b.t_x3'],
   );
 });
+
+test('REINDEX CONCURRENTLY and DROP INDEX CONCURRENTLY of one table never run at once; a failed REINDEX CONCURRENTLY leaves no _ccnew behind', async () => {
+  const db = await fresh();
+  await db.query(`create function slow(i int) returns int language plpgsql immutable as $$ begin perform pg_sleep(0.002); return i; end $$;
+                  create table t as select g as a, g as b from generate_series(1, 300) g;
+                  create index t_slow on t (slow(a)); create index t_b on t (b); create index t_a on t (a)`);
+  const both = join(dir, 'reindex.sql');
+  writeFileSync(both, 'REINDEX INDEX CONCURRENTLY public.t_slow;\nDROP INDEX CONCURRENTLY public.t_b;\nREINDEX TABLE CONCURRENTLY public.t;\n');
+  const ok = await runCli(['run', '-y', '-j', '3', '-d', db.url, both]);
+  assert.equal(ok.code, 0, ok.err + ok.out);
+  // The second and third waited for the table (an idle session says why) instead of deadlocking on the server.
+  assert.match(ok.out, /public\.t is busy with/);
+  const failing = join(dir, 'reindex-fails.sql');
+  writeFileSync(failing, 'REINDEX INDEX CONCURRENTLY public.t_slow;\n');
+  const failed = await runCli(['run', '-y', '--statement-timeout', '200ms', '-d', db.url, failing]);
+  assert.equal(failed.code, 1, failed.err + failed.out);
+  assert.match(failed.err, /reindex-fails\.sql:1:1: ERROR 57014: canceling statement due to statement timeout/);
+  const { rows } = await db.query<{ n: string; v: boolean }>(`select c.relname as n, i.indisvalid as v from pg_index i join pg_class c on c.oid = i.indexrelid where i.indrelid = 'public.t'::regclass order by 1`);
+  assert.deepEqual(
+    rows.map((r) => [r.n, r.v]),
+    [
+      ['t_a', true],
+      ['t_slow', true],
+    ],
+  );
+});

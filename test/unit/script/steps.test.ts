@@ -323,3 +323,31 @@ test('a step is located at its statement in the file, and at the error position 
   assert.equal(locateStep(script, 's1', 'create index i on t (\n  '.length + 1), 'x.sql:4:3');
   assert.equal(locateStep(script, 's9', null), null);
 });
+
+test('REINDEX [CONCURRENTLY], DROP INDEX [CONCURRENTLY] and ATTACH take part in the per-table lock rule, on the index table the server names', () => {
+  const indexTables = new Map([
+    [qualifiedKey({ schema: 'app', name: 'old_i' }), { schema: 'app', name: 't' }],
+    [qualifiedKey({ schema: '', name: 'p_i' }), { schema: 'app', name: 'p' }],
+  ]);
+  const s = steps(
+    'create index new_i on app.t (a);\nreindex index concurrently app.new_i;\nreindex (concurrently) index app.old_i;\nreindex table app.t;\ndrop index concurrently app.old_i;\n' +
+      'drop index app.new_i;\nalter index p_i attach partition app.new_i;\nreindex schema app;\ndrop index a, b',
+    { indexTables },
+  );
+  assert.deepEqual(
+    s.steps.map((x) => [x.id, x.table && `${x.table.schema}.${x.table.name}`, x.lock, x.retrySafe, x.mayLeaveInvalid, x.dependsOn]),
+    [
+      ['s1', 'app.t', 'ShareLock', true, false, []],
+      // A failed REINDEX CONCURRENTLY leaves `new_i_ccnew` INVALID: dropped like a failed build's leftover, then retried.
+      ['s2', 'app.t', 'ShareUpdateExclusiveLock', true, true, ['s1']],
+      ['s3', 'app.t', 'ShareUpdateExclusiveLock', true, true, []],
+      ['s4', 'app.t', 'ShareLock', true, false, []],
+      ['s5', 'app.t', 'ShareUpdateExclusiveLock', false, false, []],
+      ['s6', 'app.t', 'AccessExclusiveLock', false, false, ['s1']],
+      ['s7', 'app.t', 'ShareUpdateExclusiveLock', false, false, ['s1']],
+      ['s8', null, null, false, false, []],
+      ['s9', null, null, false, false, []],
+    ],
+  );
+  assert.deepEqual(s.steps.map((x) => x.index), s.steps.map(() => null).map((n, i) => (i === 0 ? { schema: 'app', name: 'new_i' } : n)));
+});
