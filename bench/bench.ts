@@ -24,6 +24,7 @@ import { connectClient, runCalibration, runNaiveParallel, runSequential, type Fa
 import { CpuMeter, processCpuNs } from './cpu.js';
 import { bigTableRows, createDataset, dropIndexes } from './dataset.js';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
+import { postDataBench } from './post-data.js';
 import { runCli, timedApply, timedPlan, type CliRun } from './pgindex.js';
 import { benchPlanningOnly, benchPlanningScale, planningTargets, renderPlanningScale, type PlanningScaleResult } from './planning.js';
 import { renderSet, renderTargets, seconds, type ContenderSummary, type SetSummary } from './report.js';
@@ -472,6 +473,7 @@ async function main(): Promise<number> {
     const server = await starting;
     log(`${server.version} on 127.0.0.1:${server.port}`);
     if (opts.runScale) return await runScaleBench(opts, server, log);
+    if (opts.postData) return await postDataBench(opts, server, log);
     if (opts.planningOnly) return await benchPlanningOnly(opts, server, { revision: sourceRevision(), cpuModel: cpuModel(), serverSettings: serverSettings(opts) }, log);
     return await bench(opts, server, planDir);
   } finally {

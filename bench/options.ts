@@ -36,6 +36,8 @@ export interface BenchOptions {
   planningTables: number[];
   /** Only the planning cases: no dataset, no build sets. */
   planningOnly: boolean;
+  /** Run only the pg_dump post-data sets (bench/post-data.ts) instead of the index-build sets. */
+  postData: boolean;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]      (or node dist/bench/bench.js [options])
@@ -65,6 +67,9 @@ export const USAGE = `Usage: npm run bench -- [options]      (or node dist/bench
                       (k runs per size, medians), to show that it grows linearly
   --run-scale-sizes L statement counts, comma-separated (default 2000,4000,8000,16000,20000)
   --run-scale-cli     also time \`pgindex run FILE\` as a process at each size
+  --post-data         instead: a pg_dump post-data section by psql -f, pg_restore -j N and
+                      pgindex run -j N, from the same restore (sets sized by --rows); needs
+                      pg_dump of the server's version: --pg-bin /usr/lib/postgresql/15/bin
 `;
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
@@ -111,6 +116,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
       'run-scale': { type: 'boolean' },
       'run-scale-sizes': { type: 'string' },
       'run-scale-cli': { type: 'boolean' },
+      'post-data': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -140,5 +146,6 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     runScaleCli: values['run-scale-cli'] === true,
     planningTables: sizeList('planning-tables', values['planning-tables'] ?? env.PGINDEX_BENCH_PLANNING_TABLES, quick ? [1000] : [10_000]),
     planningOnly: values['planning-only'] === true,
+    postData: values['post-data'] === true,
   };
 }

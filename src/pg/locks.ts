@@ -59,3 +59,48 @@ export const DROP_INDEX_LOCK: LockMode = 'AccessExclusiveLock';
 /** ALTER INDEX ... RENAME takes SHARE UPDATE EXCLUSIVE on the index (PostgreSQL 12+). */
 export const RENAME_INDEX_LOCK: LockMode = 'ShareUpdateExclusiveLock';
 export const ATTACH_PARTITION_INDEX_LOCK: LockMode = 'ShareUpdateExclusiveLock';
+
+/**
+ * The table locks of the other statements a pg_dump post-data section holds, as PostgreSQL takes
+ * them (tablecmds.c's AlterTableGetLockLevel for ALTER TABLE, each command's own otherwise; checked
+ * against pg_locks on 15 and 18).
+ */
+export const STATEMENT_LOCKS = Object.freeze({
+  /** ADD PRIMARY KEY / UNIQUE / EXCLUDE / CHECK / NOT NULL, with or without USING INDEX. */
+  addConstraint: 'AccessExclusiveLock',
+  /** ADD FOREIGN KEY, on the referencing and the referenced table (NOT VALID too). */
+  addForeignKey: 'ShareRowExclusiveLock',
+  /** VALIDATE CONSTRAINT on the referencing table; the referenced one gets ROW SHARE only. */
+  validateConstraint: 'ShareUpdateExclusiveLock',
+  clusterOn: 'ShareUpdateExclusiveLock',
+  replicaIdentity: 'AccessExclusiveLock',
+  rowSecurity: 'AccessExclusiveLock',
+  /** CREATE TRIGGER, ENABLE / DISABLE TRIGGER. */
+  trigger: 'ShareRowExclusiveLock',
+  /** CREATE RULE, ENABLE / DISABLE RULE. */
+  rule: 'AccessExclusiveLock',
+  createPolicy: 'AccessExclusiveLock',
+  createStatistics: 'ShareUpdateExclusiveLock',
+  /** ALTER TABLE … ALTER COLUMN … SET STATISTICS. */
+  setStatistics: 'ShareUpdateExclusiveLock',
+  /** ALTER PUBLICATION … ADD TABLE. */
+  publicationTable: 'ShareUpdateExclusiveLock',
+  /** COMMENT ON CONSTRAINT / TRIGGER / RULE / POLICY … ON table. */
+  commentOnTableObject: 'AccessShareLock',
+  /** REINDEX TABLE / INDEX: SHARE on the table (the index itself: ACCESS EXCLUSIVE). */
+  reindex: 'ShareLock',
+  /** REINDEX … CONCURRENTLY: SHARE UPDATE EXCLUSIVE on the table, like CREATE INDEX CONCURRENTLY. */
+  reindexConcurrently: 'ShareUpdateExclusiveLock',
+} satisfies Record<string, LockMode>);
+
+/**
+ * The weakest mode that conflicts with everything either mode conflicts with: the lock one statement
+ * doing both takes, as the scheduler must see it (SHARE and SHARE UPDATE EXCLUSIVE: SHARE ROW EXCLUSIVE).
+ */
+export function strongerLock(a: LockMode, b: LockMode): LockMode {
+  const wanted = new Set([...CONFLICTS[a], ...CONFLICTS[b]]);
+  for (const mode of LOCK_MODES) {
+    if ([...wanted].every((m) => CONFLICTS[mode].includes(m))) return mode;
+  }
+  return 'AccessExclusiveLock';
+}

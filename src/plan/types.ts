@@ -51,6 +51,12 @@ export interface Step {
   parallelCapable: boolean;
   /** Step ids that must finish (done or skipped) before this one starts. */
   dependsOn: string[];
+  /**
+   * Step ids that must have ended, in any state, before this one starts: an order without a need (a
+   * statement of a SQL file that pgindex does not understand runs where psql would run it, and
+   * runs even when one before it failed). Absent: none.
+   */
+  after?: string[];
   /** Inputs of the scheduler: relation pages and a method factor give a relative cost. */
   estimate: { pages: number; cost: number; sizeBytes: number };
   // The facts the runner acts on, set by the planner that made the step (src/plan/step-facts.ts):
@@ -70,6 +76,12 @@ export interface Step {
   hazard: 'drop' | null;
   /** Where the step comes from: the plan file entry or the SQL file statement; null when made by hand. */
   source: SourcePos | null;
+  /**
+   * Session settings (name → value, as set_config takes it) the statement must run with, set on its
+   * session right before it: a SQL file's SET further down applies to the statements after it,
+   * whichever session runs them. Absent: the session's own.
+   */
+  settings?: Record<string, string>;
 }
 
 export type ColumnAction = 'create' | 'rebuild' | 'exists' | 'attach' | 'skip';

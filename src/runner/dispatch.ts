@@ -160,6 +160,7 @@ export class Dispatcher {
           max_parallel_maintenance_workers: String(job.budget.workers),
         });
       }
+      if (step.settings) await session.setAll(step.settings);
       this.ctx.emit({
         type: 'start',
         stepId: step.id,
@@ -304,6 +305,7 @@ export class Dispatcher {
         this.ctx.emit({ type: 'cancelled', stepId: step.id, reason: outcome.reason ?? '' });
         break;
     }
+    this.scheduler.ended(step);
     if (state !== 'done') {
       const label = stepLabel(step);
       const outcomeWords = state === 'failed' ? 'failed' : state === 'cancelled' ? 'was cancelled' : 'was skipped';

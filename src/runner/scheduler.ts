@@ -1,7 +1,8 @@
 /**
  * Which step starts next: pure, so the rules can be tested without a server.
  *
- * - A step starts only once every step it depends on is done.
+ * - A step starts only once every step it depends on is done, and every step it comes `after` has
+ *   ended (in any state).
  * - Longest estimated build first, so the big builds do not end up alone at the tail; among equal
  *   costs, queue order (plan order, and a retried step behind the steps already queued).
  * - Lock-aware, from each step's `lock`: CREATE INDEX takes a SHARE lock, which other plain builds
@@ -57,6 +58,10 @@ interface Slot {
   done: boolean;
   /** Direct dependents, in plan order. */
   readonly dependents: Slot[];
+  /** Steps that come after this one (Step.after) without depending on it. */
+  readonly followers: Slot[];
+  /** ended() was called: the followers were told. */
+  ended: boolean;
   /** The parking lot of the step's table and lock (created when first needed). */
   lot: ParkingLot | null;
 }
@@ -95,7 +100,7 @@ export class Scheduler {
   /** `steps` must have passed validateSteps. */
   constructor(steps: readonly Step[]) {
     steps.forEach((step, i) => {
-      this.slots.set(step.id, { step, state: 'waiting', order: i, unmet: 0, done: false, dependents: [], lot: null });
+      this.slots.set(step.id, { step, state: 'waiting', order: i, unmet: 0, done: false, dependents: [], followers: [], ended: false, lot: null });
     });
     this.nextOrder = steps.length;
     for (const step of steps) {
@@ -103,6 +108,11 @@ export class Scheduler {
       for (const id of new Set(step.dependsOn)) {
         slot.unmet++;
         this.slots.get(id)?.dependents.push(slot);
+      }
+      for (const id of new Set(step.after ?? [])) {
+        if (step.dependsOn.includes(id)) continue;
+        slot.unmet++;
+        this.slots.get(id)?.followers.push(slot);
       }
     }
     for (const slot of this.slots.values()) {
@@ -233,6 +243,17 @@ export class Scheduler {
     }
   }
 
+  /** The step has ended, in whatever state: the steps that only come after it may start. */
+  ended(step: Step): void {
+    const slot = this.slots.get(step.id);
+    if (!slot || slot.ended) return;
+    slot.ended = true;
+    for (const follower of slot.followers) {
+      follower.unmet--;
+      if (follower.unmet === 0 && follower.state === 'waiting') this.enqueue(follower);
+    }
+  }
+
   /** A pending step ended without starting (skipped, cancelled): it leaves the queue. */
   withdraw(step: Step): void {
     const slot = this.slots.get(step.id);
@@ -311,7 +332,7 @@ export function validateSteps(steps: readonly Step[]): void {
     ids.add(s.id);
   }
   for (const s of steps) {
-    for (const d of s.dependsOn) {
+    for (const d of [...s.dependsOn, ...(s.after ?? [])]) {
       if (!ids.has(d)) throw new PlanningError(`step "${s.id}" depends on unknown step "${d}"`);
     }
   }
@@ -325,7 +346,9 @@ export function validateSteps(steps: readonly Step[]): void {
     if (seen === 'visiting') throw new PlanningError(`the plan's steps depend on each other in a cycle: ${[...path, id].join(' → ')}`);
     state.set(id, 'visiting');
     path.push(id);
-    for (const d of byId.get(id)?.dependsOn ?? []) visit(d);
+    const step = byId.get(id);
+    for (const d of step?.dependsOn ?? []) visit(d);
+    for (const d of step?.after ?? []) visit(d);
     path.pop();
     state.set(id, 'done');
   };

@@ -10,9 +10,21 @@ export interface SqlScript {
   statements: SqlStatement[];
 }
 
+/**
+ * psql meta-commands that change nothing on the server, as pg_dump and `pgindex plan` write them:
+ * `\restrict KEY` / `\unrestrict KEY` (pg_dump's guard against meta-commands in restored data) and
+ * `\set ON_ERROR_STOP` (psql stops at the first error; pgindex run goes on with the statements that
+ * do not depend on a failed one, and exits 1). Any other meta-command is refused at its place.
+ */
+const HARMLESS_META = /^\\(?:restrict|unrestrict)(?:\s|$)|^\\set\s+ON_ERROR_STOP(?:\s|$)/;
+
+export function isHarmlessMetaCommand(line: string): boolean {
+  return HARMLESS_META.test(line);
+}
+
 /** Splits a script's text; a problem (a psql meta-command, an unterminated string…) is an InputError at its place. */
 export function parseScript(text: string, file: string): SqlScript {
-  return { file, statements: splitSql(text, file) };
+  return { file, statements: splitSql(text, file, { skipMeta: isHarmlessMetaCommand }) };
 }
 
 const NOT_READABLE: Record<string, string> = {

@@ -6,9 +6,8 @@ import { DEFAULTS } from '../planfile/normalise.js';
 import { DEFAULT_MAINTENANCE_WORK_MEM, deriveRunSettings, type MachineFacts } from '../plan/settings.js';
 import type { Plan } from '../plan/types.js';
 import type { ServerInfo } from '../catalog/server.js';
-import { qualifiedKey } from '../sql/qualified.js';
 import { positionInFile } from '../sql/split.js';
-import { withTablePages, type Script } from './steps.js';
+import type { Script } from './steps.js';
 
 /** How a SQL file is run: what `pgindex run`'s flags set. */
 export interface ScriptChoices {
@@ -47,11 +46,9 @@ export function scriptChoices(given: Partial<ScriptChoices> = {}): ScriptChoices
   return out;
 }
 
-/** What the server says, as the planning session read it. */
+/** What the server says, as the planning session read it (the tables' sizes are in the steps already). */
 export interface ScriptFacts {
   server: ServerInfo;
-  /** Pages of the tables the file builds indexes on, by qualifiedKey (as src/catalog/table-pages.ts reads them). */
-  tablePages: ReadonlyMap<string, number>;
   /** The server's machine, when pgindex runs on it (src/db/server-machine.ts). */
   machine?: MachineFacts | null;
 }
@@ -64,15 +61,16 @@ export function planScript(script: Script, facts: ScriptFacts, choices: ScriptCh
     // Which builds may share a table is each statement's own CONCURRENTLY, not a plan-wide choice.
     settings: deriveRunSettings(facts.server.settings, { ...choices, concurrently: false }, facts.machine ?? null),
     columns: [],
-    steps: withTablePages(script.steps, (t) => facts.tablePages.get(qualifiedKey(t))),
+    steps: script.steps,
     warnings: [],
   };
 }
 
 /** `FILE:LINE:COL` of a step's statement, at the server's error position in it when there is one. */
-export function locateStep(script: Pick<Script, 'file' | 'statements'>, stepId: string, position: number | null): string | null {
+export function locateStep(script: Pick<Script, 'file' | 'statements' | 'rewritten'>, stepId: string, position: number | null): string | null {
   const stmt = script.statements.get(stepId);
   if (!stmt) return null;
-  const at = positionInFile(stmt, position ?? undefined);
+  // A statement pgindex rewrote is located at its start: the position is in the SQL that ran.
+  const at = positionInFile(stmt, script.rewritten.has(stepId) ? undefined : (position ?? undefined));
   return `${script.file}:${at.line}:${at.col}`;
 }

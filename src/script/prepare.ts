@@ -1,21 +1,27 @@
 /**
  * From a SQL file to a Plan, with the database (`pgindex run`'s planner, as preparePlan is apply's):
- * connect, read the server's facts, turn the statements into steps, run the file's leading SETs on
- * the planning session (they decide which tables its statements name), size those tables, and
- * disconnect. Everything that talks to the server is here; scriptSteps and planScript are pure.
+ * connect, read the server's facts, parse the statements, run the file's leading SETs on the
+ * planning session (they decide which tables its statements name), size those tables and learn
+ * their kind, let the server say what the file's later SETs set, and disconnect. Everything that
+ * talks to the server is here; readScript, scriptSteps and planScript are pure.
  */
+import type pg from 'pg';
 import { chooseConnection, clientConfig, type ConnectionConfig, type ConnectionFlags } from '../db/connection.js';
 import { extendedQuery } from '../db/extended-query.js';
 import { connectForRun, type AcquireOptions, type RunLock } from '../db/run-lock.js';
 import { readServerFacts } from '../catalog/server.js';
 import { serverMachine } from '../db/server-machine.js';
 import { tablePages } from '../catalog/table-pages.js';
+import { queryRows } from '../db/rows.js';
 import { PgindexError, SqlError } from '../errors.js';
+import { loadTreeParser, type TreeParser } from '../sql/parse.js';
+import { qualifiedKey } from '../sql/qualified.js';
+import { quoteMaybeQualified } from '../sql/quote.js';
 import { positionInFile, type SqlStatement } from '../sql/split.js';
-import type { Plan } from '../plan/types.js';
+import type { Plan, QualifiedName } from '../plan/types.js';
 import type { SqlScript } from './load.js';
 import { locateStep, planScript, scriptChoices, type ScriptChoices } from './plan.js';
-import { scriptSteps } from './steps.js';
+import { laterSettings, readScript, scriptIndexes, scriptSteps, scriptTables, worthParsing, type ReadScript } from './steps.js';
 
 export interface PrepareScriptOptions {
   /** The statements, from loadScriptFile or parseScript. */
@@ -52,18 +58,19 @@ export async function prepareScript(opts: PrepareScriptOptions): Promise<Prepare
   let planned = false;
   try {
     const server = await readServerFacts(client);
-    const script = scriptSteps(opts.script.statements, file, server.versionNum);
+    // Loading the parser (WebAssembly) costs more than a file of plain statements needs.
+    const parse: TreeParser = opts.script.statements.some((s) => worthParsing(s.sql)) ? await loadTreeParser() : () => null;
+    const read = readScript(opts.script.statements, file, parse);
     // The file's leading SETs (a search_path above all) decide which tables its statements name;
     // run here first, a bad one is reported at its place in the file before any session opens.
-    for (const stmt of script.sessionSetup) {
-      try {
-        await client.query(extendedQuery(stmt.sql));
-      } catch (err) {
-        throw locatedSqlError(file, stmt, err);
-      }
-    }
-    const pages = await tablePages(client, script.steps.flatMap((s) => (s.table ? [s.table] : [])));
-    const plan = planScript(script, { server, tablePages: pages, machine: serverMachine(connection) }, scriptChoices(opts.choices));
+    for (const stmt of read.header) await runAt(client, file, stmt);
+    const tables = scriptTables(read);
+    const pages = await tablePages(client, tables);
+    const relkinds = await tableKinds(client, tables);
+    const indexTables = await tablesOfIndexes(client, scriptIndexes(read));
+    const settings = await settingValues(client, read);
+    const script = scriptSteps(read, { versionNum: server.versionNum, parse, tablePages: pages, relkinds, indexTables, settings });
+    const plan = planScript(script, { server, machine: serverMachine(connection) }, scriptChoices(opts.choices));
     planned = true;
     return {
       plan,
@@ -76,6 +83,66 @@ export async function prepareScript(opts: PrepareScriptOptions): Promise<Prepare
     await client.end().catch(() => undefined);
     if (!planned) await runLock?.release();
   }
+}
+
+async function runAt(client: pg.ClientBase, file: string, stmt: SqlStatement): Promise<void> {
+  try {
+    await client.query(extendedQuery(stmt.sql));
+  } catch (err) {
+    throw locatedSqlError(file, stmt, err);
+  }
+}
+
+const TABLE_KINDS_SQL = `select n.i, c.relkind from unnest($1::text[]) with ordinality as n(name, i) join pg_class c on c.oid = to_regclass(n.name)`;
+
+/** pg_class.relkind of the tables that exist, by qualifiedKey of the name as given. */
+async function tableKinds(client: pg.ClientBase, tables: readonly QualifiedName[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (tables.length === 0) return out;
+  const rows = await queryRows<{ i: string; relkind: string }>(client, TABLE_KINDS_SQL, [tables.map(quoteMaybeQualified)]);
+  for (const r of rows) {
+    const t = tables[Number(r.i) - 1];
+    if (t) out.set(qualifiedKey(t), r.relkind);
+  }
+  return out;
+}
+
+const INDEX_TABLES_SQL = `select n.i, t.relname, s.nspname from unnest($1::text[]) with ordinality as n(name, i)
+  join pg_index x on x.indexrelid = to_regclass(n.name) join pg_class t on t.oid = x.indrelid join pg_namespace s on s.oid = t.relnamespace`;
+
+/** The table of each index that exists, by qualifiedKey of the index's name as given. */
+async function tablesOfIndexes(client: pg.ClientBase, indexes: readonly QualifiedName[]): Promise<Map<string, QualifiedName>> {
+  const out = new Map<string, QualifiedName>();
+  if (indexes.length === 0) return out;
+  const rows = await queryRows<{ i: string; relname: string; nspname: string }>(client, INDEX_TABLES_SQL, [indexes.map(quoteMaybeQualified)]);
+  for (const r of rows) {
+    const ix = indexes[Number(r.i) - 1];
+    if (ix) out.set(qualifiedKey(ix), { schema: r.nspname, name: r.relname });
+  }
+  return out;
+}
+
+/**
+ * What the file's later SETs set, as the server reads them: each setting's value after the leading
+ * SETs, then each later SET run in turn on the planning session (the last thing it does) and its
+ * value read back. A bad one is reported at its place in the file.
+ */
+async function settingValues(client: pg.ClientBase, read: ReadScript): Promise<{ before: Record<string, string>; after: string[] } | undefined> {
+  const later = laterSettings(read);
+  if (later.length === 0) return undefined;
+  const before: Record<string, string> = {};
+  for (const name of new Set(later.map((s) => s.name))) before[name] = await currentSetting(client, name);
+  const after: string[] = [];
+  for (const { stmt, name } of later) {
+    await runAt(client, read.file, stmt);
+    after.push(await currentSetting(client, name));
+  }
+  return { before, after };
+}
+
+async function currentSetting(client: pg.ClientBase, name: string): Promise<string> {
+  const rows = await queryRows<{ value: string }>(client, 'select current_setting($1) as value', [name]);
+  return rows[0]?.value ?? '';
 }
 
 /** A statement of the file that failed: where it is (the server's error position within it, if any), then the SQL with a caret. */

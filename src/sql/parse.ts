@@ -7,7 +7,10 @@
  * The WebAssembly module is compiled on first use (about 0.1 s), not on import, so a command that
  * has no SQL to check never pays for it.
  */
+import type { Node } from 'libpg-query';
 import { LexError, tokenize } from './split.js';
+
+export type { Node as SqlNode };
 
 /** Why a text does not parse: the parser's message and where it points. */
 export interface SqlSyntaxError {
@@ -29,16 +32,39 @@ export interface SqlParser {
 /** The package's synchronous entry point, once its module is loaded. */
 type ParseSync = (sql: string) => { stmts?: { stmt?: unknown }[] };
 
+let module: Promise<typeof import('libpg-query')> | undefined;
 let loading: Promise<SqlParser> | undefined;
+
+function loadLibrary(): Promise<typeof import('libpg-query')> {
+  module ??= (async () => {
+    const lib = await import('libpg-query');
+    await lib.loadModule();
+    return lib;
+  })();
+  return module;
+}
 
 /** The parser, loaded once per process. */
 export function loadSqlParser(): Promise<SqlParser> {
-  loading ??= (async () => {
-    const lib = await import('libpg-query');
-    await lib.loadModule();
-    return parserOf(lib.parseSync as ParseSync);
-  })();
+  loading ??= loadLibrary().then((lib) => parserOf(lib.parseSync as ParseSync));
   return loading;
+}
+
+/**
+ * The parse trees of a text's statements (the server's raw parse trees, as libpg_query gives them),
+ * or null when the text does not parse: the caller treats such a text as one it does not understand.
+ */
+export type TreeParser = (sql: string) => Node[] | null;
+
+export async function loadTreeParser(): Promise<TreeParser> {
+  const lib = await loadLibrary();
+  return (sql) => {
+    try {
+      return (lib.parseSync(sql).stmts ?? []).flatMap((s) => (s.stmt ? [s.stmt] : []));
+    } catch {
+      return null;
+    }
+  };
 }
 
 function parserOf(parseSync: ParseSync): SqlParser {

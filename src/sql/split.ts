@@ -219,11 +219,19 @@ function isRoutineDefinition(words: string[]): boolean {
   return words[1] === 'or' && words[2] === 'replace' && ROUTINE.has(words[3] ?? '');
 }
 
+export interface SplitOptions {
+  /**
+   * psql meta-commands (the whole line, backslash included) the caller can do without: dropped
+   * instead of reported. Any other meta-command is still a problem at its place.
+   */
+  skipMeta?: (command: string) => boolean;
+}
+
 /**
  * Splits a SQL script into statements. Throws InputError listing every problem (psql meta-commands,
  * COPY … FROM STDIN, an unterminated string or comment) at FILE:LINE:COL.
  */
-export function splitSql(text: string, file: string): SqlStatement[] {
+export function splitSql(text: string, file: string, opts: SplitOptions = {}): SqlStatement[] {
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const lines = new LineIndex(source);
   const problems: Problem[] = [];
@@ -251,6 +259,7 @@ export function splitSql(text: string, file: string): SqlStatement[] {
   try {
     for (const t of tokenize(source)) {
       if (t.kind === 'meta') {
+        if (opts.skipMeta?.(t.text)) continue;
         const name = /^\\[^\s]*/.exec(t.text)?.[0] ?? '\\';
         problemAt(t.start, `psql meta-command ${name} cannot be run by pgindex run`, 'keep only SQL in the file');
         continue;

@@ -14,27 +14,39 @@ export const runCommand: Command = {
 Splits the file (or stdin, with -) into statements, the way psql does (dollar
 quotes, strings, quoted identifiers, comments, BEGIN ATOMIC bodies), and runs
 them on N parallel sessions, each in autocommit mode, with the same progress,
-summary, cancellation and exit codes as \`pgindex apply\`. The statements must
-not depend on each other's order: any of them may run at the same time.
+summary, cancellation and exit codes as \`pgindex apply\`.
 
-CREATE INDEX statements are recognised: the largest table's builds start
-first, two CONCURRENTLY builds on one table never run at once, each build gets
-its share of the memory and worker budget, and transient failures (lock
-timeout, deadlock, serialization failure, terminated session, lost connection)
-are retried with backoff after dropping the INVALID index a failed
-CONCURRENTLY build left (the new INVALID index on its table, with its name if
-it has one; the DROP waits at most 5s for older transactions). Other
-statements run once and are never retried: after a lost connection there is
-no knowing whether they took effect. Each statement is sent on its own (the
-extended protocol): it can never carry a second one.
+Each statement is read by PostgreSQL's own parser: it starts once the
+statements before it that create what it needs are done (an index before its
+ATTACH, CLUSTER ON or COMMENT; a key before the foreign keys referencing it),
+and never beside one whose table lock it would wait for. A statement pgindex
+does not understand waits for every statement before it, and every statement
+after it waits for it. A pg_dump post-data section (pg_dump --section=post-data,
+pg_restore --section=post-data -f) runs as it is, to the same end state as
+pg_restore's: a PRIMARY KEY or UNIQUE constraint on a plain table is built as
+CREATE UNIQUE INDEX beside the table's other builds, then added USING INDEX; a
+FOREIGN KEY is added NOT VALID, then validated on its own.
 
-SET statements at the top of the file apply to every session (after pgindex's
-own settings, so they may change lock_timeout or search_path;
-maintenance_work_mem and max_parallel_maintenance_workers are set per build
-from the budget). A SET further down, and transaction control (BEGIN,
-COMMIT…), are refused: they would only affect the one session that runs them.
-psql meta-commands (\\connect, \\i…) and COPY FROM STDIN are refused with
-their position.
+CREATE INDEX statements are builds: the largest start first, two
+CONCURRENTLY builds on one table never run at once, each build gets its share
+of the memory and worker budget, and transient failures (lock timeout,
+deadlock, serialization failure, terminated session, lost connection) are
+retried with backoff after dropping the INVALID index a failed CONCURRENTLY
+build left (the new INVALID index on its table, with its name if it has one;
+the DROP waits at most 5s for older transactions). Other statements run once
+and are never retried: after a lost connection there is no knowing whether
+they took effect. Each statement is sent on its own (the extended protocol):
+it can never carry a second one. When a statement fails, the statements that
+depend on it are skipped and listed; the others go on.
+
+SET statements (and set_config) at the top of the file apply to every session
+(after pgindex's own settings, so they may change lock_timeout or
+search_path; maintenance_work_mem and max_parallel_maintenance_workers are set
+per build from the budget). A SET further down applies to the statements
+after it, whichever session runs them. Transaction control (BEGIN, COMMIT…) is
+refused: every statement runs on its own session. psql's \\restrict,
+\\unrestrict and \\set ON_ERROR_STOP are skipped; other psql meta-commands
+(\\connect, \\i…) and COPY FROM STDIN are refused with their position.
 
 Options:
   -j, --jobs N              parallel sessions (default ${SCRIPT_DEFAULTS.parallelism})

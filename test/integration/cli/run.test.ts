@@ -94,15 +94,15 @@ test('--json prints one event per line, ending with the summary', async () => {
   assert.ok(events.every((e) => !Number.isNaN(Date.parse(e.time))));
 });
 
-test('psql meta-commands and a late SET are refused before anything runs', async () => {
+test('psql meta-commands and a late SET LOCAL are refused before anything runs', async () => {
   const file = sqlFile('meta.sql', 'create index t2_never on t2 (a);\n\\gset\nset work_mem = 1;\n');
   const c = capture({ cwd: dir });
   const code = await main(['run', '-d', db.url, file], c.io);
   assert.equal(code, 1);
   assert.match(c.err(), /meta\.sql:2:1: psql meta-command \\gset cannot be run by pgindex run/);
   const d = capture({ cwd: dir });
-  assert.equal(await main(['run', '-d', db.url, sqlFile('late.sql', 'select 1;\nset work_mem = 1;')], d.io), 1);
-  assert.match(d.err(), /late\.sql:2:1: SET after the first statement/);
+  assert.equal(await main(['run', '-d', db.url, sqlFile('late.sql', 'create index t2_never on t2 (a);\nset local work_mem = 1;')], d.io), 1);
+  assert.match(d.err(), /late\.sql:2:1: SET LOCAL has no effect outside a transaction block/);
   const { rows } = await db.query<{ n: number }>("select count(*)::int as n from pg_class where relname = 't2_never'");
   assert.equal(rows[0]?.n, 0);
 });

@@ -3,12 +3,13 @@
  * (a rebuild of an INVALID leftover, a partitioned roll-out with attaches, a plain build that blocks
  * writes; a SQL file with DROP and TRUNCATE), so it says what those Plans would do.
  */
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { confirmationLines, leadingKeyword, MAX_TABLES_LISTED } from '../../../src/cli/confirm.js';
 import { isYes } from '../../../src/cli/prompt.js';
 import { buildPlan } from '../../../src/plan/build.js';
-import { scriptSteps } from '../../../src/script/steps.js';
+import { readScript, scriptSteps } from '../../../src/script/steps.js';
+import { loadTreeParser, type TreeParser } from '../../../src/sql/parse.js';
 import { planScript, scriptChoices } from '../../../src/script/plan.js';
 import { splitSql } from '../../../src/sql/split.js';
 import type { TableInfo } from '../../../src/catalog/types.js';
@@ -38,6 +39,11 @@ function catalog(): TableInfo[] {
     table('public.logs', [column('level', T.int4, {})], { relpages: 10 }),
   ];
 }
+
+let parse: TreeParser;
+before(async () => {
+  parse = await loadTreeParser();
+});
 
 test('apply: the database, the counts per kind of statement, the tables, and every DROP with what replaces it', () => {
   const file = planFile(
@@ -92,13 +98,13 @@ test('run: CREATE INDEX statements by table, the other statements counted, DROP 
     'truncate app.staging;',
     'update app.big set a = 0 where a is null;',
   ].join('\n');
-  const script = scriptSteps(splitSql(sql, 'x.sql'), 'x.sql', 180000);
+  const script = scriptSteps(readScript(splitSql(sql, 'x.sql'), 'x.sql', parse), { versionNum: 180000, parse });
   const server = {
     versionNum: 180000,
     version: '18.0',
     settings: { maxParallelMaintenanceWorkers: 2, maxWorkerProcesses: 8, maxParallelWorkers: 6, maintenanceWorkMem: 64 << 20, maxConnections: 100 },
   };
-  const plan = planScript(script, { server, tablePages: new Map() }, scriptChoices({ parallelism: 2 }));
+  const plan = planScript(script, { server }, scriptChoices({ parallelism: 2 }));
   assert.deepEqual(confirmationLines(plan, { command: 'run', target: TARGET }), [
     'pgindex run will run 4 statements on me@db.example:5432/shop, up to 2 at a time:',
     '  build 1 index, all CONCURRENTLY',
