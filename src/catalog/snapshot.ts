@@ -1,7 +1,6 @@
 /**
- * Takes a catalog snapshot for a plan: one read-only transaction (imported by two helper sessions for
- * a large plan), five catalog queries, whatever the number of tables and columns (see queries.ts).
- * The result is plain data for the pure planner.
+ * Takes a catalog snapshot for a plan: one read-only transaction, five catalog queries, whatever the
+ * number of tables and columns (see queries.ts). The result is plain data for the pure planner.
  */
 import type pg from 'pg';
 import { InputError, SqlError, type Problem } from '../errors.js';
@@ -164,13 +163,12 @@ export type OpenHelper = () => Promise<pg.Client>;
 
 export interface SnapshotOptions {
   /**
-   * Opens another session; called twice, so that the indexes and the statistics queries each run
-   * beside the columns query (each takes about a second of server time at 10,000 tables). They read
-   * the same catalog: their transactions import the first one's snapshot (pg_export_snapshot).
-   * Without it, or for a small plan, one session does all.
+   * Opens a second session, so that the indexes query runs beside the columns query (each takes about
+   * a second of server time at 10,000 tables). It reads the same catalog: its transaction imports the
+   * first one's snapshot (pg_export_snapshot). Without it, or for a small plan, one session does all.
    */
   openHelper?: OpenHelper;
-  /** How many tables make the helper sessions worth their connections (default 1,000). */
+  /** How many tables make a second session worth its connection (default 1,000). */
   helperFromTables?: number;
 }
 
@@ -185,7 +183,7 @@ const HELPER_FROM_TABLES = 1000;
 export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: SnapshotOptions = {}): Promise<CatalogSnapshot> {
   const params = patternParams(file);
   let oids: string[] = [];
-  let helpers: pg.Client[] = [];
+  let helper: pg.Client | null = null;
   // One repeatable-read transaction, so that the queries see the same catalog.
   await queryRows(client, 'begin isolation level repeatable read read only');
   try {
@@ -196,30 +194,27 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
     oids = tableRows.map((t) => t.oid);
     // A standby cannot export its snapshot: it reads on one session.
     const helperFrom = opts.helperFromTables ?? HELPER_FROM_TABLES;
-    if (opts.openHelper && !server.in_recovery && tableRows.length >= helperFrom) helpers = await joinSnapshot(client, opts.openHelper, 2);
+    if (opts.openHelper && !server.in_recovery && tableRows.length >= helperFrom) helper = await joinSnapshot(client, opts.openHelper);
     const statsParams = [[...new Set(tableRows.map((t) => t.schema))], [...new Set(tableRows.map((t) => t.name))]];
-    // One statement at a time on each session (pg queues them, but will stop doing so). With
-    // helpers, the columns (the largest result), the indexes and the statistics each on a session of
-    // their own: the statistics after the indexes on one session were the longest path (issue 16).
+    // One statement at a time on each session (pg queues them, but will stop doing so). With a
+    // helper, the columns (the largest result) on one session, the indexes and statistics on the other.
     const columns = async (session: pg.ClientBase) => {
       const columnRows = await queryRows<ColumnRow>(session, columnsSql(server.version_num), [oids]);
       const nearbySchemas = schemasOfMisses(params, relationRows, server.search_path);
       const nearby = nearbySchemas.length === 0 ? undefined : await queryRows<{ schema: string; name: string }>(session, NEARBY_TABLES_SQL, [nearbySchemas]);
       return { columnRows, nearby };
     };
-    const indexes = async (session: pg.ClientBase) => {
+    const indexesAndStats = async (session: pg.ClientBase) => {
       const indexRows = await queryRows<IndexRow>(session, indexesSql(server.version_num), [oids]);
       const used = [...new Set(indexRows.flatMap((r) => vector(r.collations)))].filter((oid) => oid !== 0);
       const collations = used.length === 0 ? [] : await queryRows<{ oid: string; name: string }>(session, COLLATIONS_SQL, [used]);
-      return { indexRows, collations: new Map(collations.map((c) => [Number(c.oid), c.name])) };
+      const statsRows = await queryRows<StatsRow>(session, STATS_SQL, statsParams);
+      return { indexRows, statsRows, collations: new Map(collations.map((c) => [Number(c.oid), c.name])) };
     };
-    const stats = (session: pg.ClientBase) => queryRows<StatsRow>(session, STATS_SQL, statsParams);
-    const [first, second] = helpers;
-    const [{ columnRows, nearby }, { indexRows, collations }, statsRows] =
-      first && second
-        ? await Promise.all([columns(client), indexes(first), stats(second)])
-        : [await columns(client), await indexes(client), await stats(client)];
-    for (const helper of helpers) await queryRows(helper, 'commit');
+    const [{ columnRows, nearby }, { indexRows, statsRows, collations }] = helper
+      ? await Promise.all([columns(client), indexesAndStats(helper)])
+      : [await columns(client), await indexesAndStats(client)];
+    if (helper) await queryRows(helper, 'commit');
     await queryRows(client, 'commit');
     const others = relationRows.filter((r) => !INDEXABLE_RELKINDS.has(r.relkind)).map((r) => ({ schema: r.schema, name: r.name, relkind: r.relkind }));
     const snapshot = assemble(server, tableRows, others, withStats(tableRows, columnRows, statsRows), indexRows, collations);
@@ -229,27 +224,22 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
     if (isLockTimeout(err)) throw await lockTimeoutError(client, 'reading the definitions of existing indexes', oids.map(Number), 'AccessShareLock');
     throw err;
   } finally {
-    await Promise.all(helpers.map((h) => h.end().catch(() => undefined)));
+    await helper?.end().catch(() => undefined);
   }
 }
 
-/** `count` helper sessions, each in a transaction that sees exactly what the first session's does. */
-async function joinSnapshot(client: pg.ClientBase, openHelper: OpenHelper, count: number): Promise<pg.Client[]> {
+/** The helper session, in a transaction that sees exactly what the first session's does. */
+async function joinSnapshot(client: pg.ClientBase, openHelper: OpenHelper): Promise<pg.Client> {
   const [exported] = await queryRows<{ id: string }>(client, 'select pg_export_snapshot() as id');
   if (!exported) throw new SqlError('select pg_export_snapshot()', { message: 'the query returned no row' });
-  // Connected at the same time; when one fails, those that succeeded are closed.
-  const opened = await Promise.allSettled(Array.from({ length: count }, () => openHelper()));
-  const helpers = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const helper = await openHelper();
   try {
-    for (const r of opened) if (r.status === 'rejected') throw r.reason;
-    for (const helper of helpers) {
-      await queryRows(helper, 'begin isolation level repeatable read read only');
-      // SET TRANSACTION SNAPSHOT takes no parameter: the id (the server's own string) is quoted.
-      await queryRows(helper, `set transaction snapshot ${quoteLiteral(exported.id)}`);
-    }
-    return helpers;
+    await queryRows(helper, 'begin isolation level repeatable read read only');
+    // SET TRANSACTION SNAPSHOT takes no parameter: the id (the server's own string) is quoted.
+    await queryRows(helper, `set transaction snapshot ${quoteLiteral(exported.id)}`);
+    return helper;
   } catch (err) {
-    await Promise.all(helpers.map((h) => h.end().catch(() => undefined)));
+    await helper.end().catch(() => undefined);
     throw err;
   }
 }

@@ -322,38 +322,36 @@ test('400 tables of 7 columns: the same fixed number of queries as for one table
   t.diagnostic(`snapshot of 400 tables × 7 columns: ${globMs.toFixed(0)} ms by one glob, ${namedMs.toFixed(0)} ms by 400 names`);
 });
 
-test('a large snapshot reads the indexes and the statistics on two more sessions, which see exactly the first session\'s catalog', async () => {
+test('a large snapshot reads the indexes on a second session, which sees exactly the first session\'s catalog', async () => {
   await db.query(`
     create schema helper;
     create table helper.h1 (id int primary key, name text collate "C", at timestamptz);
     create index h1_name on helper.h1 (name desc nulls first) include (at);
     create table helper.h2 (id int, body text);
     create index h2_expr on helper.h2 (lower(body)) where id > 0;
-    insert into helper.h1 select g, 'n' || g, now() from generate_series(1, 50) g;
-    analyze helper.h1;
   `);
   const file = plan(['helper.*']);
   const oneSession = await takeSnapshot(db.client, file);
-  assert.ok(byName(oneSession, 'helper.h1').columns.some((c) => c.stats !== null), 'h1 has statistics to compare');
 
-  const helpers: pg.Client[] = [];
+  let opened = 0;
+  let helper: pg.Client | null = null;
   const twoSessions = await takeSnapshot(db.client, file, {
     helperFromTables: 1,
     openHelper: async () => {
-      const helper = new pg.Client({ connectionString: db.url });
-      const first = helpers.push(helper) === 1;
+      opened++;
+      // Created (by a third session) after the first session's snapshot was taken: the second session
+      // must not see it.
+      helper = new pg.Client({ connectionString: db.url });
       await helper.connect();
-      // Created (by another session) after the first session's snapshot was taken: the helpers must
-      // not see it. (Not an ANALYZE: it updates relpages in place, which no snapshot hides.)
-      if (first) await helper.query('create index h2_late on helper.h2 (id)');
+      await helper.query('create index h2_late on helper.h2 (id)');
       return helper;
     },
   });
-  assert.equal(helpers.length, 2);
+  assert.equal(opened, 1);
   assert.deepEqual(twoSessions, oneSession);
   assert.ok(!byName(twoSessions, 'helper.h2').indexes.some((i) => i.name === 'h2_late'));
-  // The helpers are closed by takeSnapshot: a query on either now fails.
-  for (const helper of helpers) await assert.rejects(helper.query('select 1'));
+  // The helper is closed by takeSnapshot: a query on it now fails.
+  await assert.rejects((helper as unknown as pg.Client).query('select 1'));
   const later = await takeSnapshot(db.client, file);
   assert.ok(byName(later, 'helper.h2').indexes.some((i) => i.name === 'h2_late'));
 
