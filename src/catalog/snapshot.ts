@@ -418,7 +418,7 @@ interface KeyNames {
 }
 
 /** An int2vector or oidvector as the server prints it: numbers separated by spaces. */
-function vector(text: string): number[] {
+export function vector(text: string): number[] {
   // Digit by digit: split and map made two arrays and a string per number, for four vectors per index.
   const out: number[] = [];
   let n = 0;
