@@ -263,20 +263,35 @@ function schemasOfMisses(params: ReturnType<typeof patternParams>, rows: readonl
   return [...out].sort();
 }
 
-/** Each column row with its statistics: the table's own, or a partitioned table's inherited ones. */
+/**
+ * Each column row with its statistics: the table's own, or a partitioned table's inherited ones.
+ * The statistics are grouped by table (one key per row), then found among their table's few: a key
+ * per column and per statistic was 80,000 strings to build and hash at 10,000 tables (issue 16).
+ */
 function withStats(tables: TableRow[], columns: ColumnRow[], stats: StatsRow[]): ColumnWithStats[] {
-  const key = (schema: string, table: string, column: string, inherited: boolean) => `${schema}\0${table}\0${column}\0${inherited ? 1 : 0}`;
-  const byKey = new Map(stats.map((s) => [key(s.schema, s.table_name, s.name, s.inherited), s]));
-  const byOid = new Map(tables.map((t) => [t.oid, t]));
+  const byTable = new Map<string, StatsRow[]>();
+  for (const s of stats) {
+    const k = qualifiedKey({ schema: s.schema, name: s.table_name });
+    const list = byTable.get(k);
+    if (list) list.push(s);
+    else byTable.set(k, [s]);
+  }
+  const ofOid = new Map<string, { list: StatsRow[] | undefined; inherited: boolean }>();
+  for (const t of tables) ofOid.set(t.oid, { list: byTable.get(qualifiedKey(t)), inherited: t.relkind === 'p' });
   // The rows are this module's own: given their statistics in place (a copy each was 40,000 objects).
   const out = columns as ColumnWithStats[];
   for (const c of out) {
-    const t = byOid.get(c.relid);
-    c.stats = t ? (byKey.get(key(t.schema, t.name, c.name, t.relkind === 'p')) ?? null) : null;
+    const t = ofOid.get(c.relid);
+    c.stats = t?.list ? (statsOf(t.list, c.name, t.inherited) ?? null) : null;
   }
   return out;
 }
 
+/** A table's statistics row for a column: a handful per table, searched in order. */
+function statsOf(list: readonly StatsRow[], column: string, inherited: boolean): StatsRow | undefined {
+  for (const s of list) if (s.name === column && s.inherited === inherited) return s;
+  return undefined;
+}
 
 function assemble(
   server: ServerRow,
@@ -287,9 +302,9 @@ function assemble(
   collations: Map<number, string>,
 ): CatalogSnapshot {
   const types: TypeCache = new Map();
-  const columnsByTable = groupBy(columnRows.map((r) => [r.relid, toColumn(r, types)] as const));
+  const columnsByTable = groupBy(columnRows, (r) => toColumn(r, types));
   const names: KeyNames = { opclasses: new Map(server.opclasses.map((o) => [o.oid, o])), collations };
-  const indexesByTable = groupBy(indexRows.map((r) => [r.relid, toIndex(r, columnsByTable.get(r.relid) ?? [], names)] as const));
+  const indexesByTable = groupBy(indexRows, (r) => toIndex(r, columnsByTable.get(r.relid) ?? [], names));
   const tables: TableInfo[] = tableRows.map((r) => ({
     oid: Number(r.oid),
     schema: r.schema,
@@ -334,12 +349,14 @@ function assemble(
   };
 }
 
-function groupBy<T>(pairs: readonly (readonly [string, T])[]): Map<string, T[]> {
+/** Rows by their table's oid, each made into what the snapshot keeps, in row order. */
+function groupBy<R extends { relid: string }, T>(rows: readonly R[], make: (row: R) => T): Map<string, T[]> {
   const out = new Map<string, T[]>();
-  for (const [k, v] of pairs) {
-    const list = out.get(k);
+  for (const r of rows) {
+    const v = make(r);
+    const list = out.get(r.relid);
     if (list) list.push(v);
-    else out.set(k, [v]);
+    else out.set(r.relid, [v]);
   }
   return out;
 }
@@ -401,8 +418,28 @@ interface KeyNames {
 }
 
 /** An int2vector or oidvector as the server prints it: numbers separated by spaces. */
-function vector(text: string): number[] {
-  return text === '' ? [] : text.split(' ').map(Number);
+export function vector(text: string): number[] {
+  // Digit by digit: split and map made two arrays and a string per number, for four vectors per index.
+  const out: number[] = [];
+  let n = 0;
+  let sign = 1;
+  let digits = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32) {
+      if (digits) out.push(sign * n);
+      n = 0;
+      sign = 1;
+      digits = false;
+    } else if (c === 45) {
+      sign = -1;
+    } else {
+      n = n * 10 + (c - 48);
+      digits = true;
+    }
+  }
+  if (digits) out.push(sign * n);
+  return out;
 }
 
 function toIndex(r: IndexRow, columns: readonly ColumnInfo[], names: KeyNames): IndexInfo {
@@ -434,7 +471,8 @@ function toIndex(r: IndexRow, columns: readonly ColumnInfo[], names: KeyNames): 
   }
   const include: string[] = [];
   for (let k = r.key_count; k < attnums.length; k++) include.push(columnName(k) ?? expression(k) ?? '');
-  const index: Omit<IndexInfo, 'definition'> = {
+  // Optional facts set in place, not spread: a copy of each of 30,000 indexes was garbage at once.
+  const index: Omit<IndexInfo, 'definition'> & { definition?: string } = {
     schema: r.schema,
     name: r.name,
     method: r.method,
@@ -448,12 +486,13 @@ function toIndex(r: IndexRow, columns: readonly ColumnInfo[], names: KeyNames): 
     sizeBytes: Math.max(0, Number(r.size_bytes)),
     tablespace: r.tablespace,
     parentIndex: r.parent_schema !== null && r.parent_name !== null ? { schema: r.parent_schema, name: r.parent_name } : null,
-    ...(r.building_pid !== null ? { buildingPid: Number(r.building_pid) } : {}),
-    ...(r.nulls_not_distinct ? { nullsNotDistinct: true } : {}),
-    ...(r.reloptions !== null && r.reloptions.length > 0 ? { storage: r.reloptions } : {}),
-    ...(r.constraint_name !== null && r.constraint_type !== null ? { constraint: { name: r.constraint_name, type: r.constraint_type as ConstraintType } } : {}),
   };
-  return { ...index, definition: indexDefinition(index, { schema: r.table_schema, name: r.table_name }, columns, opclassSchemas) };
+  if (r.building_pid !== null) index.buildingPid = Number(r.building_pid);
+  if (r.nulls_not_distinct) index.nullsNotDistinct = true;
+  if (r.reloptions !== null && r.reloptions.length > 0) index.storage = r.reloptions;
+  if (r.constraint_name !== null && r.constraint_type !== null) index.constraint = { name: r.constraint_name, type: r.constraint_type as ConstraintType };
+  index.definition = indexDefinition(index, { schema: r.table_schema, name: r.table_name }, columns, opclassSchemas);
+  return index as IndexInfo;
 }
 
 /**

@@ -33,7 +33,7 @@ interface ReadPlan {
 function readPlanText(text: string, file: string): ReadPlan {
   const lines = new LineCounter();
   // uniqueKeys off: duplicate keys are reported below, with both positions, alongside everything else.
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  const doc = withPlainEnv(() => parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false }));
   const where = new SourceMap(file, text, doc, lines);
 
   const syntax: Problem[] = doc.errors.map((e) => ({
@@ -56,6 +56,22 @@ function readPlanText(text: string, file: string): ReadPlan {
   const described = describeSchemaErrors(schemaErrors(data), data, where, { skip, omitMissingKeys: syntax.length > 0 });
   const content = [...described, ...checkValues(data, where, { omitMissingKeys: syntax.length > 0 }), ...nulProblems(data, where)];
   return { text, data, where, syntax, structure, content };
+}
+
+/**
+ * Runs `parse` with process.env a plain copy of itself. The yaml package's parser reads
+ * process.env.LOG_TOKENS once per token, and each read of the real process.env asks the C++ side:
+ * a sixth of the parse of a 10,000-entry plan (issue 16). The parse is synchronous, so no other code
+ * sees the copy; the real object is back before anything else runs, even when the parse throws.
+ */
+function withPlainEnv<T>(parse: () => T): T {
+  const env = process.env;
+  process.env = { ...env };
+  try {
+    return parse();
+  } finally {
+    process.env = env;
+  }
 }
 
 /** Every problem, raw SQL included when a parser is given; the PlanFile when there is none. */
