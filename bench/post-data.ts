@@ -53,7 +53,7 @@ export function mixedSet(rows: number): PostDataSet {
       create table products (id int not null, sku text not null, tags text[] not null, price numeric not null);
       insert into products select g, 'sku-' || g, array['t' || (g % 50), 't' || (g % 7)], (g % 1000) / 10.0 from generate_series(1, ${products}) g;
       create table orders (id bigint not null, account_id bigint not null, placed timestamptz not null, status text not null, total numeric not null);
-      insert into orders select g, 1 + (g * 7919) % ${accounts}, '2024-01-01'::timestamptz + (g % 100000) * interval '1 minute', (array['new','paid','sent','done'])[1 + g % 4], (g % 5000) / 10.0 from generate_series(1, ${n(0.3)}) g;
+      insert into orders select g, 1 + (g::bigint * 7919) % ${accounts}, '2024-01-01'::timestamptz + (g % 100000) * interval '1 minute', (array['new','paid','sent','done'])[1 + g % 4], (g % 5000) / 10.0 from generate_series(1, ${n(0.3)}) g;
       create table order_lines (order_id bigint not null, line int not null, product_id int not null, qty int not null);
       insert into order_lines select 1 + g / 3, g % 3, 1 + (g * 31) % ${products}, 1 + g % 5 from generate_series(0, ${n(0.5)} - 1) g;
       create table reviews (id bigint not null, product_id int not null, account_id bigint not null, body text not null);
