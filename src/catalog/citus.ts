@@ -8,7 +8,7 @@
  */
 import type pg from 'pg';
 import { SqlError } from '../errors.js';
-import { queryRows } from '../db/rows.js';
+import { queryRows, type Queryable } from '../db/rows.js';
 import { quoteLiteral } from '../sql/quote.js';
 import { sampleShards, withCitus, type CitusFacts, type InvalidShardIndexRow, type PlacementRow, type ShardFacts } from './citus-overlay.js';
 import type { CitusTableKind } from './citus-types.js';
@@ -118,9 +118,18 @@ async function askNodes(client: pg.ClientBase, command: string, nodes: readonly 
   });
 }
 
-/** What checking a shard index needs of a session: one statement with parameters. */
-interface Queryable {
-  query<R extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
+/** `command` on every node through the coordinator: each node's result; a node that fails it is an SqlError. */
+async function onEveryNode(session: Queryable, command: string): Promise<string[]> {
+  const rows = await queryRows<{ success: boolean; result: string }>(session, 'select success, result from run_command_on_all_nodes($1)', [command]);
+  return rows.map((r) => {
+    if (!r.success) throw new SqlError(command, { message: `on a Citus node: ${r.result}` });
+    return r.result;
+  });
+}
+
+/** Names as a text[] literal, for a command that reaches the nodes as text. */
+function textArray(names: readonly string[]): string {
+  return `array[${names.map(quoteLiteral).join(', ')}]::text[]`;
 }
 
 const INDEX_PLACEMENTS_SQL = `
@@ -136,29 +145,13 @@ where i.indexrelid = to_regclass($1)`;
  * build reported done, anything but 0 means the build is not done.
  */
 export async function shardCopiesNotValid(session: Queryable, index: string): Promise<{ missing: number; placements: number }> {
-  let placements: { shard: string; shard_index: string }[];
-  try {
-    placements = (await session.query<{ shard: string; shard_index: string }>(INDEX_PLACEMENTS_SQL, [index])).rows;
-  } catch (err) {
-    throw SqlError.fromDriver(INDEX_PLACEMENTS_SQL, err);
-  }
+  const placements = await queryRows<{ shard: string; shard_index: string }>(session, INDEX_PLACEMENTS_SQL, [index]);
   if (placements.length === 0) return { missing: 0, placements: 0 };
-  const array = (xs: readonly string[]) => `array[${xs.map(quoteLiteral).join(', ')}]::text[]`;
-  const command = `select count(*) from unnest(${array(placements.map((p) => p.shard))}, ${array(placements.map((p) => p.shard_index))}) as x(shard, ix)
+  const command = `select count(*) from unnest(${textArray(placements.map((p) => p.shard))}, ${textArray(placements.map((p) => p.shard_index))}) as x(shard, ix)
   join pg_index i on i.indexrelid = to_regclass(x.ix) and i.indrelid = to_regclass(x.shard)
   where i.indisvalid and i.indisready`;
-  const sql = 'select success, result from run_command_on_all_nodes($1)';
-  let results: { success: boolean; result: string }[];
-  try {
-    results = (await session.query<{ success: boolean; result: string }>(sql, [command])).rows;
-  } catch (err) {
-    throw SqlError.fromDriver(sql, err);
-  }
   let valid = 0;
-  for (const r of results) {
-    if (!r.success) throw new SqlError(command, { message: `on a Citus node: ${r.result}` });
-    valid += Number(r.result);
-  }
+  for (const result of await onEveryNode(session, command)) valid += Number(result);
   return { missing: Math.max(0, placements.length - valid), placements: placements.length };
 }
 
@@ -183,34 +176,20 @@ where s.logicalrelid = to_regclass($1)`;
  * Citus does not know.
  */
 export async function shardBuildProgress(session: Queryable, table: string, index: string): Promise<{ done: number; total: number; running: ShardBuildRow[] } | null> {
-  let placements: { shard: string; shard_index: string | null }[];
-  try {
-    placements = (await session.query<{ shard: string; shard_index: string | null }>(TABLE_PLACEMENTS_SQL, [table, index])).rows;
-  } catch (err) {
-    throw SqlError.fromDriver(TABLE_PLACEMENTS_SQL, err);
-  }
+  const placements = await queryRows<{ shard: string; shard_index: string | null }>(session, TABLE_PLACEMENTS_SQL, [table, index]);
   if (placements.length === 0) return null;
-  const array = (xs: readonly string[]) => `array[${xs.map(quoteLiteral).join(', ')}]::text[]`;
-  const shards = array(placements.map((p) => p.shard));
+  const shards = textArray(placements.map((p) => p.shard));
   const command = `select json_build_object(
-  'done', (select count(*) from unnest(${shards}, ${array(placements.map((p) => p.shard_index ?? ''))}) as x(shard, ix)
+  'done', (select count(*) from unnest(${shards}, ${textArray(placements.map((p) => p.shard_index ?? ''))}) as x(shard, ix)
     join pg_index i on i.indexrelid = to_regclass(x.ix) and i.indrelid = to_regclass(x.shard)
     where i.indisvalid and i.indisready),
   'running', (select coalesce(json_agg(json_build_object('phase', p.phase, 'blocks_done', p.blocks_done, 'blocks_total', p.blocks_total,
       'tuples_done', p.tuples_done, 'tuples_total', p.tuples_total)), '[]')
     from pg_stat_progress_create_index p where p.relid = any(array(select to_regclass(x) from unnest(${shards}) x))))`;
-  const sql = 'select success, result from run_command_on_all_nodes($1)';
-  let results: { success: boolean; result: string }[];
-  try {
-    results = (await session.query<{ success: boolean; result: string }>(sql, [command])).rows;
-  } catch (err) {
-    throw SqlError.fromDriver(sql, err);
-  }
   let done = 0;
   const running: ShardBuildRow[] = [];
-  for (const r of results) {
-    if (!r.success) throw new SqlError(command, { message: `on a Citus node: ${r.result}` });
-    const answer = JSON.parse(r.result) as { done: number; running: ShardBuildRow[] };
+  for (const result of await onEveryNode(session, command)) {
+    const answer = JSON.parse(result) as { done: number; running: ShardBuildRow[] };
     done += answer.done;
     running.push(...answer.running);
   }
