@@ -45,6 +45,6 @@ export interface InvalidShardIndexes {
 export interface CitusClusterInfo {
   /** citus extension version. */
   version: string;
-  /** Primary nodes that hold shards, with the cores each is taken to have (max_parallel_workers, as issue 11 reads it). */
+  /** Primary nodes that hold shards, with each one's max_parallel_workers (its DBA's allowance for parallel work: the coordinator cannot see a node's CPUs). */
   nodes: { node: string; cores: number }[];
 }

@@ -125,7 +125,7 @@ export interface RunSettings {
    * On a Citus coordinator with builds on its tables (src/plan/citus.ts): shard builds at once per
    * node, and the citus.max_adaptive_executor_pool_size every session sets to keep within it.
    */
-  citus?: { perNode: number; poolSize: number; from: 'plan' | 'nodes' };
+  citus?: { perNode: number; poolSize: number; from: 'plan' | 'machine' | 'nodes' };
 }
 
 /** Size facts of a table the plan covers, for the explain output's headings. */

@@ -22,11 +22,22 @@ const settings = (parallelism: number) =>
   deriveRunSettings({ maxParallelWorkers: 8, maxWorkerProcesses: 8 }, { parallelism, concurrently: true, lockTimeoutMs: 5000, statementTimeoutMs: 0, retries: 3 });
 const build = testStep({ id: 'create:public.e_kind', table: { schema: 'public', name: 'events' } });
 
-test('detected: the fewest cores of the nodes, shared by the sessions', () => {
+test('remote nodes: their fewest max_parallel_workers, shared by the sessions, with a warning to set per_node', () => {
   const out = citusRunSettings({}, snapshot([events()], { citus: cluster([8, 4]) }), [build], settings(2));
   assert.deepEqual(out.settings.citus, { perNode: 4, poolSize: 2, from: 'nodes' });
   assert.equal(out.settings.parallelism, 2);
+  assert.equal(out.warnings.length, 1);
+  assert.match(out.warnings[0] ?? '', /not visible from the coordinator: 4 shard builds at once per node .* set citus: \{per_node: N\}/);
+});
+
+test('nodes on this machine: this machine\'s cores, not their max_parallel_workers', () => {
+  const local: CatalogSnapshot['citus'] = { version: '13.2-1', nodes: [{ node: '127.0.0.1:9701', cores: 8 }, { node: 'localhost:9702', cores: 8 }] };
+  const onMachine = deriveRunSettings({ maxParallelWorkers: 8, maxWorkerProcesses: 8 }, { parallelism: 2, concurrently: true, lockTimeoutMs: 5000, statementTimeoutMs: 0, retries: 3 }, { cores: 2 });
+  const out = citusRunSettings({}, snapshot([events()], { citus: local }), [build], onMachine);
+  assert.deepEqual(out.settings.citus, { perNode: 2, poolSize: 1, from: 'machine' });
   assert.deepEqual(out.warnings, []);
+  // a coordinator reached from elsewhere knows nothing of those nodes' machine
+  assert.equal(citusRunSettings({}, snapshot([events()], { citus: local }), [build], settings(2)).settings.citus?.from, 'nodes');
 });
 
 test('given: per_node wins, and more sessions than it allows are cut, saying so', () => {
