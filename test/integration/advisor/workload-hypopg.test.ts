@@ -19,6 +19,7 @@ import { loadSqlParser } from '../../../src/sql/parse.js';
 import { splitSql } from '../../../src/sql/split.js';
 import { planFile, tableSpec } from '../../support/plan-file.js';
 import { testDatabase, type TestDatabase } from '../../support/db.js';
+import { SHOP_SQL } from '../../support/shop.js';
 
 let db: TestDatabase;
 let missing: string | null = null;
@@ -32,18 +33,8 @@ before(async () => {
     missing = `HypoPG is not installed on this server (${versionNum}): install postgresql-15-hypopg and run with PGINDEX_TEST_PG_BIN=/usr/lib/postgresql/15/bin`;
     return;
   }
-  await db.query(`
-    create extension hypopg;
-    create schema shop;
-    create table shop.customers (id bigint primary key, email text not null, name text);
-    create table shop.orders (id bigint primary key, customer_id bigint not null references shop.customers, status text not null,
-                              created timestamptz not null, data jsonb, note text);
-    insert into shop.customers select g, 'C' || g || '@example.com', 'name ' || g from generate_series(1, 20000) g;
-    insert into shop.orders select g, 1 + g % 20000, (array['new','paid','sent','gone'])[1 + g % 4], now() - g * interval '1 min',
-                                   jsonb_build_object('gift', g % 500 = 0, 'n', g), 'note ' || g
-      from generate_series(1, 200000) g;
-    analyze;
-  `);
+  await db.query('create extension hypopg');
+  await db.query(SHOP_SQL);
 });
 
 after(async () => {
