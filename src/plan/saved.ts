@@ -196,8 +196,8 @@ export function fingerprintDiff(saved: Fingerprint, now: Fingerprint): string[] 
       if (!n) out.push(`index ${ix.name} on ${table} was dropped`);
       else if (n.definition !== ix.definition) out.push(`index ${ix.name} was redefined: was ${ix.definition}; is ${n.definition}`);
       else {
-        if (n.valid !== ix.valid) out.push(`index ${ix.name} became ${n.valid ? 'valid' : 'INVALID'}`);
-        if (n.ready !== ix.ready) out.push(`index ${ix.name} became ${n.ready ? 'ready' : 'not ready'}`);
+        if (n.valid !== ix.valid) out.push(`index ${ix.name} on ${table} became ${n.valid ? 'valid' : 'INVALID'}`);
+        if (n.ready !== ix.ready) out.push(`index ${ix.name} on ${table} became ${n.ready ? 'ready' : 'not ready'}`);
       }
     }
     const hadIndex = new Set(was.indexes.map((ix) => ix.name));

@@ -155,7 +155,7 @@ test("refused, nothing run, after an index's validity changes", async () => {
   assert.match(r.out, /DROP INDEX CONCURRENTLY IF EXISTS public\.zoo_valid_code_btree_uniq/);
   // Someone repairs it by hand in the meantime: the saved DROP would now drop a valid index.
   await db.query('reindex index zoo_valid_code_btree_uniq');
-  await refused('zoo_valid.json', 'zoo_valid', /index public\.zoo_valid_code_btree_uniq became valid/);
+  await refused('zoo_valid.json', 'zoo_valid', /index public\.zoo_valid_code_btree_uniq on public\.zoo_valid became valid/);
 });
 
 test('refused, nothing run, after an index on a touched table goes from valid to INVALID', async () => {
@@ -164,8 +164,8 @@ test('refused, nothing run, after an index on a touched table goes from valid to
   await save('zoo_invalid', '[status]', 'zoo_invalid.json');
   // What a superuser's catalog edit (or a failed build over it) leaves: no query uses the index now.
   await db.query("update pg_index set indisvalid = false where indexrelid = 'zoo_invalid_kind'::regclass");
-  const err = await refused('zoo_invalid.json', 'zoo_invalid', /index public\.zoo_invalid_kind became INVALID/);
-  assert.match(err, /^pgindex apply: saved plan is stale: index public\.zoo_invalid_kind became INVALID$/m);
+  const err = await refused('zoo_invalid.json', 'zoo_invalid', /index public\.zoo_invalid_kind on public\.zoo_invalid became INVALID/);
+  assert.match(err, /^pgindex apply: saved plan is stale: index public\.zoo_invalid_kind on public\.zoo_invalid became INVALID$/m);
 });
 
 test('refused, nothing run, after a failed REINDEX CONCURRENTLY leaves an INVALID _ccnew index on a touched table', async () => {

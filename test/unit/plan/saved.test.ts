@@ -51,7 +51,7 @@ test('every difference is named, one line each, server first then by table', () 
     'server setting max_parallel_workers changed from 8 to 4',
     'column public.zoo.status changed type from text to character varying(20)',
     'public.zoo has a new column extra (integer)',
-    'index public.zoo_pkey became INVALID',
+    'index public.zoo_pkey on public.zoo became INVALID',
     'public.zoo has a new index by_hand (status)',
     'public.zoo has a new index by_gin USING gin (tags)',
   ]);
