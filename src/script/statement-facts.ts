@@ -170,21 +170,15 @@ export function statementFacts(tree: Node | null, sql: string): StatementFacts {
       return alterTable(stmt as { relation?: RangeVar; cmds?: Node[]; objtype?: string });
     case 'CreateTrigStmt': {
       const s = stmt as { relation?: RangeVar; trigname?: string };
-      const table = relation(s.relation);
-      if (!table || !s.trigname) return BARRIER;
-      return known(table, STATEMENT_LOCKS.trigger, [onTable('trigger', table, s.trigname)], []);
+      return createsOnTable('trigger', s.relation, s.trigname, STATEMENT_LOCKS.trigger);
     }
     case 'RuleStmt': {
       const s = stmt as { relation?: RangeVar; rulename?: string };
-      const table = relation(s.relation);
-      if (!table || !s.rulename) return BARRIER;
-      return known(table, STATEMENT_LOCKS.rule, [onTable('rule', table, s.rulename)], []);
+      return createsOnTable('rule', s.relation, s.rulename, STATEMENT_LOCKS.rule);
     }
     case 'CreatePolicyStmt': {
       const s = stmt as { table?: RangeVar; policy_name?: string };
-      const table = relation(s.table);
-      if (!table || !s.policy_name) return BARRIER;
-      return known(table, STATEMENT_LOCKS.createPolicy, [onTable('policy', table, s.policy_name)], []);
+      return createsOnTable('policy', s.table, s.policy_name, STATEMENT_LOCKS.createPolicy);
     }
     case 'CreateStatsStmt': {
       const s = stmt as { defnames?: Node[]; relations?: Node[] };
@@ -260,6 +254,13 @@ function dropIndex(s: { objects?: Node[]; removeType?: string; concurrent?: bool
 
 function known(table: QualifiedName | null, lock: LockMode | null, creates: ObjectRef[], uses: ObjectRef[]): Known {
   return { kind: 'known', table, lock: table ? lock : null, creates, uses };
+}
+
+/** A statement that creates one object named on a table (a trigger, rule or policy); a barrier when either name is missing. */
+function createsOnTable(kind: ObjectRef['kind'], rv: RangeVar | undefined, name: string | undefined, lock: LockMode): StatementFacts {
+  const table = relation(rv);
+  if (!table || !name) return BARRIER;
+  return known(table, lock, [onTable(kind, table, name)], []);
 }
 
 function createIndex(s: IndexStmt): StatementFacts {
