@@ -60,6 +60,10 @@ export { renderPlan, renderSql, renderJson, renderExplain, renderMarkdown, type 
 
 // Exporting the indexes of a database as a plan (`pgindex export`): the I/O, then the pure parts.
 export { exportPlan, type ExportOptions, type ExportResult } from './export/export.js';
+export { gatherAdvice, DEFAULT_MIN_SHARE, type QueryFile, type GatherOptions } from './advisor/workload/gather.js';
+export { workloadAdvice, type WorkloadAdvice, type AdvisedIndex, type DroppedCandidate, type ServedQuery } from './advisor/workload/advice.js';
+export { WorkloadSourceError } from './advisor/workload/sources.js';
+export { advisePlan, adviceDeclared, type AdviseOptions, type AdviseResult } from './export/advise.js';
 export { declareIndexes, declareIndex, type ExportedPlan, type ExportedTable, type ExportedIndex, type ExportedKey, type LeftOut } from './export/declare.js';
 export { planYaml, type PlanYamlOptions } from './export/plan-yaml.js';
 export { selectionPatterns, selectedTables, SelectionError, type ExportSelection } from './export/select.js';

@@ -14,6 +14,11 @@ import { analyzeUnanalyzed } from './catalog/analyze.js';
 import { withCitusFacts } from './catalog/citus.js';
 import { resolveTables, type ResolvedTable } from './catalog/resolve.js';
 import { buildPlan } from './plan/build.js';
+import { withAutoIndexes } from './plan/auto.js';
+import { gatherAdvice, type QueryFile } from './advisor/workload/gather.js';
+import type { WorkloadAdvice } from './advisor/workload/advice.js';
+import type { CatalogSnapshot } from './catalog/types.js';
+import { qualifiedKey } from './sql/qualified.js';
 import { serverMachine } from './db/server-machine.js';
 import { keysKey, predicateKey, type ServerKey } from './plan/predicates.js';
 import { keysLabel, needsServerKeys, plannedKeys } from './plan/index-entries.js';
@@ -45,6 +50,8 @@ export interface PrepareOptions {
    * result, to be released when the run has ended: one apply or run at a time per database.
    */
   runLock?: AcquireOptions;
+  /** For `indexes: auto`: the files of --queries (pg_stat_statements is read when installed). */
+  queryFiles?: readonly QueryFile[];
 }
 
 export interface PreparedPlan {
@@ -90,9 +97,18 @@ export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
       }
     }
     const resolution = resolveTables(file, snapshot, { deferProblems: true });
+    const auto = await autoAdvice(client, snapshot, resolution.tables, opts);
     const { predicates, problems } = await serverPredicates(client, file, resolution.tables, opts.log);
-    const keys = await serverKeys(client, resolution.tables, opts.log);
-    const plan = buildPlan(file, snapshot, { predicates, serverKeys: keys.serverKeys, resolution, problems: [...problems, ...keys.problems], machine: serverMachine(connection) });
+    // The advised indexes' expression keys are read by the server as any entry's are.
+    const keys = await serverKeys(client, withAutoIndexes(resolution, auto).resolution.tables, opts.log);
+    const plan = buildPlan(file, snapshot, {
+      predicates,
+      serverKeys: keys.serverKeys,
+      resolution,
+      problems: [...problems, ...keys.problems],
+      machine: serverMachine(connection),
+      ...(auto ? { auto } : {}),
+    });
     await lockMessage(client, 'checking that the planned index names are free', [], 'AccessShareLock', () => checkNamesFree(client, plan));
     planned = true;
     return { plan, file, connection, runLock, fingerprint: fingerprintOf(snapshot) };
@@ -100,6 +116,23 @@ export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
     await client.end().catch(() => undefined);
     if (!planned) await runLock?.release();
   }
+}
+
+/**
+ * The workload advisor's verdict on the tables of the plan's `indexes: auto` entries, or undefined
+ * when it has none. Throws when there is no workload to read (WorkloadSourceError says how to get one).
+ */
+async function autoAdvice(client: pg.ClientBase, snapshot: CatalogSnapshot, tables: readonly ResolvedTable[], opts: PrepareOptions): Promise<WorkloadAdvice | undefined> {
+  const auto = new Map(tables.filter((r) => r.spec.auto).map((r) => [qualifiedKey(r.table), { schema: r.table.schema, name: r.table.name }]));
+  if (auto.size === 0) return undefined;
+  const advice = await gatherAdvice(client, snapshot, { tables: [...auto.values()], queryFiles: opts.queryFiles ?? [] });
+  const n = advice.indexes.length;
+  opts.log(
+    `indexes: auto: ${n} index${n === 1 ? '' : 'es'} advised on ${auto.size} table${auto.size === 1 ? '' : 's'} from ${advice.sources.join(' and ')}, ` +
+      `${advice.evaluation === 'hypopg' ? 'weighed by the planner (HypoPG)' : 'estimated from statistics (HypoPG is not installed)'}` +
+      (advice.notes.length > 0 ? `; ${advice.notes.length} note${advice.notes.length === 1 ? '' : 's'} (--explain shows them)` : ''),
+  );
+  return advice;
 }
 
 export interface SavedPlanOptions extends Omit<PrepareOptions, 'planPath'> {

@@ -43,6 +43,8 @@ export interface ExportedIndex {
   /** Storage parameters in pg_class.reloptions order, typed as the plan's `with:` takes them. */
   with?: [string, StorageValue][];
   tablespace?: string;
+  /** Why it is declared, written as comment lines above it (`pgindex advise`: the workload's reason). */
+  comment?: string[];
 }
 
 /** An index the export leaves out, and why. */
@@ -61,6 +63,8 @@ export interface ExportedTable {
   inexpressible: LeftOut[];
   /** Other indexes left out on purpose (INVALID leftovers…), each also a warning. */
   skipped: LeftOut[];
+  /** `pgindex advise`: the candidates the workload advisor considered and dropped, and why. */
+  dropped?: LeftOut[];
 }
 
 export interface ExportedPlan {

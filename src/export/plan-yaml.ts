@@ -29,18 +29,17 @@ function oneLine(s: string): string {
 export interface PlanYamlOptions {
   /** Where the JSON Schema is, as the `$schema=` of the first line (relative to the written file). */
   schemaRef: string;
+  /** The comment lines under the first, saying what wrote the file; default: `pgindex export`'s. */
+  header?: string[];
 }
 
 export function planYaml(plan: ExportedPlan, opts: PlanYamlOptions): string {
-  const lines: string[] = [
-    `# yaml-language-server: $schema=${opts.schemaRef}`,
-    '#',
-    `# The indexes of database ${oneLine(plan.database)} (PostgreSQL ${oneLine(plan.serverVersion)}), written by \`pgindex export\`:`,
-    '# every index declared with its full definition and its name. Indexes that back constraints belong to',
-    "# the table's DDL and are only listed, as comments; so is anything a plan cannot express.",
-    'version: 1',
-    'tables:',
+  const header = opts.header ?? [
+    `The indexes of database ${plan.database} (PostgreSQL ${plan.serverVersion}), written by \`pgindex export\`:`,
+    'every index declared with its full definition and its name. Indexes that back constraints belong to',
+    "the table's DDL and are only listed, as comments; so is anything a plan cannot express.",
   ];
+  const lines: string[] = [`# yaml-language-server: $schema=${opts.schemaRef}`, '#', ...header.map((l) => `# ${oneLine(l)}`), 'version: 1', 'tables:'];
   for (const t of plan.tables) lines.push(...tableLines(t));
   return lines.join('\n') + '\n';
 }
@@ -53,6 +52,7 @@ function leftOutLines(prefix: string, t: ExportedTable): string[] {
     ...block("Backing constraints, left out (the table's DDL creates them):", t.constraints),
     ...block('Cannot be expressed in a plan, left out:', t.inexpressible),
     ...block('Left out:', t.skipped),
+    ...block('Considered and dropped:', t.dropped ?? []),
   ];
 }
 
@@ -64,7 +64,7 @@ function tableLines(t: ExportedTable): string[] {
 }
 
 function indexLines(ix: ExportedIndex): string[] {
-  const out = [`      - name: ${yamlString(planName(ix.name))}`, `        method: ${yamlString(ix.method)}`, '        columns:'];
+  const out = [...(ix.comment ?? []).map((c) => `      # ${oneLine(c)}`), `      - name: ${yamlString(planName(ix.name))}`, `        method: ${yamlString(ix.method)}`, '        columns:'];
   for (const k of ix.keys) out.push(...keyLines(k));
   if (ix.unique) out.push('        unique: true');
   if (ix.nullsNotDistinct) out.push('        nulls_not_distinct: true');

@@ -33,6 +33,8 @@ import { predicateKey, type ServerKey } from './predicates.js';
 import { entryShape, indexIntent, keysLabel, plannedKeys } from './index-entries.js';
 import { planIntent } from './reconcile.js';
 import { planPrune } from './prune.js';
+import { withAutoIndexes } from './auto.js';
+import type { WorkloadAdvice } from '../advisor/workload/advice.js';
 import { deriveRunSettings, type MachineFacts } from './settings.js';
 import { citusRunSettings } from './citus.js';
 import type { ColumnPlan, Plan, TableSummary } from './types.js';
@@ -55,15 +57,18 @@ export interface BuildOptions {
   /** Problems the caller found at plan positions (the server rejected a `where`…), to be reported
    * together with the planner's own. */
   problems?: readonly Problem[];
+  /** The workload advisor's verdict, for the `indexes: auto` entries (src/plan/auto.ts). */
+  auto?: WorkloadAdvice;
 }
 
 /** A column's place in the Plan, in plan order: its line already, or the intent that will give it. */
 type ColumnSlot = { plan: ColumnPlan; intent?: never } | { intent: Intent; plan?: never };
 
 export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: BuildOptions = {}): Plan {
-  const resolution = options.resolution ?? resolveTables(file, snapshot, { deferProblems: true });
+  const auto = withAutoIndexes(options.resolution ?? resolveTables(file, snapshot, { deferProblems: true }), options.auto);
+  const resolution = auto.resolution;
   const warnings: string[] = [...resolution.warnings];
-  const problems: Problem[] = [...(resolution.problems ?? []), ...(options.problems ?? [])];
+  const problems: Problem[] = [...(resolution.problems ?? []), ...(options.problems ?? []), ...auto.problems];
   const tablesByKey = new Map(snapshot.tables.map((t) => [qualifiedKey(t), t]));
 
   const slots = columnSlots({ file, snapshot, resolved: resolution.tables, tablesByKey, predicates: options.predicates, serverKeys: options.serverKeys, problems });
@@ -89,6 +94,7 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
     tables: summarise(resolution.tables.map((r) => r.table)),
     matchedNoTable: resolution.tables.length === 0,
     ...(kept.length > 0 ? { kept } : {}),
+    ...(options.auto ? { auto: options.auto } : {}),
   };
 }
 

@@ -12,6 +12,7 @@ import { humanBytes, thousands } from '../format.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { quoteQualified } from '../sql/quote.js';
 import { hazardLine, hazardSteps } from './hazards.js';
+import { autoExplainLines } from './auto-explain.js';
 
 /** Width in terminal columns, counting code points (no East Asian wide characters in identifiers we expect). */
 function displayWidth(s: string): number {
@@ -110,6 +111,7 @@ export function renderExplain(plan: Plan, opts: ExplainOptions = {}): string {
     out.push(...(fits ? aligned : expandedRecords(HEADER, rows, limit)));
     out.push('');
   }
+  if (plan.auto) out.push(...autoExplainLines(plan.auto));
   const drops = hazardSteps(plan);
   if (drops.length > 0) {
     out.push(`Drops (hazard: apply runs them only with --allow-drop):`, ...drops.map((d) => `  ${hazardLine(d)}: ${d.reason}`), '');

@@ -115,7 +115,7 @@ export function indexIntent(ctx: EntryContext, r: ResolvedTable, ix: ResolvedInd
         : { kind: 'index', method: 'btree', opclass: null, opclassSchema: null, extension: null, reason: `btree${advised?.kind === 'skip' ? ` (${advised.reason})` : ''}` };
     if (decision.opclass !== null && keys[0]) keys[0].opclass = { schema: decision.opclassSchema, name: decision.opclass };
   } else {
-    const why = spec.method !== undefined ? `${written} given in the plan` : `btree, the default for ${whyBtree(specMethodFacts(spec))}`;
+    const why = spec.advised ?? (spec.method !== undefined ? `${written} given in the plan` : `btree, the default for ${whyBtree(specMethodFacts(spec))}`);
     decision = { kind: 'index', method: written, opclass: null, opclassSchema: null, extension: null, reason: why };
   }
   const method = decision.method;

@@ -160,6 +160,8 @@ export function renderJson(plan: Plan): string {
       suggestion: c.suggestion ?? null,
     })),
     kept: (plan.kept ?? []).map((k) => ({ table: { ...k.table }, index: { ...k.index }, reason: k.reason })),
+    // `indexes: auto`: the advice as the planner took it (src/advisor/workload/advice.ts).
+    ...(plan.auto ? { auto: plan.auto } : {}),
     warnings: [...plan.warnings],
   };
   return JSON.stringify(doc, null, 2) + '\n';

@@ -6,6 +6,7 @@ import type { MethodName } from '../planfile/types.js';
 import type { TableKind } from '../catalog/types.js';
 import type { SourcePos } from '../errors.js';
 import type { LockMode } from '../pg/locks.js';
+import type { WorkloadAdvice } from '../advisor/workload/advice.js';
 
 export interface QualifiedName {
   schema: string;
@@ -165,4 +166,6 @@ export interface Plan {
   matchedNoTable?: boolean;
   /** With `prune`: the undeclared indexes that are not dropped, and why. Absent: none (or no prune). */
   kept?: KeptIndex[];
+  /** With `indexes: auto`: the workload advisor's verdict, each index's queries and every candidate dropped. */
+  auto?: WorkloadAdvice;
 }

@@ -43,7 +43,7 @@ interface RawIndex {
 interface RawTable {
   name: string;
   columns?: 'all' | (string | RawColumn)[];
-  indexes?: RawIndex[];
+  indexes?: 'auto' | RawIndex[];
   exclude?: string[];
   tablespace?: string;
   concurrently?: boolean;
@@ -139,7 +139,8 @@ function table(t: RawTable, at: string, where: SourceMap): TableSpec {
     exclude: t.exclude ?? [],
     pos: where.value(`${at}/name`),
   };
-  if (t.indexes !== undefined) spec.indexes = t.indexes.map((ix, i) => index(ix, `${at}/indexes/${i}`, where));
+  if (t.indexes === 'auto') spec.auto = true;
+  else if (t.indexes !== undefined) spec.indexes = t.indexes.map((ix, i) => index(ix, `${at}/indexes/${i}`, where));
   if (t.tablespace !== undefined) spec.tablespace = t.tablespace;
   if (t.concurrently !== undefined) spec.concurrently = t.concurrently;
   if (t.prune !== undefined) spec.prune = t.prune;

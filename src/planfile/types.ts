@@ -80,6 +80,8 @@ export interface IndexSpec {
   concurrently?: boolean;
   /** An explicit index name, as written (folded like every name of the plan). */
   name?: string;
+  /** Set only on the indexes `indexes: auto` plans (src/plan/auto.ts): why the workload needs it. */
+  advised?: string;
   pos: SourcePos;
 }
 
@@ -90,6 +92,8 @@ export interface TableSpec {
   columns: 'all' | ColumnSpec[];
   /** Complete index definitions (`indexes:`); absent or empty when the entry has none. */
   indexes?: IndexSpec[];
+  /** `indexes: auto`: the indexes the recorded workload needs, decided at planning (src/plan/auto.ts). */
+  auto?: true;
   exclude: string[];
   tablespace?: string;
   concurrently?: boolean;

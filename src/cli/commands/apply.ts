@@ -15,6 +15,7 @@ import {
 import { confirmRun, executeWithProgress } from '../terminal.js';
 import { durationMs, lockWaitHelp, positiveInt, usageError } from '../args.js';
 import { connectionHelp, CONNECTION_OPTIONS, readConnectionFlags } from '../connection-flags.js';
+import { QUERIES_OPTION, queriesHelp, readQueryFiles } from '../query-files.js';
 
 export const applyCommand: Command = {
   name: 'apply',
@@ -22,7 +23,7 @@ export const applyCommand: Command = {
   help: `Usage: pgindex apply PLAN.yaml|SAVED.json [connection options] [-j N]
                      [--fail-fast] [--plan SAVED.json] [--json] [--dry-run]
                      [--allow-empty] [--allow-drop]
-                     [--lock-wait DURATION] [-y] [-e] [-q]
+                     [--lock-wait DURATION] [--queries FILE]... [-y] [-e] [-q]
 
 Plans exactly as \`pgindex plan\` does, then runs exactly those statements on N
 parallel sessions (the plan's \`parallelism\`, or -j), plus one control
@@ -94,6 +95,7 @@ ${lockWaitHelp(19)}
                    session (as psql -e)
   -q, --quiet      print only the summary and errors: no progress, notes or
                    warnings
+${queriesHelp(19)}
   -?, --help       show this help
 
 ${connectionHelp("DATABASE_URL, the plan's `connection`")}
@@ -113,6 +115,7 @@ error, 130 interrupted.
 `,
   options: {
     ...CONNECTION_OPTIONS,
+    ...QUERIES_OPTION,
     jobs: { type: 'string', short: 'j' },
     'fail-fast': { type: 'boolean' },
     json: { type: 'boolean' },
@@ -143,6 +146,8 @@ error, 130 interrupted.
       if (typeof w === 'string') return usage(w);
       lockWaitMs = w;
     }
+    const queryFiles = await readQueryFiles(values, io);
+    if (typeof queryFiles === 'string') return usage(queryFiles);
     const connectionChoice = await readConnectionFlags(values, io, 'apply');
     if (typeof connectionChoice === 'number') return connectionChoice;
     const log = (message: string) => io.stderr.write(`pgindex apply: ${message}\n`);
@@ -161,7 +166,7 @@ error, 130 interrupted.
     };
     // A saved plan is checked again and run as saved; a plan file is planned now.
     const saved = await readSavedPlan(path, { cwd: io.cwd, saved: savedFlag !== undefined });
-    const prepared = saved ? await prepareSavedPlan(saved, { savedPath: path, ...common }) : await preparePlan({ planPath: path, ...common });
+    const prepared = saved ? await prepareSavedPlan(saved, { savedPath: path, ...common }) : await preparePlan({ planPath: path, ...common, queryFiles });
     try {
       return await applyPrepared(prepared, values, io, log, jobs);
     } finally {

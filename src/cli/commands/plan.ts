@@ -6,6 +6,7 @@ import { nothingMatchedMessage, PgindexError, preparePlan, renderPlan, savedPlan
 import { fileErrorReason } from '../file-errors.js';
 import { usageError } from '../args.js';
 import { connectionHelp, CONNECTION_OPTIONS, readConnectionFlags } from '../connection-flags.js';
+import { QUERIES_OPTION, queriesHelp, readQueryFiles } from '../query-files.js';
 
 const FORMATS: PlanFormat[] = ['sql', 'json', 'markdown'];
 
@@ -25,7 +26,7 @@ export const planCommand: Command = {
   summary: 'show what apply would do (SQL, JSON, Markdown, --explain)',
   help: `Usage: pgindex plan PLAN.yaml [connection options] [--format sql|json|markdown]
                     [--no-psql] [--explain] [-o FILE] [--detailed-exitcode]
-                    [--allow-empty] [--save FILE]
+                    [--allow-empty] [--save FILE] [--queries FILE]...
 
 Reads the plan file, introspects the database and prints what \`pgindex apply\`
 would run: for each column the access method chosen and why, compared with the
@@ -44,6 +45,12 @@ server has checked it.
 Only the plan goes to stdout, so \`pgindex plan plan.yaml > plan.sql\` is clean;
 notes and warnings go to stderr. With \`analyze: true\` in the plan, tables
 that were never analyzed are analyzed first.
+
+A table entry with \`indexes: auto\` gets the indexes its workload needs: the
+queries pg_stat_statements recorded (when installed) and those of --queries,
+weighed by the planner with hypothetical indexes when HypoPG is installed,
+else estimated from statistics. --explain shows the queries behind each index
+and every candidate dropped, with why (\`pgindex advise\` writes them out).
 
 Options:
       --format FORMAT      sql (default), json or markdown. json: settings,
@@ -68,6 +75,7 @@ Options:
       --allow-empty        a plan whose entries match no table at all (globs
                            that match nothing, perhaps on the wrong database)
                            is an error; with this, it is nothing to do
+${queriesHelp(27)}
   -?, --help               show this help
 
 ${connectionHelp("DATABASE_URL, the plan's `connection`")}
@@ -79,6 +87,7 @@ table (without --allow-empty).
 `,
   options: {
     ...CONNECTION_OPTIONS,
+    ...QUERIES_OPTION,
     format: { type: 'string' },
     'no-psql': { type: 'boolean' },
     explain: { type: 'boolean' },
@@ -101,6 +110,8 @@ table (without --allow-empty).
       return usage('--save and -o name the same file');
     }
 
+    const queryFiles = await readQueryFiles(values, io);
+    if (typeof queryFiles === 'string') return usage(queryFiles);
     const connection = await readConnectionFlags(values, io, 'plan');
     if (typeof connection === 'number') return connection;
 
@@ -111,6 +122,7 @@ table (without --allow-empty).
       env: io.env,
       cwd: io.cwd,
       log,
+      queryFiles,
     });
     const { plan } = prepared;
     for (const w of plan.warnings) log(`warning: ${w}`);
