@@ -3,8 +3,8 @@
  *
  * With allErrors, ajv reports every failed branch of an anyOf; only the branch the author evidently
  * meant (the one whose type matches the value) is worth showing, and when no branch's type matches,
- * one "must be A or B" message replaces them all. This relies on the schema not using $ref inside
- * anyOf branches, so a branch's errors have schema paths under the anyOf's own path.
+ * one "must be A or B" message replaces them all. A branch's errors have schema paths under the
+ * anyOf's own path, except those of a schema it refers to ($ref): they are reported on their own.
  */
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { Problem } from '../errors.js';
@@ -95,6 +95,9 @@ function pickBranch(c: ErrorObject, inner: ErrorObject[]): Picked[] {
   const expectAll: Picked = { expect: { instancePath: c.instancePath, schemas: branches } };
   const errorsOf = (i: number) => inner.filter((e) => e.schemaPath.startsWith(`${c.schemaPath}/${i}/`));
   const wrongType = (i: number) => errorsOf(i).some((e) => e.keyword === 'type' && e.schemaPath === `${c.schemaPath}/${i}/type`);
+  // A branch that failed with no error under its own path failed through a $ref (`indexes:`' list
+  // of entries): those errors are reported where they are, and they are the branch the author meant.
+  if (branches.some((_, i) => errorsOf(i).length === 0)) return [];
   const meant = branches.findIndex((_, i) => errorsOf(i).length > 0 && !wrongType(i));
   if (meant < 0) return [expectAll];
   const chosen = pick(errorsOf(meant));
