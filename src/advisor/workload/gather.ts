@@ -58,6 +58,8 @@ export async function gatherAdvice(client: pg.ClientBase, snapshot: CatalogSnaps
   } catch (err) {
     // Without it, the files are the workload; without them either, its error says what to do.
     if (!(err instanceof WorkloadSourceError) || opts.queryFiles.length === 0) throw err;
+    // Its message's first part says what is missing; the advice after it (how to enable it, or use
+    // --queries) is for when there is no workload at all.
     notes.push(`pg_stat_statements not read: ${err.message.split(': add ')[0] ?? err.message}`);
   }
   for (const f of opts.queryFiles) {
