@@ -286,6 +286,14 @@ const server = {
   settings: { maxParallelMaintenanceWorkers: 2, maxWorkerProcesses: 8, maxParallelWorkers: 6, maintenanceWorkMem: 64 << 20, maxConnections: 100 },
 };
 
+test("a foreign key is added after every ACCESS EXCLUSIVE key attach on its tables, not only its own key's: its validation's ROW SHARE on the referenced table would make them wait", () => {
+  const relkinds = new Map(['c', 'p'].map((t) => [qualifiedKey({ schema: '', name: t }), 'r']));
+  const s = steps('alter table p add constraint p_pkey primary key (id);\nalter table p add constraint p_code_key unique (code);\nalter table c add constraint c_fk foreign key (p_id) references p (id)', { relkinds });
+  const fk = s.steps.find((x) => x.id === 's3.add') as Step;
+  assert.deepEqual(fk.dependsOn, ['s1']);
+  assert.deepEqual(new Set(fk.after), new Set(['s1.index', 's2.index', 's2']));
+});
+
 test('the plan of a file: the Plan type of preparePlan, settings from the choices and the server, estimates from table pages', () => {
   const tablePages = new Map([
     [qualifiedKey({ schema: 'app', name: 'big' }), 1000],
@@ -309,11 +317,12 @@ test('the plan of a file: the Plan type of preparePlan, settings from the choice
     retries: SCRIPT_DEFAULTS.retries,
   });
   assert.deepEqual(
-    plan.steps.map((s) => [s.id, s.estimate.pages, s.estimate.cost]),
+    plan.steps.map((s) => [s.id, s.estimate.pages, s.estimate.cost, s.estimate.sizeBytes]),
     [
-      ['s1', 1000, 3000],
-      ['s2', 10, 10],
-      ['s3', 0, 0],
+      // The size is the table's: what the budget's per-build memory (buildMemoryCapBytes) is sized by.
+      ['s1', 1000, 3000, 1000 * 8192],
+      ['s2', 10, 10, 10 * 8192],
+      ['s3', 0, 0, 0],
     ],
   );
   assert.deepEqual([plan.columns, plan.warnings], [[], []]);
