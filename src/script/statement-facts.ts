@@ -62,6 +62,11 @@ export type StatementFacts =
        * DROP INDEX): the file's statement that created it says, else the server (prepare.ts).
        */
       tableOfIndex?: ObjectRef;
+      /**
+       * REFRESH MATERIALIZED VIEW: what its query reads is the tables' data and whatever earlier
+       * statements made of it (a policy, a rule, another view refreshed), not their indexes.
+       */
+      refresh?: boolean;
       /** REINDEX … CONCURRENTLY: a failure leaves a `_ccnew` INVALID index on the table, cleaned like a build's. */
       reindexConcurrently?: boolean;
       creates: ObjectRef[];
@@ -218,6 +223,14 @@ export function statementFacts(tree: Node | null, sql: string): StatementFacts {
       const spec = body<{ pubobjtype?: string; pubtable?: { relation?: RangeVar } }>(s.pubobjects[0], 'PublicationObjSpec');
       const table = spec?.pubobjtype === 'PUBLICATIONOBJ_TABLE' ? relation(spec.pubtable?.relation) : null;
       return table ? known(table, STATEMENT_LOCKS.publicationTable, [], [ref('publication', '', s.pubname)]) : BARRIER;
+    }
+    case 'RefreshMatViewStmt': {
+      const s = stmt as { concurrent?: boolean; relation?: RangeVar };
+      const view = relation(s.relation);
+      if (!view) return BARRIER;
+      const lock = s.concurrent ? STATEMENT_LOCKS.refreshMatviewConcurrently : STATEMENT_LOCKS.refreshMatview;
+      // Its own indexes are builds on it: CONCURRENTLY needs its unique index.
+      return { ...known(view, lock, [], [ref('builds', view.schema, view.name)]), refresh: true };
     }
     case 'ReindexStmt':
       return reindex(stmt as { kind?: string; relation?: RangeVar; params?: Node[] });

@@ -248,6 +248,14 @@ export function scriptSteps(read: ReadScript, ctx: ScriptContext): Script {
   /** The steps since the last barrier, which the next barrier waits for. */
   let sinceBarrier: string[] = [];
   let barrier: string | null = null;
+  /**
+   * What a REFRESH MATERIALIZED VIEW comes after: the last one before it (which may be what its query
+   * reads, and came after everything before it in turn), and the steps since that change what a query
+   * sees (policies, rules, triggers…): every step but index builds and foreign key validations.
+   */
+  let lastRefresh: string | null = null;
+  let sinceRefresh: string[] = [];
+  const scans = new Set<string>();
   let n = 0;
 
   for (const { stmt, facts } of read.items) {
@@ -274,6 +282,8 @@ export function scriptSteps(read: ReadScript, ctx: ScriptContext): Script {
       steps.push(...made);
       barrier = id;
       sinceBarrier = [];
+      lastRefresh = null;
+      sinceRefresh = [];
       continue;
     }
 
@@ -286,6 +296,7 @@ export function scriptSteps(read: ReadScript, ctx: ScriptContext): Script {
         if (use === facts.tableOfIndex) tableOfIndex = c.table;
       }
     }
+    if (facts.refresh) for (const id of lastRefresh ? [lastRefresh, ...sinceRefresh] : sinceRefresh) comesAfter.add(id);
     for (const id of needs) comesAfter.delete(id);
     const indexTable = facts.tableOfIndex ? ctx.indexTables?.get(qualifiedKey(facts.tableOfIndex)) : undefined;
     const table = facts.table ?? tableOfIndex ?? indexTable ?? null;
@@ -323,6 +334,7 @@ export function scriptSteps(read: ReadScript, ctx: ScriptContext): Script {
       };
       add({ ...validate, ...stepFacts(validate, source), lock: STATEMENT_LOCKS.validateConstraint });
       rewritten.add(addNotValid.id).add(id);
+      scans.add(validate.id);
     } else {
       const method = facts.buildMethod ?? (facts.reindexConcurrently !== undefined ? 'btree' : null);
       const shape = { ...sqlShape(id, stmt.sql, reason, table), estimate: method && table ? buildEstimate(method, pagesOf(table)) : ZERO };
@@ -341,13 +353,19 @@ export function scriptSteps(read: ReadScript, ctx: ScriptContext): Script {
       else for (const step of made) registry.add(c, step.id, table);
     }
     for (const step of made) sinceBarrier.push(step.id);
+    if (facts.refresh) {
+      lastRefresh = id;
+      sinceRefresh = [];
+    } else {
+      for (const step of made) if (step.action === 'sql' && !scans.has(step.id)) sinceRefresh.push(step.id);
+    }
     steps.push(...made);
   }
   return { file, steps: byCriticalPath(steps), sessionSetup: read.header, statements: byId, rewritten };
 }
 
 /** First words of the statements statementFacts may understand, and of transaction control. */
-const UNDERSTOOD = new Set(['create', 'alter', 'comment', 'reindex', 'drop', 'set', 'reset', 'begin', 'start', 'commit', 'end', 'rollback', 'abort', 'savepoint', 'release', 'prepare']);
+const UNDERSTOOD = new Set(['create', 'alter', 'comment', 'reindex', 'refresh', 'drop', 'set', 'reset', 'begin', 'start', 'commit', 'end', 'rollback', 'abort', 'savepoint', 'release', 'prepare']);
 
 /**
  * Whether the parser could tell more than "a barrier": parsing costs a few hundred microseconds a

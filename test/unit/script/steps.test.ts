@@ -129,11 +129,24 @@ test('the dependency graph of a pg_dump post-data file: every kind of statement 
   assert.equal(locks('ALTER TABLE ONLY public.ex ADD CONSTRAINT ex_r_excl EXCLUDE'), 'AccessExclusiveLock');
   assert.equal(locks('ALTER TABLE public.ck ADD CONSTRAINT ck_v_check'), 'AccessExclusiveLock');
   assert.equal(locks('ALTER PUBLICATION pub ADD TABLE'), 'ShareUpdateExclusiveLock');
-  // REFRESH MATERIALIZED VIEW is not understood: a barrier after everything before it.
+  // REFRESH MATERIALIZED VIEW comes after what may change what its query sees (policies, rules,
+  // triggers, keys attached…) and after its view's own indexes, but not after the index builds and
+  // foreign key validations on other tables: those go on beside it.
   const refresh = find(s, 'REFRESH MATERIALIZED VIEW public.mv');
-  const before = s.steps.slice(0, s.steps.indexOf(refresh));
-  assert.deepEqual(new Set(refresh.after), new Set(before.map((x) => x.id)));
-  assert.deepEqual([refresh.dependsOn, refresh.lock], [[], null]);
+  assert.deepEqual([refresh.table, refresh.lock, refresh.dependsOn], [{ schema: 'public', name: 'mv' }, 'AccessExclusiveLock', []]);
+  assert.ok(comesAfter(refresh, find(s, 'CREATE INDEX mv_i ON public.mv')));
+  assert.ok(comesAfter(refresh, find(s, 'CREATE POLICY ck_pol')) && comesAfter(refresh, find(s, 'CREATE RULE ck_rule')));
+  assert.ok(comesAfter(refresh, acctPk) && comesAfter(refresh, fkAdd));
+  assert.ok(!comesAfter(refresh, fkValidate) && !comesAfter(refresh, find(s, 'CREATE INDEX ord_at ON public.ord')) && !comesAfter(refresh, acctPkIndex));
+});
+
+test('a REFRESH MATERIALIZED VIEW comes after the one before it (its query may read that view) and the statements since; CONCURRENTLY takes EXCLUSIVE', () => {
+  const s = steps('refresh materialized view a;\ncreate index on t (x);\ncreate trigger tr after insert on t for each row execute function f();\nrefresh materialized view concurrently b;\nrefresh materialized view c with no data');
+  const [a, ix, tr, b, c] = s.steps.sort((x, y) => Number(x.id.slice(1)) - Number(y.id.slice(1))) as [Step, Step, Step, Step, Step];
+  assert.deepEqual([a.lock, b.lock, c.lock], ['AccessExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock']);
+  assert.deepEqual([a.after, ix.after, tr.after], [undefined, undefined, undefined]);
+  assert.deepEqual(new Set(b.after), new Set([a.id, tr.id]));
+  assert.deepEqual(c.after, [b.id]);
 });
 
 test('PRIMARY KEY and UNIQUE on a plain table: CREATE UNIQUE INDEX with everything the constraint gives its index, then USING INDEX', () => {
