@@ -83,7 +83,7 @@ export const STATEMENT_LOCKS = Object.freeze({
   createStatistics: 'ShareUpdateExclusiveLock',
   /** ALTER TABLE … ALTER COLUMN … SET STATISTICS. */
   setStatistics: 'ShareUpdateExclusiveLock',
-  /** ALTER PUBLICATION … ADD TABLE. */
+  /** ALTER PUBLICATION … ADD TABLE, CREATE PUBLICATION … FOR TABLE. */
   publicationTable: 'ShareUpdateExclusiveLock',
   /** COMMENT ON CONSTRAINT / TRIGGER / RULE / POLICY … ON table. */
   commentOnTableObject: 'AccessShareLock',

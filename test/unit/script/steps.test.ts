@@ -140,6 +140,15 @@ test('the dependency graph of a pg_dump post-data file: every kind of statement 
   assert.ok(!comesAfter(refresh, fkValidate) && !comesAfter(refresh, find(s, 'CREATE INDEX ord_at ON public.ord')) && !comesAfter(refresh, acctPkIndex));
 });
 
+test('CREATE PUBLICATION … FOR TABLE: its table\'s lock, not a barrier; several tables or a schema: a barrier', () => {
+  const s = steps("create index on t (x);\ncreate publication p1 for table t;\ncomment on publication p1 is 'c';\ncreate index on u (x);\ncreate publication p2 for table t, u;\ncreate publication p3 for tables in schema s");
+  const [ix, p1, comment, ix2, p2, p3] = [...s.steps].sort((x, y) => Number(x.id.slice(1)) - Number(y.id.slice(1))) as [Step, Step, Step, Step, Step, Step];
+  assert.deepEqual([p1.table?.name, p1.lock, p1.after, p1.dependsOn], ['t', 'ShareUpdateExclusiveLock', undefined, []]);
+  assert.deepEqual([comment.dependsOn, ix2.after, ix2.dependsOn], [[p1.id], undefined, []]);
+  assert.deepEqual(new Set(p2.after), new Set([ix.id, p1.id, comment.id, ix2.id]));
+  assert.deepEqual(p3.after, [p2.id]);
+});
+
 test('a REFRESH MATERIALIZED VIEW comes after the one before it (its query may read that view) and the statements since; CONCURRENTLY takes EXCLUSIVE', () => {
   const s = steps('refresh materialized view a;\ncreate index on t (x);\ncreate trigger tr after insert on t for each row execute function f();\nrefresh materialized view concurrently b;\nrefresh materialized view c with no data');
   const [a, ix, tr, b, c] = s.steps.sort((x, y) => Number(x.id.slice(1)) - Number(y.id.slice(1))) as [Step, Step, Step, Step, Step];
