@@ -20,7 +20,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { parseScript } from '../src/script/load.js';
+import { loadScriptFile, parseScript } from '../src/script/load.js';
+import { prepareScript } from '../src/script/prepare.js';
+import { loadTreeParser } from '../src/sql/parse.js';
 import { quoteIdent } from '../src/sql/quote.js';
 import { withDatabase } from '../test/support/db.js';
 import type { TestServer } from '../test/support/server.js';
@@ -29,6 +31,7 @@ import { connectClient, runSequential } from './baselines.js';
 import type { BenchOptions } from './options.js';
 import { runCli } from './pgindex.js';
 import { alignTable, seconds } from './report.js';
+import { renderTimeline, timelineOf, type Timeline } from './timeline.js';
 
 const exec = promisify(execFile);
 
@@ -127,6 +130,8 @@ interface SetResult {
   contenders: Contender[];
   lowerBound: { workMs: number; longestMs: number; cores: number; ms: number };
   sameSchema: boolean;
+  /** Where pgindex run's wall time went, per run (bench/timeline.ts). */
+  timelines: Timeline[];
   targets: Target[];
 }
 
@@ -147,6 +152,21 @@ async function notValidOrInvalid(url: string): Promise<string[]> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * The parts of pgindex run's setup that can be timed apart: a process that loads the CLI and exits
+ * (`--version`), the WebAssembly parser's first load (in this process, where nothing loaded it yet),
+ * and planning the file with the parser loaded.
+ */
+async function setupParts(url: string, post: string): Promise<{ processMs: number; parserMs: number; planMs: number }> {
+  const version = await runCli(['--version'], url);
+  let t = performance.now();
+  await loadTreeParser();
+  const parserMs = performance.now() - t;
+  t = performance.now();
+  await prepareScript({ script: await loadScriptFile(post, { cwd: process.cwd() }), dbFlag: url, env: {} });
+  return { processMs: version.wallMs, parserMs, planMs: performance.now() - t };
 }
 
 export async function postDataBench(opts: BenchOptions, server: TestServer, log: (line: string) => void): Promise<number> {
@@ -194,14 +214,21 @@ export async function postDataBench(opts: BenchOptions, server: TestServer, log:
         return url;
       };
       const j = String(opts.parallelism);
+      const timelines: Timeline[] = [];
       const ways: [string, (url: string) => Promise<void>][] = [
         ['psql -f', async (url) => void (await exec(join(bin, 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', post, url]))],
         [`pg_restore -j ${j}`, async (url) => void (await exec(join(bin, 'pg_restore'), ['-j', j, '--section=post-data', '--exit-on-error', '-d', url, dump]))],
         [
           `pgindex run -j ${j}`,
           async (url) => {
-            const r = await runCli(['run', '-y', '-q', '-j', j, '--cores', String(opts.cores), post], url);
+            const spawnedAt = Date.now();
+            const r = await runCli(['run', '-y', '--json', '-j', j, '--cores', String(opts.cores), post], url);
             if (r.code !== 0) throw new Error(`pgindex run exited ${r.code}:\n${r.output}`);
+            const timeline = timelineOf(r.output, spawnedAt, Date.now());
+            timelines.push(timeline);
+            mkdirSync(opts.outDir, { recursive: true });
+            writeFileSync(join(opts.outDir, `post-data-${set.name}-events-${timelines.length}.ndjson`), r.output);
+            for (const line of renderTimeline(timeline)) log(`    ${line}`);
           },
         ],
       ];
@@ -233,6 +260,8 @@ export async function postDataBench(opts: BenchOptions, server: TestServer, log:
       }
       // The lower bound: each statement alone, one session, no parallel workers (one core's work each).
       const url = await restored();
+      const setup = await setupParts(url, post);
+      log(`  pgindex setup parts: node + CLI modules ${seconds(setup.processMs)}, parser load ${seconds(setup.parserMs)}, planning (connect, catalog, SETs) ${seconds(setup.planMs)}`);
       const calibration = await runSequential(
         url,
         script.statements.map((s) => s.sql),
@@ -240,6 +269,8 @@ export async function postDataBench(opts: BenchOptions, server: TestServer, log:
       );
       await dropDb(url);
       if (calibration.failures.length > 0) throw new Error(`calibration: ${calibration.failures.map((f) => f.message).join('; ')}`);
+      const slowest = [...calibration.statements].sort((a, b) => b.ms - a.ms).slice(0, 6);
+      for (const st of slowest) log(`    alone: ${seconds(st.ms)}  ${st.sql.replace(/\s+/g, ' ').slice(0, 90)}`);
       const workMs = calibration.statements.reduce((sum, s) => sum + s.ms, 0) / opts.cores;
       const longestMs = Math.max(...calibration.statements.map((s) => s.ms));
       const lowerBound = { workMs, longestMs, cores: opts.cores, ms: Math.max(workMs, longestMs) };
@@ -251,7 +282,7 @@ export async function postDataBench(opts: BenchOptions, server: TestServer, log:
         target(`${set.name}: pgindex run / lower bound`, ours / lowerBound.ms, 1.15, '×', `${seconds(ours)} vs ${seconds(lowerBound.ms)}`),
         target(`${set.name}: same schema as psql's, nothing more NOT VALID or INVALID`, sameSchema ? 0 : 1, 0, '', sameSchema ? 'identical' : 'differs'),
       ];
-      results.push({ set: set.name, statements: script.statements.length, parallelism: opts.parallelism, contenders, lowerBound, sameSchema, targets });
+      results.push({ set: set.name, statements: script.statements.length, parallelism: opts.parallelism, contenders, lowerBound, sameSchema, timelines, targets });
     }
   } finally {
     await admin.end().catch(() => undefined);

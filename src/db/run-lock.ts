@@ -131,11 +131,11 @@ function held(client: pg.Client, pid: number): RunLock {
  * when asked: planning must not start while another run builds. A failed connect releases the lock.
  */
 export async function connectForRun(config: pg.ClientConfig, runLock: AcquireOptions | undefined): Promise<{ client: pg.Client; runLock: RunLock | null }> {
-  const lock = runLock ? await acquireRunLock(config, runLock) : null;
-  try {
-    return { client: await connect(config), runLock: lock };
-  } catch (err) {
-    await lock?.release();
-    throw err;
-  }
+  // Both connections are opened at once (each is an authentication round of its own); the planner
+  // sends nothing on its own until the lock is held.
+  const [lock, client] = await Promise.allSettled([runLock ? acquireRunLock(config, runLock) : Promise.resolve(null), connect(config)]);
+  if (lock.status === 'fulfilled' && client.status === 'fulfilled') return { client: client.value, runLock: lock.value };
+  if (lock.status === 'fulfilled') await lock.value?.release();
+  if (client.status === 'fulfilled') await client.value.end().catch(() => undefined);
+  throw lock.status === 'rejected' ? lock.reason : (client as PromiseRejectedResult).reason;
 }

@@ -83,7 +83,7 @@ export const STATEMENT_LOCKS = Object.freeze({
   createStatistics: 'ShareUpdateExclusiveLock',
   /** ALTER TABLE … ALTER COLUMN … SET STATISTICS. */
   setStatistics: 'ShareUpdateExclusiveLock',
-  /** ALTER PUBLICATION … ADD TABLE. */
+  /** ALTER PUBLICATION … ADD TABLE, CREATE PUBLICATION … FOR TABLE. */
   publicationTable: 'ShareUpdateExclusiveLock',
   /** COMMENT ON CONSTRAINT / TRIGGER / RULE / POLICY … ON table. */
   commentOnTableObject: 'AccessShareLock',
@@ -91,6 +91,10 @@ export const STATEMENT_LOCKS = Object.freeze({
   reindex: 'ShareLock',
   /** REINDEX … CONCURRENTLY: SHARE UPDATE EXCLUSIVE on the table, like CREATE INDEX CONCURRENTLY. */
   reindexConcurrently: 'ShareUpdateExclusiveLock',
+  /** REFRESH MATERIALIZED VIEW on the view (ACCESS SHARE on what its query reads). */
+  refreshMatview: 'AccessExclusiveLock',
+  /** REFRESH MATERIALIZED VIEW CONCURRENTLY: reads go on, writes and other refreshes wait. */
+  refreshMatviewConcurrently: 'ExclusiveLock',
 } satisfies Record<string, LockMode>);
 
 /**

@@ -54,12 +54,16 @@ export interface PreparedScript {
 export async function prepareScript(opts: PrepareScriptOptions): Promise<PreparedScript> {
   const { file } = opts.script;
   const connection = clientConfig(chooseConnection({ flag: opts.dbFlag, flags: opts.connectionFlags, env: opts.env }), opts.applicationName ?? 'pgindex run');
+  // Loading the parser (WebAssembly, a few hundred ms) overlaps connecting and the first catalog
+  // reads; a file of plain statements never pays for it.
+  const parser: Promise<TreeParser> = opts.script.statements.some((s) => worthParsing(s.sql)) ? loadTreeParser() : Promise.resolve(() => null);
+  // Awaited only once connected: a failed connection must not leave its rejection unhandled.
+  parser.catch(() => undefined);
   const { client, runLock } = await connectForRun(connection, opts.runLock);
   let planned = false;
   try {
     const server = await readServerFacts(client);
-    // Loading the parser (WebAssembly) costs more than a file of plain statements needs.
-    const parse: TreeParser = opts.script.statements.some((s) => worthParsing(s.sql)) ? await loadTreeParser() : () => null;
+    const parse = await parser;
     const read = readScript(opts.script.statements, file, parse);
     // The file's leading SETs (a search_path above all) decide which tables its statements name;
     // run here first, a bad one is reported at its place in the file before any session opens.

@@ -62,6 +62,11 @@ export type StatementFacts =
        * DROP INDEX): the file's statement that created it says, else the server (prepare.ts).
        */
       tableOfIndex?: ObjectRef;
+      /**
+       * REFRESH MATERIALIZED VIEW: what its query reads is the tables' data and whatever earlier
+       * statements made of it (a policy, a rule, another view refreshed), not their indexes.
+       */
+      refresh?: boolean;
       /** REINDEX … CONCURRENTLY: a failure leaves a `_ccnew` INVALID index on the table, cleaned like a build's. */
       reindexConcurrently?: boolean;
       creates: ObjectRef[];
@@ -208,16 +213,27 @@ export function statementFacts(tree: Node | null, sql: string): StatementFacts {
     }
     case 'CreatePublicationStmt': {
       const s = stmt as { pubname?: string; pubobjects?: Node[]; for_all_tables?: boolean };
-      // Tables named here are locked together: not a case pg_dump writes (it adds them one by one).
-      if (!s.pubname || s.for_all_tables || (s.pubobjects?.length ?? 0) > 0) return BARRIER;
-      return known(null, null, [ref('publication', '', s.pubname)], []);
+      if (!s.pubname || s.for_all_tables) return BARRIER;
+      const creates = [ref('publication', '', s.pubname)];
+      if ((s.pubobjects?.length ?? 0) === 0) return known(null, null, creates, []);
+      // FOR TABLE t: t's lock, as ALTER PUBLICATION … ADD TABLE takes it. Several tables (or a
+      // schema) are locked together, which one step's table cannot say: a barrier.
+      const table = s.pubobjects?.length === 1 ? publishedTable(s.pubobjects[0]) : null;
+      return table ? known(table, STATEMENT_LOCKS.publicationTable, creates, []) : BARRIER;
     }
     case 'AlterPublicationStmt': {
       const s = stmt as { pubname?: string; pubobjects?: Node[]; action?: string };
       if (!s.pubname || s.action !== 'AP_AddObjects' || s.pubobjects?.length !== 1) return BARRIER;
-      const spec = body<{ pubobjtype?: string; pubtable?: { relation?: RangeVar } }>(s.pubobjects[0], 'PublicationObjSpec');
-      const table = spec?.pubobjtype === 'PUBLICATIONOBJ_TABLE' ? relation(spec.pubtable?.relation) : null;
+      const table = publishedTable(s.pubobjects[0]);
       return table ? known(table, STATEMENT_LOCKS.publicationTable, [], [ref('publication', '', s.pubname)]) : BARRIER;
+    }
+    case 'RefreshMatViewStmt': {
+      const s = stmt as { concurrent?: boolean; relation?: RangeVar };
+      const view = relation(s.relation);
+      if (!view) return BARRIER;
+      const lock = s.concurrent ? STATEMENT_LOCKS.refreshMatviewConcurrently : STATEMENT_LOCKS.refreshMatview;
+      // Its own indexes are builds on it: CONCURRENTLY needs its unique index.
+      return { ...known(view, lock, [], [ref('builds', view.schema, view.name)]), refresh: true };
     }
     case 'ReindexStmt':
       return reindex(stmt as { kind?: string; relation?: RangeVar; params?: Node[] });
@@ -226,6 +242,12 @@ export function statementFacts(tree: Node | null, sql: string): StatementFacts {
     default:
       return BARRIER;
   }
+}
+
+/** The table of a publication's `TABLE t` clause; null for anything else (TABLES IN SCHEMA). */
+function publishedTable(spec: Node | undefined): QualifiedName | null {
+  const s = body<{ pubobjtype?: string; pubtable?: { relation?: RangeVar } }>(spec, 'PublicationObjSpec');
+  return s?.pubobjtype === 'PUBLICATIONOBJ_TABLE' ? relation(s.pubtable?.relation) : null;
 }
 
 /** REINDEX TABLE / INDEX [CONCURRENTLY]: SHARE (SHARE UPDATE EXCLUSIVE) on the table; SCHEMA, DATABASE, SYSTEM: barriers. */

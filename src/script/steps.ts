@@ -229,6 +229,7 @@ class Registry {
 }
 
 const ZERO = { pages: 0, cost: 0, sizeBytes: 0 };
+const PAGE_BYTES = 8192;
 
 export function scriptSteps(read: ReadScript, ctx: ScriptContext): Script {
   const { file } = read;
@@ -247,6 +248,14 @@ export function scriptSteps(read: ReadScript, ctx: ScriptContext): Script {
   /** The steps since the last barrier, which the next barrier waits for. */
   let sinceBarrier: string[] = [];
   let barrier: string | null = null;
+  /**
+   * What a REFRESH MATERIALIZED VIEW comes after: the last one before it (which may be what its query
+   * reads, and came after everything before it in turn), and the steps since that change what a query
+   * sees (policies, rules, triggers…): every step but index builds and foreign key validations.
+   */
+  let lastRefresh: string | null = null;
+  let sinceRefresh: string[] = [];
+  const scans = new Set<string>();
   let n = 0;
 
   for (const { stmt, facts } of read.items) {
@@ -273,6 +282,8 @@ export function scriptSteps(read: ReadScript, ctx: ScriptContext): Script {
       steps.push(...made);
       barrier = id;
       sinceBarrier = [];
+      lastRefresh = null;
+      sinceRefresh = [];
       continue;
     }
 
@@ -285,6 +296,7 @@ export function scriptSteps(read: ReadScript, ctx: ScriptContext): Script {
         if (use === facts.tableOfIndex) tableOfIndex = c.table;
       }
     }
+    if (facts.refresh) for (const id of lastRefresh ? [lastRefresh, ...sinceRefresh] : sinceRefresh) comesAfter.add(id);
     for (const id of needs) comesAfter.delete(id);
     const indexTable = facts.tableOfIndex ? ctx.indexTables?.get(qualifiedKey(facts.tableOfIndex)) : undefined;
     const table = facts.table ?? tableOfIndex ?? indexTable ?? null;
@@ -317,10 +329,12 @@ export function scriptSteps(read: ReadScript, ctx: ScriptContext): Script {
       const validate = {
         ...sqlShape(id, validateSql(f), `${reason} (VALIDATE)`, f.table),
         dependsOn: [addNotValid.id],
-        estimate: buildEstimate('btree', pagesOf(f.table) + pagesOf(f.referenced)),
+        // A scan of both tables, about one btree build's work per page; it builds nothing.
+        estimate: { ...ZERO, pages: pagesOf(f.table) + pagesOf(f.referenced), cost: buildCost('btree', pagesOf(f.table) + pagesOf(f.referenced)) },
       };
       add({ ...validate, ...stepFacts(validate, source), lock: STATEMENT_LOCKS.validateConstraint });
       rewritten.add(addNotValid.id).add(id);
+      scans.add(validate.id);
     } else {
       const method = facts.buildMethod ?? (facts.reindexConcurrently !== undefined ? 'btree' : null);
       const shape = { ...sqlShape(id, stmt.sql, reason, table), estimate: method && table ? buildEstimate(method, pagesOf(table)) : ZERO };
@@ -330,16 +344,28 @@ export function scriptSteps(read: ReadScript, ctx: ScriptContext): Script {
       add({ ...shape, ...stepFacts(shape, source), lock: table ? facts.lock : null, dependsOn, ...after, ...reindex });
     }
     // What it creates exists once its last step is done (a key: once attached, not once indexed).
+    // Its builds are every step that locks the table against a foreign key's lock: a key's index
+    // and its attach, whose ACCESS EXCLUSIVE a foreign key's validation on the referenced table
+    // (ROW SHARE there) would otherwise make wait on the server.
     const last = made[made.length - 1] as Step;
-    for (const c of facts.creates) registry.add(c, c.kind === 'builds' ? (made[0] as Step).id : last.id, table);
+    for (const c of facts.creates) {
+      if (c.kind !== 'builds') registry.add(c, last.id, table);
+      else for (const step of made) registry.add(c, step.id, table);
+    }
     for (const step of made) sinceBarrier.push(step.id);
+    if (facts.refresh) {
+      lastRefresh = id;
+      sinceRefresh = [];
+    } else {
+      for (const step of made) if (step.action === 'sql' && !scans.has(step.id)) sinceRefresh.push(step.id);
+    }
     steps.push(...made);
   }
   return { file, steps: byCriticalPath(steps), sessionSetup: read.header, statements: byId, rewritten };
 }
 
 /** First words of the statements statementFacts may understand, and of transaction control. */
-const UNDERSTOOD = new Set(['create', 'alter', 'comment', 'reindex', 'drop', 'set', 'reset', 'begin', 'start', 'commit', 'end', 'rollback', 'abort', 'savepoint', 'release', 'prepare']);
+const UNDERSTOOD = new Set(['create', 'alter', 'comment', 'reindex', 'refresh', 'drop', 'set', 'reset', 'begin', 'start', 'commit', 'end', 'rollback', 'abort', 'savepoint', 'release', 'prepare']);
 
 /**
  * Whether the parser could tell more than "a barrier": parsing costs a few hundred microseconds a
@@ -383,8 +409,15 @@ function sqlShape(id: string, sql: string, reason: string, table: QualifiedName 
   };
 }
 
+/**
+ * A build's cost (largest first) and its index's size, which decides the memory the run's budget
+ * gives it (buildMemoryCapBytes): without one every build would sort in 16MB, a fraction of what
+ * psql's session has. The size is its table's, an upper bound for an index of some of its columns
+ * (the file's statements are not matched to column statistics): a sort takes only the memory it
+ * uses, and the builds running at once stay within the run's total.
+ */
 function buildEstimate(method: string, pages: number): Step['estimate'] {
-  return { pages, cost: buildCost(method, pages), sizeBytes: 0 };
+  return { pages, cost: buildCost(method, pages), sizeBytes: pages * PAGE_BYTES };
 }
 
 /** CREATE UNIQUE INDEX with the constraint's name and everything ADD CONSTRAINT would give its index. */

@@ -19,6 +19,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { testDatabase, type TestDatabase } from '../../support/db.js';
 import { runCli } from '../../support/cli.js';
+import { STATEMENT_LOCKS } from '../../../src/pg/locks.js';
 
 const exec = promisify(execFile);
 const FIXTURES = resolve('test/fixtures/post-data');
@@ -227,4 +228,29 @@ test('REINDEX CONCURRENTLY and DROP INDEX CONCURRENTLY of one table never run at
       ['t_slow', true],
     ],
   );
+});
+
+test('CREATE PUBLICATION … FOR TABLE takes its table\'s lock as the server does; what names the publication waits for it', async () => {
+  const db = await fresh();
+  await db.query(`create table t (id int not null, x int); insert into t select g, g from generate_series(1, 20000) g;
+                  create table u (id int not null); insert into u select generate_series(1, 20000)`);
+  // The lock the step is scheduled with is the one the server takes.
+  await db.query('set client_min_messages = error');
+  await db.query('begin');
+  await db.query('create publication lock_probe for table t');
+  const { rows: locks } = await db.query<{ mode: string }>(`select mode from pg_locks where relation = 't'::regclass and pid = pg_backend_pid() and granted`);
+  await db.query('rollback');
+  assert.deepEqual(locks.map((r) => r.mode), [STATEMENT_LOCKS.publicationTable]);
+
+  const file = join(dir, 'publication.sql');
+  writeFileSync(
+    file,
+    ['create publication p1 for table t;', "comment on publication p1 is 'first';", 'create index u_id on u (id);', 'alter publication p1 add table u;', 'create index t_x on t (x);', ''].join('\n'),
+  );
+  const run = await runCli(['run', '-y', '-j', '2', '-d', db.url, file]);
+  assert.equal(run.code, 0, run.err + run.out);
+  const { rows: tables } = await db.query<{ tablename: string }>(`select tablename from pg_publication_tables where pubname = 'p1' order by 1`);
+  assert.deepEqual(tables.map((r) => r.tablename), ['t', 'u']);
+  const { rows: comment } = await db.query<{ c: string }>(`select obj_description(oid, 'pg_publication') as c from pg_publication where pubname = 'p1'`);
+  assert.deepEqual(comment.map((r) => r.c), ['first']);
 });

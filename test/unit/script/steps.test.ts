@@ -129,11 +129,33 @@ test('the dependency graph of a pg_dump post-data file: every kind of statement 
   assert.equal(locks('ALTER TABLE ONLY public.ex ADD CONSTRAINT ex_r_excl EXCLUDE'), 'AccessExclusiveLock');
   assert.equal(locks('ALTER TABLE public.ck ADD CONSTRAINT ck_v_check'), 'AccessExclusiveLock');
   assert.equal(locks('ALTER PUBLICATION pub ADD TABLE'), 'ShareUpdateExclusiveLock');
-  // REFRESH MATERIALIZED VIEW is not understood: a barrier after everything before it.
+  // REFRESH MATERIALIZED VIEW comes after what may change what its query sees (policies, rules,
+  // triggers, keys attached…) and after its view's own indexes, but not after the index builds and
+  // foreign key validations on other tables: those go on beside it.
   const refresh = find(s, 'REFRESH MATERIALIZED VIEW public.mv');
-  const before = s.steps.slice(0, s.steps.indexOf(refresh));
-  assert.deepEqual(new Set(refresh.after), new Set(before.map((x) => x.id)));
-  assert.deepEqual([refresh.dependsOn, refresh.lock], [[], null]);
+  assert.deepEqual([refresh.table, refresh.lock, refresh.dependsOn], [{ schema: 'public', name: 'mv' }, 'AccessExclusiveLock', []]);
+  assert.ok(comesAfter(refresh, find(s, 'CREATE INDEX mv_i ON public.mv')));
+  assert.ok(comesAfter(refresh, find(s, 'CREATE POLICY ck_pol')) && comesAfter(refresh, find(s, 'CREATE RULE ck_rule')));
+  assert.ok(comesAfter(refresh, acctPk) && comesAfter(refresh, fkAdd));
+  assert.ok(!comesAfter(refresh, fkValidate) && !comesAfter(refresh, find(s, 'CREATE INDEX ord_at ON public.ord')) && !comesAfter(refresh, acctPkIndex));
+});
+
+test('CREATE PUBLICATION … FOR TABLE: its table\'s lock, not a barrier; several tables or a schema: a barrier', () => {
+  const s = steps("create index on t (x);\ncreate publication p1 for table t;\ncomment on publication p1 is 'c';\ncreate index on u (x);\ncreate publication p2 for table t, u;\ncreate publication p3 for tables in schema s");
+  const [ix, p1, comment, ix2, p2, p3] = [...s.steps].sort((x, y) => Number(x.id.slice(1)) - Number(y.id.slice(1))) as [Step, Step, Step, Step, Step, Step];
+  assert.deepEqual([p1.table?.name, p1.lock, p1.after, p1.dependsOn], ['t', 'ShareUpdateExclusiveLock', undefined, []]);
+  assert.deepEqual([comment.dependsOn, ix2.after, ix2.dependsOn], [[p1.id], undefined, []]);
+  assert.deepEqual(new Set(p2.after), new Set([ix.id, p1.id, comment.id, ix2.id]));
+  assert.deepEqual(p3.after, [p2.id]);
+});
+
+test('a REFRESH MATERIALIZED VIEW comes after the one before it (its query may read that view) and the statements since; CONCURRENTLY takes EXCLUSIVE', () => {
+  const s = steps('refresh materialized view a;\ncreate index on t (x);\ncreate trigger tr after insert on t for each row execute function f();\nrefresh materialized view concurrently b;\nrefresh materialized view c with no data');
+  const [a, ix, tr, b, c] = s.steps.sort((x, y) => Number(x.id.slice(1)) - Number(y.id.slice(1))) as [Step, Step, Step, Step, Step];
+  assert.deepEqual([a.lock, b.lock, c.lock], ['AccessExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock']);
+  assert.deepEqual([a.after, ix.after, tr.after], [undefined, undefined, undefined]);
+  assert.deepEqual(new Set(b.after), new Set([a.id, tr.id]));
+  assert.deepEqual(c.after, [b.id]);
 });
 
 test('PRIMARY KEY and UNIQUE on a plain table: CREATE UNIQUE INDEX with everything the constraint gives its index, then USING INDEX', () => {
@@ -286,6 +308,14 @@ const server = {
   settings: { maxParallelMaintenanceWorkers: 2, maxWorkerProcesses: 8, maxParallelWorkers: 6, maintenanceWorkMem: 64 << 20, maxConnections: 100 },
 };
 
+test("a foreign key is added after every ACCESS EXCLUSIVE key attach on its tables, not only its own key's: its validation's ROW SHARE on the referenced table would make them wait", () => {
+  const relkinds = new Map(['c', 'p'].map((t) => [qualifiedKey({ schema: '', name: t }), 'r']));
+  const s = steps('alter table p add constraint p_pkey primary key (id);\nalter table p add constraint p_code_key unique (code);\nalter table c add constraint c_fk foreign key (p_id) references p (id)', { relkinds });
+  const fk = s.steps.find((x) => x.id === 's3.add') as Step;
+  assert.deepEqual(fk.dependsOn, ['s1']);
+  assert.deepEqual(new Set(fk.after), new Set(['s1.index', 's2.index', 's2']));
+});
+
 test('the plan of a file: the Plan type of preparePlan, settings from the choices and the server, estimates from table pages', () => {
   const tablePages = new Map([
     [qualifiedKey({ schema: 'app', name: 'big' }), 1000],
@@ -309,11 +339,12 @@ test('the plan of a file: the Plan type of preparePlan, settings from the choice
     retries: SCRIPT_DEFAULTS.retries,
   });
   assert.deepEqual(
-    plan.steps.map((s) => [s.id, s.estimate.pages, s.estimate.cost]),
+    plan.steps.map((s) => [s.id, s.estimate.pages, s.estimate.cost, s.estimate.sizeBytes]),
     [
-      ['s1', 1000, 3000],
-      ['s2', 10, 10],
-      ['s3', 0, 0],
+      // The size is the table's: what the budget's per-build memory (buildMemoryCapBytes) is sized by.
+      ['s1', 1000, 3000, 1000 * 8192],
+      ['s2', 10, 10, 10 * 8192],
+      ['s3', 0, 0, 0],
     ],
   );
   assert.deepEqual([plan.columns, plan.warnings], [[], []]);
