@@ -164,13 +164,13 @@ export type OpenHelper = () => Promise<pg.Client>;
 
 export interface SnapshotOptions {
   /**
-   * Opens further sessions, so that the indexes and statistics queries run beside the columns query
-   * (each takes half a second to a second of server time at 10,000 tables). They read the same
-   * catalog: their transactions import the first one's snapshot (pg_export_snapshot). Without it, or
-   * for a small plan, one session does all.
+   * Opens a second session, so that the indexes and statistics queries run beside the columns query
+   * (each takes half a second or so of server time at 10,000 tables). It reads the same catalog: its
+   * transaction imports the first one's snapshot (pg_export_snapshot). Without it, or for a small
+   * plan, one session does all.
    */
   openHelper?: OpenHelper;
-  /** How many tables make the further sessions worth their connections (default 1,000). */
+  /** How many tables make the second session worth its connection (default 1,000). */
   helperFromTables?: number;
 }
 
@@ -194,12 +194,12 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
     // A standby cannot export its snapshot: it reads on one session.
     const helperFrom = opts.helperFromTables ?? HELPER_FROM_TABLES;
     const openHelper = server.in_recovery ? undefined : opts.openHelper;
-    // A plan of that many entries will meet that many tables: its sessions connect while the tables
-    // query runs. Otherwise they are opened once the tables are known to be that many.
+    // A plan of that many entries will meet that many tables: the helper connects while the tables
+    // query runs. Otherwise it is opened once the tables are known to be that many.
     let joining: { sessions: Promise<pg.Client[]> } | null = null;
     if (openHelper && file.tables.length >= helperFrom) joining = await joinSnapshot(client, openHelper, HELPERS);
     const relationRows = await queryRows<TableRow>(client, TABLES_SQL, params).catch(async (err: unknown) => {
-      // The sessions connecting meanwhile are closed too (in `finally`).
+      // The helper connecting meanwhile is closed too (in `finally`).
       helpers = (await joining?.sessions.catch(() => [])) ?? [];
       throw err;
     });
@@ -208,9 +208,9 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
     if (!joining && openHelper && tableRows.length >= helperFrom) joining = await joinSnapshot(client, openHelper, HELPERS);
     helpers = joining ? await joining.sessions : [];
     const statsParams = [[...new Set(tableRows.map((t) => t.schema))], [...new Set(tableRows.map((t) => t.name))]];
-    // One statement at a time on each session (pg queues them, but will stop doing so). With helpers,
-    // the columns (the largest result) on this session, the indexes on one helper, the statistics on
-    // the other.
+    // One statement at a time on each session (pg queues them, but will stop doing so). With a
+    // helper, the columns (the largest result) on this session, the indexes and statistics on the
+    // helper: a third session, one query each, was slower on an idle machine of 2 cores (issue 16).
     const columns = async (session: pg.ClientBase) => {
       const columnRows = await queryRows<ColumnRow>(session, columnsSql(server.version_num), [oids]);
       const nearbySchemas = schemasOfMisses(params, relationRows, server.search_path);
@@ -223,12 +223,14 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
       const collations = used.length === 0 ? [] : await queryRows<{ oid: string; name: string }>(session, COLLATIONS_SQL, [used]);
       return { indexRows, collations: new Map(collations.map((c) => [Number(c.oid), c.name])) };
     };
-    const stats = (session: pg.ClientBase) => queryRows<StatsRow>(session, statsSql(server.superuser), statsParams);
-    const [first, second] = helpers;
-    const [{ columnRows, nearby }, { indexRows, collations }, statsRows] =
-      first && second
-        ? await Promise.all([columns(client), indexes(first), stats(second)])
-        : [await columns(client), await indexes(client), await stats(client)];
+    const indexesAndStats = async (session: pg.ClientBase) => ({
+      ...(await indexes(session)),
+      statsRows: await queryRows<StatsRow>(session, statsSql(server.superuser), statsParams),
+    });
+    const [helper] = helpers;
+    const [{ columnRows, nearby }, { indexRows, collations, statsRows }] = helper
+      ? await Promise.all([columns(client), indexesAndStats(helper)])
+      : [await columns(client), await indexesAndStats(client)];
     for (const helper of helpers) await queryRows(helper, 'commit');
     await queryRows(client, 'commit');
     const others = relationRows.filter((r) => !INDEXABLE_RELKINDS.has(r.relkind)).map((r) => ({ schema: r.schema, name: r.name, relkind: r.relkind }));
@@ -243,8 +245,8 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
   }
 }
 
-/** Helper sessions of a large snapshot: one for the indexes, one for the statistics. */
-const HELPERS = 2;
+/** Helper sessions of a large snapshot. */
+const HELPERS = 1;
 
 /**
  * `count` helper sessions, each in a transaction that sees exactly what the first session's does.
