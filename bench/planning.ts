@@ -19,7 +19,7 @@ import { redact } from '../src/db/connection.js';
 import { loadPlanFile } from '../src/planfile/load.js';
 import { takeSnapshot } from '../src/catalog/snapshot.js';
 import { resolveTables } from '../src/catalog/resolve.js';
-import { COLLATIONS_SQL, INDEXES_SQL, SERVER_SQL, STATS_SQL, TABLES_SQL } from '../src/catalog/queries.js';
+import { COLLATIONS_SQL, INDEXES_SQL, SERVER_SQL, TABLES_SQL, statsSql } from '../src/catalog/queries.js';
 import { median, target, type Target } from './analysis.js';
 import { connectClient } from './baselines.js';
 import type { BenchOptions } from './options.js';
@@ -52,7 +52,7 @@ function queryLabel(sql: string): string {
   if (sql === SERVER_SQL) return 'server';
   if (sql === TABLES_SQL) return 'tables';
   if (sql === INDEXES_SQL) return 'indexes';
-  if (sql === STATS_SQL) return 'stats';
+  if (sql === statsSql(true) || sql === statsSql(false)) return 'stats';
   if (sql === COLLATIONS_SQL) return 'collations';
   return /^\s*with recursive\s+types as/.test(sql) ? 'columns' : 'other';
 }

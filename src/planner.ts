@@ -10,6 +10,7 @@ import { loadPlanFile } from './planfile/load.js';
 import { DEFAULT_RULES, type PlanFile, type SourcePos } from './planfile/types.js';
 import { chooseConnection, clientConfig, connect, describeSource, describeTarget, type ConnectionFlags } from './db/connection.js';
 import { takeSnapshot } from './catalog/snapshot.js';
+import type { CatalogSnapshot } from './catalog/types.js';
 import { analyzeUnanalyzed } from './catalog/analyze.js';
 import { withCitusFacts } from './catalog/citus.js';
 import { resolveTables, type ResolvedTable } from './catalog/resolve.js';
@@ -17,7 +18,6 @@ import { buildPlan } from './plan/build.js';
 import { withAutoIndexes } from './plan/auto.js';
 import { gatherAdvice, type QueryFile } from './advisor/workload/gather.js';
 import type { WorkloadAdvice } from './advisor/workload/advice.js';
-import type { CatalogSnapshot } from './catalog/types.js';
 import { qualifiedKey } from './sql/qualified.js';
 import { serverMachine } from './db/server-machine.js';
 import { keysKey, predicateKey, type ServerKey } from './plan/predicates.js';
@@ -61,8 +61,12 @@ export interface PreparedPlan {
   connection: pg.ClientConfig;
   /** Held when `runLock` was asked for: release it once the run has ended. */
   runLock: RunLock | null;
-  /** The catalog facts the plan was made from, for `plan --save` (src/plan/saved.ts). */
-  fingerprint: Fingerprint;
+  /**
+   * The catalog facts the plan was made from, for `plan --save` (src/plan/saved.ts). Worked out on
+   * first read (a quarter of a second at 10,000 tables, for a plan that is seldom saved; issue 16):
+   * until then the result keeps the snapshot.
+   */
+  readonly fingerprint: Fingerprint;
 }
 
 export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
@@ -111,7 +115,7 @@ export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
     });
     await lockMessage(client, 'checking that the planned index names are free', [], 'AccessShareLock', () => checkNamesFree(client, plan));
     planned = true;
-    return { plan, file, connection, runLock, fingerprint: fingerprintOf(snapshot) };
+    return withLazyFingerprint({ plan, file, connection, runLock }, snapshot);
   } finally {
     await client.end().catch(() => undefined);
     if (!planned) await runLock?.release();
@@ -133,6 +137,21 @@ async function autoAdvice(client: pg.ClientBase, snapshot: CatalogSnapshot, tabl
       (advice.notes.length > 0 ? `; ${advice.notes.length} note${advice.notes.length === 1 ? '' : 's'} (--explain shows them)` : ''),
   );
   return advice;
+}
+
+/** The prepared plan, its fingerprint computed from the snapshot when first read, then kept. */
+function withLazyFingerprint(prepared: Omit<PreparedPlan, 'fingerprint'>, snapshot: CatalogSnapshot | null): PreparedPlan {
+  let fingerprint: Fingerprint | undefined;
+  return Object.defineProperty(prepared, 'fingerprint', {
+    enumerable: true,
+    get: (): Fingerprint => {
+      if (fingerprint === undefined) {
+        fingerprint = fingerprintOf(snapshot as CatalogSnapshot);
+        snapshot = null;
+      }
+      return fingerprint;
+    },
+  }) as PreparedPlan;
 }
 
 export interface SavedPlanOptions extends Omit<PrepareOptions, 'planPath'> {

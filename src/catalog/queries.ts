@@ -17,6 +17,7 @@ select current_setting('server_version_num')::int as version_num,
        current_setting('max_connections')::int as max_connections,
        current_user::text as role,
        pg_is_in_recovery() as in_recovery,
+       current_setting('is_superuser') = 'on' as superuser,
        (select coalesce(json_agg(x order by x.name), '[]')
           from (select coalesce(e.extname::text, a.name::text) as name,
                        e.extversion as installed,
@@ -179,7 +180,7 @@ select c.oid::int8 as oid,
 
 /**
  * Columns of the given tables ($1 oid[]): types unwrapped through domains (and array elements too),
- * and the owning extension of the base type. Their statistics come from STATS_SQL.
+ * and the owning extension of the base type. Their statistics come from statsSql.
  */
 export function columnsSql(versionNum: number): string {
   const generated = versionNum >= 120000 ? 'a.attgenerated::text' : "''::text";
@@ -251,8 +252,14 @@ select a.attrelid::int8 as relid,
  * name alone, every column of a 10,000-table schema against every statistic of it (minutes, not a
  * second). Selected by name arrays, the view's own joins are on oids, and the snapshot joins the rows
  * to the columns by hashing: linear whatever the estimates.
+ *
+ * `direct`: from pg_statistic itself, in pg_stats's names (STATISTIC_AS_PG_STATS), for a superuser,
+ * to whom pg_stats shows every row anyway: the view checks each row's column privilege and row
+ * security, which cost a third of the query at 10,000 tables (issue 16). A column added here is added
+ * to both sources.
  */
-export const STATS_SQL = `
+export function statsSql(direct: boolean): string {
+  return `
 select s.schemaname::text as schema,
        s.tablename::text as table_name,
        s.attname::text as name,
@@ -261,9 +268,31 @@ select s.schemaname::text as schema,
        s.avg_width::int as avg_width,
        s.n_distinct::float8 as n_distinct,
        s.correlation::float8 as correlation
-  from pg_stats s
+  from ${direct ? STATISTIC_AS_PG_STATS : 'pg_stats'} s
  where s.schemaname = any($1::name[]) and s.tablename = any($2::name[])
 `;
+}
+
+/** What pg_stats reads from pg_statistic (see its definition in system_views.sql), without its privilege checks. */
+const STATISTIC_AS_PG_STATS = `(
+  select n.nspname as schemaname,
+         c.relname as tablename,
+         a.attname,
+         s.stainherit as inherited,
+         s.stanullfrac as null_frac,
+         s.stawidth as avg_width,
+         s.stadistinct as n_distinct,
+         case when s.stakind1 = 3 then s.stanumbers1[1]
+              when s.stakind2 = 3 then s.stanumbers2[1]
+              when s.stakind3 = 3 then s.stanumbers3[1]
+              when s.stakind4 = 3 then s.stanumbers4[1]
+              when s.stakind5 = 3 then s.stanumbers5[1]
+         end as correlation
+    from pg_statistic s
+    join pg_class c on c.oid = s.starelid
+    join pg_attribute a on a.attrelid = c.oid and a.attnum = s.staattnum
+    left join pg_namespace n on n.oid = c.relnamespace
+   where not a.attisdropped)`;
 
 /**
  * The backend that may be building index i (of table i.indrelid) right now: its progress row, or

@@ -8,7 +8,7 @@ import type { PlanFile } from '../planfile/types.js';
 import { NameSyntaxError, parseTablePattern } from './names.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { INDEXABLE_RELKINDS, tableKind } from '../pg/relkinds.js';
-import { COLLATIONS_SQL, NEARBY_TABLES_SQL, SERVER_SQL, STATS_SQL, TABLES_SQL, columnsSql, indexesSql } from './queries.js';
+import { COLLATIONS_SQL, NEARBY_TABLES_SQL, SERVER_SQL, TABLES_SQL, columnsSql, indexesSql, statsSql } from './queries.js';
 import { isLockTimeout, lockTimeoutError } from './locks.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote.js';
 import type {
@@ -43,6 +43,7 @@ interface ServerRow {
   binary_coercions: BinaryCoercion[];
   tablespaces: string[];
   in_recovery: boolean;
+  superuser: boolean;
 }
 
 interface TableRow {
@@ -158,17 +159,18 @@ const TYPE_KINDS: Record<string, TypeKind> = {
   d: 'domain',
 };
 
-/** A second session for a large snapshot: opened by the caller's rules, closed by takeSnapshot. */
+/** A further session for a large snapshot: opened by the caller's rules, closed by takeSnapshot. */
 export type OpenHelper = () => Promise<pg.Client>;
 
 export interface SnapshotOptions {
   /**
-   * Opens a second session, so that the indexes query runs beside the columns query (each takes about
-   * a second of server time at 10,000 tables). It reads the same catalog: its transaction imports the
-   * first one's snapshot (pg_export_snapshot). Without it, or for a small plan, one session does all.
+   * Opens a second session, so that the indexes and statistics queries run beside the columns query
+   * (each takes half a second or so of server time at 10,000 tables). It reads the same catalog: its
+   * transaction imports the first one's snapshot (pg_export_snapshot). Without it, or for a small
+   * plan, one session does all.
    */
   openHelper?: OpenHelper;
-  /** How many tables make a second session worth its connection (default 1,000). */
+  /** How many tables make the second session worth its connection (default 1,000). */
   helperFromTables?: number;
 }
 
@@ -183,38 +185,53 @@ const HELPER_FROM_TABLES = 1000;
 export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: SnapshotOptions = {}): Promise<CatalogSnapshot> {
   const params = patternParams(file);
   let oids: string[] = [];
-  let helper: pg.Client | null = null;
+  let helpers: pg.Client[] = [];
   // One repeatable-read transaction, so that the queries see the same catalog.
   await queryRows(client, 'begin isolation level repeatable read read only');
   try {
     const [server] = await queryRows<ServerRow>(client, SERVER_SQL);
     if (!server) throw new SqlError(SERVER_SQL, { message: 'the query returned no row' });
-    const relationRows = await queryRows<TableRow>(client, TABLES_SQL, params);
-    const tableRows = relationRows.filter((r) => INDEXABLE_RELKINDS.has(r.relkind));
-    oids = tableRows.map((t) => t.oid);
     // A standby cannot export its snapshot: it reads on one session.
     const helperFrom = opts.helperFromTables ?? HELPER_FROM_TABLES;
-    if (opts.openHelper && !server.in_recovery && tableRows.length >= helperFrom) helper = await joinSnapshot(client, opts.openHelper);
+    const openHelper = server.in_recovery ? undefined : opts.openHelper;
+    // A plan of that many entries will meet that many tables: the helper connects while the tables
+    // query runs. Otherwise it is opened once the tables are known to be that many.
+    let joining: { sessions: Promise<pg.Client[]> } | null = null;
+    if (openHelper && file.tables.length >= helperFrom) joining = await joinSnapshot(client, openHelper, HELPERS);
+    const relationRows = await queryRows<TableRow>(client, TABLES_SQL, params).catch(async (err: unknown) => {
+      // The helper connecting meanwhile is closed too (in `finally`).
+      helpers = (await joining?.sessions.catch(() => [])) ?? [];
+      throw err;
+    });
+    const tableRows = relationRows.filter((r) => INDEXABLE_RELKINDS.has(r.relkind));
+    oids = tableRows.map((t) => t.oid);
+    if (!joining && openHelper && tableRows.length >= helperFrom) joining = await joinSnapshot(client, openHelper, HELPERS);
+    helpers = joining ? await joining.sessions : [];
     const statsParams = [[...new Set(tableRows.map((t) => t.schema))], [...new Set(tableRows.map((t) => t.name))]];
     // One statement at a time on each session (pg queues them, but will stop doing so). With a
-    // helper, the columns (the largest result) on one session, the indexes and statistics on the other.
+    // helper, the columns (the largest result) on this session, the indexes and statistics on the
+    // helper: a third session, one query each, was slower on an idle machine of 2 cores (issue 16).
     const columns = async (session: pg.ClientBase) => {
       const columnRows = await queryRows<ColumnRow>(session, columnsSql(server.version_num), [oids]);
       const nearbySchemas = schemasOfMisses(params, relationRows, server.search_path);
       const nearby = nearbySchemas.length === 0 ? undefined : await queryRows<{ schema: string; name: string }>(session, NEARBY_TABLES_SQL, [nearbySchemas]);
       return { columnRows, nearby };
     };
-    const indexesAndStats = async (session: pg.ClientBase) => {
+    const indexes = async (session: pg.ClientBase) => {
       const indexRows = await queryRows<IndexRow>(session, indexesSql(server.version_num), [oids]);
       const used = [...new Set(indexRows.flatMap((r) => vector(r.collations)))].filter((oid) => oid !== 0);
       const collations = used.length === 0 ? [] : await queryRows<{ oid: string; name: string }>(session, COLLATIONS_SQL, [used]);
-      const statsRows = await queryRows<StatsRow>(session, STATS_SQL, statsParams);
-      return { indexRows, statsRows, collations: new Map(collations.map((c) => [Number(c.oid), c.name])) };
+      return { indexRows, collations: new Map(collations.map((c) => [Number(c.oid), c.name])) };
     };
-    const [{ columnRows, nearby }, { indexRows, statsRows, collations }] = helper
+    const indexesAndStats = async (session: pg.ClientBase) => ({
+      ...(await indexes(session)),
+      statsRows: await queryRows<StatsRow>(session, statsSql(server.superuser), statsParams),
+    });
+    const [helper] = helpers;
+    const [{ columnRows, nearby }, { indexRows, collations, statsRows }] = helper
       ? await Promise.all([columns(client), indexesAndStats(helper)])
       : [await columns(client), await indexesAndStats(client)];
-    if (helper) await queryRows(helper, 'commit');
+    for (const helper of helpers) await queryRows(helper, 'commit');
     await queryRows(client, 'commit');
     const others = relationRows.filter((r) => !INDEXABLE_RELKINDS.has(r.relkind)).map((r) => ({ schema: r.schema, name: r.name, relkind: r.relkind }));
     const snapshot = assemble(server, tableRows, others, withStats(tableRows, columnRows, statsRows), indexRows, collations);
@@ -224,24 +241,44 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
     if (isLockTimeout(err)) throw await lockTimeoutError(client, 'reading the definitions of existing indexes', oids.map(Number), 'AccessShareLock');
     throw err;
   } finally {
-    await helper?.end().catch(() => undefined);
+    for (const helper of helpers) await helper.end().catch(() => undefined);
   }
 }
 
-/** The helper session, in a transaction that sees exactly what the first session's does. */
-async function joinSnapshot(client: pg.ClientBase, openHelper: OpenHelper): Promise<pg.Client> {
+/** Helper sessions of a large snapshot. */
+const HELPERS = 1;
+
+/**
+ * `count` helper sessions, each in a transaction that sees exactly what the first session's does.
+ * The snapshot is exported at once; the promise of the sessions is returned without waiting for
+ * their connections, so that this session can go on meanwhile. It rejects only once every one has
+ * settled, with the ones that did open closed.
+ */
+async function joinSnapshot(client: pg.ClientBase, openHelper: OpenHelper, count: number): Promise<{ sessions: Promise<pg.Client[]> }> {
   const [exported] = await queryRows<{ id: string }>(client, 'select pg_export_snapshot() as id');
   if (!exported) throw new SqlError('select pg_export_snapshot()', { message: 'the query returned no row' });
-  const helper = await openHelper();
-  try {
-    await queryRows(helper, 'begin isolation level repeatable read read only');
-    // SET TRANSACTION SNAPSHOT takes no parameter: the id (the server's own string) is quoted.
-    await queryRows(helper, `set transaction snapshot ${quoteLiteral(exported.id)}`);
-    return helper;
-  } catch (err) {
-    await helper.end().catch(() => undefined);
-    throw err;
-  }
+  const one = async (): Promise<pg.Client> => {
+    const helper = await openHelper();
+    try {
+      await queryRows(helper, 'begin isolation level repeatable read read only');
+      // SET TRANSACTION SNAPSHOT takes no parameter: the id (the server's own string) is quoted.
+      await queryRows(helper, `set transaction snapshot ${quoteLiteral(exported.id)}`);
+      return helper;
+    } catch (err) {
+      await helper.end().catch(() => undefined);
+      throw err;
+    }
+  };
+  const all = Promise.allSettled(Array.from({ length: count }, one)).then(async (settled) => {
+    const opened = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (!failed) return opened;
+    for (const helper of opened) await helper.end().catch(() => undefined);
+    throw failed.reason;
+  });
+  // Handled by whoever awaits it; until then a failure must not count as unhandled.
+  all.catch(() => undefined);
+  return { sessions: all };
 }
 
 /**

@@ -18,8 +18,10 @@ import { withDisambiguator } from './names.js';
 export function assignNames(snapshot: CatalogSnapshot, intents: Intent[], warnings: string[], problems: Problem[] = []): void {
   // The same definition on the same table: the later ones are duplicates of the first.
   const byDef = new Map<string, Intent>();
+  const keyOf = new Map<Intent, string>();
   for (const intent of intents) {
     const k = defKey(snapshot, intent.table, intent.def);
+    keyOf.set(intent, k);
     const first = byDef.get(k);
     if (!first) {
       byDef.set(k, intent);
@@ -30,18 +32,22 @@ export function assignNames(snapshot: CatalogSnapshot, intents: Intent[], warnin
       `${formatPosition(intent.pos)}: ${intentLabel(intent)} gives the same index as ${formatPosition(first.pos)} (${intent.def.method}${intent.def.unique ? ', unique' : ''}${intent.def.where ? ', partial' : ''}): planned once`,
     );
   }
-  const groups = new Map<string, { target: IndexTarget; key: string; intent: Intent }[]>();
+  const groups = new Map<string, { target: IndexTarget; intent: Intent }[]>();
   for (const intent of intents) {
     if (intent.duplicateOf) continue;
     for (const target of allTargets(intent.target)) {
       const k = qualifiedKey(targetIndex(target));
       const list = groups.get(k) ?? [];
-      list.push({ target, key: defKey(snapshot, target.table, intent.def), intent });
+      list.push({ target, intent });
       groups.set(k, list);
     }
   }
-  for (const list of groups.values()) {
-    if (list.length === 1 || new Set(list.map((e) => e.key)).size === 1) continue;
+  for (const group of groups.values()) {
+    if (group.length === 1) continue;
+    // Definitions only where a name is shared: a key of its own for each of 10,000 names was a
+    // second defKey per intent (issue 16). The intent's own table has its key already.
+    const list = group.map((e) => ({ ...e, key: (e.target.table === e.intent.table ? keyOf.get(e.intent) : undefined) ?? defKey(snapshot, e.target.table, e.intent.def) }));
+    if (new Set(list.map((e) => e.key)).size === 1) continue;
     // A name the plan gives itself stays; the derived names around it make room.
     const explicit = list.filter((e) => e.target.explicit);
     for (const e of list) if (!e.target.explicit) e.target.name = withDisambiguator(e.target.parts, e.key);

@@ -37,7 +37,8 @@ export function planIntent(state: PlanningState, intent: Intent): ColumnPlan {
     return { ...base, action: 'skip', index: planned, reason: `the same index as plan position ${formatPosition(intent.duplicateOf.pos)}, planned once, there` };
   }
   const redefined = planRedefinition(state, intent);
-  if (redefined) return { ...base, index: planned, ...redefined };
+  // Added to `base` in place, not spread into a copy: V8's slow path, 10,000 times (issue 16).
+  if (redefined) return Object.assign(base, { index: planned }, redefined);
   const equivalent = findEquivalentValid(state.snapshot, target.table, intent.def, target.name);
   if (equivalent) {
     const leftover = state.indexByName.get(qualifiedKey(planned));
@@ -47,7 +48,7 @@ export function planIntent(state: PlanningState, intent: Intent): ColumnPlan {
     return { ...base, action: 'exists', index: qname(equivalent), reason: `equivalent index ${quoteQualified(qname(equivalent))} exists${equivalent.name === target.name ? '' : ' under another name'}` };
   }
   const result = target.table.kind === 'partitioned' ? planPartitioned(state, intent) : planPlain(state, intent, target);
-  return { ...base, index: planned, ...result };
+  return Object.assign(base, { index: planned }, result);
 }
 
 /** The types of an `indexes:` entry's keys, for its line: each column's, `expression` for an expression. */

@@ -322,39 +322,103 @@ test('400 tables of 7 columns: the same fixed number of queries as for one table
   t.diagnostic(`snapshot of 400 tables × 7 columns: ${globMs.toFixed(0)} ms by one glob, ${namedMs.toFixed(0)} ms by 400 names`);
 });
 
-test('a large snapshot reads the indexes on a second session, which sees exactly the first session\'s catalog', async () => {
+test('a large snapshot reads the indexes and the statistics on a second session, which sees exactly the first session\'s catalog', async () => {
   await db.query(`
     create schema helper;
     create table helper.h1 (id int primary key, name text collate "C", at timestamptz);
     create index h1_name on helper.h1 (name desc nulls first) include (at);
-    create table helper.h2 (id int, body text);
+    create table helper.h2 (id int, body text, note text);
     create index h2_expr on helper.h2 (lower(body)) where id > 0;
+    insert into helper.h2 select g, 'b' || g, 'n' || g from generate_series(1, 100) g;
+    analyze helper.h2;
   `);
   const file = plan(['helper.*']);
   const oneSession = await takeSnapshot(db.client, file);
+  const note = (s: CatalogSnapshot) => byName(s, 'helper.h2').columns.find((c) => c.name === 'note')?.stats?.nDistinct;
+  assert.equal(note(oneSession), -1);
 
-  let opened = 0;
-  let helper: pg.Client | null = null;
-  const twoSessions = await takeSnapshot(db.client, file, {
-    helperFromTables: 1,
+  // The helper is opened (by a third session's rules) after the first session's snapshot was taken:
+  // an index created meanwhile must not be seen, nor statistics gathered meanwhile.
+  const opened: pg.Client[] = [];
+  const openHelper = async () => {
+    const helper = new pg.Client({ connectionString: db.url });
+    await helper.connect();
+    opened.push(helper);
+    await helper.query(`create index if not exists h2_late_${opened.length} on helper.h2 (id)`);
+    await helper.query("update helper.h2 set note = 'same'; analyze helper.h2");
+    return helper;
+  };
+  // 2: opened once the tables query has found the two tables (a plan of one entry is below it).
+  const twoSessions = await takeSnapshot(db.client, file, { helperFromTables: 2, openHelper });
+  assert.equal(opened.length, 1);
+  assert.deepEqual(twoSessions, oneSession);
+  assert.ok(!byName(twoSessions, 'helper.h2').indexes.some((i) => i.name.startsWith('h2_late')));
+  // The helper is closed by takeSnapshot: a query on it now fails.
+  for (const helper of opened) await assert.rejects(helper.query('select 1'));
+  const later = await takeSnapshot(db.client, file);
+  assert.ok(byName(later, 'helper.h2').indexes.some((i) => i.name.startsWith('h2_late')));
+  assert.equal(note(later), 1);
+
+  // A plan of that many entries: the helper connects while the tables query runs, same catalog.
+  const early: pg.Client[] = [];
+  const entries = plan(['helper.h1', 'helper.h2']);
+  const beforeTables = await takeSnapshot(db.client, entries, {
+    helperFromTables: 2,
     openHelper: async () => {
-      opened++;
-      // Created (by a third session) after the first session's snapshot was taken: the second session
-      // must not see it.
-      helper = new pg.Client({ connectionString: db.url });
+      const helper = new pg.Client({ connectionString: db.url });
       await helper.connect();
-      await helper.query('create index h2_late on helper.h2 (id)');
+      early.push(helper);
       return helper;
     },
   });
-  assert.equal(opened, 1);
-  assert.deepEqual(twoSessions, oneSession);
-  assert.ok(!byName(twoSessions, 'helper.h2').indexes.some((i) => i.name === 'h2_late'));
-  // The helper is closed by takeSnapshot: a query on it now fails.
-  await assert.rejects((helper as unknown as pg.Client).query('select 1'));
-  const later = await takeSnapshot(db.client, file);
-  assert.ok(byName(later, 'helper.h2').indexes.some((i) => i.name === 'h2_late'));
+  assert.equal(early.length, 1);
+  assert.deepEqual(beforeTables, await takeSnapshot(db.client, entries));
 
   // Below the threshold, no second session.
   await takeSnapshot(db.client, file, { helperFromTables: 3, openHelper: async () => assert.fail('no helper for 2 tables') });
+});
+
+test('a helper that cannot connect while the tables query runs fails the snapshot with its error, nothing left open', async () => {
+  const failing = async (): Promise<pg.Client> => {
+    throw new Error('no connection for the helper');
+  };
+  await assert.rejects(takeSnapshot(db.client, plan(['a.t', 'b.t']), { helperFromTables: 2, openHelper: failing }), /no connection for the helper/);
+  // The session is usable again: its transaction was rolled back.
+  assert.equal((await takeSnapshot(db.client, plan(['a.t']))).tables.length, 1);
+  // Likewise a helper that cannot join the snapshot (its connection is gone).
+  const gone = async () => {
+    const helper = new pg.Client({ connectionString: db.url });
+    await helper.connect();
+    await helper.end();
+    return helper;
+  };
+  await assert.rejects(takeSnapshot(db.client, plan(['a.t', 'b.t']), { helperFromTables: 2, openHelper: gone }), /not queryable/);
+  assert.equal((await takeSnapshot(db.client, plan(['b.t']))).tables.length, 1);
+});
+
+test('statistics read from pg_statistic by a superuser are pg_stats\'s, as a role that may read the table sees them', async () => {
+  const role = `${db.name}_stats`;
+  await db.query(`create role ${role} login password 'stats-reader'; grant usage on schema a, b to ${role}; grant select on a.t, a.p, b.p1, b.p11, b.p12, a.p3 to ${role}`);
+  const url = new URL(db.url);
+  url.username = role;
+  url.password = 'stats-reader';
+  const reader = new pg.Client({ connectionString: url.toString() });
+  await reader.connect();
+  try {
+    const file = plan(['a.t', 'a.p']);
+    const bySuperuser = await takeSnapshot(db.client, file);
+    const byReader = await takeSnapshot(reader, file);
+    const stats = (s: CatalogSnapshot) => s.tables.map((t) => [`${t.schema}.${t.name}`, t.columns.map((c) => [c.name, c.stats])]);
+    assert.deepEqual(stats(bySuperuser), stats(byReader));
+    // Real statistics on both paths, the inherited ones of the partitioned table included.
+    assert.equal(byName(bySuperuser, 'a.t').columns.find((c) => c.name === 'id')?.stats?.nDistinct, -1);
+    assert.equal(byName(bySuperuser, 'a.p').columns.find((c) => c.name === 'k')?.stats?.nDistinct, 3);
+    // Without the SELECT privilege pg_stats hides the rows: the reader's snapshot has none, the superuser's keeps them.
+    await db.query(`revoke select on a.t from ${role}`);
+    const hidden = await takeSnapshot(reader, plan(['a.t']));
+    assert.ok(byName(hidden, 'a.t').columns.every((c) => c.stats === null));
+  } finally {
+    await reader.end();
+    await db.query(`drop owned by ${role}; drop role ${role}`);
+  }
 });
