@@ -14,6 +14,7 @@ import { analyzeUnanalyzed } from './catalog/analyze.js';
 import { withCitusFacts } from './catalog/citus.js';
 import { resolveTables, type ResolvedTable } from './catalog/resolve.js';
 import { buildPlan } from './plan/build.js';
+import { advisedWhere, type AdvisedWhere } from './advisor/advise.js';
 import { serverMachine } from './db/server-machine.js';
 import { keysKey, predicateKey, type ServerKey } from './plan/predicates.js';
 import { keysLabel, needsServerKeys, plannedKeys } from './plan/index-entries.js';
@@ -90,7 +91,7 @@ export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
       }
     }
     const resolution = resolveTables(file, snapshot, { deferProblems: true });
-    const { predicates, problems } = await serverPredicates(client, file, resolution.tables, opts.log);
+    const { predicates, problems } = await serverPredicates(client, file, resolution.tables, opts.log, snapshot);
     const keys = await serverKeys(client, resolution.tables, opts.log);
     const plan = buildPlan(file, snapshot, { predicates, serverKeys: keys.serverKeys, resolution, problems: [...problems, ...keys.problems], machine: serverMachine(connection) });
     await lockMessage(client, 'checking that the planned index names are free', [], 'AccessShareLock', () => checkNamesFree(client, plan));
@@ -209,12 +210,17 @@ interface PredicateRequest {
   pos: SourcePos;
 }
 
-/** The distinct (table, where) pairs of the plan, for the tables it resolves to. */
-function predicateRequests(tables: ResolvedTable[]): PredicateRequest[] {
+/**
+ * The distinct (table, where) pairs of the plan, for the tables it resolves to; with `advised`, also
+ * the advisor's own predicates (a few-valued column's rare values) on tables that have a partial
+ * index already, the only place where the server's form of the predicate matters.
+ */
+function predicateRequests(tables: ResolvedTable[], advised?: AdvisedWhere): PredicateRequest[] {
   const out = new Map<string, PredicateRequest>();
   for (const r of tables) {
+    const partials = advised !== undefined && r.table.indexes.some((i) => i.predicate !== null);
     for (const c of r.columns) {
-      const where = c.spec?.where?.trim();
+      const where = c.spec?.where?.trim() ?? (partials && c.column.stats?.mostCommon ? advisedWhere({ column: c.column, table: r.table, spec: c.spec, ...advised }) : undefined);
       if (!where || rawPredicateProblem(where) !== null) continue; // buildPlan reports bad ones at their line
       const table = { schema: r.table.schema, name: r.table.name };
       out.set(predicateKey(table, where), { table, oid: r.table.oid, where, pos: c.spec?.pos ?? r.spec.pos });
@@ -244,10 +250,11 @@ export async function serverPredicates(
   file: PlanFile,
   tables: ResolvedTable[],
   log: (message: string) => void,
+  catalog?: AdvisedWhere['catalog'],
 ): Promise<{ predicates: Map<string, string>; problems: Problem[] }> {
   const out = new Map<string, string>();
   const problems: Problem[] = [];
-  const requests = predicateRequests(tables);
+  const requests = predicateRequests(tables, catalog ? { rules: file.rules, catalog } : undefined);
   if (requests.length === 0) return { predicates: out, problems };
   await queryRows(client, 'BEGIN');
   try {

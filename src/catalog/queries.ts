@@ -252,6 +252,9 @@ select a.attrelid::int8 as relid,
  * second). Selected by name arrays, the view's own joins are on oids, and the snapshot joins the rows
  * to the columns by hashing: linear whatever the estimates.
  */
+/** The most distinct values a column may have for the snapshot to read its most common values. */
+export const MCV_MAX_DISTINCT = 100;
+
 export const STATS_SQL = `
 select s.schemaname::text as schema,
        s.tablename::text as table_name,
@@ -260,7 +263,12 @@ select s.schemaname::text as schema,
        s.null_frac::float8 as null_frac,
        s.avg_width::int as avg_width,
        s.n_distinct::float8 as n_distinct,
-       s.correlation::float8 as correlation
+       s.correlation::float8 as correlation,
+       -- Only for few distinct values (a partial index on the rare ones): a list per column of a wide
+       -- schema would cost more than every other statistic together. As text: the column's own type
+       -- is anyarray here.
+       case when s.n_distinct > 0 and s.n_distinct <= ${MCV_MAX_DISTINCT} then s.most_common_vals::text::text[] end as most_common_vals,
+       case when s.n_distinct > 0 and s.n_distinct <= ${MCV_MAX_DISTINCT} then s.most_common_freqs::float8[] end as most_common_freqs
   from pg_stats s
  where s.schemaname = any($1::name[]) and s.tablename = any($2::name[])
 `;

@@ -95,6 +95,8 @@ test('every key of the format, set: units resolved, rules in camelCase, the conn
       ginMaxDistinctRatio: 0.001,
       hashMinAvgWidth: 500,
       jsonbOpclass: 'jsonb_ops',
+      fewValues: 6,
+      rareShare: 0.02,
     },
     tables: [
       {
