@@ -25,6 +25,7 @@ import type { AdviceInput, Decision } from './types.js';
 
 type IndexDecision = Extract<Decision, { kind: 'index' }>;
 type ProblemDecision = Extract<Decision, { kind: 'problem' }>;
+type SkipDecision = Extract<Decision, { kind: 'skip' }>;
 
 
 /** When no rule names a method: the methods tried, in order, for a default operator class. */
@@ -60,7 +61,7 @@ export function advise(input: AdviceInput): Decision {
   }
 
   const needsInclude = (spec?.include?.length ?? 0) > 0;
-  const decision = adviseByTypeAndStatistics(input, needsInclude, plain);
+  const decision = adviseByTypeAndStatistics(input, needsInclude, spec === null);
   if (spec && needsInclude && decision.kind === 'index' && !canInclude(decision.method)) {
     return problem(
       input,
@@ -89,9 +90,10 @@ export function adviseMethod(input: Omit<AdviceInput, 'spec'>): Decision {
 }
 
 /**
- * `byValues`: the column's values may decide whether it gets an index at all, and which rows (few
- * values: a skip, or a partial index on the rare ones); not where the plan declares an index or
- * gives its own predicate.
+ * `byValues`: the column's values (few of them) decide whether it gets an index at all, and on
+ * which rows (a skip, or a partial index on the rare ones): for a column `columns: all` takes, where
+ * pgindex chooses what pays; not for a column the plan names, nor an `indexes:` entry, which ask
+ * for their index.
  */
 function adviseByTypeAndStatistics(input: AdviceInput, needsInclude: boolean, byValues: boolean): Decision {
   const { column, rules, catalog } = input;
@@ -218,7 +220,7 @@ function distinctValues(stats: ColumnStats, rows: number): number {
  * which queries for them use and which stays as small as they are. Null when the statistics do not
  * list every value: then nothing is known of the unlisted ones.
  */
-function fewValuesChoice(input: AdviceInput, btree: IndexDecision): Decision | null {
+function fewValuesChoice(input: AdviceInput, btree: IndexDecision): IndexDecision | SkipDecision | null {
   const { column, table, rules } = input;
   const stats = column.stats;
   const rows = table.reltuples;
@@ -240,8 +242,7 @@ function fewValuesChoice(input: AdviceInput, btree: IndexDecision): Decision | n
   // Every value rare (the NULLs are the common "value"): an ordinary index serves as well.
   if (rare.length === values.length) return null;
   rare.sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : 0));
-  const literal = (v: string) => `${quoteLiteral(v)}::${column.type.declared}`;
-  const where = rare.length === 1 ? `${name} = ${literal(rare[0]?.v as string)}` : `${name} IN (${rare.map((x) => literal(x.v)).join(', ')})`;
+  const where = valuesPredicate(column, rare.map((x) => x.v));
   const which = rare.map((x) => `${quoteLiteral(x.v)} in ${percent(x.share)}`).join(', ');
   return {
     ...btree,
@@ -249,6 +250,16 @@ function fewValuesChoice(input: AdviceInput, btree: IndexDecision): Decision | n
     where,
     reason: `${facts}, rare ones (under ${percent(rules.rareShare)} of the rows): ${which} → btree partial index on them`,
   };
+}
+
+/**
+ * `col = 'v'::type` or `col IN ('a'::type, 'b'::type)`: a partial index's predicate on some values
+ * of a column, each a literal typed by the column's type (as pg_stats shows values: as text).
+ */
+export function valuesPredicate(column: Pick<ColumnInfo, 'name' | 'type'>, values: readonly string[]): string {
+  const literal = (v: string) => `${quoteLiteral(v)}::${column.type.declared}`;
+  const name = quoteIdent(column.name);
+  return values.length === 1 ? `${name} = ${literal(values[0] as string)}` : `${name} IN (${values.map(literal).join(', ')})`;
 }
 
 function uniqueChoice(input: AdviceInput, spec: ColumnSpec): Decision {
