@@ -229,13 +229,13 @@ function fewValuesChoice(input: AdviceInput, btree: IndexDecision): IndexDecisio
   const { values, freqs } = stats.mostCommon;
   const listed = freqs.reduce((a, b) => a + b, 0);
   if (distinct <= 0 || distinct > rules.fewValues || values.length !== freqs.length || listed + stats.nullFrac < ALL_VALUES) return null;
-  const facts = `${values.length} distinct values in ${thousands(rows)} rows`;
+  const facts = values.length === 1 ? `one value in all ${thousands(rows)} rows` : `${values.length} distinct values in ${thousands(rows)} rows`;
   const rare = values.map((v, i) => ({ v, share: freqs[i] as number })).filter((x) => x.share < rules.rareShare);
   const name = quoteIdent(column.name);
   if (rare.length === 0) {
     return {
       kind: 'skip',
-      reason: `${facts}, the rarest in ${percent(Math.min(...freqs))} of them: too few distinct values for an index to pay off`,
+      reason: `${facts}${values.length === 1 ? '' : `, the rarest in ${percent(Math.min(...freqs))} of them`}: too few distinct values for an index to pay off`,
       suggestion: `an index that leads with a more selective column and then ${name}, in indexes:`,
     };
   }

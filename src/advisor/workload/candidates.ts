@@ -333,7 +333,7 @@ function partialsFor(ctx: Ctx, access: TableAccess, served: { p: Predicate; s: S
       keys: base.keys,
       extension: null,
       where,
-      serves: `${base.serves} WHERE ${describe(p)} (rare: ${percent(share)} of the rows)`,
+      serves: `${base.serves}; partial: ${describe(p)} rare values, ${percent(share)} of the rows`,
     });
   }
   return out;

@@ -76,9 +76,21 @@ export function evaluateByEstimate(queries: readonly AnalysedQuery[], candidates
 
 /**
  * A kept index whose keys lead another kept one of the same method is covered by it: dropped, and
- * a dropped candidate so covered says so (a foreign key's index is there, only wider).
+ * a dropped candidate so covered says so (a foreign key's index is there, only wider). First, an
+ * index over every row that only queries for rare values kept partial indexes hold would use.
  */
 function dropCovered(out: Evaluation, prefix: string): void {
+  // An index over every row whose queries all ask only for rare values that kept partial indexes
+  // hold: those serve them, smaller and cheaper to keep up to date.
+  for (const k of [...out.kept]) {
+    if (k.candidate.where !== undefined || k.candidate.foreignKey) continue;
+    const partials = out.kept.filter((o) => o.candidate.where !== undefined && qualifiedKey(o.candidate.table) === qualifiedKey(k.candidate.table));
+    const serving = (qi: number) => partials.find((o) => o.evidence.some((e) => e.query === qi));
+    if (partials.length === 0 || !k.candidate.queries.every((qi) => serving(qi))) continue;
+    const by = [...new Set(k.candidate.queries.map((qi) => serving(qi) as KeptCandidate))];
+    out.kept.splice(out.kept.indexOf(k), 1);
+    out.dropped.push({ candidate: k.candidate, reason: `${prefix}its queries ask for rare values only, which ${by.map((o) => candidateLabel(o.candidate)).join(' and ')} ${by.length === 1 ? 'holds' : 'hold'}` });
+  }
   const wider = (c: Candidate) => out.kept.find((o) => o.candidate !== c && leads(c, o.candidate));
   const covered = (c: Candidate, by: Candidate) =>
     `${prefix}covered by ${candidateLabel(by)}, which leads with the same keys` + (c.foreignKey ? `: it serves the ${c.foreignKey.label}` : '');
@@ -91,17 +103,6 @@ function dropCovered(out: Evaluation, prefix: string): void {
     if (!by) continue;
     out.kept.splice(out.kept.indexOf(k), 1);
     out.dropped.push({ candidate: k.candidate, reason: covered(k.candidate, by.candidate) });
-  }
-  // An index over every row whose queries all ask only for rare values that kept partial indexes
-  // hold: those serve them, smaller and cheaper to keep up to date.
-  for (const k of [...out.kept]) {
-    if (k.candidate.where !== undefined || k.candidate.foreignKey) continue;
-    const partials = out.kept.filter((o) => o.candidate.where !== undefined && qualifiedKey(o.candidate.table) === qualifiedKey(k.candidate.table));
-    const serving = (qi: number) => partials.find((o) => o.candidate.queries.includes(qi));
-    if (partials.length === 0 || !k.candidate.queries.every((qi) => serving(qi))) continue;
-    const by = [...new Set(k.candidate.queries.map((qi) => serving(qi) as KeptCandidate))];
-    out.kept.splice(out.kept.indexOf(k), 1);
-    out.dropped.push({ candidate: k.candidate, reason: `${prefix}its queries ask for rare values only, which ${by.map((o) => candidateLabel(o.candidate)).join(' and ')} ${by.length === 1 ? 'holds' : 'hold'}` });
   }
 }
 
@@ -213,11 +214,12 @@ export async function evaluateWithHypopg(
   return out;
 }
 
-/** `a`'s keys are the first keys of the longer `b`, on the same table with the same method. */
+/** `a`'s keys are the first keys of the longer `b`, on the same table with the same method and rows. */
 function leads(a: Candidate, b: Candidate): boolean {
   return (
     qualifiedKey(a.table) === qualifiedKey(b.table) &&
     a.method === b.method &&
+    a.where === b.where &&
     a.keys.length < b.keys.length &&
     a.keys.every((k, i) => b.keys[i] !== undefined && keySql(k) === keySql(b.keys[i] as (typeof b.keys)[number]))
   );

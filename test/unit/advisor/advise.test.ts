@@ -336,6 +336,7 @@ describe('statistics defaults users trust (issue 12 item 7)', () => {
   const statuses = { values: ['new', 'paid', 'sent', 'failed'], freqs: [0.33, 0.33, 0.33, 0.01] };
   const even = (n: number) => ({ values: Array.from({ length: n }, (_, i) => String(i)), freqs: Array.from({ length: n }, () => 1 / n) });
   const few: [string, Case, { skip: RegExp } | { where: string | null; reason?: string | RegExp }][] = [
+    ['one value in every row', { type: T.timestamptz, stats: { nDistinct: 1, mostCommon: { values: ['2006-02-15 05:03:42+00'], freqs: [1] } } }, { skip: /^one value in all 1,000,000 rows: too few distinct values for an index to pay off$/ }],
     ['four evenly spread values', { type: T.text, stats: { nDistinct: 4, mostCommon: even(4) } }, { skip: /^4 distinct values in 1,000,000 rows, the rarest in 25% of them: too few distinct values for an index to pay off$/ }],
     ['ten evenly spread values (the default few_values)', { type: T.int4, stats: { nDistinct: 10, mostCommon: even(10) } }, { skip: /^10 distinct values .* the rarest in 10% of them/ }],
     ['eleven values: more than few_values', { type: T.int4, stats: { nDistinct: 11, mostCommon: even(11) } }, { where: null, reason: 'integer → btree' }],
