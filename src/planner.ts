@@ -19,6 +19,7 @@ import { withAutoIndexes } from './plan/auto.js';
 import { gatherAdvice, type QueryFile } from './advisor/workload/gather.js';
 import type { WorkloadAdvice } from './advisor/workload/advice.js';
 import { qualifiedKey } from './sql/qualified.js';
+import { advisedWhere, type AdvisedWhere } from './advisor/advise.js';
 import { serverMachine } from './db/server-machine.js';
 import { keysKey, predicateKey, type ServerKey } from './plan/predicates.js';
 import { keysLabel, needsServerKeys, plannedKeys } from './plan/index-entries.js';
@@ -101,8 +102,8 @@ export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
       }
     }
     const resolution = resolveTables(file, snapshot, { deferProblems: true });
-    const auto = await autoAdvice(client, snapshot, resolution.tables, opts);
-    const { predicates, problems } = await serverPredicates(client, file, resolution.tables, opts.log);
+    const auto = await autoAdvice(client, snapshot, resolution.tables, file.rules.rareShare, opts);
+    const { predicates, problems } = await serverPredicates(client, file, resolution.tables, opts.log, snapshot);
     // The advised indexes' expression keys are read by the server as any entry's are.
     const keys = await serverKeys(client, withAutoIndexes(resolution, auto).resolution.tables, opts.log);
     const plan = buildPlan(file, snapshot, {
@@ -126,10 +127,10 @@ export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
  * The workload advisor's verdict on the tables of the plan's `indexes: auto` entries, or undefined
  * when it has none. Throws when there is no workload to read (WorkloadSourceError says how to get one).
  */
-async function autoAdvice(client: pg.ClientBase, snapshot: CatalogSnapshot, tables: readonly ResolvedTable[], opts: PrepareOptions): Promise<WorkloadAdvice | undefined> {
+async function autoAdvice(client: pg.ClientBase, snapshot: CatalogSnapshot, tables: readonly ResolvedTable[], rareShare: number, opts: PrepareOptions): Promise<WorkloadAdvice | undefined> {
   const auto = new Map(tables.filter((r) => r.spec.auto).map((r) => [qualifiedKey(r.table), { schema: r.table.schema, name: r.table.name }]));
   if (auto.size === 0) return undefined;
-  const advice = await gatherAdvice(client, snapshot, { tables: [...auto.values()], queryFiles: opts.queryFiles ?? [] });
+  const advice = await gatherAdvice(client, snapshot, { tables: [...auto.values()], queryFiles: opts.queryFiles ?? [], rareShare });
   const n = advice.indexes.length;
   opts.log(
     `indexes: auto: ${n} index${n === 1 ? '' : 'es'} advised on ${auto.size} table${auto.size === 1 ? '' : 's'} from ${advice.sources.join(' and ')}, ` +
@@ -261,12 +262,17 @@ interface PredicateRequest {
   pos: SourcePos;
 }
 
-/** The distinct (table, where) pairs of the plan, for the tables it resolves to. */
-function predicateRequests(tables: ResolvedTable[]): PredicateRequest[] {
+/**
+ * The distinct (table, where) pairs of the plan, for the tables it resolves to; with `advised`, also
+ * the advisor's own predicates (a few-valued column's rare values) on tables that have a partial
+ * index already, the only place where the server's form of the predicate matters.
+ */
+function predicateRequests(tables: ResolvedTable[], advised?: AdvisedWhere): PredicateRequest[] {
   const out = new Map<string, PredicateRequest>();
   for (const r of tables) {
+    const partials = advised !== undefined && r.table.indexes.some((i) => i.predicate !== null);
     for (const c of r.columns) {
-      const where = c.spec?.where?.trim();
+      const where = c.spec?.where?.trim() ?? (partials && c.column.stats?.mostCommon ? advisedWhere({ column: c.column, table: r.table, spec: c.spec, ...advised }) : undefined);
       if (!where || rawPredicateProblem(where) !== null) continue; // buildPlan reports bad ones at their line
       const table = { schema: r.table.schema, name: r.table.name };
       out.set(predicateKey(table, where), { table, oid: r.table.oid, where, pos: c.spec?.pos ?? r.spec.pos });
@@ -296,10 +302,11 @@ export async function serverPredicates(
   file: PlanFile,
   tables: ResolvedTable[],
   log: (message: string) => void,
+  catalog?: AdvisedWhere['catalog'],
 ): Promise<{ predicates: Map<string, string>; problems: Problem[] }> {
   const out = new Map<string, string>();
   const problems: Problem[] = [];
-  const requests = predicateRequests(tables);
+  const requests = predicateRequests(tables, catalog ? { rules: file.rules, catalog } : undefined);
   if (requests.length === 0) return { predicates: out, problems };
   await queryRows(client, 'BEGIN');
   try {

@@ -12,19 +12,20 @@
  */
 import type { Problem } from '../errors.js';
 import { NameSyntaxError, parseQualifiedName } from '../catalog/names.js';
-import type { ColumnInfo, ColumnType, IndexInfo, OpclassInfo, TableInfo } from '../catalog/types.js';
+import type { ColumnInfo, ColumnStats, ColumnType, IndexInfo, OpclassInfo, TableInfo } from '../catalog/types.js';
 import type { ColumnSpec } from '../planfile/types.js';
-import { quoteIdent, quoteQualified } from '../sql/quote.js';
+import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote.js';
 import { UNIQUE_METHOD, canInclude, includeMethodsText } from '../pg/access-methods.js';
 import { isValid, sameCollation } from '../pg/index-state.js';
-import { EXTENSION_OPCLASSES, btreeGinCovers, btreeGistCovers, familyOf } from './families.js';
-import { decimal, ratio } from './format.js';
+import { EXTENSION_OPCLASSES, btreeGinCovers, btreeGistCovers, familyOf, isIdentifierType } from './families.js';
+import { decimal, percent, ratio } from './format.js';
 import { thousands } from '../format.js';
 import { defaultOpclass, fit, opclassesNamed, usesDefaultOpclass } from '../pg/opclasses.js';
 import type { AdviceInput, Decision } from './types.js';
 
 type IndexDecision = Extract<Decision, { kind: 'index' }>;
 type ProblemDecision = Extract<Decision, { kind: 'problem' }>;
+type SkipDecision = Extract<Decision, { kind: 'skip' }>;
 
 
 /** When no rule names a method: the methods tried, in order, for a default operator class. */
@@ -60,7 +61,7 @@ export function advise(input: AdviceInput): Decision {
   }
 
   const needsInclude = (spec?.include?.length ?? 0) > 0;
-  const decision = adviseByTypeAndStatistics(input, needsInclude);
+  const decision = adviseByTypeAndStatistics(input, needsInclude, spec === null);
   if (spec && needsInclude && decision.kind === 'index' && !canInclude(decision.method)) {
     return problem(
       input,
@@ -71,16 +72,30 @@ export function advise(input: AdviceInput): Decision {
   return decision;
 }
 
+export type AdvisedWhere = Pick<AdviceInput, 'rules' | 'catalog'>;
+
+/** The predicate of the partial index the advisor chooses for a column, if it chooses one. */
+export function advisedWhere(input: AdviceInput): string | undefined {
+  const decision = advise(input);
+  return decision.kind === 'index' ? decision.where : undefined;
+}
+
 /**
  * The method for one column by its type and statistics alone, as for a column of `columns: all`,
  * without the skips that look at existing indexes: an `indexes:` entry of one plain column declares
  * an index, which only an equivalent index can make unnecessary.
  */
 export function adviseMethod(input: Omit<AdviceInput, 'spec'>): Decision {
-  return adviseByTypeAndStatistics({ ...input, spec: null }, false);
+  return adviseByTypeAndStatistics({ ...input, spec: null }, false, false);
 }
 
-function adviseByTypeAndStatistics(input: AdviceInput, needsInclude: boolean): Decision {
+/**
+ * `byValues`: the column's values (few of them) decide whether it gets an index at all, and on
+ * which rows (a skip, or a partial index on the rare ones): for a column `columns: all` takes, where
+ * pgindex chooses what pays; not for a column the plan names, nor an `indexes:` entry, which ask
+ * for their index.
+ */
+function adviseByTypeAndStatistics(input: AdviceInput, needsInclude: boolean, byValues: boolean): Decision {
   const { column, rules, catalog } = input;
   const type = column.type;
   const label = typeLabel(type);
@@ -121,7 +136,7 @@ function adviseByTypeAndStatistics(input: AdviceInput, needsInclude: boolean): D
     };
   }
   // Statistics refine a btree choice only: for arrays, jsonb, ranges… the type decides.
-  if (base.method === 'btree' && !needsInclude) return statisticsChoice(input) ?? base;
+  if (base.method === 'btree' && !needsInclude) return (byValues ? fewValuesChoice(input, base) : null) ?? statisticsChoice(input) ?? base;
   return base;
 }
 
@@ -148,15 +163,23 @@ function statisticsChoice(input: AdviceInput): IndexDecision | null {
     return opc && !(type.extension && fit(catalog, opc, type) === 'binary') ? opc : null;
   };
 
+  const rows = table.reltuples;
+  const distinct = distinctValues(stats, rows);
   if (stats.correlation !== null && Math.abs(stats.correlation) >= rules.brinMinCorrelation && table.relpages >= rules.brinMinPages) {
     const opc = defaultFor('brin');
     // A Citus table's statistics are its shards': the correlation is the weakest of the shards read.
     const where = stats.shards ? `${stats.shards.sampled} of ${stats.shards.total} shards, ${thousands(table.relpages)} pages` : `${thousands(table.relpages)} pages`;
-    if (opc) return index('brin', null, opc, `correlation ${decimal(stats.correlation)} on ${where} → brin`);
+    const correlated = `correlation ${decimal(stats.correlation)} on ${where}`;
+    // An identifier is looked up by equality, for which brin reads a whole block range (128 pages by
+    // default) per value; a time is asked for by ranges, which brin serves well.
+    if (opc && isIdentifierType(type) && rows > 0 && distinct / rows >= NEAR_UNIQUE) {
+      const btree = defaultOpclass(catalog, 'btree', type);
+      const unique = `${stats.nDistinct === -1 ? 'unique' : 'near-unique'} identifier (n_distinct ${decimal(stats.nDistinct)})`;
+      if (btree) return index('btree', null, btree, `${unique}: ${correlated} would suit brin for ranges, but an equality lookup on brin reads whole block ranges → btree`);
+    }
+    if (opc) return index('brin', null, opc, `${correlated} → brin`);
   }
 
-  const rows = table.reltuples;
-  const distinct = stats.nDistinct >= 0 ? stats.nDistinct : -stats.nDistinct * rows;
   if (rows > 0 && distinct >= rules.ginMinDistinct && distinct <= rules.ginMaxDistinct && distinct / rows <= rules.ginMaxDistinctRatio) {
     const facts = `${thousands(distinct)} distinct values in ${thousands(rows)} rows (ratio ${ratio(distinct / rows)})`;
     const opc = defaultFor('gin');
@@ -178,6 +201,65 @@ function statisticsChoice(input: AdviceInput): IndexDecision | null {
     if (opc) return index('hash', null, opc, `average width ${thousands(stats.avgWidth)} bytes (btree keys are capped near 2.7 kB) → hash`);
   }
   return null;
+}
+
+/** distinct values / rows at or above this: a near-unique column (pg_stats n_distinct near -1). */
+const NEAR_UNIQUE = 0.9;
+/** The most common values must hold this share of the rows (with the NULLs) for them to be all the values. */
+const ALL_VALUES = 0.99;
+
+/** The number of distinct values (pg_stats' n_distinct; negative: a share of the rows). */
+function distinctValues(stats: ColumnStats, rows: number): number {
+  return stats.nDistinct >= 0 ? stats.nDistinct : -stats.nDistinct * Math.max(rows, 0);
+}
+
+/**
+ * A column of at most `rules.fewValues` distinct values, all of them among pg_stats' most common
+ * values: skipped when every value holds at least `rules.rareShare` of the rows (an index on one of
+ * them reads a large part of the table, as for a boolean), else a partial index on the rare values,
+ * which queries for them use and which stays as small as they are. Null when the statistics do not
+ * list every value: then nothing is known of the unlisted ones.
+ */
+function fewValuesChoice(input: AdviceInput, btree: IndexDecision): IndexDecision | SkipDecision | null {
+  const { column, table, rules } = input;
+  const stats = column.stats;
+  const rows = table.reltuples;
+  if (!stats?.mostCommon || rules.fewValues <= 0 || rows <= 0) return null;
+  const distinct = distinctValues(stats, rows);
+  const { values, freqs } = stats.mostCommon;
+  const listed = freqs.reduce((a, b) => a + b, 0);
+  if (distinct <= 0 || distinct > rules.fewValues || values.length !== freqs.length || listed + stats.nullFrac < ALL_VALUES) return null;
+  const facts = values.length === 1 ? `one value in all ${thousands(rows)} rows` : `${values.length} distinct values in ${thousands(rows)} rows`;
+  const rare = values.map((v, i) => ({ v, share: freqs[i] as number })).filter((x) => x.share < rules.rareShare);
+  const name = quoteIdent(column.name);
+  if (rare.length === 0) {
+    return {
+      kind: 'skip',
+      reason: `${facts}${values.length === 1 ? '' : `, the rarest in ${percent(Math.min(...freqs))} of them`}: too few distinct values for an index to pay off`,
+      suggestion: `an index that leads with a more selective column and then ${name}, in indexes:`,
+    };
+  }
+  // Every value rare (the NULLs are the common "value"): an ordinary index serves as well.
+  if (rare.length === values.length) return null;
+  rare.sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : 0));
+  const where = valuesPredicate(column, rare.map((x) => x.v));
+  const which = rare.map((x) => `${quoteLiteral(x.v)} in ${percent(x.share)}`).join(', ');
+  return {
+    ...btree,
+    method: 'btree',
+    where,
+    reason: `${facts}, rare ones (under ${percent(rules.rareShare)} of the rows): ${which} → btree partial index on them`,
+  };
+}
+
+/**
+ * `col = 'v'::type` or `col IN ('a'::type, 'b'::type)`: a partial index's predicate on some values
+ * of a column, each a literal typed by the column's type (as pg_stats shows values: as text).
+ */
+export function valuesPredicate(column: Pick<ColumnInfo, 'name' | 'type'>, values: readonly string[]): string {
+  const literal = (v: string) => `${quoteLiteral(v)}::${column.type.declared}`;
+  const name = quoteIdent(column.name);
+  return values.length === 1 ? `${name} = ${literal(values[0] as string)}` : `${name} IN (${values.map(literal).join(', ')})`;
 }
 
 function uniqueChoice(input: AdviceInput, spec: ColumnSpec): Decision {

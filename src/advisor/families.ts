@@ -51,6 +51,13 @@ export function familyOf(type: ColumnType, rules: Rules): Family {
   return { kind: 'unknown' };
 }
 
+/** Types whose values name things, looked up by equality: integers, text, uuid. */
+const IDENTIFIER = names('smallint|integer|bigint|int2|int4|int8|text|character varying|varchar|character|bpchar|citext|uuid');
+
+export function isIdentifierType(type: ColumnType): boolean {
+  return IDENTIFIER.has(bareTypeName(type.base));
+}
+
 /**
  * Types btree_gin and btree_gist give operator classes for (their documentation), to say which
  * CREATE EXTENSION would help when they are not installed: once installed, the catalog is asked instead.

@@ -16,3 +16,8 @@ export function ratio(n: number): string {
 function trimZeros(s: string): string {
   return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
 }
+
+/** A share of rows as a percentage, small ones with their first significant digits: 0.0133 → "1.33%". */
+export function percent(share: number): string {
+  return `${ratio(share * 100)}%`;
+}

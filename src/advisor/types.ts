@@ -18,6 +18,11 @@ export type Decision =
       /** Extension the choice depends on (btree_gin, pg_trgm…), already installed. */
       extension: string | null;
       reason: string;
+      /**
+       * The predicate of a partial index the advisor chose (a few-valued column's rare values), as
+       * SQL with its literals quoted; a `where` of the plan's own wins over it.
+       */
+      where?: string;
       /** A better choice the user could enable, e.g. `CREATE EXTENSION btree_gin`. */
       suggestion?: string;
     }

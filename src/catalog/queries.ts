@@ -258,6 +258,9 @@ select a.attrelid::int8 as relid,
  * security, which cost a third of the query at 10,000 tables (issue 16). A column added here is added
  * to both sources.
  */
+/** The most distinct values a column may have for the snapshot to read its most common values. */
+export const MCV_MAX_DISTINCT = 100;
+
 export function statsSql(direct: boolean): string {
   return `
 select s.schemaname::text as schema,
@@ -267,7 +270,12 @@ select s.schemaname::text as schema,
        s.null_frac::float8 as null_frac,
        s.avg_width::int as avg_width,
        s.n_distinct::float8 as n_distinct,
-       s.correlation::float8 as correlation
+       s.correlation::float8 as correlation,
+       -- Only for few distinct values (a partial index on the rare ones): a list per column of a wide
+       -- schema would cost more than every other statistic together. As text: the column's own type
+       -- is anyarray here.
+       case when s.n_distinct > 0 and s.n_distinct <= ${MCV_MAX_DISTINCT} then s.most_common_vals::text::text[] end as most_common_vals,
+       case when s.n_distinct > 0 and s.n_distinct <= ${MCV_MAX_DISTINCT} then s.most_common_freqs::float8[] end as most_common_freqs
   from ${direct ? STATISTIC_AS_PG_STATS : 'pg_stats'} s
  where s.schemaname = any($1::name[]) and s.tablename = any($2::name[])
 `;
@@ -287,7 +295,19 @@ const STATISTIC_AS_PG_STATS = `(
               when s.stakind3 = 3 then s.stanumbers3[1]
               when s.stakind4 = 3 then s.stanumbers4[1]
               when s.stakind5 = 3 then s.stanumbers5[1]
-         end as correlation
+         end as correlation,
+         case when s.stakind1 = 1 then s.stavalues1
+              when s.stakind2 = 1 then s.stavalues2
+              when s.stakind3 = 1 then s.stavalues3
+              when s.stakind4 = 1 then s.stavalues4
+              when s.stakind5 = 1 then s.stavalues5
+         end as most_common_vals,
+         case when s.stakind1 = 1 then s.stanumbers1
+              when s.stakind2 = 1 then s.stanumbers2
+              when s.stakind3 = 1 then s.stanumbers3
+              when s.stakind4 = 1 then s.stanumbers4
+              when s.stakind5 = 1 then s.stanumbers5
+         end as most_common_freqs
     from pg_statistic s
     join pg_class c on c.oid = s.starelid
     join pg_attribute a on a.attrelid = c.oid and a.attnum = s.staattnum

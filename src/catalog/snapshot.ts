@@ -90,6 +90,8 @@ interface StatsRow {
   avg_width: number | null;
   n_distinct: number | null;
   correlation: number | null;
+  most_common_vals: string[] | null;
+  most_common_freqs: number[] | null;
 }
 
 type ColumnWithStats = ColumnRow & { stats: StatsRow | null };
@@ -440,6 +442,9 @@ function toColumn(r: ColumnWithStats, types: TypeCache): ColumnInfo {
             avgWidth: r.stats.avg_width ?? 0,
             nDistinct: r.stats.n_distinct ?? 0,
             correlation: r.stats.correlation,
+            ...(r.stats.most_common_vals && r.stats.most_common_freqs
+              ? { mostCommon: { values: r.stats.most_common_vals, freqs: r.stats.most_common_freqs } }
+              : {}),
           },
   };
 }

@@ -31,6 +31,11 @@ export interface ColumnStats {
   avgWidth: number;
   nDistinct: number;
   correlation: number | null;
+  /**
+   * pg_stats' most common values (as text) and their shares of the rows, in the same order; read
+   * only for columns of few distinct values (queries.ts MCV_MAX_DISTINCT).
+   */
+  mostCommon?: { values: string[]; freqs: number[] };
   /** Read from a Citus table's shards (src/catalog/citus-overlay.ts); absent: the table's own pg_stats. */
   shards?: ShardStatsSource;
 }

@@ -161,7 +161,7 @@ function columnSlots(a: {
         slots.push({ plan });
         continue;
       }
-      const where = spec?.where?.trim() || null;
+      const where = spec?.where?.trim() || decision.where || null;
       const include = includeColumns.map((c) => c.name);
       const unique = spec?.unique ?? false;
       const writtenTablespace = spec?.tablespace ?? r.spec.tablespace ?? file.tablespace;

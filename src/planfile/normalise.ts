@@ -73,6 +73,8 @@ interface RawPlan {
     gin_max_distinct_ratio?: number;
     hash_min_avg_width?: number;
     jsonb_opclass?: Rules['jsonbOpclass'];
+    few_values?: number;
+    rare_share?: number;
   };
   tables: RawTable[];
 }
@@ -103,6 +105,8 @@ export function normalise(data: unknown, where: SourceMap): PlanFile {
     ginMaxDistinctRatio: r.gin_max_distinct_ratio ?? DEFAULT_RULES.ginMaxDistinctRatio,
     hashMinAvgWidth: r.hash_min_avg_width ?? DEFAULT_RULES.hashMinAvgWidth,
     jsonbOpclass: r.jsonb_opclass ?? DEFAULT_RULES.jsonbOpclass,
+    fewValues: r.few_values ?? DEFAULT_RULES.fewValues,
+    rareShare: r.rare_share ?? DEFAULT_RULES.rareShare,
   };
   const plan: PlanFile = {
     file: where.file,

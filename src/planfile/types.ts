@@ -20,6 +20,10 @@ export interface Rules {
   hashMinAvgWidth: number;
   /** Operator class for jsonb columns. */
   jsonbOpclass: 'jsonb_path_ops' | 'jsonb_ops';
+  /** A column of at most this many distinct values is skipped (evenly spread) or gets a partial index (rare values). */
+  fewValues: number;
+  /** A value of such a column that fewer than this share of the rows hold is rare (most_common_freqs). */
+  rareShare: number;
 }
 
 export const DEFAULT_RULES: Readonly<Rules> = Object.freeze({
@@ -30,6 +34,8 @@ export const DEFAULT_RULES: Readonly<Rules> = Object.freeze({
   ginMaxDistinctRatio: 1 / 10_000,
   hashMinAvgWidth: 1000,
   jsonbOpclass: 'jsonb_path_ops',
+  fewValues: 10,
+  rareShare: 0.05,
 });
 
 /** One column entry of a plan, normalised: a bare name becomes `{ name }`. */

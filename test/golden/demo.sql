@@ -20,8 +20,8 @@ CREATE INDEX CONCURRENTLY customers_full_name_btree_idx ON public.customers USIN
 -- public.customers.country: character varying(2) → btree
 CREATE INDEX CONCURRENTLY customers_country_btree_idx ON public.customers USING btree (country);
 
--- public.customers.tier: customer_tier → btree
-CREATE INDEX CONCURRENTLY customers_tier_btree_idx ON public.customers USING btree (tier);
+-- public.customers.tier: 4 distinct values in 1,000 rows, rare ones (under 5% of the rows): 'enterprise' in 3.5% → btree partial index on them
+CREATE INDEX CONCURRENTLY customers_tier_btree_idx ON public.customers USING btree (tier) WHERE tier = 'enterprise'::customer_tier;
 
 -- public.customers.signup_date: date → btree
 CREATE INDEX CONCURRENTLY customers_signup_date_btree_idx ON public.customers USING btree (signup_date);

@@ -2,7 +2,8 @@
  * Candidate indexes from what the workload asks of each table: for each predicate, the access
  * methods whose installed operator classes can search with its operator (pg_amop, operators.ts);
  * composites of one query's equality columns (most selective first, by pg_stats) followed by one
- * range column or its ORDER BY; expression candidates; join keys. Candidates only: which of them
+ * range column or its ORDER BY; expression candidates; join keys; unindexed foreign keys whose
+ * checks or joins call for an index (foreign-keys.ts). Candidates only: which of them
  * pay is for the evaluation to say. Pure.
  */
 import type { CatalogSnapshot, ColumnInfo, ColumnType, IndexInfo, OpclassInfo, TableInfo } from '../../catalog/types.js';
@@ -14,6 +15,11 @@ import { bareTypeName } from '../families.js';
 import { operatorKey, type OperatorCatalog } from './operators.js';
 import type { Operand, Predicate, QualifiedName, TableAccess } from './types.js';
 import type { AnalysedQuery } from './workload.js';
+import { foreignKeyNeeds, type ForeignKey, type ForeignKeyNeed } from './foreign-keys.js';
+import { constantShare, constants } from './estimate.js';
+import { valuesPredicate } from '../advise.js';
+import { percent } from '../format.js';
+import { DEFAULT_RULES } from '../../planfile/types.js';
 
 export interface CandidateKey {
   /** A column name, or an expression as CREATE INDEX writes it (`lower(email)`). */
@@ -36,6 +42,17 @@ export interface Candidate {
   queries: number[];
   /** A join key (a foreign key's columns, typically): the evaluation weighs it as such. */
   join?: true;
+  /** An unindexed foreign key whose columns these are, and why it wants an index (foreign-keys.ts). */
+  foreignKey?: Omit<ForeignKeyNeed, 'joins'>;
+  /** A partial index's predicate: a query's literal rare values (`status = 'failed'::text`). */
+  where?: string;
+}
+
+export interface CandidateOptions {
+  /** Unindexed foreign keys whose checks or joins may call for an index (readForeignKeys). */
+  foreignKeys?: readonly ForeignKey[];
+  /** A literal value held by fewer than this share of the rows is rare: a partial candidate for it. */
+  rareShare?: number;
 }
 
 export interface CandidateSet {
@@ -61,7 +78,8 @@ interface Served {
   btree: 'equality' | 'range' | null;
 }
 
-export function workloadCandidates(queries: readonly AnalysedQuery[], catalog: Catalog, operators: OperatorCatalog): CandidateSet {
+export function workloadCandidates(queries: readonly AnalysedQuery[], catalog: Catalog, operators: OperatorCatalog, opts: CandidateOptions = {}): CandidateSet {
+  const { foreignKeys = [], rareShare = DEFAULT_RULES.rareShare } = opts;
   const tables = new Map(catalog.tables.map((t) => [qualifiedKey(t), t]));
   const byKey = new Map<string, Candidate>();
   const notes = new Set<string>();
@@ -92,6 +110,7 @@ export function workloadCandidates(queries: readonly AnalysedQuery[], catalog: C
       if (nearest) add(nearest, qi);
       const composite = compositeFor(ctx, access, served);
       if (composite) add(composite, qi);
+      for (const partial of partialsFor(ctx, access, served, rareShare)) add(partial, qi);
       for (const j of access.joins) {
         const col = table.columns.find((c) => c.name === j.column);
         if (!col || !defaultOpclass(catalog, 'btree', col.type)) continue;
@@ -100,6 +119,18 @@ export function workloadCandidates(queries: readonly AnalysedQuery[], catalog: C
       }
     }
   });
+
+  for (const need of foreignKeyNeeds(foreignKeys, queries, catalog.tables)) {
+    const { joins, ...foreignKey } = need;
+    const fk = need.foreignKey;
+    const c: Omit<Candidate, 'queries'> = { table: fk.table, method: 'btree', keys: fk.columns.map((column) => ({ column, opclass: null })), extension: null, serves: need.label, join: true };
+    const had = byKey.get(candidateKey(c));
+    if (had) {
+      had.foreignKey = foreignKey;
+      had.join = true;
+      for (const qi of joins) if (!had.queries.includes(qi)) had.queries.push(qi);
+    } else byKey.set(candidateKey(c), { ...c, foreignKey, queries: [...joins] });
+  }
 
   const candidates = [...byKey.values()].filter((c) => {
     const table = tables.get(qualifiedKey(c.table));
@@ -275,6 +306,39 @@ function compositeFor(ctx: Ctx, access: TableAccess, served: { p: Predicate; s: 
   return { table: access.table, method: 'btree', keys, extension: null, serves: serves.join(', ') };
 }
 
+/**
+ * A literal equality or IN on rare values (from a --queries file: pg_stat_statements shows `$n`):
+ * a partial index on those rows only, keyed by what else the query asks of the table (its other
+ * equality and range keys, or its ORDER BY … LIMIT), else by the column itself. Rare: the values
+ * hold fewer than `rareShare` of the rows by pg_stats' most common values.
+ */
+function partialsFor(ctx: Ctx, access: TableAccess, served: { p: Predicate; s: Served | null }[], rareShare: number): Omit<Candidate, 'queries'>[] {
+  const out: Omit<Candidate, 'queries'>[] = [];
+  for (const x of served) {
+    const { p, s } = x;
+    if (s?.method !== 'btree' || s.btree !== 'equality' || p.operator !== '=' || p.operand.kind !== 'column') continue;
+    const name = p.operand.column;
+    const column = ctx.table.columns.find((c) => c.name === name);
+    const values = constants(p);
+    const share = column?.stats && values ? constantShare(column.stats, ctx.table.reltuples, values) : null;
+    if (!column || !values || share === null || share >= rareShare) continue;
+    const where = valuesPredicate(column, values);
+    const rest = served.filter((o) => o !== x && !(o.p.operand.kind === 'column' && o.p.operand.column === name));
+    const composite = compositeFor(ctx, access, rest);
+    const single = rest.find((o) => o.s?.method === 'btree' && o.s.btree === 'equality') ?? rest.find((o) => o.s?.method === 'btree' && o.s.btree === 'range');
+    const base = composite ?? (single?.s ? { keys: [single.s.key], serves: describe(single.p) } : { keys: [s.key], serves: describe(p) });
+    out.push({
+      table: access.table,
+      method: 'btree',
+      keys: base.keys,
+      extension: null,
+      where,
+      serves: `${base.serves}; partial: ${describe(p)} rare values, ${percent(share)} of the rows`,
+    });
+  }
+  return out;
+}
+
 /** ORDER BY col <-> value LIMIT n: an index whose operator class orders by `<->` (gist, spgist). */
 function nearestFor(ctx: Ctx, access: TableAccess): Omit<Candidate, 'queries'> | null {
   const [k, ...rest] = access.orderBy;
@@ -319,5 +383,5 @@ function describe(p: Predicate): string {
 }
 
 function candidateKey(c: Omit<Candidate, 'queries'>): string {
-  return JSON.stringify([c.table.schema, c.table.name, c.method, c.keys.map((k) => [k.column ?? null, k.expression ?? null, k.opclass, k.descending ?? false])]);
+  return JSON.stringify([c.table.schema, c.table.name, c.method, c.keys.map((k) => [k.column ?? null, k.expression ?? null, k.opclass, k.descending ?? false]), c.where ?? null]);
 }

@@ -7,7 +7,7 @@
  * an index fetches the selected rows' pages at random (4 each). Every reason says it is an estimate.
  * Pure.
  */
-import type { TableInfo } from '../../catalog/types.js';
+import type { ColumnStats, TableInfo } from '../../catalog/types.js';
 import { thousands } from '../../format.js';
 import { ratio } from '../format.js';
 import type { Candidate, CandidateKey } from './candidates.js';
@@ -55,6 +55,21 @@ export function estimateCandidate(c: Candidate, queries: readonly AnalysedQuery[
   return { keep: false, reason: `${what}: cuts less than ${Math.round(minShare * 100)}%`, evidence };
 }
 
+/**
+ * A foreign key's check, run for each delete of a referenced row and each update of its key: one
+ * equality lookup of the key in the referencing table, by the candidate's (the foreign key's) columns.
+ */
+export function estimateForeignKeyCheck(c: Candidate, table: TableInfo, minShare: number): Estimate {
+  const rows = Math.max(table.reltuples, 0);
+  const pages = Math.max(table.relpages, 1);
+  const seq = pages + CPU_TUPLE * rows;
+  const selected = c.keys.reduce((n, k) => n / distinctOf(table, k), rows);
+  const after = RANDOM_PAGE * (1 + Math.min(selected, pages)) + CPU_TUPLE * selected;
+  const what = `estimate (no planner): each check reads about ${thousands(Math.round(selected))} of ${thousands(rows)} rows on ${thousands(pages)} pages, cost ~${after.toFixed(0)} instead of ~${seq.toFixed(0)} for a sequential scan`;
+  if (after <= (1 - minShare) * seq) return { keep: true, reason: what, evidence: [] };
+  return { keep: false, reason: `${what}: cuts less than ${Math.round(minShare * 100)}%`, evidence: [] };
+}
+
 /** The rows an index of these keys selects for one table reference; null when it does not serve it. */
 function selectedRows(c: Candidate, access: TableAccess, table: TableInfo): number | null {
   const rows = Math.max(table.reltuples, 0);
@@ -87,6 +102,9 @@ function selectivity(p: Predicate, table: TableInfo, all: Predicate[]): number {
   const stats = column?.stats ?? null;
   switch (p.operator) {
     case '=': {
+      const literal = p.operand.kind === 'column' ? constants(p) : null;
+      const known = stats && literal ? constantShare(stats, table.reltuples, literal) : null;
+      if (known !== null) return Math.max(known, 1 / Math.max(table.reltuples, 1));
       const d = stats ? distinct(stats.nDistinct, table.reltuples) : 0;
       const one = d > 0 ? 1 / d : DEFAULT_EQ;
       return Math.min(1, one * Math.max(1, p.values.length));
@@ -104,6 +122,33 @@ function selectivity(p: Predicate, table: TableInfo, all: Predicate[]): number {
     default:
       return DEFAULT_CONTAIN;
   }
+}
+
+/** The literal values of an equality or IN, or null when one of them is not a literal (or is NULL). */
+export function constants(p: Predicate): string[] | null {
+  const out: string[] = [];
+  for (const v of p.values) {
+    if (v.kind !== 'const' || v.text === null) return null;
+    out.push(v.text);
+  }
+  return out.length > 0 ? out : null;
+}
+
+/**
+ * The share of the rows holding one of these values, as the planner reckons it: a most common
+ * value's own frequency, else an even part of what the most common values leave. Null when the
+ * snapshot has no most common values for the column (it reads them only for few distinct values).
+ */
+export function constantShare(stats: ColumnStats, rows: number, values: readonly string[]): number | null {
+  const mc = stats.mostCommon;
+  if (!mc) return null;
+  const listed = mc.freqs.reduce((a, b) => a + b, 0);
+  const others = Math.max(distinct(stats.nDistinct, rows) - mc.values.length, 1);
+  const rest = Math.max(0, 1 - listed - stats.nullFrac) / others;
+  return Math.min(1, [...new Set(values)].reduce((sum, v) => {
+    const i = mc.values.indexOf(v);
+    return sum + (i >= 0 ? (mc.freqs[i] ?? 0) : rest);
+  }, 0));
 }
 
 function isOpposite(a: string, b: string): boolean {

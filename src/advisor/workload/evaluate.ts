@@ -11,7 +11,7 @@ import { queryRows } from '../../db/rows.js';
 import { tokenize, LexError } from '../../sql/split.js';
 import { candidateLabel, candidateSql, keySql } from './candidate-sql.js';
 import type { Candidate, CandidateSet } from './candidates.js';
-import { estimateCandidate } from './estimate.js';
+import { estimateCandidate, estimateForeignKeyCheck } from './estimate.js';
 import { requiredShare, tableTraffic } from './writes.js';
 import type { AnalysedQuery } from './workload.js';
 import { queryLabel } from './workload.js';
@@ -65,19 +65,58 @@ export function evaluateByEstimate(queries: readonly AnalysedQuery[], candidates
     const table = byKey.get(qualifiedKey(c.table));
     if (!table) continue;
     const required = requiredShare(c.table, traffic, opts.minShare);
-    const e = estimateCandidate(c, queries, table, required.share);
+    const e = foreignKeyVerdict(c, estimateCandidate(c, queries, table, required.share), table, required.share);
     const reason = e.reason + (required.why ? `; ${required.why}` : '');
     if (e.keep) out.kept.push({ candidate: c, evidence: e.evidence, reason });
     else out.dropped.push({ candidate: c, reason });
   }
-  // A kept index whose keys lead another kept one of the same method is covered by it.
-  for (const k of [...out.kept]) {
-    const wider = out.kept.find((o) => o !== k && leads(k.candidate, o.candidate));
-    if (!wider) continue;
-    out.kept.splice(out.kept.indexOf(k), 1);
-    out.dropped.push({ candidate: k.candidate, reason: `estimate (no planner): covered by ${candidateLabel(wider.candidate)}, which leads with the same keys` });
-  }
+  dropCovered(out, 'estimate (no planner): ');
   return out;
+}
+
+/**
+ * A kept index whose keys lead another kept one of the same method is covered by it: dropped, and
+ * a dropped candidate so covered says so (a foreign key's index is there, only wider). First, an
+ * index over every row that only queries for rare values kept partial indexes hold would use.
+ */
+function dropCovered(out: Evaluation, prefix: string): void {
+  // An index over every row whose queries all ask only for rare values that kept partial indexes
+  // hold: those serve them, smaller and cheaper to keep up to date.
+  for (const k of [...out.kept]) {
+    if (k.candidate.where !== undefined || k.candidate.foreignKey) continue;
+    const partials = out.kept.filter((o) => o.candidate.where !== undefined && qualifiedKey(o.candidate.table) === qualifiedKey(k.candidate.table));
+    const serving = (qi: number) => partials.find((o) => o.evidence.some((e) => e.query === qi));
+    if (partials.length === 0 || !k.candidate.queries.every((qi) => serving(qi))) continue;
+    const by = [...new Set(k.candidate.queries.map((qi) => serving(qi) as KeptCandidate))];
+    out.kept.splice(out.kept.indexOf(k), 1);
+    out.dropped.push({ candidate: k.candidate, reason: `${prefix}its queries ask for rare values only, which ${by.map((o) => candidateLabel(o.candidate)).join(' and ')} ${by.length === 1 ? 'holds' : 'hold'}` });
+  }
+  const wider = (c: Candidate) => out.kept.find((o) => o.candidate !== c && leads(c, o.candidate));
+  const covered = (c: Candidate, by: Candidate) =>
+    `${prefix}covered by ${candidateLabel(by)}, which leads with the same keys` + (c.foreignKey ? `: it serves the ${c.foreignKey.label}` : '');
+  for (const d of out.dropped) {
+    const by = wider(d.candidate);
+    if (by) d.reason = covered(d.candidate, by.candidate);
+  }
+  for (const k of [...out.kept]) {
+    const by = wider(k.candidate);
+    if (!by) continue;
+    out.kept.splice(out.kept.indexOf(k), 1);
+    out.dropped.push({ candidate: k.candidate, reason: covered(k.candidate, by.candidate) });
+  }
+}
+
+/**
+ * A foreign key's candidate: kept when its joins pay (`joins`, the planner's or the estimate's
+ * verdict) or when the check its referenced table's deletes and updates run would; that check runs
+ * inside a trigger, out of EXPLAIN's sight, so it is always estimated. Other candidates: `joins` as is.
+ */
+function foreignKeyVerdict<T extends { keep: boolean; reason: string; evidence: QueryEvidence[] }>(c: Candidate, joins: T, table: TableInfo, share: number): T {
+  const fk = c.foreignKey;
+  if (!fk) return joins;
+  const check = fk.checked ? estimateForeignKeyCheck(c, table, share) : null;
+  if (check?.keep) return { ...joins, keep: true, reason: `${fk.why}: ${check.reason}` + (joins.keep ? `; its joins: ${joins.reason}` : '') };
+  return { ...joins, reason: `${joins.reason}; ${fk.why}` + (check ? `; its check: ${check.reason}` : '') };
 }
 
 /**
@@ -155,29 +194,32 @@ export async function evaluateWithHypopg(
     const required = requiredShare(c.table, traffic, opts.minShare);
     const also = required.why ? `; ${required.why}` : '';
     const paying = evidence.filter((e) => e.costBefore >= MIN_QUERY_COST && e.costBefore - e.costAfter >= required.share * e.costBefore);
+    let verdict: { keep: boolean; reason: string; evidence: QueryEvidence[] };
     if (paying.length > 0) {
       const best = paying.reduce((a, b) => (cut(b) > cut(a) ? b : a));
-      out.kept.push({
-        candidate: c,
-        evidence: paying,
-        reason: `planner (HypoPG): used by ${paying.length} ${paying.length === 1 ? 'query' : 'queries'}, cost ${cost(best.costBefore)} → ${cost(best.costAfter)} (−${percent(cut(best))})${also}`,
-      });
+      verdict = { keep: true, evidence: paying, reason: `planner (HypoPG): used by ${paying.length} ${paying.length === 1 ? 'query' : 'queries'}, cost ${cost(best.costBefore)} → ${cost(best.costAfter)} (−${percent(cut(best))})` };
     } else if (evidence.length === 0) {
-      out.dropped.push({ candidate: c, reason: 'planner (HypoPG): not used by any query it was made for' });
+      verdict = { keep: false, evidence: [], reason: 'planner (HypoPG): not used by any query it was made for' };
     } else {
       const best = evidence.reduce((a, b) => (cut(b) > cut(a) ? b : a));
       const why = best.costBefore < MIN_QUERY_COST ? `its queries cost under ${MIN_QUERY_COST} already` : `cuts cost by ${percent(cut(best))} at most, under the ${percent(required.share)} asked`;
-      out.dropped.push({ candidate: c, reason: `planner (HypoPG): used, but ${why}${also}` });
+      verdict = { keep: false, evidence: [], reason: `planner (HypoPG): used, but ${why}` };
     }
+    const table = tables.find((t) => qualifiedKey(t) === qualifiedKey(c.table));
+    if (table) verdict = foreignKeyVerdict(c, verdict, table, required.share);
+    if (verdict.keep) out.kept.push({ candidate: c, evidence: verdict.evidence, reason: verdict.reason + also });
+    else out.dropped.push({ candidate: c, reason: verdict.reason + also });
   }
+  dropCovered(out, 'planner (HypoPG): ');
   return out;
 }
 
-/** `a`'s keys are the first keys of the longer `b`, on the same table with the same method. */
+/** `a`'s keys are the first keys of the longer `b`, on the same table with the same method and rows. */
 function leads(a: Candidate, b: Candidate): boolean {
   return (
     qualifiedKey(a.table) === qualifiedKey(b.table) &&
     a.method === b.method &&
+    a.where === b.where &&
     a.keys.length < b.keys.length &&
     a.keys.every((k, i) => b.keys[i] !== undefined && keySql(k) === keySql(b.keys[i] as (typeof b.keys)[number]))
   );

@@ -13,6 +13,7 @@ import { quoteQualified } from '../../sql/quote.js';
 import { splitSql } from '../../sql/split.js';
 import { workloadAdvice, type WorkloadAdvice } from './advice.js';
 import { workloadCandidates } from './candidates.js';
+import { readForeignKeys } from './foreign-keys.js';
 import { evaluateByEstimate, evaluateWithHypopg, hypopgInstalled } from './evaluate.js';
 import { snapshotLookup } from './lookup.js';
 import { readOperators } from './operators.js';
@@ -39,6 +40,8 @@ export interface GatherOptions {
   queryFiles: readonly QueryFile[];
   /** Default DEFAULT_MIN_SHARE. */
   minShare?: number;
+  /** A literal value held by fewer than this share of the rows gets a partial candidate (the plan's `rare_share`). */
+  rareShare?: number;
 }
 
 /**
@@ -76,7 +79,12 @@ export async function gatherAdvice(client: pg.ClientBase, snapshot: CatalogSnaps
     const onAdvised = q !== undefined && q.shape.accesses.some((a) => wanted.has(qualifiedKey(a.table)));
     if (n.query.source === 'file' || onAdvised) notes.push(`${queryLabel(n.query)}: ${n.message}`);
   }
-  const all = workloadCandidates(workload.queries, snapshot, await readOperators(client));
+  const advised = snapshot.tables.filter((t) => wanted.has(qualifiedKey(t)));
+  const foreignKeys = await readForeignKeys(client, advised);
+  const all = workloadCandidates(workload.queries, snapshot, await readOperators(client), {
+    foreignKeys,
+    ...(opts.rareShare !== undefined ? { rareShare: opts.rareShare } : {}),
+  });
   const set = { candidates: all.candidates.filter((c) => wanted.has(qualifiedKey(c.table))), notes: all.notes };
   notes.push(...set.notes.filter((n) => opts.tables.some((t) => n.startsWith(`${quoteQualified(t)}.`))));
   const minShare = opts.minShare ?? DEFAULT_MIN_SHARE;

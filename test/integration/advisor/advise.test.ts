@@ -8,6 +8,7 @@ import type { CatalogSnapshot } from '../../../src/catalog/types.js';
 import { DEFAULT_RULES, type PlanFile, type Rules } from '../../../src/planfile/types.js';
 import { planFile } from '../../support/plan-file.js';
 import { buildPlan } from '../../../src/plan/build.js';
+import { serverPredicates } from '../../../src/planner.js';
 import { formatProblem } from '../../../src/errors.js';
 import { testDatabase, type TestDatabase } from '../../support/db.js';
 
@@ -40,9 +41,12 @@ before(async () => {
            ('10.' || (g % 250) || '.0.0/16')::cidr, ('top.n' || g)::ltree, cube(g), g % 2 = 0, g, g
       from generate_series(1, 200) g;
 
-    -- Statistics-shaped data: ordered, few distinct values, wide values.
-    create table shaped (seq int, low int, rnd int);
-    insert into shaped select g, g % 150, (random() * 1e9)::int from generate_series(1, 20000) g;
+    -- Statistics-shaped data: ordered, few distinct values, wide values; an ordered unique
+    -- identifier and an ordered time; few evenly spread values, and few with rare ones.
+    create table shaped (seq int, low int, rnd int, at timestamptz, kind int, state text);
+    insert into shaped select g, g % 150, (random() * 1e9)::int, '2026-01-01'::timestamptz + g * interval '1 min', g % 4,
+                              case when g % 200 = 0 then 'lost' when g % 100 = 0 then 'failed' else (array['new', 'paid', 'sent'])[1 + g % 3] end
+      from generate_series(1, 20000) g;
     create table wide (w text);
     alter table wide alter column w set storage external;
     insert into wide select (select string_agg(md5(random()::text || g || k), '') from generate_series(1, 38) k)
@@ -88,8 +92,10 @@ const shapedRules: Partial<Rules> = { brinMinPages: 50, ginMaxDistinctRatio: 0.0
 
 describe('one column of each family, end to end on a real server', () => {
   let decisions: Map<string, Advice>;
+  let snapshot: CatalogSnapshot;
   before(async () => {
-    decisions = decide(plan(shapedRules), await takeSnapshot(db.client, plan(shapedRules)));
+    snapshot = await takeSnapshot(db.client, plan(shapedRules));
+    decisions = decide(plan(shapedRules), snapshot);
   });
 
   const expected: Record<string, string> = {
@@ -99,7 +105,8 @@ describe('one column of each family, end to end on a real server', () => {
     u: 'btree',
     ts: 'btree',
     iv: 'btree',
-    e: 'btree',
+    // Three evenly spread values in 200 rows: skipped, as a boolean is (issue 12 item 7).
+    e: 'skip',
     b: 'btree',
     m: 'btree',
     n: 'btree',
@@ -149,8 +156,14 @@ describe('one column of each family, end to end on a real server', () => {
   });
 
   test('statistics: correlated → brin, few distinct values without btree_gin → btree saying so, wide → hash', () => {
-    assert.match(decisions.get('shaped.seq')?.reason ?? '', /^correlation 1 on \d{2,3} pages → brin$/);
-    assert.equal(brief(decisions.get('shaped.seq')), 'brin');
+    assert.match(decisions.get('shaped.at')?.reason ?? '', /^correlation 1 on \d{2,3} pages → brin$/);
+    assert.equal(brief(decisions.get('shaped.at')), 'brin');
+    // An ordered unique identifier is looked up by equality: btree, although brin would fit its order (issue 12 item 7).
+    assert.equal(brief(decisions.get('shaped.seq')), 'btree');
+    assert.match(
+      decisions.get('shaped.seq')?.reason ?? '',
+      /^unique identifier \(n_distinct -1\): correlation 1 on \d{2,3} pages would suit brin for ranges, but an equality lookup on brin reads whole block ranges → btree$/,
+    );
     const low = decisions.get('shaped.low');
     assert.equal(brief(low), 'btree');
     assert.match(low?.reason ?? '', /^150 distinct values in 20,000 rows \(ratio 0\.0075\) would suit gin, but btree_gin is not installed → btree$/);
@@ -158,6 +171,23 @@ describe('one column of each family, end to end on a real server', () => {
     assert.equal(brief(decisions.get('shaped.rnd')), 'btree');
     assert.equal(brief(decisions.get('wide.w')), 'hash');
     assert.match(decisions.get('wide.w')?.reason ?? '', /^average width 1,2\d\d bytes \(btree keys are capped near 2\.7 kB\) → hash$/);
+  });
+
+  test('few values: evenly spread → skipped; with rare ones → a partial index on those, from the real most_common_freqs', () => {
+    const kind = decisions.get('shaped.kind');
+    assert.equal(kind?.kind, 'skip');
+    assert.equal(kind?.reason, '4 distinct values in 20,000 rows, the rarest in 25% of them: too few distinct values for an index to pay off');
+    const state = decisions.get('shaped.state');
+    assert.equal(state?.kind === 'index' && state.where, "state IN ('failed'::text, 'lost'::text)");
+    assert.equal(state?.reason, "5 distinct values in 20,000 rows, rare ones (under 5% of the rows): 'failed' in 0.5%, 'lost' in 0.5% → btree partial index on them");
+    // rare_share lower than their share: they are common enough, and the column is skipped.
+    assert.equal(decide(plan({ ...shapedRules, rareShare: 0.004 }), snapshot).get('shaped.state')?.kind, 'skip');
+    // The snapshot reads the most common values only of columns with few distinct values.
+    const shaped = snapshot.tables.find((t) => t.name === 'shaped');
+    assert.deepEqual(
+      shaped?.columns.filter((c) => c.stats?.mostCommon).map((c) => c.name),
+      ['kind', 'state'],
+    );
   });
 
   test('with btree_gin installed, few distinct values → gin via btree_gin', async () => {
@@ -175,7 +205,15 @@ describe('one column of each family, end to end on a real server', () => {
 
   test('every index decided is built by the server from the statements of the plan, then nothing is left to do', async () => {
     const file: PlanFile = { ...plan(shapedRules), concurrently: true };
-    const built = buildPlan(file, await takeSnapshot(db.client, file));
+    // As the planner does: the server's own form of each predicate, to recognise the partial index once built.
+    const planned = async () => {
+      const snap = await takeSnapshot(db.client, file);
+      const resolution = resolveTables(file, snap);
+      const { predicates, problems } = await serverPredicates(db.client, file, resolution.tables, () => undefined, snap);
+      assert.deepEqual(problems, []);
+      return buildPlan(file, snap, { predicates, resolution });
+    };
+    const built = await planned();
     const creates = built.steps.filter((s) => s.action === 'create');
     // One statement for each column the advisor gave an index, and nothing else.
     assert.deepEqual(
@@ -187,7 +225,8 @@ describe('one column of each family, end to end on a real server', () => {
     assert.equal(built.columns.find((c) => c.column === 'h')?.extension, 'hstore');
     for (const step of creates) await db.query(step.sql);
 
-    const again = buildPlan(file, await takeSnapshot(db.client, file));
+    assert.match(creates.find((s) => s.columns.join() === 'state')?.sql ?? '', /^CREATE INDEX CONCURRENTLY \S+ ON public\.shaped USING btree \(state\) WHERE state IN \('failed'::text, 'lost'::text\)$/);
+    const again = await planned();
     assert.deepEqual(again.steps, []);
     assert.deepEqual(
       again.columns.filter((c) => c.action !== 'exists' && c.action !== 'skip'),

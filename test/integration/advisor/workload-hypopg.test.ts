@@ -9,6 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { candidateLabel } from '../../../src/advisor/workload/candidate-sql.js';
 import { workloadCandidates } from '../../../src/advisor/workload/candidates.js';
+import { readForeignKeys } from '../../../src/advisor/workload/foreign-keys.js';
 import { evaluateWithHypopg, hypopgInstalled } from '../../../src/advisor/workload/evaluate.js';
 import { snapshotLookup } from '../../../src/advisor/workload/lookup.js';
 import { readOperators } from '../../../src/advisor/workload/operators.js';
@@ -59,7 +60,7 @@ test('HypoPG: the planner keeps exactly the indexes that pay, with the cost befo
   assert.equal(await hypopgInstalled(db.client), true);
   const snapshot = await takeSnapshot(db.client, planFile([tableSpec('shop.*', 'all')]));
   const workload = analyseWorkload(fileQueries({ file: 'q.sql', statements: splitSql(WORKLOAD, 'q.sql') }), await loadSqlParser(), snapshotLookup(snapshot));
-  const set = workloadCandidates(workload.queries, snapshot, await readOperators(db.client));
+  const set = workloadCandidates(workload.queries, snapshot, await readOperators(db.client), { foreignKeys: await readForeignKeys(db.client, snapshot.tables) });
   const result = await evaluateWithHypopg(db.client, workload.queries, set, snapshot.tables, { versionNum, minShare: 0.5 });
   assert.deepEqual(result.notes, []);
   assert.deepEqual(result.kept.map((k) => candidateLabel(k.candidate)).sort(), [
@@ -73,11 +74,14 @@ test('HypoPG: the planner keeps exactly the indexes that pay, with the cost befo
     for (const e of k.evidence) assert.ok(e.costAfter <= e.costBefore / 2, k.reason);
   }
   // The composite leads with the foreign key's column: the planner uses it for the join too, so the
-  // FK's own candidate is not used, and dropped.
+  // FK's own candidate is not used, and dropped as covered, saying so (issue 12 item 5).
   const composite = result.kept.find((k) => k.candidate.keys.length === 3);
   assert.deepEqual(composite?.evidence.map((e) => e.query), [0, 3]);
   const fk = result.dropped.find((d) => candidateLabel(d.candidate) === 'shop.orders btree (customer_id)');
-  assert.equal(fk?.reason, 'planner (HypoPG): not used by any query it was made for');
+  assert.equal(
+    fk?.reason,
+    'planner (HypoPG): covered by shop.orders btree (customer_id, status, created), which leads with the same keys: it serves the foreign key orders_customer_id_fkey → shop.customers',
+  );
   // Lookups by primary key and the unfiltered count: no candidate at all.
   assert.ok(!result.kept.concat(result.dropped as never[]).some((k) => k.candidate.queries.some((q) => q === 4 || q === 5)));
   // Nothing is left behind in the session.

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { advise } from '../../../src/advisor/advise.js';
+import { advise, adviseMethod } from '../../../src/advisor/advise.js';
 import type { AdviceInput, Decision } from '../../../src/advisor/types.js';
 import type { ColumnInfo, ColumnStats, ColumnType, IndexInfo, TableInfo } from '../../../src/catalog/types.js';
 import { formatProblem } from '../../../src/errors.js';
@@ -219,14 +219,15 @@ describe('statistics rules', () => {
   const lowCard = { nDistinct: 412, correlation: 0.1 };
   const rows = { reltuples: 5_000_000 };
 
+  // Not unique (n_distinct -0.5): a unique identifier gets btree even when correlated (issue 12 item 7, below).
   test('high correlation on a large table → brin with the default (minmax) operator class', () => {
-    expectIndex(run({ type: T.int4, stats: { correlation: 0.994 }, table: { relpages: 7693 } }), 'brin', null, 'correlation 0.99 on 7,693 pages → brin');
+    expectIndex(run({ type: T.int4, stats: { correlation: 0.994, nDistinct: -0.5 }, table: { relpages: 7693 } }), 'brin', null, 'correlation 0.99 on 7,693 pages → brin');
   });
   test('negative correlation counts by its absolute value', () => {
     expectIndex(run({ type: T.timestamptz, stats: { correlation: -0.95 }, table: { relpages: 1000 } }), 'brin', null, 'correlation -0.95 on 1,000 pages → brin');
   });
   test('text has a brin operator class too', () => {
-    expectIndex(run({ type: T.text, stats: { correlation: 1 }, table: { relpages: 5000 } }), 'brin', null, 'correlation 1 on 5,000 pages → brin');
+    expectIndex(run({ type: T.text, stats: { correlation: 1, nDistinct: 5000 }, table: { relpages: 5000 } }), 'brin', null, 'correlation 1 on 5,000 pages → brin');
   });
   const noBrin: [string, Case][] = [
     ['the table is smaller than brinMinPages', { type: T.int4, stats: { correlation: 0.99 }, table: { relpages: 999 } }],
@@ -239,7 +240,7 @@ describe('statistics rules', () => {
     test(`no brin when ${why}`, () => expectIndex(run(c), 'btree', null));
   }
   test('the thresholds come from the rules', () => {
-    expectIndex(run({ type: T.int4, stats: { correlation: 0.8 }, table: { relpages: 20 }, rules: { brinMinCorrelation: 0.8, brinMinPages: 10 } }), 'brin', null);
+    expectIndex(run({ type: T.timestamptz, stats: { correlation: 0.8 }, table: { relpages: 20 }, rules: { brinMinCorrelation: 0.8, brinMinPages: 10 } }), 'brin', null);
   });
   test('statistics do not override a type that is not btree-shaped (jsonb stays gin)', () => {
     expectIndex(run({ type: T.jsonb, stats: { correlation: 0.99, avgWidth: 5000 }, table: { relpages: 9000 } }), 'gin', 'jsonb_path_ops');
@@ -304,6 +305,78 @@ describe('statistics rules', () => {
   });
   test('INCLUDE on a type whose method cannot carry them is an error', () => {
     expectProblem({ type: T.jsonb, spec: { include: ['x'] } }, /gin indexes cannot have INCLUDE columns/);
+  });
+});
+
+describe('statistics defaults users trust (issue 12 item 7)', () => {
+  const big = { relpages: 5000, reltuples: 1_000_000 };
+  const because = (n: string) => `: correlation 0.99 on 5,000 pages would suit brin for ranges, but an equality lookup on brin reads whole block ranges → btree`.replace(/^/, n);
+  // (a) A unique or near-unique identifier is looked up by equality: btree even when correlated.
+  const correlated: [string, ColumnType, Partial<ColumnStats>, string, string | RegExp][] = [
+    ['a unique integer', T.int4, { nDistinct: -1 }, 'btree', because('unique identifier (n_distinct -1)')],
+    ['a unique bigint', T.int8, { nDistinct: -1 }, 'btree', because('unique identifier (n_distinct -1)')],
+    ['a unique smallint', T.int2, { nDistinct: -1 }, 'btree', because('unique identifier (n_distinct -1)')],
+    ['a domain over bigint', T.bigintDomain, { nDistinct: -1 }, 'btree', because('unique identifier (n_distinct -1)')],
+    ['a unique text', T.text, { nDistinct: -1 }, 'btree', because('unique identifier (n_distinct -1)')],
+    ['a unique varchar', T.varchar, { nDistinct: -1 }, 'btree', because('unique identifier (n_distinct -1)')],
+    ['a unique uuid (time-ordered, v7)', T.uuid, { nDistinct: -1 }, 'btree', because('unique identifier (n_distinct -1)')],
+    ['a near-unique integer (n_distinct -0.95)', T.int4, { nDistinct: -0.95 }, 'btree', because('near-unique identifier (n_distinct -0.95)')],
+    ['a near-unique integer counted (950,000 of 1,000,000 rows)', T.int4, { nDistinct: 950_000 }, 'btree', because('near-unique identifier (n_distinct 950000)')],
+    ['an integer of many repeats (n_distinct -0.5)', T.int4, { nDistinct: -0.5 }, 'brin', 'correlation 0.99 on 5,000 pages → brin'],
+    ['a unique timestamptz: time-like, asked for by ranges', T.timestamptz, { nDistinct: -1 }, 'brin', 'correlation 0.99 on 5,000 pages → brin'],
+    ['a unique timestamp', T.timestamp, { nDistinct: -1 }, 'brin', 'correlation 0.99 on 5,000 pages → brin'],
+    ['a unique date', T.date, { nDistinct: -1 }, 'brin', 'correlation 0.99 on 5,000 pages → brin'],
+    ['a unique numeric (a measure, not an identifier)', T.numeric, { nDistinct: -1 }, 'brin', 'correlation 0.99 on 5,000 pages → brin'],
+  ];
+  for (const [what, type, stats, method, reason] of correlated) {
+    test(`correlated: ${what} → ${method}`, () => expectIndex(run({ type, stats: { correlation: 0.99, ...stats }, table: big }), method, null, reason));
+  }
+
+  // (b) Few evenly spread values: skipped, as booleans are. (c) Few values, some rare: a partial index on those.
+  const statuses = { values: ['new', 'paid', 'sent', 'failed'], freqs: [0.33, 0.33, 0.33, 0.01] };
+  const even = (n: number) => ({ values: Array.from({ length: n }, (_, i) => String(i)), freqs: Array.from({ length: n }, () => 1 / n) });
+  const few: [string, Case, { skip: RegExp } | { where: string | null; reason?: string | RegExp }][] = [
+    ['one value in every row', { type: T.timestamptz, stats: { nDistinct: 1, mostCommon: { values: ['2006-02-15 05:03:42+00'], freqs: [1] } } }, { skip: /^one value in all 1,000,000 rows: too few distinct values for an index to pay off$/ }],
+    ['four evenly spread values', { type: T.text, stats: { nDistinct: 4, mostCommon: even(4) } }, { skip: /^4 distinct values in 1,000,000 rows, the rarest in 25% of them: too few distinct values for an index to pay off$/ }],
+    ['ten evenly spread values (the default few_values)', { type: T.int4, stats: { nDistinct: 10, mostCommon: even(10) } }, { skip: /^10 distinct values .* the rarest in 10% of them/ }],
+    ['eleven values: more than few_values', { type: T.int4, stats: { nDistinct: 11, mostCommon: even(11) } }, { where: null, reason: 'integer → btree' }],
+    ['eleven values with few_values: 11', { type: T.int4, stats: { nDistinct: 11, mostCommon: even(11) }, rules: { fewValues: 11 } }, { skip: /^11 distinct values/ }],
+    ['few_values: 0 turns it off', { type: T.text, stats: { nDistinct: 4, mostCommon: even(4) }, rules: { fewValues: 0 } }, { where: null, reason: 'text → btree' }],
+    ['two values and 40% NULL', { type: T.text, stats: { nDistinct: 2, nullFrac: 0.4, mostCommon: { values: ['a', 'b'], freqs: [0.3, 0.3] } } }, { skip: /^2 distinct values .* the rarest in 30% of them/ }],
+    ['no most common values in the statistics: nothing known of the spread', { type: T.text, stats: { nDistinct: 4 } }, { where: null, reason: 'text → btree' }],
+    ['the listed values are not all of them', { type: T.text, stats: { nDistinct: 4, mostCommon: { values: ['a', 'b'], freqs: [0.4, 0.4] } } }, { where: null }],
+    ['a rare status', { type: T.text, stats: { nDistinct: 4, mostCommon: statuses } }, { where: "c = 'failed'::text", reason: "4 distinct values in 1,000,000 rows, rare ones (under 5% of the rows): 'failed' in 1% → btree partial index on them" }],
+    [
+      'two rare values, in order, quoted as literals',
+      { type: T.text, stats: { nDistinct: 4, mostCommon: { values: ['new', "it's", 'failed', 'paid'], freqs: [0.6, 0.002, 0.018, 0.38] } } },
+      { where: "c IN ('failed'::text, 'it''s'::text)", reason: /: 'failed' in 1\.8%, 'it''s' in 0\.2% → btree partial index on them$/ },
+    ],
+    ['a rare enum value, typed by the enum', { type: T.mood, stats: { nDistinct: 3, mostCommon: { values: ['ok', 'sad', 'odd'], freqs: [0.7, 0.27, 0.03] } } }, { where: "c = 'odd'::mood" }],
+    ['a rare integer', { type: T.int8, stats: { nDistinct: 3, mostCommon: { values: ['0', '1', '7'], freqs: [0.5, 0.49, 0.01] } } }, { where: "c = '7'::bigint" }],
+    ['rare_share: 0.005 makes 1% common', { type: T.text, stats: { nDistinct: 4, mostCommon: statuses }, rules: { rareShare: 0.005 } }, { skip: /the rarest in 1% of them/ }],
+    ['rare_share: 0.5 makes every value rare: an ordinary index', { type: T.text, stats: { nDistinct: 4, mostCommon: statuses }, rules: { rareShare: 0.5 } }, { where: null, reason: 'text → btree' }],
+    // A column the plan names asks for its index: the few-values rules are for `columns: all`.
+    ['the plan names the column', { type: T.text, stats: { nDistinct: 4, mostCommon: even(4) }, spec: {} }, { where: null, reason: 'text → btree' }],
+    ['the plan names the column with rare values', { type: T.text, stats: { nDistinct: 4, mostCommon: statuses }, spec: {} }, { where: null, reason: 'text → btree' }],
+    ['the plan gives its own where', { type: T.text, stats: { nDistinct: 4, mostCommon: statuses }, spec: { where: "c <> 'new'" } }, { where: null }],
+    ['the plan asks for INCLUDE columns', { type: T.text, stats: { nDistinct: 4, mostCommon: even(4) }, spec: { include: ['x'] } }, { where: null }],
+    ['the plan names a method', { type: T.text, stats: { nDistinct: 4, mostCommon: even(4) }, spec: { method: 'btree' } }, { where: null, reason: 'btree given in the plan' }],
+  ];
+  for (const [what, c, want] of few) {
+    test(`few values: ${what}`, () => {
+      const d = run(c);
+      if ('skip' in want) return expectSkip(d, want.skip, /^an index that leads with a more selective column and then c, in indexes:$/);
+      expectIndex(d, 'btree', null, want.reason);
+      assert.equal((d.kind === 'index' && d.where) || null, want.where);
+    });
+  }
+  test('an indexes: entry of one plain column declares an index: never skipped or made partial for its values', () => {
+    for (const mostCommon of [even(4), statuses]) {
+      const col = column('c', T.text, { nDistinct: 4, mostCommon });
+      const d = adviseMethod({ column: col, table: table('public.t', [col]), rules: DEFAULT_RULES, catalog: catalog() });
+      expectIndex(d, 'btree', null, 'text → btree');
+      assert.equal(d.kind === 'index' && d.where, undefined);
+    }
   });
 });
 

@@ -40,3 +40,38 @@ for (const c of cases) {
     assert.deepEqual(labels.sort(), c.want);
   });
 }
+
+/**
+ * Partial candidates (issue 12 item 3): a literal equality or IN on values pg_stats' most common
+ * values say are rare gets a partial index on those rows, keyed by what else the query asks.
+ */
+const jobs = table('public.jobs', [
+  column('id', T.int8, { nDistinct: -1 }),
+  column('state', T.text, { nDistinct: 5, mostCommon: { values: ['done', 'queued', 'running', 'failed', 'lost'], freqs: [0.9, 0.06, 0.03, 0.008, 0.002] } }),
+  column('owner', T.int4, { nDistinct: 2000 }),
+  column('created', T.timestamptz, { nDistinct: -0.9 }),
+]);
+const jobsSnap = snapshot([jobs], { searchPath: ['public'] });
+const partialCases: { sql: string; rareShare?: number; want: string[] }[] = [
+  { sql: "SELECT * FROM jobs WHERE state = 'failed'", want: ["(state) WHERE state = 'failed'::text", '(state)'] },
+  { sql: "SELECT * FROM jobs WHERE state IN ('failed', 'lost')", want: ["(state) WHERE state IN ('failed'::text, 'lost'::text)", '(state)'] },
+  { sql: "SELECT * FROM jobs WHERE state = 'failed' ORDER BY created DESC LIMIT 20", want: ["(created) WHERE state = 'failed'::text", '(state)', '(state, created)'] },
+  { sql: "SELECT * FROM jobs WHERE state = 'failed' AND owner = 7 AND created > now()", want: ["(owner, created) WHERE state = 'failed'::text", '(created)', '(owner)', '(owner, state, created)', '(state)'] },
+  // Not rare: a common value, a value rarer than asked only with a higher rare_share, a parameter.
+  { sql: "SELECT * FROM jobs WHERE state = 'done'", want: ['(state)'] },
+  { sql: "SELECT * FROM jobs WHERE state = 'queued'", want: ['(state)'] },
+  { sql: "SELECT * FROM jobs WHERE state = 'queued'", rareShare: 0.1, want: ["(state) WHERE state = 'queued'::text", '(state)'] },
+  { sql: "SELECT * FROM jobs WHERE state IN ('failed', 'done')", want: ['(state)'] },
+  { sql: 'SELECT * FROM jobs WHERE state = $1', want: ['(state)'] },
+  // No most common values read (many distinct values): nothing is known to be rare.
+  { sql: 'SELECT * FROM jobs WHERE owner = 7', want: ['(owner)'] },
+];
+for (const c of partialCases) {
+  test(`partial candidates${c.rareShare ? ` (rare_share ${c.rareShare})` : ''}: ${c.sql}`, async () => {
+    const workload = analyseWorkload([{ source: 'file', text: c.sql, pos: { file: 'q.sql', line: 1, col: 1 } }], await loadSqlParser(), snapshotLookup(jobsSnap));
+    const set = workloadCandidates(workload.queries, jobsSnap, operators, c.rareShare ? { rareShare: c.rareShare } : {});
+    const labels = set.candidates.map((x) => `(${x.keys.map((k) => k.column ?? k.expression).join(', ')})${x.where ? ` WHERE ${x.where}` : ''}`);
+    assert.deepEqual(labels.sort(), [...c.want].sort());
+    for (const x of set.candidates.filter((y) => y.where)) assert.match(x.serves, /; partial: state (=|IN) rare values, [\d.]+% of the rows$/);
+  });
+}

@@ -95,6 +95,8 @@ test('every key of the format, set: units resolved, rules in camelCase, the conn
       ginMaxDistinctRatio: 0.001,
       hashMinAvgWidth: 500,
       jsonbOpclass: 'jsonb_ops',
+      fewValues: 10,
+      rareShare: 0.05,
     },
     tables: [
       {
@@ -178,6 +180,12 @@ test('${VAR}: replaced when the connection is used, an empty value counts as set
 test('rules not given keep their defaults', () => {
   const got = parsePlanText(plan('rules:\n  brin_min_pages: 1'), 'p.yaml');
   assert.deepEqual(got.rules, { ...DEFAULT_RULES, brinMinPages: 1 });
+});
+
+test('few_values and rare_share: the statistics defaults of the advisor, set in rules', () => {
+  const got = parsePlanText(plan('rules:\n  few_values: 6\n  rare_share: 0.02'), 'p.yaml');
+  assert.deepEqual(got.rules, { ...DEFAULT_RULES, fewValues: 6, rareShare: 0.02 });
+  assert.throws(() => parsePlanText(plan('rules:\n  rare_share: 2'), 'p.yaml'), (err: unknown) => err instanceof InputError && /rare_share/.test(err.message));
 });
 
 test('an alias is resolved and the column points at the alias', () => {
