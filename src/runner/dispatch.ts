@@ -11,7 +11,7 @@
 import { shardBuildError } from './citus-shards.js';
 import { sizeSetting } from '../pg/settings.js';
 import type { Step } from '../plan/types.js';
-import { buildBudget, isIndexBuild } from './budget.js';
+import { buildBudget, isIndexBuild } from '../cost/budget.js';
 import { displayName, stepLabel } from './describe.js';
 import type { Leftovers } from './leftovers.js';
 import type { Outcome, StepLedger } from './ledger.js';
@@ -87,6 +87,7 @@ export class Dispatcher {
           pages: step.estimate.pages,
           method: step.method,
           indexBytes: step.estimate.sizeBytes,
+          planned: step.build,
           running: [...this.jobs].flatMap((j) => (j.budget ? [j.budget] : [])),
           waiting: this.scheduler.pendingBuilds + this.retryWaits.size,
         });

@@ -83,13 +83,20 @@ function status(o: OutcomeLine): string {
 
 const HEADER = ['index', 'table', 'method', 'duration', 'size', 'status'];
 
+/** The duration, and beside it the cost model's prediction when there is one: "8.1s (predicted 8.6s)". */
+function durationCell(r: StepResult): string {
+  const took = r.durationMs === null ? '' : formatDuration(r.durationMs);
+  if (r.predictedSeconds === undefined) return took;
+  return `${took === '' ? '-' : took} (predicted ${formatDuration(r.predictedSeconds * 1000)})`;
+}
+
 function cells(o: OutcomeLine, label: (r: StepResult) => string): string[] {
   const r = o.result;
   return [
     label(r),
     r.table ? displayName(r.table) : '',
     r.method ?? '',
-    r.durationMs === null ? '' : formatDuration(r.durationMs),
+    durationCell(r),
     r.sizeBytes === null ? '' : humanBytes(r.sizeBytes),
     status(o),
   ];
@@ -146,6 +153,7 @@ function statementLine(result: RunResult): string {
   const totals = [`${result.done} done`, `${result.skipped} skipped`, `${result.failed} failed`, `${result.cancelled} cancelled`];
   return (
     `statements: ${totals.join(', ')} of ${result.total} in ${formatDuration(result.durationMs)}` +
+    (result.predictedSeconds === undefined ? '' : ` (builds predicted ${formatDuration(result.predictedSeconds * 1000)})`) +
     `${result.interrupted ? ' (interrupted)' : ''}${result.stoppedEarly ? ' (stopped by --fail-fast)' : ''}`
   );
 }

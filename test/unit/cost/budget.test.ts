@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildBudget, workersForPages, type BudgetInput, type BuildBudget } from '../../../src/runner/budget.js';
+import { buildBudget, workersForPages, type BudgetInput, type BuildBudget } from '../../../src/cost/budget.js';
 
 const MB = 1024 * 1024;
 const settings = { maintenanceWorkMemBytes: 1024 * MB, cores: 8, maxWorkersPerBuild: 8 };
