@@ -15,6 +15,7 @@ import { withCitusFacts } from './catalog/citus.js';
 import { resolveTables, type ResolvedTable } from './catalog/resolve.js';
 import { buildPlan } from './plan/build.js';
 import { serverMachine } from './db/server-machine.js';
+import { modelForServer } from './cost/cache.js';
 import { keysKey, predicateKey, type ServerKey } from './plan/predicates.js';
 import { keysLabel, needsServerKeys, plannedKeys } from './plan/index-entries.js';
 import { rawPredicateProblem } from './plan/sql.js';
@@ -40,6 +41,8 @@ export interface PrepareOptions {
   log: (message: string) => void;
   /** application_name of the planning session. */
   applicationName?: string;
+  /** Where `pgindex calibrate` cached the cost model (src/cost/cache.ts); absent: XDG_CACHE_HOME/pgindex. */
+  cacheDir?: string;
   /**
    * Take the database's run lock (src/db/run-lock.ts) before planning and hand it over in the
    * result, to be released when the run has ended: one apply or run at a time per database.
@@ -92,7 +95,8 @@ export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
     const resolution = resolveTables(file, snapshot, { deferProblems: true });
     const { predicates, problems } = await serverPredicates(client, file, resolution.tables, opts.log);
     const keys = await serverKeys(client, resolution.tables, opts.log);
-    const plan = buildPlan(file, snapshot, { predicates, serverKeys: keys.serverKeys, resolution, problems: [...problems, ...keys.problems], machine: serverMachine(connection) });
+    const costModel = await modelForServer(client, opts.env, opts.log, opts.cacheDir);
+    const plan = buildPlan(file, snapshot, { predicates, serverKeys: keys.serverKeys, resolution, problems: [...problems, ...keys.problems], machine: serverMachine(connection), costModel });
     await lockMessage(client, 'checking that the planned index names are free', [], 'AccessShareLock', () => checkNamesFree(client, plan));
     planned = true;
     return { plan, file, connection, runLock, fingerprint: fingerprintOf(snapshot) };

@@ -52,6 +52,9 @@ export function predictSeconds(c: Curve, pages: number, memoryBytes: number, wor
   return Math.max(0, c.a + (Math.max(0, pages) * perPage) / Math.pow(1 + Math.max(0, workers), c.e));
 }
 
+/** The memories `pgindex calibrate` builds each kind at. */
+export const CALIBRATION_MEMORIES: readonly number[] = [16 * MB, 64 * MB, 256 * MB];
+
 /** PostgreSQL plans a parallel build only if every participant (leader and workers) gets 32MB. */
 export const MIN_BYTES_PER_PARTICIPANT = 32 * MB;
 

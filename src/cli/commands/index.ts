@@ -5,6 +5,7 @@ import { applyCommand } from './apply.js';
 import { runCommand } from './run.js';
 import { exportCommand } from './export.js';
 import { checkCommand } from './check.js';
+import { calibrateCommand } from './calibrate.js';
 
 /** Every subcommand, in the order `pgindex --help` lists them. */
-export const commands: Command[] = [validateCommand, planCommand, applyCommand, runCommand, exportCommand, checkCommand];
+export const commands: Command[] = [validateCommand, planCommand, applyCommand, runCommand, exportCommand, checkCommand, calibrateCommand];
