@@ -36,8 +36,8 @@ export interface Curve {
   memLo: number;
   memHi: number;
   /**
-   * Uncalibrated btree and friends: at least enough memory to sort the index in memory (up to
-   * memHi), as PostgreSQL's own advice has it, since the defaults know nothing below it.
+   * Uncalibrated btree and friends: at least enough memory to sort the index in memory, up to a
+   * cap (src/plan/settings.ts buildMemoryCapBytes: 128MB), since the defaults know nothing below it.
    */
   sortsInMemory: boolean;
 }

@@ -14,6 +14,7 @@ import type { CatalogSnapshot, TableInfo } from '../catalog/types.js';
 
 type SnapshotFacts = Pick<CatalogSnapshot, 'server' | 'tables' | 'opclasses' | 'binaryCoercions'>;
 import { defaultOpclass } from '../pg/opclasses.js';
+import { buildMemoryCapBytes } from '../plan/settings.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import type { PlannedBuild, RunSettings, Step } from '../plan/types.js';
 import { buildBudget, isIndexBuild, workersForPages, type BuildBudget } from './budget.js';
@@ -56,8 +57,9 @@ export function priceBuilds(steps: readonly Step[], snapshot: SnapshotFacts, set
     const kind = stepKind(step, snapshot, tables);
     const { curve, calibrated } = curveFor(model, kind);
     const maxWorkers = step.parallelCapable ? Math.min(settings.maxWorkersPerBuild, workersForPages(step.estimate.pages)) : 0;
-    // A sort tuple is about twice the index tuple: what sorting the index in memory takes.
-    const choice = chooseSettings(curve, step.estimate.pages, 2 * step.estimate.sizeBytes, settings.maintenanceWorkMemBytes, maxWorkers);
+    // What sorting the index in memory takes, up to 128MB (buildMemoryCapBytes): the floor of an uncalibrated sort.
+    const sortBytes = buildMemoryCapBytes(step.method, step.estimate.sizeBytes);
+    const choice = chooseSettings(curve, step.estimate.pages, sortBytes, settings.maintenanceWorkMemBytes, maxWorkers);
     const serialSeconds = predictSeconds(curve, step.estimate.pages, choice.memoryBytes, 0);
     priced.set(step.id, { step, kind, curve, calibrated, memoryBytes: choice.memoryBytes, usefulWorkers: choice.workers, serialSeconds });
   }
