@@ -45,6 +45,12 @@ export interface BudgetInput {
   running: readonly BuildBudget[];
   /** Builds still waiting to start after this one. */
   waiting: number;
+  /**
+   * The build is on the critical path: its predicted time alone is at least the work left (its own
+   * included) divided by the cores, so the run cannot end before it does. It may take the spare
+   * cores beyond an even share while builds still wait (their leaders keep a core each).
+   */
+  critical?: boolean;
 }
 
 /**
@@ -82,7 +88,7 @@ export function buildBudget(input: BudgetInput): BuildBudget {
   // Keep one core for each build about to start on a free session.
   const reserved = concurrent - alongside;
   let workers = freeCores - reserved;
-  if (input.waiting > 0) {
+  if (input.waiting > 0 && !input.critical) {
     // While the queue is full, everyone gets the same share; at the tail, take what is free.
     workers = Math.min(workers, Math.floor((settings.cores - concurrent) / concurrent));
   }

@@ -92,6 +92,8 @@ function replay(builds: Priced[], settings: RunSettings): { builds: Map<string, 
   const out = new Map<string, { budget: BuildBudget; seconds: number }>();
   let now = 0;
   let end = 0;
+  // The predicted work not started yet: a build at least a core's share of it is on the critical path.
+  let remaining = builds.reduce((sum, b) => sum + b.serialSeconds, 0);
   for (let k = 0; k < queue.length; k++) {
     if (running.length >= sessions) {
       // The next session to free up is the build that ends first.
@@ -109,7 +111,9 @@ function replay(builds: Priced[], settings: RunSettings): { builds: Map<string, 
       planned: { memoryBytes: b.memoryBytes, usefulWorkers: b.usefulWorkers },
       running: running.map((r) => r.budget),
       waiting: queue.length - k - 1,
+      critical: b.serialSeconds * settings.cores >= remaining,
     });
+    remaining -= b.serialSeconds;
     const seconds = predictSeconds(b.curve, b.step.estimate.pages, budget.maintenanceWorkMemKb * 1024, budget.workers);
     out.set(b.step.id, { budget, seconds });
     running.push({ end: now + seconds, budget });
