@@ -82,8 +82,8 @@ function status(o: OutcomeLine): string {
 }
 
 const HEADER = ['index', 'table', 'method', 'duration', 'size', 'status'];
-/** With the cost model's predictions, the duration column holds both. */
-const PREDICTED_HEADER = ['index', 'table', 'method', 'took/predicted', 'size', 'status'];
+/** With the cost model's predictions, the duration column holds both: as narrow as "duration", so a table that fit still fits. */
+const PREDICTED_HEADER = ['index', 'table', 'method', 'took/est', 'size', 'status'];
 
 /**
  * The duration, and after it the cost model's prediction when there is one: "8.1s/8.6s" (one word,
@@ -171,7 +171,7 @@ export function formatSummary(result: RunResult, label: (r: StepResult) => strin
   const out = table(rows, columns, header) ?? records(rows, columns);
   out.push('');
   const indexes = indexLine(countIndexes(lines));
-  const predicted = result.predictedSeconds === undefined ? [] : [`cost model: the builds were predicted to take ${formatDuration(result.predictedSeconds * 1000)}`];
+  const predicted = result.predictedSeconds === undefined ? [] : [`est: the cost model's prediction; all the builds: ${formatDuration(result.predictedSeconds * 1000)}`];
   for (const text of [...(indexes ? [indexes] : []), statementLine(result), ...predicted, ...result.leftovers.map((d) => `left behind (INVALID): ${d}`)]) {
     out.push(...wrap(text, columns));
   }
