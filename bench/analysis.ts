@@ -43,6 +43,23 @@ export function lowerBound(
   return { longestMs, workMs, cores, workBasis: cpu ? 'cpu' : 'wall', ms: Math.max(longestMs, workMs) };
 }
 
+/**
+ * The bound from each build at its best measured setting (issue 13): every statement timed alone at
+ * each calibration memory (no workers: one core's work), its fastest taken; then max(the longest of
+ * those, or its fastest in the psql-like runs where it may use workers, whichever is less; the sum
+ * of the fastest ÷ cores). Lower than lowerBound where some build is faster at another memory than
+ * at the single-core run's.
+ */
+export function bestSettingBound(byMemory: { wallMs: number; cpuMs: number | null }[][], longestCandidatesMs: number[], cores: number): LowerBound {
+  const n = byMemory[0]?.length ?? 0;
+  const cpu = byMemory.every((run) => run.every((c) => c.cpuMs !== null));
+  const best = Array.from({ length: n }, (_, i) => Math.min(...byMemory.map((run) => (cpu ? run[i]?.cpuMs : run[i]?.wallMs) ?? Infinity)));
+  const bestWall = Array.from({ length: n }, (_, i) => Math.min(...byMemory.map((run) => run[i]?.wallMs ?? Infinity), longestCandidatesMs[i] ?? Infinity));
+  const longestMs = Math.max(0, ...bestWall);
+  const workMs = best.reduce((a, b) => a + b, 0) / cores;
+  return { longestMs, workMs, cores, workBasis: cpu ? 'cpu' : 'wall', ms: Math.max(longestMs, workMs) };
+}
+
 export type Verdict = 'PASS' | 'MISS';
 
 export interface Target {

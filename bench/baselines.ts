@@ -96,10 +96,11 @@ export interface CalibratedStatement {
  * core's work. Besides the wall time it reads the backend's own CPU time (Linux), which other
  * programs competing for the cores do not inflate.
  */
-export async function runCalibration(url: string, statements: string[], cpuNs: (pid: number) => number | null): Promise<CalibratedStatement[]> {
+export async function runCalibration(url: string, statements: string[], cpuNs: (pid: number) => number | null, maintenanceWorkMem?: string): Promise<CalibratedStatement[]> {
   const client = await connectClient(url, 'bench/calibration');
   try {
     await client.query('SET max_parallel_maintenance_workers = 0');
+    if (maintenanceWorkMem) await client.query(`SET maintenance_work_mem = '${maintenanceWorkMem.replace(/'/g, "''")}'`);
     const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     const pid = rows[0]?.pid ?? -1;
     const out: CalibratedStatement[] = [];

@@ -19,6 +19,8 @@ export interface SetSummary {
   statements: number;
   contenders: ContenderSummary[];
   lowerBound: LowerBound;
+  /** The bound from each build at its best measured maintenance_work_mem (bestSettingBound); absent in older results. */
+  bestSettingBound?: LowerBound;
   /** Contender ids the ratio columns divide by: (a) and (b). */
   sequentialId: string;
   naiveId: string;
@@ -78,6 +80,13 @@ export function renderSet(set: SetSummary): string[] {
     `  lower bound ${seconds(lb.ms)} = max(longest single build ${seconds(lb.longestMs)} (its fastest in (a)), ` +
       `single-core build ${lb.workBasis === 'cpu' ? 'CPU time' : 'time'} ${seconds(lb.workMs * lb.cores)} ÷ ${lb.cores} cores = ${seconds(lb.workMs)})` +
       (set.calibrationForeignCpu !== null ? `; others used ${othersCpu([set.calibrationForeignCpu])} of the CPU during that calibration run` : ''),
+    ...(set.bestSettingBound
+      ? [
+          `  best-setting bound ${seconds(set.bestSettingBound.ms)} = max(longest build at its best setting ${seconds(set.bestSettingBound.longestMs)}, ` +
+            `work at each build's best memory ${seconds(set.bestSettingBound.workMs * set.bestSettingBound.cores)} ÷ ${set.bestSettingBound.cores} cores); pgindex (c) ÷ it: ` +
+            ratio(set.contenders.find((c) => c.id === 'c')?.medianMs ?? NaN, set.bestSettingBound.ms),
+        ]
+      : []),
   ];
 }
 

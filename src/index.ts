@@ -58,6 +58,12 @@ export type { Plan, Step, StepAction, ColumnPlan, ColumnAction, RunSettings, Tab
 export { dropGateRefusal, hazardSteps } from './plan/hazards.js';
 export { renderPlan, renderSql, renderJson, renderExplain, renderMarkdown, type PlanFormat, type PlanRenderOptions } from './plan/render.js';
 
+// The build cost model (src/cost): calibration on the server, its cache, and the model's words.
+export { calibrate, DEFAULT_SAMPLE_PAGES, type CalibrateOptions, type CalibrationResult, type CalibratedKind } from './cost/calibrate.js';
+export { cacheDir, readModel, serverIdentity, type ServerIdentity } from './cost/cache.js';
+export { calibrationText, curveFormula } from './cost/describe.js';
+export { DEFAULT_MODEL, type CostModel, type BuildKind, type KindCurve } from './cost/kinds.js';
+
 // Exporting the indexes of a database as a plan (`pgindex export`): the I/O, then the pure parts.
 export { exportPlan, type ExportOptions, type ExportResult } from './export/export.js';
 export { gatherAdvice, DEFAULT_MIN_SHARE, type QueryFile, type GatherOptions } from './advisor/workload/gather.js';

@@ -21,6 +21,7 @@ import type { WorkloadAdvice } from './advisor/workload/advice.js';
 import { qualifiedKey } from './sql/qualified.js';
 import { advisedWhere, type AdvisedWhere } from './advisor/advise.js';
 import { serverMachine } from './db/server-machine.js';
+import { modelForServer } from './cost/cache.js';
 import { keysKey, predicateKey, type ServerKey } from './plan/predicates.js';
 import { keysLabel, needsServerKeys, plannedKeys } from './plan/index-entries.js';
 import { rawPredicateProblem } from './plan/sql.js';
@@ -46,6 +47,8 @@ export interface PrepareOptions {
   log: (message: string) => void;
   /** application_name of the planning session. */
   applicationName?: string;
+  /** Where `pgindex calibrate` cached the cost model (src/cost/cache.ts); absent: XDG_CACHE_HOME/pgindex. */
+  cacheDir?: string;
   /**
    * Take the database's run lock (src/db/run-lock.ts) before planning and hand it over in the
    * result, to be released when the run has ended: one apply or run at a time per database.
@@ -106,12 +109,14 @@ export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
     const { predicates, problems } = await serverPredicates(client, file, resolution.tables, opts.log, snapshot);
     // The advised indexes' expression keys are read by the server as any entry's are.
     const keys = await serverKeys(client, withAutoIndexes(resolution, auto).resolution.tables, opts.log);
+    const costModel = await modelForServer(client, opts.env, opts.log, opts.cacheDir);
     const plan = buildPlan(file, snapshot, {
       predicates,
       serverKeys: keys.serverKeys,
       resolution,
       problems: [...problems, ...keys.problems],
       machine: serverMachine(connection),
+      costModel,
       ...(auto ? { auto } : {}),
     });
     await lockMessage(client, 'checking that the planned index names are free', [], 'AccessShareLock', () => checkNamesFree(client, plan));

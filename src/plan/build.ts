@@ -36,6 +36,8 @@ import { planPrune } from './prune.js';
 import { withAutoIndexes } from './auto.js';
 import type { WorkloadAdvice } from '../advisor/workload/advice.js';
 import { deriveRunSettings, type MachineFacts } from './settings.js';
+import { DEFAULT_MODEL, type CostModel } from '../cost/kinds.js';
+import { costModelSummary, priceBuilds } from '../cost/plan-builds.js';
 import { citusRunSettings } from './citus.js';
 import type { ColumnPlan, Plan, TableSummary } from './types.js';
 
@@ -52,6 +54,8 @@ export interface BuildOptions {
   serverKeys?: ReadonlyMap<string, ServerKey[]>;
   /** The machine the server runs on, when pgindex runs there too: its cores bound the run's. */
   machine?: MachineFacts | null;
+  /** The cost model that prices the builds (src/cost): the server's calibration; absent, the defaults. */
+  costModel?: CostModel;
   /** resolveTables(file, snapshot, { deferProblems: true }), when the caller has it already. */
   resolution?: Resolution;
   /** Problems the caller found at plan positions (the server rejected a `where`…), to be reported
@@ -83,13 +87,14 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
   if (state.conflicts.length > 0) throw conflictsError(state.conflicts);
   // On a Citus coordinator: shard builds per node kept within a bound (src/plan/citus.ts).
   const citus = citusRunSettings(file, snapshot, state.steps, deriveRunSettings(snapshot.server.settings, file, options.machine ?? null));
+  const priced = priceBuilds(state.steps, snapshot, citus.settings, options.costModel ?? DEFAULT_MODEL);
   return {
     version: 1,
     source: file.file,
     server: { version: snapshot.server.version, versionNum: snapshot.server.versionNum },
-    settings: citus.settings,
+    settings: { ...citus.settings, costModel: costModelSummary(options.costModel ?? DEFAULT_MODEL, priced.predictedSeconds) },
     columns,
-    steps: state.steps,
+    steps: priced.steps,
     warnings: [...new Set([...warnings, ...citus.warnings])],
     tables: summarise(resolution.tables.map((r) => r.table)),
     matchedNoTable: resolution.tables.length === 0,

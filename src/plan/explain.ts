@@ -13,6 +13,7 @@ import { qualifiedKey } from '../sql/qualified.js';
 import { quoteQualified } from '../sql/quote.js';
 import { hazardLine, hazardSteps } from './hazards.js';
 import { autoExplainLines } from './auto-explain.js';
+import { buildSettingsText, costModelText } from '../cost/describe.js';
 
 /** Width in terminal columns, counting code points (no East Asian wide characters in identifiers we expect). */
 function displayWidth(s: string): number {
@@ -88,6 +89,18 @@ function wrap(text: string, room: number): string[] {
   return parts;
 }
 
+/** The builds' settings and predicted times from the cost model, longest first (the run's order). */
+function buildLines(plan: Plan, width: number | undefined): string[] {
+  const builds = plan.steps.flatMap((s) => (s.build && s.index ? [{ index: s.index, build: s.build }] : []));
+  if (builds.length === 0) return [];
+  builds.sort((a, b) => b.build.seconds - a.build.seconds);
+  const m = plan.settings.costModel;
+  const lines = [`Builds (${m ? costModelText(m) : 'cost model'}):`, ...builds.map((b) => `  ${quoteQualified(b.index)}: ${buildSettingsText(b.build)}`)];
+  // Within a terminal's width, a long line goes on under itself, indented.
+  const fitted = width === undefined ? lines : lines.flatMap((l) => (displayWidth(l) <= width ? [l] : wrap(l, width - 4)).map((part, i) => (i === 0 ? part : `    ${part}`)));
+  return [...fitted, ''];
+}
+
 export function renderExplain(plan: Plan, opts: ExplainOptions = {}): string {
   const byTable = new Map<string, { table: QualifiedName; columns: ColumnPlan[] }>();
   for (const c of plan.columns) {
@@ -112,6 +125,7 @@ export function renderExplain(plan: Plan, opts: ExplainOptions = {}): string {
     out.push('');
   }
   if (plan.auto) out.push(...autoExplainLines(plan.auto));
+  out.push(...buildLines(plan, opts.width));
   const drops = hazardSteps(plan);
   if (drops.length > 0) {
     out.push(`Drops (hazard: apply runs them only with --allow-drop):`, ...drops.map((d) => `  ${hazardLine(d)}: ${d.reason}`), '');

@@ -4,6 +4,7 @@
  */
 import type { Plan, Step } from './types.js';
 import { durationSetting, sizeSetting } from '../pg/settings.js';
+import { buildSettingsText, costModelText } from '../cost/describe.js';
 
 /** Comments hold one line each: a reason can never end the comment early or smuggle in a statement. */
 export function comment(text: string): string {
@@ -42,6 +43,7 @@ export function settingsLine(plan: Plan): string {
     `maintenance_work_mem ${sizeSetting(s.maintenanceWorkMemBytes)} in total`,
     `${s.cores} cores${coresFromText(s.coresFrom)}`,
     `up to ${s.maxWorkersPerBuild} parallel workers per build`,
+    ...(s.costModel ? [costModelText(s.costModel)] : []),
     `lock_timeout ${durationSetting(s.lockTimeoutMs)}`,
     // Only when set: a plan without it reads as it always has.
     ...(s.snapshotWaitTimeoutMs ? [`snapshot_wait_timeout ${durationSetting(s.snapshotWaitTimeoutMs)}`] : []),
@@ -56,7 +58,7 @@ export function settingsLine(plan: Plan): string {
  * index a user may rely on) says so in a line of its own, which a reviewer's search finds.
  */
 export function statementBlocks(steps: Step[]): string[] {
-  return steps.map((step) => `${step.hazard ? comment(HAZARD_COMMENT) + '\n' : ''}${comment(step.reason)}\n${step.sql};`);
+  return steps.map((step) => `${step.hazard ? comment(HAZARD_COMMENT) + '\n' : ''}${comment(step.reason)}\n${step.build ? comment(`apply builds it with ${buildSettingsText(step.build)}`) + '\n' : ''}${step.sql};`);
 }
 
 export const HAZARD_COMMENT = 'HAZARD: drops an index; pgindex apply runs this only with --allow-drop';

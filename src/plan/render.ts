@@ -145,6 +145,7 @@ export function renderJson(plan: Plan): string {
       dependsOn: [...s.dependsOn],
       hazard: s.hazard,
       estimate: { pages: s.estimate.pages, cost: s.estimate.cost, sizeBytes: s.estimate.sizeBytes, size: humanBytes(s.estimate.sizeBytes) },
+      build: s.build ? { ...s.build } : null,
       sql: s.sql,
     })),
     columns: plan.columns.map((c) => ({

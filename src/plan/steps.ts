@@ -65,6 +65,7 @@ export function createStep(
     parallelCapable: parallelCapable(intent.def.method, state.versionNum),
     dependsOn: opts.dependsOn,
     estimate: opts.estimate,
+    ...(intent.def.keys[0]?.opclass ? { opclass: intent.def.keys[0].opclass.name } : {}),
   });
 }
 

@@ -60,6 +60,10 @@ export interface Step {
   after?: string[];
   /** Inputs of the scheduler: relation pages and a method factor give a relative cost. */
   estimate: { pages: number; cost: number; sizeBytes: number };
+  /** An index build's settings and predicted time, from the cost model (src/cost/plan-builds.ts). */
+  build?: PlannedBuild;
+  /** The operator class of the leading key when the plan names one: the build's kind (src/cost/kinds.ts). */
+  opclass?: string;
   // The facts the runner acts on, set by the planner that made the step (src/plan/step-facts.ts):
   // the scheduler, retries and cleanup read them and never re-derive them from the SQL or the action.
   /** The lock the statement takes on `table`, or null when unknown (a statement of a SQL file). */
@@ -83,6 +87,26 @@ export interface Step {
    * whichever session runs them. Absent: the session's own.
    */
   settings?: Record<string, string>;
+}
+
+/**
+ * What the cost model chose for one index build. The runner sets the memory as planned; workers are
+ * decided again when the build starts (src/cost/budget.ts, the same rule the plan simulated), up to
+ * the ones the model found worth having.
+ */
+export interface PlannedBuild {
+  /** The build kind's key (method/opclass/major) and whether its curve is calibrated. */
+  kind: string;
+  calibrated: boolean;
+  /** maintenance_work_mem for the build with no worker. */
+  memoryBytes: number;
+  /** Parallel workers worth having by the model, whatever the other builds take. */
+  usefulWorkers: number;
+  /** As the plan's schedule gives them: the workers and the maintenance_work_mem SET with them. */
+  workers: number;
+  maintenanceWorkMemBytes: number;
+  /** Predicted duration with those settings. */
+  seconds: number;
 }
 
 export type ColumnAction = 'create' | 'rebuild' | 'exists' | 'attach' | 'skip';
@@ -114,6 +138,12 @@ export interface RunSettings {
    * `cores:`, or assumed (one per session) for a server elsewhere. Absent in plans saved before.
    */
   coresFrom?: 'machine' | 'plan' | 'assumed';
+  /**
+   * The cost model the builds were priced with (src/cost): calibrated on this server or the
+   * defaults, and the predicted duration of all the builds as the plan schedules them. Absent in
+   * plans saved before.
+   */
+  costModel?: { source: 'calibrated' | 'default'; calibratedAt?: string; predictedSeconds: number };
   /** Max parallel maintenance workers per build, as the server allows. */
   maxWorkersPerBuild: number;
   /** Bounds only the wait for a table lock (src/runner/build-waits.ts). */

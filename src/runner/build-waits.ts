@@ -11,7 +11,7 @@
  * transactions (wait_event 'virtualxid' or 'transactionid'), and the blocker is named in both cases.
  */
 import type { RunSettings, Step } from '../plan/types.js';
-import { isIndexBuild } from './budget.js';
+import { isIndexBuild } from '../cost/budget.js';
 
 export type WaitKind = 'table-lock' | 'old-transactions';
 

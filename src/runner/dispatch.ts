@@ -11,7 +11,7 @@
 import { shardBuildError } from './citus-shards.js';
 import { sizeSetting } from '../pg/settings.js';
 import type { Step } from '../plan/types.js';
-import { buildBudget, isIndexBuild } from './budget.js';
+import { buildBudget, isIndexBuild } from '../cost/budget.js';
 import { displayName, stepLabel } from './describe.js';
 import type { Leftovers } from './leftovers.js';
 import type { Outcome, StepLedger } from './ledger.js';
@@ -60,6 +60,8 @@ export class Dispatcher {
   private readonly retryWaits = new Map<string, { step: Step; wait: AbortController }>();
   /** What each idle session was last reported waiting for (null: nothing left), by session number. */
   private readonly idleReported = new Map<number, string | null>();
+  /** Predicted seconds of the builds not started yet (Step.build): what the critical path is judged by. */
+  private predictedLeft: number;
   private finished!: () => void;
   /** Resolves once every step has ended and nothing runs or waits. */
   readonly allDone = new Promise<void>((resolve) => (this.finished = resolve));
@@ -69,7 +71,9 @@ export class Dispatcher {
     private readonly scheduler: Scheduler,
     private readonly ledger: StepLedger,
     private readonly leftovers: Leftovers,
-  ) {}
+  ) {
+    this.predictedLeft = ctx.steps.reduce((sum, s) => sum + (s.build?.seconds ?? 0), 0);
+  }
 
   /** Starts whatever can start on the free sessions. */
   pump(): void {
@@ -87,9 +91,13 @@ export class Dispatcher {
           pages: step.estimate.pages,
           method: step.method,
           indexBytes: step.estimate.sizeBytes,
+          planned: step.build,
           running: [...this.jobs].flatMap((j) => (j.budget ? [j.budget] : [])),
           waiting: this.scheduler.pendingBuilds + this.retryWaits.size,
+          critical: step.build !== undefined && step.build.seconds * this.ctx.plan.settings.cores >= this.predictedLeft,
         });
+        // A retried build counted once: it is the same work.
+        if (step.build && this.ledger.of(step).firstStartedAt === null) this.predictedLeft = Math.max(0, this.predictedLeft - step.build.seconds);
       }
       this.jobs.add(job);
       void this.attempt(job).finally(() => {

@@ -123,6 +123,7 @@ class Run {
       durationMs: ctx.now() - ctx.startedAt,
       leftovers: [...this.leftovers.left],
       indexes: countIndexes(outcomes(results)),
+      ...(settings.costModel ? { predictedSeconds: settings.costModel.predictedSeconds } : {}),
       results,
     };
     // Every step's end, for readers of the events alone; the SQL is in each step's start event.

@@ -68,6 +68,7 @@ export class StepLedger {
       attempts: record.attempts,
       durationMs: started === null ? null : now - started,
       sizeBytes: outcome.sizeBytes ?? null,
+      ...(step.build ? { predictedSeconds: step.build.seconds } : {}),
     };
     this.counts[state]++;
     return record.result;

@@ -4,7 +4,7 @@
  * (dispatch, ledger, leftovers, progress) hold their own state; this holds only what they all read.
  */
 import type { Plan, Step } from '../plan/types.js';
-import type { BuildBudget } from './budget.js';
+import type { BuildBudget } from '../cost/budget.js';
 import type { WaitState } from './build-waits.js';
 import type { Control } from './control.js';
 import { isConnectionLost, toStepError } from './retry.js';

@@ -3,8 +3,9 @@
  *
  * - A step starts only once every step it depends on is done, and every step it comes `after` has
  *   ended (in any state).
- * - Longest estimated build first, so the big builds do not end up alone at the tail; among equal
- *   costs, queue order (plan order, and a retried step behind the steps already queued).
+ * - Longest build first, so the big builds do not end up alone at the tail: by the cost model's
+ *   predicted seconds (Step.build), or the relative estimate where there is none (a statement of a
+ *   SQL file); among equal costs, queue order (plan order, and a retried step behind the steps already queued).
  * - Lock-aware, from each step's `lock`: CREATE INDEX takes a SHARE lock, which other plain builds
  *   share; CONCURRENTLY (and DROP INDEX CONCURRENTLY, ATTACH) take SHARE UPDATE EXCLUSIVE, which
  *   conflicts with both. A step that would only wait for a running step's lock is passed over for
@@ -22,7 +23,7 @@
 import { PlanningError } from '../errors.js';
 import type { QualifiedName, Step } from '../plan/types.js';
 import { lockModesConflict } from '../pg/locks.js';
-import { isIndexBuild } from './budget.js';
+import { isIndexBuild } from '../cost/budget.js';
 import { Heap } from './heap.js';
 
 /** Same table; a schema of '' means "as the search_path resolves it" and matches any schema. */
@@ -278,7 +279,7 @@ export class Scheduler {
 
   private enqueue(slot: Slot): void {
     slot.state = 'ready';
-    this.ready.push({ slot, order: slot.order, cost: slot.step.estimate.cost });
+    this.ready.push({ slot, order: slot.order, cost: slot.step.build?.seconds ?? slot.step.estimate.cost });
   }
 
   private leave(slot: Slot): void {

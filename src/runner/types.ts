@@ -42,6 +42,8 @@ export interface StepResult {
   durationMs: number | null;
   /** pg_relation_size of the built index, bytes. */
   sizeBytes: number | null;
+  /** An index build's predicted duration (Step.build), seconds; absent without a prediction. */
+  predictedSeconds?: number;
 }
 
 export interface RunSummary {
@@ -59,6 +61,8 @@ export interface RunSummary {
   leftovers: string[];
   /** The same run counted by index: a rebuilt leftover (a DROP and a CREATE) is one index. */
   indexes: IndexCounts;
+  /** The builds' duration as the cost model predicted it for the plan's schedule, seconds. */
+  predictedSeconds?: number;
 }
 
 export interface RunResult extends RunSummary {

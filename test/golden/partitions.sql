@@ -1,6 +1,6 @@
 -- pgindex plan test/golden/partitions.yaml
 -- server: (masked in golden files)
--- settings: parallelism 2, concurrently, maintenance_work_mem 1GB in total, N cores (this machine's), up to N-1 parallel workers per build, lock_timeout 5s, statement_timeout 0, retries 3
+-- settings: parallelism 2, concurrently, maintenance_work_mem 1GB in total, N cores (this machine's), up to N-1 parallel workers per build, cost model default (not calibrated: see pgindex calibrate), builds predicted N s, lock_timeout 5s, statement_timeout 0, retries 3
 -- 27 statements: 6 create-parent, 9 create, 12 attach
 -- run with: psql -X -f FILE (statements run one by one in autocommit mode; no transaction block,
 -- as CREATE INDEX CONCURRENTLY requires)
@@ -21,12 +21,14 @@ ALTER INDEX public.measurements_device_btree_idx ATTACH PARTITION public.legacy_
 CREATE INDEX measurements_2025_device_btree_idx ON ONLY public.measurements_2025 USING btree (device);
 
 -- public.measurements_2025_low.device: partition of public.measurements_2025
+-- apply builds it with maintenance_work_mem M, N parallel workers, predicted N s (btree/int4_ops/NN, default curve)
 CREATE INDEX CONCURRENTLY measurements_2025_low_device_btree_idx ON public.measurements_2025_low USING btree (device);
 
 -- public.measurements_2025_low.device: attach to measurements_2025_device_btree_idx
 ALTER INDEX public.measurements_2025_device_btree_idx ATTACH PARTITION public.measurements_2025_low_device_btree_idx;
 
 -- public.measurements_2025_rest.device: partition of public.measurements_2025
+-- apply builds it with maintenance_work_mem M, N parallel workers, predicted N s (btree/int4_ops/NN, default curve)
 CREATE INDEX CONCURRENTLY measurements_2025_rest_device_btree_idx ON public.measurements_2025_rest USING btree (device);
 
 -- public.measurements_2025_rest.device: attach to measurements_2025_device_btree_idx
@@ -39,6 +41,7 @@ ALTER INDEX public.measurements_device_btree_idx ATTACH PARTITION public.measure
 CREATE INDEX measurements_taken_at_btree_idx ON ONLY public.measurements USING btree (taken_at);
 
 -- public.measurements_2024.taken_at: partition of public.measurements
+-- apply builds it with maintenance_work_mem M, N parallel workers, predicted N s (btree/timestamptz_ops/NN, default curve)
 CREATE INDEX CONCURRENTLY measurements_2024_taken_at_btree_idx ON public.measurements_2024 USING btree (taken_at);
 
 -- public.measurements_2024.taken_at: attach to measurements_taken_at_btree_idx
@@ -48,12 +51,14 @@ ALTER INDEX public.measurements_taken_at_btree_idx ATTACH PARTITION public.measu
 CREATE INDEX measurements_2025_taken_at_btree_idx ON ONLY public.measurements_2025 USING btree (taken_at);
 
 -- public.measurements_2025_low.taken_at: partition of public.measurements_2025
+-- apply builds it with maintenance_work_mem M, N parallel workers, predicted N s (btree/timestamptz_ops/NN, default curve)
 CREATE INDEX CONCURRENTLY measurements_2025_low_taken_at_btree_idx ON public.measurements_2025_low USING btree (taken_at);
 
 -- public.measurements_2025_low.taken_at: attach to measurements_2025_taken_at_btree_idx
 ALTER INDEX public.measurements_2025_taken_at_btree_idx ATTACH PARTITION public.measurements_2025_low_taken_at_btree_idx;
 
 -- public.measurements_2025_rest.taken_at: partition of public.measurements_2025
+-- apply builds it with maintenance_work_mem M, N parallel workers, predicted N s (btree/timestamptz_ops/NN, default curve)
 CREATE INDEX CONCURRENTLY measurements_2025_rest_taken_at_btree_idx ON public.measurements_2025_rest USING btree (taken_at);
 
 -- public.measurements_2025_rest.taken_at: attach to measurements_2025_taken_at_btree_idx
@@ -66,6 +71,7 @@ ALTER INDEX public.measurements_taken_at_btree_idx ATTACH PARTITION public.measu
 CREATE INDEX measurements_reading_btree_idx ON ONLY public.measurements USING btree (reading);
 
 -- public.measurements_2024.reading: partition of public.measurements
+-- apply builds it with maintenance_work_mem M, N parallel workers, predicted N s (btree/float8_ops/NN, default curve)
 CREATE INDEX CONCURRENTLY measurements_2024_reading_btree_idx ON public.measurements_2024 USING btree (reading);
 
 -- public.measurements_2024.reading: attach to measurements_reading_btree_idx
@@ -75,12 +81,14 @@ ALTER INDEX public.measurements_reading_btree_idx ATTACH PARTITION public.measur
 CREATE INDEX measurements_2025_reading_btree_idx ON ONLY public.measurements_2025 USING btree (reading);
 
 -- public.measurements_2025_low.reading: partition of public.measurements_2025
+-- apply builds it with maintenance_work_mem M, N parallel workers, predicted N s (btree/float8_ops/NN, default curve)
 CREATE INDEX CONCURRENTLY measurements_2025_low_reading_btree_idx ON public.measurements_2025_low USING btree (reading);
 
 -- public.measurements_2025_low.reading: attach to measurements_2025_reading_btree_idx
 ALTER INDEX public.measurements_2025_reading_btree_idx ATTACH PARTITION public.measurements_2025_low_reading_btree_idx;
 
 -- public.measurements_2025_rest.reading: partition of public.measurements_2025
+-- apply builds it with maintenance_work_mem M, N parallel workers, predicted N s (btree/float8_ops/NN, default curve)
 CREATE INDEX CONCURRENTLY measurements_2025_rest_reading_btree_idx ON public.measurements_2025_rest USING btree (reading);
 
 -- public.measurements_2025_rest.reading: attach to measurements_2025_reading_btree_idx
@@ -90,4 +98,5 @@ ALTER INDEX public.measurements_2025_reading_btree_idx ATTACH PARTITION public.m
 ALTER INDEX public.measurements_reading_btree_idx ATTACH PARTITION public.measurements_2025_reading_btree_idx;
 
 -- public.logs.level: text → btree (partitioned table: one CREATE INDEX builds every partition's index)
+-- apply builds it with maintenance_work_mem M, N parallel workers, predicted N s (btree/text_ops/NN, default curve)
 CREATE INDEX logs_level_btree_idx ON public.logs USING btree (level);

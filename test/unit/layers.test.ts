@@ -23,6 +23,7 @@ const LAYERS: Record<string, number> = {
   catalog: 3,
   advisor: 4,
   plan: 5,
+  cost: 5,
   script: 6,
   'planner.ts': 6,
   export: 6,

@@ -30,13 +30,15 @@ parallel sessions (the plan's \`parallelism\`, or -j), plus one control
 connection for progress and cancellation. Sessions are named
 pgindex/<run-id>/<n> in pg_stat_activity.
 
-Scheduling: the largest estimated build first; never two CONCURRENTLY builds
+Scheduling: the longest predicted build first (the cost model: see pgindex
+calibrate); never two CONCURRENTLY builds
 on one table at once (their locks conflict: another table's build is started
 instead); partition indexes follow their dependencies (parent ON ONLY, then
 the partitions, then the attaches).
 Budget: the plan's maintenance_work_mem is shared by the builds running when
-each one starts, each taking at most what its kind uses well (32MB for gin
-and gist, up to 128MB for a btree's sort, 32MB per parallel worker), and
+each one starts, each taking the memory the cost model chose for it (without
+calibration 32MB for gin and gist, up to 128MB for a btree's sort; 32MB per
+parallel worker), and
 max_parallel_maintenance_workers is chosen per build so
 builds plus workers stay within \`cores\` (this machine's CPU count when the
 server runs here, which the plan's \`cores:\` may lower; else the plan's

@@ -82,6 +82,18 @@ function status(o: OutcomeLine): string {
 }
 
 const HEADER = ['index', 'table', 'method', 'duration', 'size', 'status'];
+/** With the cost model's predictions, the duration column holds both: as narrow as "duration", so a table that fit still fits. */
+const PREDICTED_HEADER = ['index', 'table', 'method', 'took/est', 'size', 'status'];
+
+/**
+ * The duration, and after it the cost model's prediction when there is one: "8.1s/8.6s" (one word,
+ * so that the records layout keeps its fields apart by " · " alone).
+ */
+function durationCell(r: StepResult): string {
+  const took = r.durationMs === null ? '' : formatDuration(r.durationMs);
+  if (r.predictedSeconds === undefined) return took;
+  return `${took === '' ? '-' : took}/${formatDuration(r.predictedSeconds * 1000)}`;
+}
 
 function cells(o: OutcomeLine, label: (r: StepResult) => string): string[] {
   const r = o.result;
@@ -89,7 +101,7 @@ function cells(o: OutcomeLine, label: (r: StepResult) => string): string[] {
     label(r),
     r.table ? displayName(r.table) : '',
     r.method ?? '',
-    r.durationMs === null ? '' : formatDuration(r.durationMs),
+    durationCell(r),
     r.sizeBytes === null ? '' : humanBytes(r.sizeBytes),
     status(o),
   ];
@@ -99,8 +111,8 @@ function cells(o: OutcomeLine, label: (r: StepResult) => string): string[] {
  * The table, one line per index, the status column wrapped under itself if need be; null when the
  * other columns leave it less than MIN_STATUS_WIDTH.
  */
-function table(rows: string[][], columns: number): string[] | null {
-  const widths = HEADER.map((h, i) => Math.max(width(h), ...rows.map((row) => width(row[i] ?? ''))));
+function table(rows: string[][], columns: number, header: readonly string[]): string[] | null {
+  const widths = header.map((h, i) => Math.max(width(h), ...rows.map((row) => width(row[i] ?? ''))));
   const last = widths.length - 1;
   const fixed = widths.slice(0, -1).reduce((sum, w) => sum + w + 2, 0);
   const statusWidth = Math.min(widths[last] ?? 0, columns - fixed);
@@ -112,8 +124,8 @@ function table(rows: string[][], columns: number): string[] | null {
     return [(head + first).trimEnd(), ...more.map((m) => ' '.repeat(fixed) + m)];
   };
   // The status column is as wide as its longest message: underline only its heading.
-  const rule = widths.map((w, i) => '-'.repeat(i === last ? width(HEADER[i] ?? '') : w));
-  return [...line(HEADER), ...line(rule), ...rows.flatMap(line)];
+  const rule = widths.map((w, i) => '-'.repeat(i === last ? width(header[i] ?? '') : w));
+  return [...line([...header]), ...line(rule), ...rows.flatMap(line)];
 }
 
 /**
@@ -155,10 +167,12 @@ export function formatSummary(result: RunResult, label: (r: StepResult) => strin
   const columns = typeof options.columns === 'number' && options.columns > 0 ? Math.floor(options.columns) : DEFAULT_WIDTH;
   const lines = outcomes(result.results);
   const rows = lines.map((o) => cells(o, label));
-  const out = table(rows, columns) ?? records(rows, columns);
+  const header = result.results.some((r) => r.predictedSeconds !== undefined) ? PREDICTED_HEADER : HEADER;
+  const out = table(rows, columns, header) ?? records(rows, columns);
   out.push('');
   const indexes = indexLine(countIndexes(lines));
-  for (const text of [...(indexes ? [indexes] : []), statementLine(result), ...result.leftovers.map((d) => `left behind (INVALID): ${d}`)]) {
+  const predicted = result.predictedSeconds === undefined ? [] : [`est: the cost model's prediction; all the builds: ${formatDuration(result.predictedSeconds * 1000)}`];
+  for (const text of [...(indexes ? [indexes] : []), statementLine(result), ...predicted, ...result.leftovers.map((d) => `left behind (INVALID): ${d}`)]) {
     out.push(...wrap(text, columns));
   }
   return out.join('\n') + '\n';

@@ -37,13 +37,20 @@ const EXAMPLES: Example[] = [
 
 /**
  * The one line that names the server's exact version, which differs between the servers CI runs, and
- * the counts that follow this machine's CPUs (the server runs on it: src/db/server-machine.ts).
+ * the counts that follow this machine's CPUs (the server runs on it: src/db/server-machine.ts). The
+ * cost model's per-build settings follow both (workers, the memory they need, predicted seconds,
+ * the major version in the kind): the lines stay, their numbers are masked.
  */
 function maskServer(sql: string): string {
   return sql
     .replace(/^-- server: .*$/m, '-- server: (masked in golden files)')
     .replace(/\b\d+ cores \(this machine's\), up to \d+ parallel workers per build/, "N cores (this machine's), up to N-1 parallel workers per build")
-    .replace(/^SET max_parallel_maintenance_workers = \d+;$/m, 'SET max_parallel_maintenance_workers = N-1;');
+    .replace(/^SET max_parallel_maintenance_workers = \d+;$/m, 'SET max_parallel_maintenance_workers = N-1;')
+    .replace(/builds predicted [\d.]+ s/, 'builds predicted N s')
+    .replace(
+      /^(-- apply builds it with) maintenance_work_mem \S+, \d+ parallel workers?, predicted [\d.]+ s \((\w+)\/(\w*|-)\/\d+, (default|calibrated) curve\)$/gm,
+      '$1 maintenance_work_mem M, N parallel workers, predicted N s ($2/$3/NN, $4 curve)',
+    );
 }
 
 for (const ex of EXAMPLES) {

@@ -55,9 +55,21 @@ test('a plain column: one CONCURRENTLY build with a stable id, estimate and sett
     cores: 2,
     coresFrom: 'assumed',
     maxWorkersPerBuild: 1,
+    // The default model: 100 pages of btree, 0.01 s + 100 × 1.1e-4 s at 16MB (sorts in memory).
+    costModel: { source: 'default', predictedSeconds: 0.02 },
     lockTimeoutMs: 5000,
     statementTimeoutMs: 0,
     retries: 3,
+  });
+  // The model's choice for it: no worker on 100 pages (PostgreSQL plans none below 1024), the 16MB floor.
+  assert.deepEqual(step?.build, {
+    kind: 'btree/text_ops/18',
+    calibrated: false,
+    memoryBytes: 16 * 1024 ** 2,
+    usefulWorkers: 0,
+    workers: 0,
+    maintenanceWorkMemBytes: 16 * 1024 ** 2,
+    seconds: 0.02,
   });
 });
 

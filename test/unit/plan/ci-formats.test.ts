@@ -4,6 +4,7 @@
  * own parser.
  */
 import { test } from 'node:test';
+import { buildSettingsText } from '../../../src/cost/describe.js';
 import assert from 'node:assert/strict';
 import { buildPlan } from '../../../src/plan/build.js';
 import { renderMarkdown, renderPlan, renderSql } from '../../../src/plan/render.js';
@@ -48,7 +49,7 @@ test('markdown: drops flagged first, then counts by action per table, the skips 
       '',
       '**4 statements**: 1 drop-invalid, 3 create',
       '',
-      'PostgreSQL 18.1; parallelism 2, concurrently, maintenance\\_work\\_mem 1GB in total, 2 cores (assumed, one per session: set cores:), up to 1 parallel workers per build, lock\\_timeout 2500ms, statement\\_timeout 0, retries 3',
+      'PostgreSQL 18.1; parallelism 2, concurrently, maintenance\\_work\\_mem 1GB in total, 2 cores (assumed, one per session: set cores:), up to 1 parallel workers per build, cost model default (not calibrated: see pgindex calibrate), builds predicted 0.92 s, lock\\_timeout 2500ms, statement\\_timeout 0, retries 3',
       '',
       '| table | create | rebuild | attach | exists | skip |',
       '|:--|--:|--:|--:|--:|--:|',
@@ -65,7 +66,7 @@ test('markdown: drops flagged first, then counts by action per table, the skips 
       '',
       '```sql',
       ...shop()
-        .steps.map((s) => `-- ${s.reason}\n${s.sql};`)
+        .steps.map((s) => `-- ${s.reason}\n${s.build ? '-- apply builds it with ' + buildSettingsText(s.build) + '\n' : ''}${s.sql};`)
         .join('\n\n')
         .split('\n'),
       '```',

@@ -29,7 +29,7 @@ test('renderSql: header, session settings, one commented statement each, then wh
     [
       '-- pgindex plan shop.yaml',
       '-- server: PostgreSQL 18.1 (180001)',
-      '-- settings: parallelism 2, concurrently, maintenance_work_mem 512MB in total, 2 cores (assumed, one per session: set cores:), up to 1 parallel workers per build, lock_timeout 2500ms, statement_timeout 2h, retries 3',
+      '-- settings: parallelism 2, concurrently, maintenance_work_mem 512MB in total, 2 cores (assumed, one per session: set cores:), up to 1 parallel workers per build, cost model default (not calibrated: see pgindex calibrate), builds predicted 0.92 s, lock_timeout 2500ms, statement_timeout 2h, retries 3',
       '-- 2 statements: 2 create',
       '-- run with: psql -X -f FILE (statements run one by one in autocommit mode; no transaction block,',
       '-- as CREATE INDEX CONCURRENTLY requires)',
@@ -41,9 +41,12 @@ test('renderSql: header, session settings, one commented statement each, then wh
       'SET max_parallel_maintenance_workers = 1;',
       '',
       '-- public.orders.status: text → btree',
+      // The default btree curve: enough to sort the estimated index in memory; both builds at once on 2 cores, no worker.
+      '-- apply builds it with maintenance_work_mem 63MB, 0 parallel workers, predicted 0.92 s (btree/text_ops/18, default curve)',
       'CREATE INDEX CONCURRENTLY orders_status_btree_idx ON public.orders USING btree (status);',
       '',
       '-- public.orders.placed_at: correlation 0.99 on 7,693 pages → brin',
+      '-- apply builds it with maintenance_work_mem 16MB, 0 parallel workers, predicted 0.18 s (brin/timestamptz_minmax_ops/18, default curve)',
       'CREATE INDEX CONCURRENTLY orders_placed_at_brin_idx ON public.orders USING brin (placed_at);',
       '',
       '-- no statement for:',
@@ -84,7 +87,7 @@ test('a reason with line breaks stays one comment line', () => {
   const first = p.steps[0];
   assert.ok(first);
   first.reason = 'line one\nDROP TABLE orders;';
-  assert.match(renderSql(p), /-- line one DROP TABLE orders;\nCREATE INDEX/);
+  assert.match(renderSql(p), /-- line one DROP TABLE orders;\n-- apply builds it with [^\n]*\nCREATE INDEX/);
 });
 
 test('renderJson: stable keys, statements with cost and size, every column decision', () => {
@@ -104,8 +107,19 @@ test('renderJson: stable keys, statements with cost and size, every column decis
     rename: 0,
     columns: { create: 2, rebuild: 0, attach: 0, exists: 1, skip: 1 },
   });
-  assert.deepEqual(Object.keys(doc.statements[0] ?? {}), ['id', 'action', 'table', 'index', 'method', 'columns', 'reason', 'concurrently', 'parallelCapable', 'dependsOn', 'hazard', 'estimate', 'sql']);
+  assert.deepEqual(Object.keys(doc.statements[0] ?? {}), ['id', 'action', 'table', 'index', 'method', 'columns', 'reason', 'concurrently', 'parallelCapable', 'dependsOn', 'hazard', 'estimate', 'build', 'sql']);
   assert.deepEqual((doc.statements[1] as { estimate: unknown }).estimate, { pages: 7693, cost: 1538.6, sizeBytes: 16384, size: '16 kB' });
+  // Each build's settings and predicted time from the cost model, as the plan's schedule gives them.
+  assert.deepEqual((doc.statements[1] as { build: unknown }).build, {
+    kind: 'brin/timestamptz_minmax_ops/18',
+    calibrated: false,
+    memoryBytes: 16 * 1024 ** 2,
+    usefulWorkers: 1,
+    workers: 0,
+    maintenanceWorkMemBytes: 16 * 1024 ** 2,
+    seconds: 0.18,
+  });
+  assert.deepEqual((doc.settings as { costModel: unknown }).costModel, { source: 'default', predictedSeconds: 0.92 });
   assert.deepEqual(
     doc.columns.map((c) => [c.column, c.action, c.method]),
     [

@@ -9,7 +9,7 @@
  * src/plan/settings.ts).
  */
 import { buildMemoryCapBytes } from '../plan/settings.js';
-import type { RunSettings, Step } from '../plan/types.js';
+import type { PlannedBuild, RunSettings, Step } from '../plan/types.js';
 
 /** PostgreSQL refuses a maintenance_work_mem below 1MB. */
 export const MIN_MAINTENANCE_WORK_MEM_KB = 1024;
@@ -39,10 +39,18 @@ export interface BudgetInput {
   /** The build's access method and estimated index size: what memory it can use (buildMemoryCapBytes). */
   method: string | null;
   indexBytes: number;
+  /** The cost model's choice for this build (Step.build): its memory replaces buildMemoryCapBytes. */
+  planned?: Pick<PlannedBuild, 'memoryBytes' | 'usefulWorkers'> | undefined;
   /** What the builds running now were given (this one not included). */
   running: readonly BuildBudget[];
   /** Builds still waiting to start after this one. */
   waiting: number;
+  /**
+   * The build is on the critical path: its predicted time alone is at least the work left (its own
+   * included) divided by the cores, so the run cannot end before it does. It may take the spare
+   * cores beyond an even share while builds still wait (their leaders keep a core each).
+   */
+  critical?: boolean;
 }
 
 /**
@@ -70,7 +78,7 @@ export function buildBudget(input: BudgetInput): BuildBudget {
   const usedKb = running.reduce((sum, b) => sum + b.maintenanceWorkMemKb, 0);
   // The plan's total is a ceiling shared by the builds at once; each takes no more than its kind uses well.
   const shareKb = Math.max(MIN_MAINTENANCE_WORK_MEM_KB, Math.min(Math.floor(totalKb / concurrent), totalKb - usedKb));
-  const ownKb = Math.floor(buildMemoryCapBytes(input.method, input.indexBytes) / 1024);
+  const ownKb = Math.floor((input.planned?.memoryBytes ?? buildMemoryCapBytes(input.method, input.indexBytes)) / 1024);
   const serialKb = Math.min(shareKb, ownKb);
 
   if (!input.parallelCapable) return { maintenanceWorkMemKb: serialKb, workers: 0 };
@@ -80,13 +88,13 @@ export function buildBudget(input: BudgetInput): BuildBudget {
   // Keep one core for each build about to start on a free session.
   const reserved = concurrent - alongside;
   let workers = freeCores - reserved;
-  if (input.waiting > 0) {
+  if (input.waiting > 0 && !input.critical) {
     // While the queue is full, everyone gets the same share; at the tail, take what is free.
     workers = Math.min(workers, Math.floor((settings.cores - concurrent) / concurrent));
   }
   workers = Math.max(
     0,
-    Math.min(workers, settings.maxWorkersPerBuild, workersForPages(input.pages), Math.floor(shareKb / MIN_KB_PER_PARTICIPANT) - 1),
+    Math.min(workers, settings.maxWorkersPerBuild, input.planned?.usefulWorkers ?? Number.POSITIVE_INFINITY, workersForPages(input.pages), Math.floor(shareKb / MIN_KB_PER_PARTICIPANT) - 1),
   );
   // PostgreSQL plans a worker only if every participant gets 32MB: the build's own memory, or that.
   const maintenanceWorkMemKb = workers === 0 ? serialKb : Math.min(shareKb, Math.max(ownKb, (workers + 1) * MIN_KB_PER_PARTICIPANT));

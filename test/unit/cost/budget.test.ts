@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildBudget, workersForPages, type BudgetInput, type BuildBudget } from '../../../src/runner/budget.js';
+import { buildBudget, workersForPages, type BudgetInput, type BuildBudget } from '../../../src/cost/budget.js';
 
 const MB = 1024 * 1024;
 const settings = { maintenanceWorkMemBytes: 1024 * MB, cores: 8, maxWorkersPerBuild: 8 };
@@ -104,4 +104,17 @@ test("workersForPages follows PostgreSQL's compute_parallel_worker", () => {
   assert.equal(workersForPages(3072), 2);
   assert.equal(workersForPages(9216), 3);
   assert.equal(workersForPages(0), Number.POSITIVE_INFINITY);
+});
+
+test('a build on the critical path takes the spare cores while builds still wait; the others keep an even share', () => {
+  const settings = { maintenanceWorkMemBytes: 1024 ** 3, cores: 8, maxWorkersPerBuild: 7 };
+  const base = { settings, sessions: 2, parallelCapable: true, pages: 1_000_000, method: 'btree', indexBytes: 64 * 1024 ** 2, running: [], waiting: 5 };
+  // 2 sessions on 8 cores with builds waiting: an even share of the 6 spare cores is 3 workers.
+  assert.equal(buildBudget(base).workers, 3);
+  // On the critical path: all but the core the next build's leader needs (8 - 1 - 1).
+  const critical = buildBudget({ ...base, critical: true });
+  assert.equal(critical.workers, 6);
+  assert.equal(critical.maintenanceWorkMemKb, 7 * 32 * 1024, '32MB a participant');
+  // The next build still has its core.
+  assert.equal(buildBudget({ ...base, running: [critical], waiting: 4 }).workers, 0);
 });

@@ -1,0 +1,128 @@
+/**
+ * Each index build of a plan priced by the cost model: its kind, the memory and workers the model
+ * chooses, and the predicted time as the run will schedule it. Pure: plan steps × catalog snapshot ×
+ * model → steps carrying their own settings (Step.build).
+ *
+ * Workers depend on what runs beside a build, so the plan replays the run's schedule: longest
+ * predicted build first on `parallelism` sessions, each build's budget decided when it starts by the
+ * runner's own rule (src/cost/budget.ts). The runner applies that rule again with what really
+ * runs, so a build that ends early or late moves the others' workers, never their memory. The replay
+ * leaves out dependencies and table locks (partition attaches, CONCURRENTLY builds of one table):
+ * the predicted total is a lower figure for plans that have them.
+ */
+import type { CatalogSnapshot, TableInfo } from '../catalog/types.js';
+
+type SnapshotFacts = Pick<CatalogSnapshot, 'server' | 'tables' | 'opclasses' | 'binaryCoercions'>;
+import { defaultOpclass } from '../pg/opclasses.js';
+import { buildMemoryCapBytes } from '../plan/settings.js';
+import { qualifiedKey } from '../sql/qualified.js';
+import type { PlannedBuild, RunSettings, Step } from '../plan/types.js';
+import { buildBudget, isIndexBuild, workersForPages, type BuildBudget } from './budget.js';
+import { curveFor, kindKey, type BuildKind, type CostModel } from './kinds.js';
+import { chooseSettings, predictSeconds, type Curve } from './model.js';
+
+/** The kind of a build step: its method, its key's operator class, the server's major version. */
+export function stepKind(step: Step, snapshot: SnapshotFacts, tables: ReadonlyMap<string, TableInfo>): BuildKind {
+  const method = step.method ?? 'btree';
+  const major = Math.floor(snapshot.server.versionNum / 10000);
+  if (step.opclass) return { method, opclass: step.opclass, major };
+  const table = step.table ? tables.get(qualifiedKey(step.table)) : undefined;
+  const column = table?.columns.find((c) => c.name === step.columns[0]);
+  const opclass = column ? defaultOpclass(snapshot, method, column.type) : null;
+  return { method, opclass: opclass?.name ?? '', major };
+}
+
+interface Priced {
+  step: Step;
+  kind: BuildKind;
+  curve: Curve;
+  calibrated: boolean;
+  memoryBytes: number;
+  usefulWorkers: number;
+  serialSeconds: number;
+}
+
+export interface PricedPlan {
+  steps: Step[];
+  /** When the last build ends in the replayed schedule, seconds from the start. */
+  predictedSeconds: number;
+}
+
+export function priceBuilds(steps: readonly Step[], snapshot: SnapshotFacts, settings: RunSettings, model: CostModel): PricedPlan {
+  const priced = new Map<string, Priced>();
+  let tables: Map<string, TableInfo> | null = null;
+  for (const step of steps) {
+    if (!isIndexBuild(step)) continue;
+    tables ??= new Map(snapshot.tables.map((t) => [qualifiedKey(t), t]));
+    const kind = stepKind(step, snapshot, tables);
+    const { curve, calibrated } = curveFor(model, kind);
+    const maxWorkers = step.parallelCapable ? Math.min(settings.maxWorkersPerBuild, workersForPages(step.estimate.pages)) : 0;
+    // What sorting the index in memory takes, up to 128MB (buildMemoryCapBytes): the floor of an uncalibrated sort.
+    const sortBytes = buildMemoryCapBytes(step.method, step.estimate.sizeBytes);
+    const choice = chooseSettings(curve, step.estimate.pages, sortBytes, settings.maintenanceWorkMemBytes, maxWorkers);
+    const serialSeconds = predictSeconds(curve, step.estimate.pages, choice.memoryBytes, 0);
+    priced.set(step.id, { step, kind, curve, calibrated, memoryBytes: choice.memoryBytes, usefulWorkers: choice.workers, serialSeconds });
+  }
+  const planned = replay([...priced.values()], settings);
+  const out = steps.map((s) => {
+    const p = priced.get(s.id);
+    const r = planned.builds.get(s.id);
+    if (!p || !r) return s;
+    const build: PlannedBuild = {
+      kind: kindKey(p.kind),
+      calibrated: p.calibrated,
+      memoryBytes: p.memoryBytes,
+      usefulWorkers: p.usefulWorkers,
+      workers: r.budget.workers,
+      maintenanceWorkMemBytes: r.budget.maintenanceWorkMemKb * 1024,
+      seconds: round(r.seconds),
+    };
+    return { ...s, build };
+  });
+  return { steps: out, predictedSeconds: round(planned.end) };
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+/** The run's schedule, replayed with predicted durations: longest serial build first, plan order on ties. */
+function replay(builds: Priced[], settings: RunSettings): { builds: Map<string, { budget: BuildBudget; seconds: number }>; end: number } {
+  const queue = builds.map((b, i) => ({ b, i })).sort((x, y) => y.b.serialSeconds - x.b.serialSeconds || x.i - y.i);
+  const sessions = Math.max(1, settings.parallelism);
+  const running: { end: number; budget: BuildBudget }[] = [];
+  const out = new Map<string, { budget: BuildBudget; seconds: number }>();
+  let now = 0;
+  let end = 0;
+  // The predicted work not started yet: a build at least a core's share of it is on the critical path.
+  let remaining = builds.reduce((sum, b) => sum + b.serialSeconds, 0);
+  for (let k = 0; k < queue.length; k++) {
+    if (running.length >= sessions) {
+      // The next session to free up is the build that ends first.
+      running.sort((x, y) => x.end - y.end);
+      now = Math.max(now, (running.shift() as { end: number }).end);
+    }
+    const { b } = queue[k] as { b: Priced };
+    const budget = buildBudget({
+      settings,
+      sessions,
+      parallelCapable: b.step.parallelCapable,
+      pages: b.step.estimate.pages,
+      method: b.step.method,
+      indexBytes: b.step.estimate.sizeBytes,
+      planned: { memoryBytes: b.memoryBytes, usefulWorkers: b.usefulWorkers },
+      running: running.map((r) => r.budget),
+      waiting: queue.length - k - 1,
+      critical: b.serialSeconds * settings.cores >= remaining,
+    });
+    remaining -= b.serialSeconds;
+    const seconds = predictSeconds(b.curve, b.step.estimate.pages, budget.maintenanceWorkMemKb * 1024, budget.workers);
+    out.set(b.step.id, { budget, seconds });
+    running.push({ end: now + seconds, budget });
+    end = Math.max(end, now + seconds);
+  }
+  return { builds: out, end };
+}
+
+/** What the plan's settings say of the model: RunSettings.costModel. */
+export function costModelSummary(model: CostModel, predictedSeconds: number): NonNullable<RunSettings['costModel']> {
+  return { source: model.source, ...(model.calibratedAt ? { calibratedAt: model.calibratedAt } : {}), predictedSeconds };
+}
