@@ -23,9 +23,9 @@ CREATE INDEX CONCURRENTLY customers_full_name_btree_idx ON public.customers USIN
 -- apply builds it with maintenance_work_mem M, N parallel workers, predicted N s (btree/text_ops/NN, default curve)
 CREATE INDEX CONCURRENTLY customers_country_btree_idx ON public.customers USING btree (country);
 
--- public.customers.tier: customer_tier → btree
+-- public.customers.tier: 4 distinct values in 1,000 rows, rare ones (under 5% of the rows): 'enterprise' in 3.5% → btree partial index on them
 -- apply builds it with maintenance_work_mem M, N parallel workers, predicted N s (btree/enum_ops/NN, default curve)
-CREATE INDEX CONCURRENTLY customers_tier_btree_idx ON public.customers USING btree (tier);
+CREATE INDEX CONCURRENTLY customers_tier_btree_idx ON public.customers USING btree (tier) WHERE tier = 'enterprise'::customer_tier;
 
 -- public.customers.signup_date: date → btree
 -- apply builds it with maintenance_work_mem M, N parallel workers, predicted N s (btree/date_ops/NN, default curve)
