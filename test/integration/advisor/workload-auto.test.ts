@@ -19,6 +19,7 @@ import { runCli, type CliResult } from '../../support/cli.js';
 import { startServer, type TestServer } from '../../support/server.js';
 import { withDatabase } from '../../support/db.js';
 import { SHOP_SQL } from '../../support/shop.js';
+import { withHypopgIfAvailable } from '../../support/hypopg.js';
 
 let server: TestServer;
 let client: pg.Client;
@@ -39,9 +40,7 @@ before(async () => {
   server = await startServer({ binDir: process.env.PGINDEX_TEST_PG_BIN || undefined, settings: { shared_preload_libraries: 'pg_stat_statements' } });
   client = new pg.Client({ connectionString: server.url });
   await client.connect();
-  versionNum = Number((await client.query<{ v: string }>("select current_setting('server_version_num') as v")).rows[0]?.v);
-  hypopg = ((await client.query("select 1 from pg_available_extensions where name = 'hypopg'")).rowCount ?? 0) > 0;
-  if (hypopg) await client.query('create extension hypopg');
+  ({ versionNum, hypopg } = await withHypopgIfAvailable(client));
   await client.query('create extension pg_stat_statements');
   await client.query(SHOP_SQL);
   await client.query('select pg_stat_statements_reset()');

@@ -20,6 +20,7 @@ import { loadSqlParser } from '../../../src/sql/parse.js';
 import { splitSql } from '../../../src/sql/split.js';
 import { planFile, tableSpec } from '../../support/plan-file.js';
 import { testDatabase, type TestDatabase } from '../../support/db.js';
+import { withHypopgIfAvailable } from '../../support/hypopg.js';
 
 let db: TestDatabase;
 let versionNum = 0;
@@ -27,9 +28,7 @@ let hypopg = false;
 
 before(async () => {
   db = await testDatabase();
-  versionNum = Number((await db.query<{ v: string }>("select current_setting('server_version_num') as v")).rows[0]?.v);
-  hypopg = ((await db.query("select 1 from pg_available_extensions where name = 'hypopg'")).rowCount ?? 0) > 0;
-  if (hypopg) await db.query('create extension hypopg');
+  ({ versionNum, hypopg } = await withHypopgIfAvailable(db.client));
   await db.query(`
     create schema lib;
     create table lib.authors (id bigint primary key, name text);
