@@ -171,7 +171,7 @@ export function formatSummary(result: RunResult, label: (r: StepResult) => strin
   const out = table(rows, columns, header) ?? records(rows, columns);
   out.push('');
   const indexes = indexLine(countIndexes(lines));
-  const predicted = result.predictedSeconds === undefined ? [] : [`est: the cost model's prediction; all the builds: ${formatDuration(result.predictedSeconds * 1000)}`];
+  const predicted = result.predictedSeconds === undefined ? [] : [`est: the cost model's prediction, ${formatDuration(result.predictedSeconds * 1000)} for all the plan's builds`];
   for (const text of [...(indexes ? [indexes] : []), statementLine(result), ...predicted, ...result.leftovers.map((d) => `left behind (INVALID): ${d}`)]) {
     out.push(...wrap(text, columns));
   }

@@ -193,7 +193,7 @@ test('-q prints only the summary on stdout, and on stderr only errors: no note, 
   const quiet = startCli(['apply', plan, '-d', db.url, '-q'], dir);
   assert.equal(await quiet.exited, 0, quiet.err());
   assert.equal(quiet.err(), '');
-  assert.match(quiet.out(), /^\nindex +table +method +duration +size +status\n/);
+  assert.match(quiet.out(), /^\nindex +table +method +took\/est +size +status\n/);
   assert.match(quiet.out(), /\nstatements: 2 done, 0 skipped, 0 failed, 0 cancelled of 2 in /);
   assert.doesNotMatch(quiet.out(), /^\[\d\d:|^run \w+:/m);
   assert.equal((await indexesOf('quiet_t')).length, 2);

@@ -153,7 +153,7 @@ test("the cost model's predictions: took/est per build, and the builds' predicte
   assert.match(lines[0] ?? '', /^index +table +method +took\/est +size +status$/);
   assert.match(text, /^public\.big +public\.t +btree +8\.1s\/8\.6s +16 kB +done$/m);
   assert.match(text, /^public\.small +public\.t +btree +400ms\/250ms +16 kB +done$/m);
-  assert.match(text, /^statements: 2 done, 0 skipped, 0 failed, 0 cancelled of 2 in 4\.2s\nest: the cost model's prediction; all the builds: 8\.8s$/m);
+  assert.match(text, /^statements: 2 done, 0 skipped, 0 failed, 0 cancelled of 2 in 4\.2s\nest: the cost model's prediction, 8\.8s for all the plan's builds$/m);
   // Without predictions (a SQL file's statements, a plan saved before): the summary as it was.
   const plain = formatSummary(run([step({ stepId: 'big' })]), label, { columns: 120 });
   assert.match(plain, /^index +table +method +duration +size +status$/m);
