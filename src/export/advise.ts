@@ -5,29 +5,20 @@
  * plans exactly those indexes; once they are built, nothing. Connecting, the snapshot and the advice
  * are the edge here; declaring the advice (adviceDeclared) is pure.
  */
-import { PgindexError } from '../errors.js';
-import { chooseConnection, clientConfig, connect, describeSource, describeTarget, type ConnectionFlags } from '../db/connection.js';
-import { takeSnapshot } from '../catalog/snapshot.js';
-import { searchPathSchemas } from '../catalog/index-owners.js';
+import { withSelectedTables, type SelectionConnection } from './selected.js';
 import type { CatalogSnapshot, TableInfo } from '../catalog/types.js';
-import { queryRows } from '../db/rows.js';
 import { gatherAdvice, type QueryFile } from '../advisor/workload/gather.js';
 import type { AdvisedIndex, WorkloadAdvice } from '../advisor/workload/advice.js';
 import { indexName, keyNamePart } from '../plan/names.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { planYaml } from './plan-yaml.js';
 import { planName } from './plan-names.js';
-import { patternPlan, selectedTables, selectionPatterns, type ExportSelection } from './select.js';
 import type { ExportedIndex, ExportedPlan, ExportedTable } from './declare.js';
 
-export interface AdviseOptions extends ExportSelection {
-  dbFlag?: string | undefined;
-  connectionFlags?: ConnectionFlags | undefined;
-  env: NodeJS.ProcessEnv;
+export interface AdviseOptions extends SelectionConnection {
   queryFiles: readonly QueryFile[];
   /** The `$schema=` of the first line (src/export/schema-ref.ts). */
   schemaRef: string;
-  log: (message: string) => void;
 }
 
 export interface AdviseResult {
@@ -37,21 +28,8 @@ export interface AdviseResult {
   advice: WorkloadAdvice;
 }
 
-// EXPLAIN and the copies of tables take locks: never wait long behind one.
-const LOCK_TIMEOUT_MS = 5000;
-
 export async function advisePlan(opts: AdviseOptions): Promise<AdviseResult> {
-  selectionPatterns(opts, []);
-  const target = chooseConnection({ flag: opts.dbFlag, flags: opts.connectionFlags, env: opts.env });
-  const connection = clientConfig(target, 'pgindex advise');
-  const client = await connect(connection);
-  try {
-    opts.log(`connected to ${describeTarget(connection)} (from ${describeSource(target)})`);
-    await queryRows(client, `SET lock_timeout = ${LOCK_TIMEOUT_MS}`);
-    const selection = selectionPatterns(opts, await searchPathSchemas(client));
-    const snapshot = await takeSnapshot(client, patternPlan('pgindex advise', selection.patterns, LOCK_TIMEOUT_MS));
-    const tables = selectedTables(snapshot.tables, selection.selects);
-    if (tables.length === 0) throw new PgindexError(`nothing to advise on: the selection matches no table in ${describeTarget(connection)}`, 'nothing-matched');
+  return withSelectedTables(opts, 'pgindex advise', 'nothing to advise on', async ({ client, snapshot, tables }) => {
     const advice = await gatherAdvice(client, snapshot, { tables: tables.map((t) => ({ schema: t.schema, name: t.name })), queryFiles: opts.queryFiles });
     const plan = adviceDeclared(snapshot, tables, advice);
     if (advice.indexes.length === 0) return { text: null, plan, advice };
@@ -61,9 +39,7 @@ export async function advisePlan(opts: AdviseOptions): Promise<AdviseResult> {
       'Each index says what it serves and why; review, then `pgindex plan` / `pgindex apply` this file.',
     ];
     return { text: planYaml(plan, { schemaRef: opts.schemaRef, header }), plan, advice };
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  });
 }
 
 /** The advised indexes as `indexes:` entries of the tables they are on, sorted as the advice is. */
