@@ -84,6 +84,39 @@ export async function runNaiveParallel(url: string, statements: string[], parall
   return { ms: performance.now() - start, statements: timings, failures };
 }
 
+/**
+ * (e) The oracle: every statement at its own maintenance_work_mem, without parallel workers, on
+ * sessions packed ahead of time (analysis.ts packLongestFirst on each build's measured time). What a
+ * scheduler that already knew each build's best memory and duration would do on this machine; the
+ * gap from it to the best-setting bound is the machine's (two builds side by side run slower than
+ * either alone), not the schedule's.
+ */
+export async function runPacked(url: string, sessions: { sql: string; memory: string }[][]): Promise<RunResult> {
+  const clients = await Promise.all(sessions.map(() => connectClient(url, 'bench/oracle')));
+  const timings: StatementTiming[] = [];
+  const failures: Failure[] = [];
+  try {
+    await Promise.all(clients.map((c) => c.query('SET max_parallel_maintenance_workers = 0')));
+    const start = performance.now();
+    await Promise.all(
+      sessions.map(async (list, s) => {
+        const client = clients[s] as pg.Client;
+        for (const { sql, memory } of list) {
+          const t = performance.now();
+          await client
+            .query(`SET maintenance_work_mem = '${memory.replace(/'/g, "''")}'`)
+            .then(() => client.query(sql))
+            .catch((err: unknown) => failures.push(failure(sql, err)));
+          timings.push({ sql, ms: performance.now() - t });
+        }
+      }),
+    );
+    return { ms: performance.now() - start, statements: timings, failures };
+  } finally {
+    await Promise.all(clients.map((c) => c.end()));
+  }
+}
+
 export interface CalibratedStatement {
   sql: string;
   wallMs: number;

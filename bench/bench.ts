@@ -19,8 +19,8 @@ import pg from 'pg';
 import { startServer, ServerStartError, type TestServer } from '../test/support/server.js';
 import { withDatabase } from '../test/support/db.js';
 import { redact, type PreparedPlan } from '../src/index.js';
-import { bestSettingBound, lowerBound, median, statementMinima, target, type Target } from './analysis.js';
-import { connectClient, runCalibration, runNaiveParallel, runSequential, type Failure, type RunResult as BaselineResult } from './baselines.js';
+import { bestSettingBound, fastestRun, lowerBound, median, packLongestFirst, statementMinima, target, type Target } from './analysis.js';
+import { connectClient, runCalibration, runNaiveParallel, runPacked, runSequential, type Failure, type RunResult as BaselineResult } from './baselines.js';
 import { CpuMeter, processCpuNs } from './cpu.js';
 import { bigTableRows, createDataset, dropIndexes } from './dataset.js';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
@@ -129,10 +129,14 @@ async function runSet(
     naiveOnline: boolean;
     /** The seed's run_sqls_parallel is installed: run it as contender (d). */
     seed: boolean;
+    /** Run (e), the oracle packing of each build at its best measured memory (worth it on big builds only). */
+    oracle: boolean;
   },
 ): Promise<SetResult> {
   const plain = set.offline.plan.steps.map((s) => s.sql);
   const online = set.online.plan.steps.map((s) => s.sql);
+  // Filled in after the runs at each memory, before any contender runs.
+  let oracle: { sql: string; memory: string }[][] = [];
   const contenders: Contender[] = [
     { id: 'a', label: '(a) one session, in order (psql -f)', run: () => runSequential(url, plain).then(toTimes) },
     { id: 'b', label: '(b) naive parallel, file order', run: () => runNaiveParallel(url, plain, opts.parallelism).then(toTimes) },
@@ -145,6 +149,9 @@ async function runSet(
         ]
       : []),
     ...(set.seed ? [{ id: 'd', label: "(d) the seed's run_sqls_parallel (dblink)", run: () => runSeed(url, plain, opts.parallelism).then(toTimes) }] : []),
+    ...(set.oracle
+      ? [{ id: 'e', label: '(e) oracle: best memory, packed, no workers', run: () => runPacked(url, oracle).then(toTimes) }]
+      : []),
     { id: 'c', label: '(c) pgindex apply, concurrently: false', run: () => timedApply(set.offline) },
     { id: 'c-online', label: "(c') pgindex apply, concurrently: true", run: () => timedApply(set.online) },
   ];
@@ -164,6 +171,13 @@ async function runSet(
     byMemory.push(await runCalibration(url, plain, processCpuNs, mem));
   }
   const expected = await indexCount(client, set.schema);
+  // (e)'s sessions: each build at the memory it was fastest at, packed longest first on its time there.
+  const memories = [`${SERVER_MAINTENANCE_WORK_MEM_MB}MB`, ...BOUND_MEMORIES];
+  const fastest = fastestRun(byMemory);
+  const bestMs = fastest.map((r, i) => byMemory[r]?.[i]?.cpuMs ?? byMemory[r]?.[i]?.wallMs ?? 0);
+  oracle = packLongestFirst(bestMs, opts.parallelism).map((list) =>
+    list.map((i) => ({ sql: plain[i] as string, memory: memories[fastest[i] ?? 0] as string })),
+  );
 
   const runs = new Map<string, number[]>(contenders.map((c) => [c.id, []]));
   const failures = new Map<string, Failure[]>(contenders.map((c) => [c.id, []]));
@@ -321,6 +335,7 @@ async function bench(opts: BenchOptions, server: TestServer, planDir: string): P
         online: get('large-online'),
         naiveOnline: true,
         seed: seedPath !== null,
+        oracle: true,
       }),
       await runSet(client, meter, url, opts, {
         name: 'tiny builds',
@@ -330,6 +345,7 @@ async function bench(opts: BenchOptions, server: TestServer, planDir: string): P
         online: get('tiny-online'),
         naiveOnline: false,
         seed: seedPath !== null,
+        oracle: false,
       }),
     ];
 

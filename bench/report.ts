@@ -87,6 +87,12 @@ export function renderSet(set: SetSummary): string[] {
             ratio(set.contenders.find((c) => c.id === 'c')?.medianMs ?? NaN, set.bestSettingBound.ms),
         ]
       : []),
+    ...(by('e') !== undefined
+      ? [
+          `  the oracle (e) ÷ best-setting bound: ${ratio(by('e') ?? NaN, set.bestSettingBound?.ms)} (what this machine loses running builds side by side); ` +
+            `pgindex (c) ÷ the oracle: ${ratio(by('c') ?? NaN, by('e'))}`,
+        ]
+      : []),
   ];
 }
 
