@@ -20,7 +20,7 @@ test('longest predicted first on the sessions; the last build takes the cores th
   // the critical path (its 7.6 s alone are more than a core's share of the 19 s of work): it takes
   // both spare cores.
   assert.equal(b.gin?.workers, 0, 'GIN builds on 15 have no workers');
-  assert.equal(b.gin?.maintenanceWorkMemBytes, 32 * MB, 'GIN: the least memory measured');
+  assert.equal(b.gin?.maintenanceWorkMemBytes, 16 * MB, 'GIN: the least memory measured');
   assert.equal(b.big?.workers, 2);
   // Its sort in memory (2 × 120MB) capped at 128MB; with two workers, still 128MB (32MB a participant).
   assert.equal(b.big?.memoryBytes, 128 * MB);
@@ -28,7 +28,7 @@ test('longest predicted first on the sessions; the last build takes the cores th
   // The small one starts when the btree ends, beside the GIN build: at the tail it takes what is free.
   assert.equal(b.small?.workers, 2);
   for (const s of priced) assert.ok((s.build?.workers ?? 0) + 1 <= settings.cores);
-  const gin = predictSeconds(defaultCurve('gin'), 30_000, 32 * MB, 0);
+  const gin = predictSeconds(defaultCurve('gin'), 30_000, 16 * MB, 0);
   assert.equal(predictedSeconds, Math.round(gin * 100) / 100, 'the GIN build is the critical path');
   assert.equal(b.gin?.seconds, Math.round(gin * 100) / 100);
 });
