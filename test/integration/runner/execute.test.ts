@@ -438,3 +438,47 @@ test('an interrupted build whose cleanup waits on an old transaction gives up wi
   await db.query(`drop index if exists ${step.index?.name}`);
   assert.deepEqual(await invalidIndexes(), []);
 });
+
+test("every plain build runs with its own memory, sent in its message only when the session lacks it, a failed build's taken back", async () => {
+  // Raises unless the build runs with the memory it names: checked by the server, row by row.
+  await db.query(`create function budget_is(i int, want text) returns int language plpgsql immutable as $$
+    begin
+      if current_setting('maintenance_work_mem') <> want then
+        raise exception 'maintenance_work_mem is % where % was planned', current_setting('maintenance_work_mem'), want;
+      end if;
+      return i;
+    end $$`);
+  await db.query('create table budgets as select g as a from generate_series(1, 20) g');
+  const MB = 1024 * 1024;
+  const withMemory = (mb: number, over: Partial<Step> = {}): Step => {
+    const step = build('budgets', { concurrently: false, parallelCapable: false, ...over });
+    return {
+      ...step,
+      sql: step.sql.replace('(slow(a))', `((budget_is(a, '${mb}MB')))`),
+      // Equal predicted seconds: plan order on one session.
+      build: { kind: 'btree', calibrated: false, memoryBytes: mb * MB, usefulWorkers: 0, workers: 0, maintenanceWorkMemBytes: mb * MB, seconds: 1 },
+    };
+  };
+  const failing = withMemory(19);
+  const steps = [
+    withMemory(17),
+    withMemory(17), // the session has 17MB: nothing sent, and it holds
+    { ...failing, sql: failing.sql.replace(`(budget_is(a, '19MB'))`, `((budget_is(a, '19MB') / 0))`) }, // fails: its 19MB is rolled back
+    withMemory(19), // so 19MB is sent again
+    withMemory(23, { concurrently: true }), // CONCURRENTLY: its SET goes alone
+    withMemory(23), // and the plain build after it has it
+    withMemory(17),
+  ];
+  const events: RunEvent[] = [];
+  const result = await executePlan(plan(steps, { parallelism: 1, retries: 0, maintenanceWorkMemBytes: 1024 * MB }), { connection: connection(), sink: (e) => events.push(e) });
+  assert.deepEqual(
+    result.results.map((r) => [r.state, r.error?.sqlstate ?? null]),
+    steps.map((_, i) => (i === 2 ? ['failed', '22012'] : ['done', null])),
+    JSON.stringify(result.results.map((r) => r.error?.message)),
+  );
+  const starts = events.filter((e): e is Extract<RunEvent, { type: 'start' }> => e.type === 'start');
+  assert.deepEqual(
+    starts.map((e) => e.maintenanceWorkMemKb),
+    [17, 17, 19, 19, 23, 23, 17].map((mb) => mb * 1024),
+  );
+});
