@@ -482,3 +482,35 @@ test("every plain build runs with its own memory, sent in its message only when 
     [17, 17, 19, 19, 23, 23, 17].map((mb) => mb * 1024),
   );
 });
+
+test('a plain build costs its session one query, its budget and size read included, however the budgets alternate', async () => {
+  await db.query('create table trips as select g as a from generate_series(1, 20) g');
+  const MB = 1024 * 1024;
+  const steps = [16, 32, 16, 32, 32, 16].map((mb) => {
+    const step = build('trips', { concurrently: false, parallelCapable: false });
+    return { ...step, sql: step.sql.replace('(slow(a))', '(a)'), build: { kind: 'btree', calibrated: false, memoryBytes: mb * MB, usefulWorkers: 0, workers: 0, maintenanceWorkMemBytes: mb * MB, seconds: 1 } };
+  });
+  const runId = 'trips' + Date.now().toString(36);
+  // Every message a pg client sends is one query() call: counted per connection of this run.
+  const queries = new Map<string, number>();
+  const original = pg.Client.prototype.query;
+  const counting = function (this: pg.Client, ...args: unknown[]): unknown {
+    const app = (this as unknown as { connectionParameters?: { application_name?: string } }).connectionParameters?.application_name ?? '';
+    if (app.startsWith(`pgindex/${runId}/`)) queries.set(app, (queries.get(app) ?? 0) + 1);
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  };
+  pg.Client.prototype.query = counting as typeof pg.Client.prototype.query;
+  let result;
+  try {
+    result = await executePlan(plan(steps, { parallelism: 1, maintenanceWorkMemBytes: 1024 * MB }), { connection: connection(), sink: () => undefined, runId });
+  } finally {
+    pg.Client.prototype.query = original;
+  }
+  assert.deepEqual(
+    result.results.map((r) => r.state),
+    steps.map(() => 'done'),
+  );
+  assert.ok(result.results.every((r) => (r.sizeBytes ?? 0) > 0), 'every size read');
+  // One message of settings and backend pid at connect, then one per build.
+  assert.deepEqual(Object.fromEntries(queries), { [`pgindex/${runId}/1`]: 1 + steps.length, [`pgindex/${runId}/control`]: 1 });
+});
