@@ -146,6 +146,7 @@ export class Session {
       try {
         result = await this.client.query(prefix + text);
       } catch (err) {
+        // Rolled back with the message, or unknown if the connection broke: sent again next time.
         for (const [name] of changed) this.known.delete(name);
         throw withPositionAfter(err, prefix);
       }
@@ -243,7 +244,10 @@ export class Session {
   }
 }
 
-/** Statements a user wrote, each alone over the extended protocol; a failure names its statement. */
+/**
+ * Statements each alone over the extended protocol (a SQL file's SETs; pgindex's own after their
+ * message failed); a failure names its statement.
+ */
 async function runEach(client: pg.Client, statements: readonly string[]): Promise<void> {
   for (const sql of statements) {
     try {
