@@ -46,6 +46,15 @@ function classifyBuildFailure(err: unknown, job: RunningJob, ctx: RunContext): C
 
 type IdleEvent = Extract<RunEvent, { type: 'idle' }>;
 
+/** An index build's memory and workers as session settings; none for other steps. */
+function budgetSettings(job: RunningJob): Record<string, string> {
+  if (!job.budget) return {};
+  return {
+    maintenance_work_mem: sizeSetting(job.budget.maintenanceWorkMemKb * 1024),
+    max_parallel_maintenance_workers: String(job.budget.workers),
+  };
+}
+
 /** How long a cancelled build may keep running before pg_cancel_backend is sent again. */
 const RECANCEL_MS = 1000;
 /** Control-connection failures one step may meet before the run stops: the run cannot go on blind. */
@@ -162,12 +171,12 @@ export class Dispatcher {
         this.end(step, 'cancelled', { reason: this.ctx.stopReason() as string });
         return;
       }
-      if (job.budget) {
-        await session.setAll({
-          maintenance_work_mem: sizeSetting(job.budget.maintenanceWorkMemKb * 1024),
-          max_parallel_maintenance_workers: String(job.budget.workers),
-        });
-      }
+      const withSize = sizeWithBuild(step);
+      const budget = budgetSettings(job);
+      // A plain build's budget rides in its own message (no round trip), unless the statement's own
+      // settings (a SQL file's SET) come after it and must win.
+      const budgetRides = withSize !== null && !step.settings;
+      if (!budgetRides) await session.setAll(budget);
       if (step.settings) await session.setAll(step.settings);
       this.ctx.emit({
         type: 'start',
@@ -202,7 +211,7 @@ export class Dispatcher {
       job.buildStartedAt = this.ctx.now();
       job.wait = null;
       job.waitTimedOut = null;
-      const sizeRead = await this.build(step, session);
+      const sizeRead = await this.build(step, session, withSize, budgetRides ? budget : {});
       job.phase = 'after';
       const shards = await shardBuildError(session, step, this.ctx.plan);
       if (shards) {
@@ -238,14 +247,14 @@ export class Dispatcher {
 
   /**
    * The step's own statement; for a plain build, with the read of its index's size in the same
-   * message (progress.ts, sizeWithBuild). The size read that way, or undefined when it still has to
-   * be read.
+   * message (`withSize`: progress.ts, sizeWithBuild) and the `settings` the session does not have
+   * yet in front of it (Session.queryMessage). The size read that way, or undefined when it still
+   * has to be read.
    */
-  private async build(step: Step, session: Session): Promise<number | null | undefined> {
+  private async build(step: Step, session: Session, withSize: string | null, settings: Readonly<Record<string, string>>): Promise<number | null | undefined> {
     this.leftovers.buildStarting(step, session);
     try {
-      const withSize = sizeWithBuild(step);
-      if (withSize !== null) return sizeFromBuildResults(await session.queryMessage(withSize));
+      if (withSize !== null) return sizeFromBuildResults(await session.queryMessage(withSize, settings));
       await session.query(step.sql);
       return undefined;
     } catch (err) {

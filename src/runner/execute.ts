@@ -13,9 +13,10 @@
  *
  * The steps run exactly as planned: nothing is skipped or dropped because of a name. The only
  * statements a run adds are the per-build budget and the drops of what it itself left INVALID.
- * Round trips per build are kept to the statement itself where nothing can go wrong: the budget is
- * set only when it differs from what the session has, the leftover baseline is read once for the
- * whole run, and index sizes are read in one query at the end.
+ * Round trips per build are kept to the statement itself where nothing can go wrong: a plain build's
+ * budget rides in the build's own message, and only when it differs from what the session has (a
+ * CONCURRENTLY build's goes alone, then); the leftover baseline is read once for the whole run; a
+ * connection's settings and backend pid are one message after the authentication.
  */
 import { randomBytes } from 'node:crypto';
 import { sessionSettingsSql } from '../plan/settings.js';
@@ -135,14 +136,16 @@ class Run {
   private async connect(count: number): Promise<void> {
     const { ctx } = this;
     const base = ctx.options.connection;
-    const controlSession = new Session(0, { ...base, application_name: applicationName(ctx.runId, 'control') }, [
+    const written = ctx.options.sessionSetup ?? [];
+    const controlSession = new Session(0, { ...base, application_name: applicationName(ctx.runId, 'control') }, {
       // The same search_path as the sessions, to find the tables a SQL file names unqualified.
-      ...(ctx.options.sessionSetup ?? []),
-      // The control connection only reads the catalog; never let it hang the run.
-      ...sessionSettingsSql({ statementTimeoutMs: 10_000, lockTimeoutMs: 5000 }),
-    ]);
+      written,
+      // The control connection only reads the catalog; never let it hang the run (after the file's SETs: these win).
+      own: sessionSettingsSql({ statementTimeoutMs: 10_000, lockTimeoutMs: 5000 }),
+      order: 'written-first',
+    });
     ctx.control = new Control(controlSession);
-    const setup = [...sessionSettings(ctx.plan), ...(ctx.options.sessionSetup ?? [])];
+    const setup = { own: sessionSettings(ctx.plan), written, order: 'own-first' } as const;
     const sessions = Array.from({ length: count }, (_, i) => new Session(i + 1, { ...base, application_name: applicationName(ctx.runId, i + 1) }, setup));
     ctx.sessions = sessions;
     // All at once: each connect is an authentication round of its own.

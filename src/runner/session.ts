@@ -9,14 +9,16 @@
  * while one runs), and once closed a session stays closed: nothing can open a connection that
  * outlives the run.
  *
- * The session remembers the settings it was given with `setAll` (the per-build budget), so a build
- * whose budget is the one the session already has costs no round trip for it.
+ * The session remembers the settings it was given (setAll, or riding in a build's message), so a
+ * build whose budget is the one the session already has costs no round trip for it, and a plain
+ * build's budget costs none at all (queryMessage).
  */
 import type pg from 'pg';
 import { connect } from '../db/connection.js';
 import { SqlError } from '../errors.js';
 import { extendedQuery } from '../db/extended-query.js';
 import { durationSetting } from '../pg/settings.js';
+import { quoteLiteral } from '../sql/quote.js';
 
 export { extendedQuery };
 
@@ -25,6 +27,21 @@ export class SessionClosedError extends Error {
     super(`session ${n} is closed`);
   }
 }
+
+/**
+ * What a session runs on every (re)connect. pgindex's own SETs (sessionSettingsSql) go as one
+ * message together with the read of the backend pid: a connect costs one round trip after the
+ * authentication, not one per setting. A SQL file's SETs go each alone over the extended protocol,
+ * as every statement a user wrote does. Where both set the same setting, the later one wins.
+ */
+export interface SessionSetup {
+  own: readonly string[];
+  written: readonly string[];
+  order: 'own-first' | 'written-first';
+}
+
+/** Settings (name → value as SET takes it) the session does not have, as [name, value] pairs. */
+type Changes = [string, string][];
 
 export class Session {
   private client: pg.Client | null = null;
@@ -46,8 +63,8 @@ export class Session {
     /** 1-based number, part of application_name. */
     readonly n: number,
     private readonly config: pg.ClientConfig,
-    /** Run on every (re)connect, each checked: settings that must hold for every statement. */
-    private readonly setup: readonly string[],
+    /** Run on every (re)connect, checked: settings that must hold for every statement. */
+    private readonly setup: SessionSetup,
   ) {}
 
   /**
@@ -73,15 +90,10 @@ export class Session {
     client.on('error', markLost);
     let pid: number | null;
     try {
-      for (const sql of this.setup) {
-        try {
-          await client.query(extendedQuery(sql));
-        } catch (err) {
-          throw new SqlError(sql, err);
-        }
-      }
-      const { rows } = await client.query<{ pid: number }>(extendedQuery('select pg_backend_pid() as pid'));
-      pid = rows[0]?.pid ?? null;
+      const { own, written, order } = this.setup;
+      if (order === 'written-first') await runEach(client, written);
+      pid = await ownSetup(client, own);
+      if (order === 'own-first') await runEach(client, written);
       if (this.closed) throw new SessionClosedError(this.n);
     } catch (err) {
       await client.end().catch(() => undefined);
@@ -116,15 +128,38 @@ export class Session {
    * build and the read of its index's size: progress.ts, sizeWithBuild): one result per statement.
    * They run in one implicit transaction. Never for a statement as a user wrote it alone: that goes
    * through query(), which lets a query carry one statement only.
+   *
+   * `settings` the session does not have yet ride in front, as set_config calls of literals: a
+   * plain build's budget then costs no round trip of its own (400 tiny builds alternating between
+   * a btree's and a GIN's memory sent a SET before every other build). Only for values pgindex
+   * chose itself, and never in front of a statement that cannot run in a transaction block
+   * (CONCURRENTLY). If the message fails, its transaction takes the settings back with it: they
+   * are sent again next time. The results are the text's own, and a failure's position counts from
+   * the start of the text, as if it had been sent alone.
    */
-  queryMessage(text: string): Promise<pg.QueryResult[]> {
+  queryMessage(text: string, settings: Readonly<Record<string, string>> = {}): Promise<pg.QueryResult[]> {
     const run = this.tail.then(async () => {
       if (!this.client || this.lost) throw new Error(`session ${this.n} is not connected: connection lost`);
-      const result: pg.QueryResult | pg.QueryResult[] = await this.client.query(text);
-      return Array.isArray(result) ? result : [result];
+      const changed = this.changes(settings);
+      const prefix = changed.length === 0 ? '' : `select ${changed.map(([name, value]) => `set_config(${quoteLiteral(name)}, ${quoteLiteral(value)}, false)`).join(', ')};\n`;
+      let result: pg.QueryResult | pg.QueryResult[];
+      try {
+        result = await this.client.query(prefix + text);
+      } catch (err) {
+        // Rolled back with the message, or unknown if the connection broke: sent again next time.
+        for (const [name] of changed) this.known.delete(name);
+        throw withPositionAfter(err, prefix);
+      }
+      for (const [name, value] of changed) this.known.set(name, value);
+      const results = Array.isArray(result) ? result : [result];
+      return prefix === '' ? results : results.slice(1);
     });
     this.tail = run.catch(() => undefined);
     return run;
+  }
+
+  private changes(settings: Readonly<Record<string, string>>): Changes {
+    return Object.entries(settings).filter(([name, value]) => this.known.get(name) !== value);
   }
 
   /**
@@ -132,7 +167,7 @@ export class Session {
    * session already has. The names are parameters of set_config, never part of the SQL text.
    */
   async setAll(settings: Readonly<Record<string, string>>): Promise<void> {
-    const changed = Object.entries(settings).filter(([name, value]) => this.known.get(name) !== value);
+    const changed = this.changes(settings);
     if (changed.length === 0) return;
     const calls = changed.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, false)`);
     try {
@@ -207,4 +242,49 @@ export class Session {
     this.pid = null;
     if (client) await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * Statements each alone over the extended protocol (a SQL file's SETs; pgindex's own after their
+ * message failed); a failure names its statement.
+ */
+async function runEach(client: pg.Client, statements: readonly string[]): Promise<void> {
+  for (const sql of statements) {
+    try {
+      await client.query(extendedQuery(sql));
+    } catch (err) {
+      throw new SqlError(sql, err);
+    }
+  }
+}
+
+/**
+ * pgindex's own SETs and the read of the backend pid, in one message. Should it fail, the SETs run
+ * again one by one (the message's transaction took them all back), so that the error names the one
+ * the server refused.
+ */
+async function ownSetup(client: pg.Client, own: readonly string[]): Promise<number | null> {
+  const text = [...own, 'select pg_backend_pid() as pid'].join(';\n');
+  let result: pg.QueryResult<{ pid?: number }> | pg.QueryResult<{ pid?: number }>[];
+  try {
+    result = await client.query<{ pid?: number }>(text);
+  } catch (err) {
+    await runEach(client, own);
+    throw new SqlError(text, err);
+  }
+  const last = Array.isArray(result) ? result[result.length - 1] : result;
+  return last?.rows[0]?.pid ?? null;
+}
+
+/**
+ * The error of a message sent with `prefix` in front of a text, its position counted from the start
+ * of the text (the server counts characters, not UTF-16 units); an error inside the prefix has none.
+ */
+function withPositionAfter(err: unknown, prefix: string): unknown {
+  if (prefix === '' || typeof err !== 'object' || err === null) return err;
+  const e = err as { position?: unknown };
+  if (typeof e.position !== 'string' && typeof e.position !== 'number') return err;
+  const position = Number(e.position) - [...prefix].length;
+  e.position = position > 0 ? String(position) : undefined;
+  return err;
 }

@@ -438,3 +438,79 @@ test('an interrupted build whose cleanup waits on an old transaction gives up wi
   await db.query(`drop index if exists ${step.index?.name}`);
   assert.deepEqual(await invalidIndexes(), []);
 });
+
+test("every plain build runs with its own memory, sent in its message only when the session lacks it, a failed build's taken back", async () => {
+  // Raises unless the build runs with the memory it names: checked by the server, row by row.
+  await db.query(`create function budget_is(i int, want text) returns int language plpgsql immutable as $$
+    begin
+      if current_setting('maintenance_work_mem') <> want then
+        raise exception 'maintenance_work_mem is % where % was planned', current_setting('maintenance_work_mem'), want;
+      end if;
+      return i;
+    end $$`);
+  await db.query('create table budgets as select g as a from generate_series(1, 20) g');
+  const MB = 1024 * 1024;
+  const withMemory = (mb: number, over: Partial<Step> = {}): Step => {
+    const step = build('budgets', { concurrently: false, parallelCapable: false, ...over });
+    return {
+      ...step,
+      sql: step.sql.replace('(slow(a))', `((budget_is(a, '${mb}MB')))`),
+      // Equal predicted seconds: plan order on one session.
+      build: { kind: 'btree', calibrated: false, memoryBytes: mb * MB, usefulWorkers: 0, workers: 0, maintenanceWorkMemBytes: mb * MB, seconds: 1 },
+    };
+  };
+  const failing = withMemory(19);
+  const steps = [
+    withMemory(17),
+    withMemory(17), // the session has 17MB: nothing sent, and it holds
+    { ...failing, sql: failing.sql.replace(`(budget_is(a, '19MB'))`, `((budget_is(a, '19MB') / 0))`) }, // fails: its 19MB is rolled back
+    withMemory(19), // so 19MB is sent again
+    withMemory(23, { concurrently: true }), // CONCURRENTLY: its SET goes alone
+    withMemory(23), // and the plain build after it has it
+    withMemory(17),
+  ];
+  const events: RunEvent[] = [];
+  const result = await executePlan(plan(steps, { parallelism: 1, retries: 0, maintenanceWorkMemBytes: 1024 * MB }), { connection: connection(), sink: (e) => events.push(e) });
+  assert.deepEqual(
+    result.results.map((r) => [r.state, r.error?.sqlstate ?? null]),
+    steps.map((_, i) => (i === 2 ? ['failed', '22012'] : ['done', null])),
+    JSON.stringify(result.results.map((r) => r.error?.message)),
+  );
+  const starts = events.filter((e): e is Extract<RunEvent, { type: 'start' }> => e.type === 'start');
+  assert.deepEqual(
+    starts.map((e) => e.maintenanceWorkMemKb),
+    [17, 17, 19, 19, 23, 23, 17].map((mb) => mb * 1024),
+  );
+});
+
+test('a plain build costs its session one query, its budget and size read included, however the budgets alternate', async () => {
+  await db.query('create table trips as select g as a from generate_series(1, 20) g');
+  const MB = 1024 * 1024;
+  const steps = [16, 32, 16, 32, 32, 16].map((mb) => {
+    const step = build('trips', { concurrently: false, parallelCapable: false });
+    return { ...step, sql: step.sql.replace('(slow(a))', '(a)'), build: { kind: 'btree', calibrated: false, memoryBytes: mb * MB, usefulWorkers: 0, workers: 0, maintenanceWorkMemBytes: mb * MB, seconds: 1 } };
+  });
+  const runId = 'trips' + Date.now().toString(36);
+  // Every message a pg client sends is one query() call: counted per connection of this run.
+  const queries = new Map<string, number>();
+  const original = pg.Client.prototype.query;
+  const counting = function (this: pg.Client, ...args: unknown[]): unknown {
+    const app = (this as unknown as { connectionParameters?: { application_name?: string } }).connectionParameters?.application_name ?? '';
+    if (app.startsWith(`pgindex/${runId}/`)) queries.set(app, (queries.get(app) ?? 0) + 1);
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  };
+  pg.Client.prototype.query = counting as typeof pg.Client.prototype.query;
+  let result;
+  try {
+    result = await executePlan(plan(steps, { parallelism: 1, maintenanceWorkMemBytes: 1024 * MB }), { connection: connection(), sink: () => undefined, runId });
+  } finally {
+    pg.Client.prototype.query = original;
+  }
+  assert.deepEqual(
+    result.results.map((r) => r.state),
+    steps.map(() => 'done'),
+  );
+  assert.ok(result.results.every((r) => (r.sizeBytes ?? 0) > 0), 'every size read');
+  // One message of settings and backend pid at connect, then one per build.
+  assert.deepEqual(Object.fromEntries(queries), { [`pgindex/${runId}/1`]: 1 + steps.length, [`pgindex/${runId}/control`]: 1 });
+});

@@ -1,11 +1,12 @@
 /**
  * Session against a real server: one connection however many callers need it at once, none after
- * close(), one statement per query.
+ * close(), one statement per query; its settings sent once, in as few messages as it can.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDatabase, type TestDatabase } from '../../support/db.js';
 import { Session, SessionClosedError } from '../../../src/runner/session.js';
+import { SqlError } from '../../../src/errors.js';
 
 let db: TestDatabase;
 before(async () => {
@@ -18,7 +19,7 @@ after(async () => {
 let seq = 0;
 function session(): { s: Session; app: string } {
   const app = `pgindex-session-test/${++seq}`;
-  return { s: new Session(1, { connectionString: db.url, application_name: app }, ["SET lock_timeout = '1s'"]), app };
+  return { s: new Session(1, { connectionString: db.url, application_name: app }, { own: ["SET lock_timeout = '1s'"], written: [], order: 'own-first' }), app };
 }
 
 async function backends(app: string): Promise<number[]> {
@@ -122,6 +123,91 @@ test('setAll sends only the settings the session does not have yet, in one state
     await s.ensureOpen();
     await s.setAll({ maintenance_work_mem: '32MB', max_parallel_maintenance_workers: '1' });
     assert.deepEqual({ ...(await read()) }, { m: '32MB', w: '1' });
+  } finally {
+    await s.close();
+  }
+});
+
+async function lastQuery(app: string): Promise<string | undefined> {
+  return (await db.query<{ query: string }>('select query from pg_stat_activity where application_name = $1', [app])).rows[0]?.query;
+}
+
+test("a connect's own SETs and the read of the backend pid are one message; a SQL file's SETs go alone, before or after them", async () => {
+  const app = `pgindex-session-test/${++seq}`;
+  const own = ["SET lock_timeout = '1s'", "SET statement_timeout = '7s'"];
+  const written = ["SET lock_timeout = '2s'"];
+  const first = new Session(1, { connectionString: db.url, application_name: app }, { own, written: [], order: 'own-first' });
+  try {
+    await first.ensureOpen();
+    assert.equal(await lastQuery(app), `${own.join(';\n')};\nselect pg_backend_pid() as pid`);
+    assert.deepEqual([first.pid], await backends(app));
+  } finally {
+    await first.close();
+  }
+  const read = async (s: Session) => (await s.query<{ l: string; st: string }>("select current_setting('lock_timeout') as l, current_setting('statement_timeout') as st")).rows[0];
+  for (const [order, lock] of [['own-first', '2s'], ['written-first', '1s']] as const) {
+    const s = new Session(1, { connectionString: db.url, application_name: app }, { own, written, order });
+    try {
+      await s.ensureOpen();
+      assert.deepEqual({ ...(await read(s)) }, { l: lock, st: '7s' }, `${order}: the later one wins`);
+    } finally {
+      await s.close();
+    }
+  }
+});
+
+test('a setting the server refuses at connect is named in the error', async () => {
+  const app = `pgindex-session-test/${++seq}`;
+  const bad = "SET lock_timeout = 'soon'";
+  const s = new Session(1, { connectionString: db.url, application_name: app }, { own: ["SET statement_timeout = '7s'", bad], written: [], order: 'own-first' });
+  try {
+    await assert.rejects(s.ensureOpen(), (e: unknown) => {
+      assert.ok(e instanceof SqlError, String(e));
+      assert.equal(e.sql, bad);
+      assert.equal(e.sqlstate, '22023');
+      return true;
+    });
+  } finally {
+    await s.close();
+  }
+  assert.deepEqual(await backends(app), []);
+});
+
+test('queryMessage sends the settings the session lacks in front of the text, takes them back with a failed message, and counts positions from the text', async () => {
+  const { s, app } = session();
+  const read = async () => (await s.query<{ m: string }>("select current_setting('maintenance_work_mem') as m")).rows[0]?.m;
+  try {
+    await s.ensureOpen();
+    const results = await s.queryMessage('select 1 as x;\nselect 2 as y', { maintenance_work_mem: '40MB' });
+    assert.deepEqual(
+      results.map((r) => r.rows),
+      [[{ x: 1 }], [{ y: 2 }]],
+      "the text's own results only",
+    );
+    assert.equal(await lastQuery(app), "select set_config('maintenance_work_mem', '40MB', false);\nselect 1 as x;\nselect 2 as y", 'one message');
+    assert.equal(await read(), '40MB');
+    // The session has it: the message is the text alone, and the setting holds.
+    await s.queryMessage('select 3 as z', { maintenance_work_mem: '40MB' });
+    assert.equal(await lastQuery(app), 'select 3 as z');
+    assert.equal(await read(), '40MB');
+    // A message that fails takes its setting back with it, and reports its position in the text.
+    const text = 'select 4;\nselect no_such_column';
+    await assert.rejects(s.queryMessage(text, { maintenance_work_mem: '41MB' }), (e: unknown) => {
+      assert.equal((e as { code?: string }).code, '42703');
+      assert.equal(Number((e as { position?: string }).position), text.indexOf('no_such_column') + 1);
+      return true;
+    });
+    assert.equal(await read(), '40MB', 'rolled back with the message');
+    // So it is sent again next time.
+    await s.queryMessage('select 5 as v', { maintenance_work_mem: '41MB' });
+    assert.equal(await read(), '41MB');
+    // setAll knows what a message set, and the other way round.
+    await s.setAll({ maintenance_work_mem: '41MB' });
+    assert.equal(await lastQuery(app), "select current_setting('maintenance_work_mem') as m", 'setAll sent nothing');
+    await s.setAll({ maintenance_work_mem: '42MB' });
+    await s.queryMessage('select 6 as w', { maintenance_work_mem: '42MB' });
+    assert.equal(await lastQuery(app), 'select 6 as w');
+    assert.equal(await read(), '42MB');
   } finally {
     await s.close();
   }
