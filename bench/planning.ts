@@ -50,7 +50,7 @@ type Log = (message: string) => void;
 /** What each of the snapshot's statements is, for the phase timings (the large ones come wrapped by jsonArrays). */
 function queryLabel(sql: string): string {
   if (sql === SERVER_SQL) return 'server';
-  if (sql === TABLES_SQL) return 'tables';
+  if (sql.includes(TABLES_SQL)) return 'tables';
   if (sql.includes(indexesSql(PG_15))) return 'indexes';
   if (sql.includes(statsSql(true)) || sql.includes(statsSql(false))) return 'stats';
   if (sql === COLLATIONS_SQL) return 'collations';

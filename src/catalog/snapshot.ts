@@ -132,10 +132,11 @@ interface IndexRow {
 }
 
 /**
- * The large results (a row per column, per index, per statistic) come as JSON arrays (jsonArrays),
+ * The large results (a row per table, column, index, statistic) come as JSON arrays (jsonArrays),
  * each row an array of these fields in this order; `at` gives each field's place, so that the
  * decoders below and the SQL cannot disagree.
  */
+const TABLE_FIELDS = ['oid', 'schema', 'name', 'relkind', 'parent_schema', 'parent_name', 'reltuples', 'relpages', 'size_bytes', 'tablespace', 'last_analyzed', 'owner', 'can_index', 'partition_key'] as const satisfies readonly (keyof TableRow)[];
 const COLUMN_FIELDS = ['relid', 'attnum', 'name', 'declared', 'is_domain', 'base_oid', 'base', 'category', 'typtype', 'element_oid', 'element_base', 'extension', 'not_null', 'generated', 'collation'] as const satisfies readonly (keyof ColumnRow)[];
 const INDEX_FIELDS = [
   'relid', 'schema', 'name', 'table_schema', 'table_name', 'method', 'unique', 'primary', 'valid', 'ready', 'key_count', 'attnums', 'opclasses', 'collations', 'options',
@@ -146,6 +147,7 @@ const STATS_FIELDS = ['schema', 'table_name', 'name', 'inherited', 'null_frac', 
 function at<F extends string>(fields: readonly F[]): Record<F, number> {
   return Object.fromEntries(fields.map((f, i) => [f, i])) as Record<F, number>;
 }
+const T = at(TABLE_FIELDS);
 const C = at(COLUMN_FIELDS);
 const I = at(INDEX_FIELDS);
 const S = at(STATS_FIELDS);
@@ -156,6 +158,29 @@ const strOrNull = (v: unknown): string | null => v as string | null;
 /** A float8 in JSON: a number, or the server's "NaN", "Infinity", "-Infinity" as strings (the driver's parseFloat reads them alike). */
 const float = (v: unknown): number => (typeof v === 'string' ? Number(v) : (v as number));
 const floatOrNull = (v: unknown): number | null => (v === null ? null : float(v));
+
+/** TIMESTAMPTZ_OID: last_analyzed comes as the server's text and is read by the session's own parser, as a row's would be. */
+const TIMESTAMPTZ_OID = 1184;
+
+function tableRow(r: JsonRow, timestamp: (text: string) => unknown): TableRow {
+  const analyzed = r[T.last_analyzed];
+  return {
+    oid: str(r[T.oid]),
+    schema: str(r[T.schema]),
+    name: str(r[T.name]),
+    relkind: str(r[T.relkind]),
+    parent_schema: strOrNull(r[T.parent_schema]),
+    parent_name: strOrNull(r[T.parent_name]),
+    reltuples: float(r[T.reltuples]),
+    relpages: str(r[T.relpages]),
+    size_bytes: str(r[T.size_bytes]),
+    tablespace: strOrNull(r[T.tablespace]),
+    last_analyzed: analyzed === null ? null : (timestamp(str(analyzed)) as Date),
+    owner: str(r[T.owner]),
+    can_index: r[T.can_index] as boolean,
+    partition_key: r[T.partition_key] as (string | null)[] | null,
+  };
+}
 
 function columnRow(r: JsonRow): ColumnRow {
   return {
@@ -299,7 +324,9 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
     // query runs. Otherwise it is opened once the tables are known to be that many.
     let joining: { sessions: Promise<pg.Client[]> } | null = null;
     if (openHelper && file.tables.length >= helperFrom) joining = await joinSnapshot(client, openHelper, HELPERS);
-    const relationRows = await queryRows<TableRow>(client, TABLES_SQL, params).catch(async (err: unknown) => {
+    const timestamp = client.getTypeParser(TIMESTAMPTZ_OID, 'text');
+    const tablesSql = jsonArrays(TABLES_SQL, TABLE_FIELDS, 'q.schema, q.name', ['oid', 'relpages', 'size_bytes', 'last_analyzed']);
+    const relationRows = await jsonRows(client, tablesSql, params, (r) => tableRow(r, timestamp)).catch(async (err: unknown) => {
       // The helper connecting meanwhile is closed too (in `finally`).
       helpers = (await joining?.sessions.catch(() => [])) ?? [];
       throw err;
