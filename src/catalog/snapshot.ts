@@ -8,7 +8,7 @@ import type { PlanFile } from '../planfile/types.js';
 import { NameSyntaxError, parseTablePattern } from './names.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { INDEXABLE_RELKINDS, tableKind } from '../pg/relkinds.js';
-import { COLLATIONS_SQL, NEARBY_TABLES_SQL, SERVER_SQL, TABLES_SQL, columnsSql, indexesSql, statsSql } from './queries.js';
+import { COLLATIONS_SQL, NEARBY_TABLES_SQL, SERVER_SQL, TABLES_SQL, columnsSql, indexesSql, jsonArrays, statsSql } from './queries.js';
 import { isLockTimeout, lockTimeoutError } from './locks.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote.js';
 import type {
@@ -131,6 +131,130 @@ interface IndexRow {
   constraint_type: string | null;
 }
 
+/**
+ * The large results (a row per table, column, index, statistic) come as JSON arrays (jsonArrays),
+ * each row an array of these fields in this order; `at` gives each field's place, so that the
+ * decoders below and the SQL cannot disagree.
+ */
+const TABLE_FIELDS = ['oid', 'schema', 'name', 'relkind', 'parent_schema', 'parent_name', 'reltuples', 'relpages', 'size_bytes', 'tablespace', 'last_analyzed', 'owner', 'can_index', 'partition_key'] as const satisfies readonly (keyof TableRow)[];
+const COLUMN_FIELDS = ['relid', 'attnum', 'name', 'declared', 'is_domain', 'base_oid', 'base', 'category', 'typtype', 'element_oid', 'element_base', 'extension', 'not_null', 'generated', 'collation'] as const satisfies readonly (keyof ColumnRow)[];
+const INDEX_FIELDS = [
+  'relid', 'schema', 'name', 'table_schema', 'table_name', 'method', 'unique', 'primary', 'valid', 'ready', 'key_count', 'attnums', 'opclasses', 'collations', 'options',
+  'expressions', 'predicate', 'size_bytes', 'tablespace', 'parent_schema', 'parent_name', 'building_pid', 'reloptions', 'nulls_not_distinct', 'constraint_name', 'constraint_type',
+] as const satisfies readonly (keyof IndexRow)[];
+const STATS_FIELDS = ['schema', 'table_name', 'name', 'inherited', 'null_frac', 'avg_width', 'n_distinct', 'correlation', 'most_common_vals', 'most_common_freqs'] as const satisfies readonly (keyof StatsRow)[];
+
+function at<F extends string>(fields: readonly F[]): Record<F, number> {
+  return Object.fromEntries(fields.map((f, i) => [f, i])) as Record<F, number>;
+}
+const T = at(TABLE_FIELDS);
+const C = at(COLUMN_FIELDS);
+const I = at(INDEX_FIELDS);
+const S = at(STATS_FIELDS);
+
+type JsonRow = readonly unknown[];
+const str = (v: unknown): string => v as string;
+const strOrNull = (v: unknown): string | null => v as string | null;
+/** A float8 in JSON: a number, or the server's "NaN", "Infinity", "-Infinity" as strings (the driver's parseFloat reads them alike). */
+const float = (v: unknown): number => (typeof v === 'string' ? Number(v) : (v as number));
+const floatOrNull = (v: unknown): number | null => (v === null ? null : float(v));
+
+/** TIMESTAMPTZ_OID: last_analyzed comes as the server's text and is read by the session's own parser, as a row's would be. */
+const TIMESTAMPTZ_OID = 1184;
+
+function tableRow(r: JsonRow, timestamp: (text: string) => unknown): TableRow {
+  const analyzed = r[T.last_analyzed];
+  return {
+    oid: str(r[T.oid]),
+    schema: str(r[T.schema]),
+    name: str(r[T.name]),
+    relkind: str(r[T.relkind]),
+    parent_schema: strOrNull(r[T.parent_schema]),
+    parent_name: strOrNull(r[T.parent_name]),
+    reltuples: float(r[T.reltuples]),
+    relpages: str(r[T.relpages]),
+    size_bytes: str(r[T.size_bytes]),
+    tablespace: strOrNull(r[T.tablespace]),
+    last_analyzed: analyzed === null ? null : (timestamp(str(analyzed)) as Date),
+    owner: str(r[T.owner]),
+    can_index: r[T.can_index] as boolean,
+    partition_key: r[T.partition_key] as (string | null)[] | null,
+  };
+}
+
+function columnRow(r: JsonRow): ColumnRow {
+  return {
+    relid: str(r[C.relid]),
+    attnum: r[C.attnum] as number,
+    name: str(r[C.name]),
+    declared: str(r[C.declared]),
+    is_domain: r[C.is_domain] as boolean,
+    base_oid: str(r[C.base_oid]),
+    base: str(r[C.base]),
+    category: str(r[C.category]),
+    typtype: str(r[C.typtype]),
+    element_oid: strOrNull(r[C.element_oid]),
+    element_base: strOrNull(r[C.element_base]),
+    extension: strOrNull(r[C.extension]),
+    not_null: r[C.not_null] as boolean,
+    generated: str(r[C.generated]),
+    collation: strOrNull(r[C.collation]),
+  };
+}
+
+function indexRow(r: JsonRow): IndexRow {
+  return {
+    relid: str(r[I.relid]),
+    schema: str(r[I.schema]),
+    name: str(r[I.name]),
+    table_schema: str(r[I.table_schema]),
+    table_name: str(r[I.table_name]),
+    method: str(r[I.method]),
+    unique: r[I.unique] as boolean,
+    primary: r[I.primary] as boolean,
+    valid: r[I.valid] as boolean,
+    ready: r[I.ready] as boolean,
+    key_count: r[I.key_count] as number,
+    attnums: str(r[I.attnums]),
+    opclasses: str(r[I.opclasses]),
+    collations: str(r[I.collations]),
+    options: str(r[I.options]),
+    expressions: r[I.expressions] as (string | null)[] | null,
+    predicate: strOrNull(r[I.predicate]),
+    size_bytes: str(r[I.size_bytes]),
+    tablespace: strOrNull(r[I.tablespace]),
+    parent_schema: strOrNull(r[I.parent_schema]),
+    parent_name: strOrNull(r[I.parent_name]),
+    building_pid: r[I.building_pid] as number | null,
+    reloptions: r[I.reloptions] as string[] | null,
+    nulls_not_distinct: r[I.nulls_not_distinct] as boolean,
+    constraint_name: strOrNull(r[I.constraint_name]),
+    constraint_type: strOrNull(r[I.constraint_type]),
+  };
+}
+
+function statsRow(r: JsonRow): StatsRow {
+  const freqs = r[S.most_common_freqs] as unknown[] | null;
+  return {
+    schema: str(r[S.schema]),
+    table_name: str(r[S.table_name]),
+    name: str(r[S.name]),
+    inherited: r[S.inherited] as boolean,
+    null_frac: float(r[S.null_frac]),
+    avg_width: r[S.avg_width] as number | null,
+    n_distinct: floatOrNull(r[S.n_distinct]),
+    correlation: floatOrNull(r[S.correlation]),
+    most_common_vals: r[S.most_common_vals] as string[] | null,
+    most_common_freqs: freqs === null ? null : freqs.map(float),
+  };
+}
+
+/** The rows of one of the large queries, read as jsonArrays and decoded. */
+async function jsonRows<R>(session: pg.ClientBase, sql: string, params: unknown[], decode: (r: JsonRow) => R): Promise<R[]> {
+  const [row] = await queryRows<{ rows: JsonRow[] }>(session, sql, params);
+  return (row?.rows ?? []).map(decode);
+}
+
 /** Patterns as the four parallel arrays TABLES_SQL takes. Bad names are input errors at their plan line. */
 export function patternParams(file: PlanFile): [(string | null)[], (string | null)[], (string | null)[], (string | null)[]] {
   const problems: Problem[] = [];
@@ -166,8 +290,8 @@ export type OpenHelper = () => Promise<pg.Client>;
 
 export interface SnapshotOptions {
   /**
-   * Opens a second session, so that the indexes and statistics queries run beside the columns query
-   * (each takes half a second or so of server time at 10,000 tables). It reads the same catalog: its
+   * Opens a second session, so that the indexes query runs beside the columns and statistics queries
+   * (each takes a third to half a second or so of server time at 10,000 tables). It reads the same catalog: its
    * transaction imports the first one's snapshot (pg_export_snapshot). Without it, or for a small
    * plan, one session does all.
    */
@@ -200,7 +324,9 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
     // query runs. Otherwise it is opened once the tables are known to be that many.
     let joining: { sessions: Promise<pg.Client[]> } | null = null;
     if (openHelper && file.tables.length >= helperFrom) joining = await joinSnapshot(client, openHelper, HELPERS);
-    const relationRows = await queryRows<TableRow>(client, TABLES_SQL, params).catch(async (err: unknown) => {
+    const timestamp = client.getTypeParser(TIMESTAMPTZ_OID, 'text');
+    const tablesSql = jsonArrays(TABLES_SQL, TABLE_FIELDS, 'q.schema, q.name', ['oid', 'relpages', 'size_bytes', 'last_analyzed']);
+    const relationRows = await jsonRows(client, tablesSql, params, (r) => tableRow(r, timestamp)).catch(async (err: unknown) => {
       // The helper connecting meanwhile is closed too (in `finally`).
       helpers = (await joining?.sessions.catch(() => [])) ?? [];
       throw err;
@@ -211,28 +337,30 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
     helpers = joining ? await joining.sessions : [];
     const statsParams = [[...new Set(tableRows.map((t) => t.schema))], [...new Set(tableRows.map((t) => t.name))]];
     // One statement at a time on each session (pg queues them, but will stop doing so). With a
-    // helper, the columns (the largest result) on this session, the indexes and statistics on the
-    // helper: a third session, one query each, was slower on an idle machine of 2 cores (issue 16).
+    // helper, the columns and statistics on this session, the indexes on the helper: the two halves
+    // take the server about as long (0.3 + 0.35 s and 0.6 s at 10,000 tables; the indexes and
+    // statistics together were the longer by half). A third session, one query each, was slower on
+    // an idle machine of 2 cores (issue 16).
     const columns = async (session: pg.ClientBase) => {
-      const columnRows = await queryRows<ColumnRow>(session, columnsSql(server.version_num), [oids]);
+      const columnRows = await jsonRows(session, jsonArrays(columnsSql(server.version_num), COLUMN_FIELDS, 'q.relid, q.attnum', ['relid', 'base_oid', 'element_oid']), [oids], columnRow);
       const nearbySchemas = schemasOfMisses(params, relationRows, server.search_path);
       const nearby = nearbySchemas.length === 0 ? undefined : await queryRows<{ schema: string; name: string }>(session, NEARBY_TABLES_SQL, [nearbySchemas]);
       return { columnRows, nearby };
     };
     const indexes = async (session: pg.ClientBase) => {
-      const indexRows = await queryRows<IndexRow>(session, indexesSql(server.version_num), [oids]);
+      const indexRows = await jsonRows(session, jsonArrays(indexesSql(server.version_num), INDEX_FIELDS, 'q.relid, q.schema, q.name', ['relid', 'size_bytes']), [oids], indexRow);
       const used = [...new Set(indexRows.flatMap((r) => vector(r.collations)))].filter((oid) => oid !== 0);
       const collations = used.length === 0 ? [] : await queryRows<{ oid: string; name: string }>(session, COLLATIONS_SQL, [used]);
       return { indexRows, collations: new Map(collations.map((c) => [Number(c.oid), c.name])) };
     };
-    const indexesAndStats = async (session: pg.ClientBase) => ({
-      ...(await indexes(session)),
-      statsRows: await queryRows<StatsRow>(session, statsSql(server.superuser), statsParams),
+    const columnsAndStats = async (session: pg.ClientBase) => ({
+      ...(await columns(session)),
+      statsRows: await jsonRows(session, jsonArrays(statsSql(server.superuser), STATS_FIELDS, ''), statsParams, statsRow),
     });
     const [helper] = helpers;
-    const [{ columnRows, nearby }, { indexRows, collations, statsRows }] = helper
-      ? await Promise.all([columns(client), indexesAndStats(helper)])
-      : [await columns(client), await indexesAndStats(client)];
+    const [{ columnRows, nearby, statsRows }, { indexRows, collations }] = helper
+      ? await Promise.all([columnsAndStats(client), indexes(helper)])
+      : [await columnsAndStats(client), await indexes(client)];
     for (const helper of helpers) await queryRows(helper, 'commit');
     await queryRows(client, 'commit');
     const others = relationRows.filter((r) => !INDEXABLE_RELKINDS.has(r.relkind)).map((r) => ({ schema: r.schema, name: r.name, relkind: r.relkind }));

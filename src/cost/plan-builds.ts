@@ -34,7 +34,8 @@ export function stepKind(step: Step, snapshot: SnapshotFacts, tables: ReadonlyMa
 
 interface Priced {
   step: Step;
-  kind: BuildKind;
+  /** kindKey of the build's kind. */
+  kind: string;
   curve: Curve;
   calibrated: boolean;
   memoryBytes: number;
@@ -51,17 +52,25 @@ export interface PricedPlan {
 export function priceBuilds(steps: readonly Step[], snapshot: SnapshotFacts, settings: RunSettings, model: CostModel): PricedPlan {
   const priced = new Map<string, Priced>();
   let tables: Map<string, TableInfo> | null = null;
+  // A plan has a handful of kinds and may have 10,000 builds: each kind's curve is looked up once.
+  const curves = new Map<string, { curve: Curve; calibrated: boolean }>();
   for (const step of steps) {
     if (!isIndexBuild(step)) continue;
     tables ??= new Map(snapshot.tables.map((t) => [qualifiedKey(t), t]));
     const kind = stepKind(step, snapshot, tables);
-    const { curve, calibrated } = curveFor(model, kind);
+    const key = kindKey(kind);
+    let known = curves.get(key);
+    if (!known) {
+      known = curveFor(model, kind);
+      curves.set(key, known);
+    }
+    const { curve, calibrated } = known;
     const maxWorkers = step.parallelCapable ? Math.min(settings.maxWorkersPerBuild, workersForPages(step.estimate.pages)) : 0;
     // What sorting the index in memory takes, up to 128MB (buildMemoryCapBytes): the floor of an uncalibrated sort.
     const sortBytes = buildMemoryCapBytes(step.method, step.estimate.sizeBytes);
     const choice = chooseSettings(curve, step.estimate.pages, sortBytes, settings.maintenanceWorkMemBytes, maxWorkers);
     const serialSeconds = predictSeconds(curve, step.estimate.pages, choice.memoryBytes, 0);
-    priced.set(step.id, { step, kind, curve, calibrated, memoryBytes: choice.memoryBytes, usefulWorkers: choice.workers, serialSeconds });
+    priced.set(step.id, { step, kind: key, curve, calibrated, memoryBytes: choice.memoryBytes, usefulWorkers: choice.workers, serialSeconds });
   }
   const planned = replay([...priced.values()], settings);
   const out = steps.map((s) => {
@@ -69,7 +78,7 @@ export function priceBuilds(steps: readonly Step[], snapshot: SnapshotFacts, set
     const r = planned.builds.get(s.id);
     if (!p || !r) return s;
     const build: PlannedBuild = {
-      kind: kindKey(p.kind),
+      kind: p.kind,
       calibrated: p.calibrated,
       memoryBytes: p.memoryBytes,
       usefulWorkers: p.usefulWorkers,

@@ -11,6 +11,7 @@ import { loadSqlParser, type SqlParser } from '../sql/parse.js';
 import { checkValues, UNIT_KEYS } from './checks.js';
 import { normalise } from './normalise.js';
 import { nulProblems } from './nul.js';
+import { parseBlockYaml } from './block-yaml.js';
 import { keyText, SourceMap } from './positions.js';
 import { rawSqlFields, rawSqlProblems } from './raw-sql.js';
 import { schemaErrors } from './schema.js';
@@ -31,9 +32,8 @@ interface ReadPlan {
 }
 
 function readPlanText(text: string, file: string): ReadPlan {
-  const lines = new LineCounter();
   // uniqueKeys off: duplicate keys are reported below, with both positions, alongside everything else.
-  const doc = withPlainEnv(() => parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false }));
+  const { doc, lines } = parseBlockYaml(text) ?? parseWithYaml(text);
   const where = new SourceMap(file, text, doc, lines);
 
   const syntax: Problem[] = doc.errors.map((e) => ({
@@ -56,6 +56,13 @@ function readPlanText(text: string, file: string): ReadPlan {
   const described = describeSchemaErrors(schemaErrors(data), data, where, { skip, omitMissingKeys: syntax.length > 0 });
   const content = [...described, ...checkValues(data, where, { omitMissingKeys: syntax.length > 0 }), ...nulProblems(data, where)];
   return { text, data, where, syntax, structure, content };
+}
+
+/** The yaml package's Document of any text, errors included (parseBlockYaml reads only the plainest). */
+function parseWithYaml(text: string): { doc: Document; lines: LineCounter } {
+  const lines = new LineCounter();
+  const doc = withPlainEnv(() => parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false }));
+  return { doc, lines };
 }
 
 /**
