@@ -8,7 +8,8 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { commands } from './commands/index.js';
 import { EXIT, type CliIO, type Command } from './command.js';
-import { closest, formatError, InputError, PgindexError, redact } from '../index.js';
+import { closest } from '../planfile/hints.js';
+import { formatError, InputError, PgindexError } from '../errors.js';
 import { parseErrorMessage, usageError } from './args.js';
 
 function packageVersion(): string {
@@ -48,12 +49,12 @@ const MAIN_OPTIONS = ['--help', '--version'];
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '-?' || name === '--help' || name === 'help') {
-    const cmd = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
+    const entry = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
     if (name === undefined) {
       io.stderr.write(mainHelp());
       return EXIT.error;
     }
-    io.stdout.write(cmd ? cmd.help : mainHelp());
+    io.stdout.write(entry ? (await entry.load()).help : mainHelp());
     return EXIT.ok;
   }
   if (name === '-V' || name === '--version') {
@@ -70,12 +71,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.stderr.write(`pgindex: unknown option ${name}${near ? `, did you mean --${near}?` : ''} (see pgindex --help)\n`);
     return EXIT.error;
   }
-  const command: Command | undefined = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     const near = closest(name, [...commands.map((c) => c.name), 'help']);
     io.stderr.write(`pgindex: unknown command "${name}"${near ? `, did you mean ${near}?` : ''} (see pgindex --help)\n`);
     return EXIT.error;
   }
+  const command: Command = await entry.load();
   const options = { help: { type: 'boolean', short: '?' }, ...command.options } as const;
   let parsed;
   try {
@@ -91,6 +93,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return await command.run(parsed, io);
   } catch (err) {
     // Problems in an input file are FILE:LINE:COL lines, one each, as `pgindex validate` prints them.
+    // Loaded here: the connection module brings the PostgreSQL client, which --help never needs.
+    const { redact } = await import('../db/connection.js');
     if (err instanceof InputError) {
       io.stderr.write(redact(err.message) + '\n');
       return EXIT.error;
@@ -99,6 +103,18 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.stderr.write(err instanceof PgindexError ? `pgindex ${command.name}: ${text}\n` : `pgindex ${command.name}: internal error: ${text}\n`);
     return EXIT.error;
   }
+}
+
+/**
+ * `navigator` as Node.js 21 and later define it (userAgent `Node.js/MAJOR`), on Node.js 20 where it is
+ * missing. The PostgreSQL client looks for it when loaded, to tell Cloudflare Workers apart; without
+ * it, it creates a `Response`, and that loads Node's whole fetch implementation: about a tenth of
+ * the CPU time `pgindex run` spends before its first statement.
+ */
+function defineNavigator(): void {
+  if ('navigator' in globalThis) return;
+  const userAgent = `Node.js/${process.versions.node.split('.')[0] ?? ''}`;
+  Object.defineProperty(globalThis, 'navigator', { value: { userAgent }, configurable: true, writable: true, enumerable: false });
 }
 
 function isEntryPoint(): boolean {
@@ -119,14 +135,29 @@ if (isEntryPoint()) {
       process.exitCode = EXIT.error;
     });
   }
+  defineNavigator();
   const io: CliIO = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
-  main(process.argv.slice(2), io).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`pgindex: internal error: ${redact(formatError(err))}\n`);
-      process.exitCode = EXIT.error;
-    },
-  );
+  main(process.argv.slice(2), io)
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      async (err: unknown) => {
+        process.exitCode = EXIT.error;
+        // Without the module that redacts passwords, nothing of the error is printed.
+        const redact = await import('../db/connection.js').then((m) => m.redact, () => null);
+        process.stderr.write(`pgindex: internal error${redact ? `: ${redact(formatError(err))}` : ''}\n`);
+      },
+    )
+    .then(exitWhenFlushed);
+}
+
+/**
+ * Exits once the output is written. The command has ended and closed its connections, but V8 may
+ * still be compiling the SQL parser's WebAssembly to optimised code in the background, and the
+ * process would wait for that (a few hundred milliseconds after `pgindex run`) before exiting.
+ */
+async function exitWhenFlushed(): Promise<void> {
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write('', () => resolve()))));
+  process.exit();
 }
