@@ -68,8 +68,9 @@ export async function prepareScript(opts: PrepareScriptOptions): Promise<Prepare
     parse = await parsedAhead(opts.script.statements, parse);
     read = readScript(opts.script.statements, file, parse);
   } catch (err) {
-    // A file that cannot run is reported as such, whatever the connection does; it is not kept.
-    await connecting.then(({ client, runLock }) => Promise.all([client.end().catch(() => undefined), runLock?.release()]), () => undefined);
+    // A file that cannot run is reported at once, whatever the connection does; the connection is
+    // closed once it is open (or has failed), not waited for.
+    void connecting.then(({ client, runLock }) => Promise.all([client.end().catch(() => undefined), runLock?.release()]), () => undefined);
     throw err;
   }
   const { client, runLock } = await connecting;
