@@ -3,7 +3,8 @@
  * in one line what is wrong with the arguments.
  */
 import type { ParseArgsConfig } from 'node:util';
-import { closest, parseDuration } from '../index.js';
+import { closest } from '../planfile/hints.js';
+import { parseDuration } from '../planfile/units.js';
 import { EXIT, type CliIO } from './command.js';
 
 /** A positive integer option such as -j. */

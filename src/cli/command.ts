@@ -16,8 +16,6 @@ export type ParsedArgs = {
 
 export interface Command {
   name: string;
-  /** One line for `pgindex --help`. */
-  summary: string;
   /** The whole text of `pgindex NAME --help`. */
   help: string;
   options: NonNullable<ParseArgsConfig['options']>;

@@ -4,7 +4,8 @@
  * tables, and every DROP by its full statement, with what replaces it. Pure: a Plan in, lines out, so
  * that what is shown is exactly the Plan that runs once the answer is yes.
  */
-import { displayName, type Plan, type QualifiedName, type Step } from '../index.js';
+import { displayName } from '../runner/describe.js';
+import type { Plan, QualifiedName, Step } from '../plan/types.js';
 
 export interface ConfirmationContext {
   /** `apply` or `run`: named in the first line. */

@@ -5,7 +5,7 @@
  * `connection`, the service and the PG* variables is decided in src/db/connection.ts.
  */
 import type { ParseArgsConfig } from 'node:util';
-import type { ConnectionFlags } from '../index.js';
+import type { ConnectionFlags } from '../db/connection.js';
 import type { CliIO, ParsedArgs } from './command.js';
 import { EXIT } from './command.js';
 import { HELP_WIDTH, usageError, wrapWords } from './args.js';

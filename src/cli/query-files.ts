@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliIO, ParsedArgs } from './command.js';
-import { PgindexError, type QueryFile } from '../index.js';
+import { PgindexError } from '../errors.js';
+import type { QueryFile } from '../advisor/workload/gather.js';
 import { fileErrorReason } from './file-errors.js';
 import { HELP_WIDTH, wrapWords } from './args.js';
 

@@ -7,19 +7,10 @@ import type { CliIO } from './command.js';
 import { EXIT } from './command.js';
 import { askYesNo, canAsk } from './prompt.js';
 import { confirmationLines, CONFIRM_QUESTION } from './confirm.js';
-import {
-  jsonRenderer,
-  listrRenderer,
-  plainRenderer,
-  startPlan,
-  type ExecuteOptions,
-  type Plan,
-  type Renderer,
-  type RenderOptions,
-  type RunHandle,
-  type RunResult,
-  type Step,
-} from '../index.js';
+import { jsonRenderer, plainRenderer, type Renderer, type RenderOptions } from './progress/render.js';
+import { startPlan, type RunHandle } from '../runner/execute.js';
+import type { ExecuteOptions, RunResult } from '../runner/types.js';
+import type { Plan, Step } from '../plan/types.js';
 
 /**
  * The first SIGINT or SIGTERM aborts the signal (the runner cancels the builds on the server, drops
@@ -75,15 +66,16 @@ export interface RunDisplay {
  * lines would be drawn over by the live display: plain lines then); anything else (CI, pipes):
  * plain lines. --echo adds its lines to any of them.
  */
-export function chooseRenderer(io: CliIO, opts: RunDisplay & { steps: readonly Step[] }): Renderer {
+export async function chooseRenderer(io: CliIO, opts: RunDisplay & { steps: readonly Step[] }): Promise<Renderer> {
   const base = { stdout: io.stdout, stderr: io.stderr, steps: opts.steps, now: Date.now, ...(opts.locate ? { locate: opts.locate } : {}) };
-  const pick = (): Renderer => {
+  const pick = async (): Promise<Renderer> => {
     if (opts.json) return jsonRenderer(base);
     if (opts.quiet) return quietRenderer(base);
-    if (io.stdout.isTTY && !opts.echo) return listrRenderer(base);
+    // listr2 takes longer to load than the rest of the CLI: only a terminal needs it.
+    if (io.stdout.isTTY && !opts.echo) return (await import('./progress/listr.js')).listrRenderer(base);
     return plainRenderer(base);
   };
-  const renderer = pick();
+  const renderer = await pick();
   return opts.echo ? withEcho(renderer, io.stderr) : renderer;
 }
 
@@ -166,7 +158,7 @@ export async function executeWithProgress(
   options: Omit<ExecuteOptions, 'sink' | 'signal'>,
   view: RunDisplay,
 ): Promise<number> {
-  const renderer = chooseRenderer(io, { ...view, steps: plan.steps });
+  const renderer = await chooseRenderer(io, { ...view, steps: plan.steps });
   let run: RunHandle | null = null;
   const interrupt = interruptOnSignals(io, command, async () => run?.cancelAllNow(SECOND_INTERRUPT_DEADLINE_MS));
   let result: RunResult | null = null;

@@ -54,20 +54,32 @@ export interface PreparedScript {
 export async function prepareScript(opts: PrepareScriptOptions): Promise<PreparedScript> {
   const { file } = opts.script;
   const connection = clientConfig(chooseConnection({ flag: opts.dbFlag, flags: opts.connectionFlags, env: opts.env }), opts.applicationName ?? 'pgindex run');
-  // Loading the parser (WebAssembly, a few hundred ms) overlaps connecting and the first catalog
-  // reads; a file of plain statements never pays for it.
-  const parser: Promise<TreeParser> = opts.script.statements.some((s) => worthParsing(s.sql)) ? loadTreeParser() : Promise.resolve(() => null);
-  // Awaited only once connected: a failed connection must not leave its rejection unhandled.
-  parser.catch(() => undefined);
-  const { client, runLock } = await connectForRun(connection, opts.runLock);
+  // Connecting (a TCP handshake, a backend forked, an authentication exchange) goes on while the
+  // parser loads and reads the file: neither waits for the other.
+  const connecting = connectForRun(connection, opts.runLock);
+  // Awaited only once the file is read: a failed connection must not leave its rejection unhandled.
+  connecting.catch(() => undefined);
+  let read: ReadScript;
+  let parse: TreeParser;
+  try {
+    // Loading the parser (WebAssembly) is for files with statements it can tell apart; a file of
+    // plain statements never pays for it.
+    parse = opts.script.statements.some((s) => worthParsing(s.sql)) ? await loadTreeParser() : () => null;
+    parse = await parsedAhead(opts.script.statements, parse);
+    read = readScript(opts.script.statements, file, parse);
+  } catch (err) {
+    // A file that cannot run is reported at once, whatever the connection does; the connection is
+    // closed once it is open (or has failed), not waited for.
+    void connecting.then(({ client, runLock }) => Promise.all([client.end().catch(() => undefined), runLock?.release()]), () => undefined);
+    throw err;
+  }
+  const { client, runLock } = await connecting;
   let planned = false;
   try {
     const server = await readServerFacts(client);
-    const parse = await parser;
-    const read = readScript(opts.script.statements, file, parse);
     // The file's leading SETs (a search_path above all) decide which tables its statements name;
     // run here first, a bad one is reported at its place in the file before any session opens.
-    for (const stmt of read.header) await runAt(client, file, stmt);
+    await runHeader(client, file, read.header);
     const tables = scriptTables(read);
     const pages = await tablePages(client, tables);
     const relkinds = await tableKinds(client, tables);
@@ -87,6 +99,45 @@ export async function prepareScript(opts: PrepareScriptOptions): Promise<Prepare
     await client.end().catch(() => undefined);
     if (!planned) await runLock?.release();
   }
+}
+
+/**
+ * The parse trees of the statements worth parsing, made a few milliseconds at a time with the event
+ * loop let in between (the connection being opened meanwhile needs it for each step of its
+ * handshake), served by the parser returned; any other text goes to `parse` itself.
+ */
+async function parsedAhead(statements: readonly SqlStatement[], parse: TreeParser): Promise<TreeParser> {
+  const trees = new Map<string, ReturnType<TreeParser>>();
+  let sliceStart = performance.now();
+  for (const stmt of statements) {
+    if (!worthParsing(stmt.sql) || trees.has(stmt.sql)) continue;
+    trees.set(stmt.sql, parse(stmt.sql));
+    if (performance.now() - sliceStart > PARSE_SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+  }
+  return (sql) => (trees.has(sql) ? (trees.get(sql) ?? null) : parse(sql));
+}
+
+const PARSE_SLICE_MS = 4;
+
+/**
+ * The file's leading settings on the planning session, in one round trip when there are several:
+ * each is one SET (or set_config) as the parser read it, so together they are the same statements.
+ * Sent together they run in one implicit transaction, so if one fails none of them holds: each is
+ * then run alone, up to the one that fails, which is reported at its place in the file.
+ */
+async function runHeader(client: pg.ClientBase, file: string, header: readonly SqlStatement[]): Promise<void> {
+  if (header.length > 1) {
+    try {
+      await client.query(header.map((stmt) => stmt.sql).join(';\n'));
+      return;
+    } catch {
+      // Located below, statement by statement.
+    }
+  }
+  for (const stmt of header) await runAt(client, file, stmt);
 }
 
 async function runAt(client: pg.ClientBase, file: string, stmt: SqlStatement): Promise<void> {

@@ -2,7 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
-import { advisePlan, PgindexError, schemaRef, SelectionError } from '../../index.js';
+import { advisePlan } from '../../export/advise.js';
+import { PgindexError } from '../../errors.js';
+import { schemaRef } from '../../export/schema-ref.js';
+import { SelectionError } from '../../export/select.js';
 import { fileErrorReason } from '../file-errors.js';
 import { usageError } from '../args.js';
 import { connectionHelp, CONNECTION_OPTIONS, readConnectionFlags } from '../connection-flags.js';
@@ -10,7 +13,6 @@ import { QUERIES_OPTION, queriesHelp, readQueryFiles } from '../query-files.js';
 
 export const adviseCommand: Command = {
   name: 'advise',
-  summary: 'write the indexes the workload needs as a plan to review',
   help: `Usage: pgindex advise [connection options] [--queries FILE]...
                       [--schema NAME]... [--table GLOB]... [-o FILE]
 

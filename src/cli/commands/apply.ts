@@ -1,17 +1,10 @@
 import type { CliIO, Command, ParsedArgs } from '../command.js';
 import { EXIT } from '../command.js';
-import {
-  describeTarget,
-  dropGateRefusal,
-  jsonLine,
-  nothingMatchedMessage,
-  preparePlan,
-  prepareSavedPlan,
-  readSavedPlan,
-  renderSql,
-  type PreparedPlan,
-  type PreparedSavedPlan,
-} from '../../index.js';
+import { describeTarget } from '../../db/connection.js';
+import { dropGateRefusal } from '../../plan/hazards.js';
+import { jsonLine } from '../progress/render.js';
+import { nothingMatchedMessage, preparePlan, prepareSavedPlan, readSavedPlan, type PreparedPlan, type PreparedSavedPlan } from '../../planner.js';
+import { renderSql } from '../../plan/render.js';
 import { confirmRun, executeWithProgress } from '../terminal.js';
 import { durationMs, lockWaitHelp, positiveInt, usageError } from '../args.js';
 import { connectionHelp, CONNECTION_OPTIONS, readConnectionFlags } from '../connection-flags.js';
@@ -19,7 +12,6 @@ import { QUERIES_OPTION, queriesHelp, readQueryFiles } from '../query-files.js';
 
 export const applyCommand: Command = {
   name: 'apply',
-  summary: 'build the planned indexes on parallel sessions, with progress',
   help: `Usage: pgindex apply PLAN.yaml|SAVED.json [connection options] [-j N]
                      [--fail-fast] [--plan SAVED.json] [--json] [--dry-run]
                      [--allow-empty] [--allow-drop]

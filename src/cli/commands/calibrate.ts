@@ -1,13 +1,14 @@
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
-import { calibrate, calibrationText, DEFAULT_SAMPLE_PAGES, loadPlanFile } from '../../index.js';
+import { calibrate, DEFAULT_SAMPLE_PAGES } from '../../cost/calibrate.js';
+import { calibrationText } from '../../cost/describe.js';
+import { loadPlanFile } from '../../planfile/load.js';
 import { positiveInt, usageError } from '../args.js';
 import { connectionHelp, CONNECTION_OPTIONS, readConnectionFlags } from '../connection-flags.js';
 
 export const calibrateCommand: Command = {
   name: 'calibrate',
-  summary: 'time index builds on samples and fit the build cost model',
   help: `Usage: pgindex calibrate [connection options] [PLAN.yaml] [--sample-pages N]
                          [--cache-dir DIR]
 

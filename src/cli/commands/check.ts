@@ -1,12 +1,13 @@
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
-import { checkDatabase, checkJson, checkText, loadPlanFile } from '../../index.js';
+import { checkDatabase } from '../../check/check.js';
+import { checkJson, checkText } from '../../check/format.js';
+import { loadPlanFile } from '../../planfile/load.js';
 import { usageError } from '../args.js';
 import { connectionHelp, CONNECTION_OPTIONS, readConnectionFlags } from '../connection-flags.js';
 
 export const checkCommand: Command = {
   name: 'check',
-  summary: 'find what is wrong with the indexes a database already has',
   help: `Usage: pgindex check [connection options] [PLAN.yaml] [--format text|json]
 
 Reads the indexes of the tables of search_path's schemas (with PLAN.yaml: of

@@ -2,14 +2,16 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
-import { exportPlan, PgindexError, schemaRef, SelectionError } from '../../index.js';
+import { exportPlan } from '../../export/export.js';
+import { PgindexError } from '../../errors.js';
+import { schemaRef } from '../../export/schema-ref.js';
+import { SelectionError } from '../../export/select.js';
 import { fileErrorReason } from '../file-errors.js';
 import { usageError } from '../args.js';
 import { connectionHelp, CONNECTION_OPTIONS, readConnectionFlags } from '../connection-flags.js';
 
 export const exportCommand: Command = {
   name: 'export',
-  summary: "write a plan that declares a database's existing indexes",
   help: `Usage: pgindex export [connection options] [--schema NAME]... [--table GLOB]...
                       [-o FILE]
 

@@ -2,7 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliIO, Command } from '../command.js';
 import { EXIT } from '../command.js';
-import { nothingMatchedMessage, PgindexError, preparePlan, renderPlan, savedPlanText, type PlanFormat } from '../../index.js';
+import { nothingMatchedMessage, preparePlan } from '../../planner.js';
+import { PgindexError } from '../../errors.js';
+import { renderPlan, type PlanFormat } from '../../plan/render.js';
+import { savedPlanText } from '../../plan/saved.js';
 import { fileErrorReason } from '../file-errors.js';
 import { usageError } from '../args.js';
 import { connectionHelp, CONNECTION_OPTIONS, readConnectionFlags } from '../connection-flags.js';
@@ -23,7 +26,6 @@ function explainWidth(io: CliIO, output: string | undefined): { width?: number }
 
 export const planCommand: Command = {
   name: 'plan',
-  summary: 'show what apply would do (SQL, JSON, Markdown, --explain)',
   help: `Usage: pgindex plan PLAN.yaml [connection options] [--format sql|json|markdown]
                     [--no-psql] [--explain] [-o FILE] [--detailed-exitcode]
                     [--allow-empty] [--save FILE] [--queries FILE]...

@@ -1,13 +1,16 @@
 import type { Command, CliIO } from '../command.js';
 import { EXIT } from '../command.js';
-import { describeTarget, loadScriptFile, parseDuration, parseScript, parseSize, prepareScript, SCRIPT_DEFAULTS, type ScriptChoices } from '../../index.js';
+import { describeTarget } from '../../db/connection.js';
+import { loadScriptFile, parseScript } from '../../script/load.js';
+import { parseDuration, parseSize } from '../../planfile/units.js';
+import { prepareScript } from '../../script/prepare.js';
+import { SCRIPT_DEFAULTS, type ScriptChoices } from '../../script/plan.js';
 import { confirmRun, executeWithProgress } from '../terminal.js';
 import { durationMs, lockWaitHelp, positiveInt, usageError } from '../args.js';
 import { connectionHelp, CONNECTION_OPTIONS, readConnectionFlags } from '../connection-flags.js';
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'run the statements of a SQL file on N parallel sessions',
   help: `Usage: pgindex run [connection options] [-j N] [--fail-fast] [--json]
                    [options] FILE.sql|-
 

@@ -1,10 +1,10 @@
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
-import { formatProblem, InputError, loadPlanFile } from '../../index.js';
+import { formatProblem, InputError } from '../../errors.js';
+import { loadPlanFile } from '../../planfile/load.js';
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'check plan files against the plan format; connects to no database',
   help: `Usage: pgindex validate PLAN.yaml [PLAN.yaml ...]
 
 Checks each plan file: YAML syntax, the plan format

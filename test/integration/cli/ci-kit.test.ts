@@ -209,8 +209,9 @@ test('examples/github-actions/pgindex.yml: its pgindex commands use flags pginde
   const invocations = runs.flatMap((r) => [...r.matchAll(/npx pgindex (\w+)([^\n]*)/g)]);
   assert.deepEqual(invocations.map((m) => m[1]), ['validate', 'plan', 'apply']);
   for (const m of invocations) {
-    const command = commands.find((c) => c.name === m[1]);
-    assert.ok(command, m[0]);
+    const entry = commands.find((c) => c.name === m[1]);
+    assert.ok(entry, m[0]);
+    const command = await entry.load();
     for (const flag of (m[2] ?? '').matchAll(/\s--?([\w-]+)/g)) {
       const name = flag[1] ?? '';
       const known = name in command.options || Object.values(command.options).some((o) => o.short === name);
