@@ -100,6 +100,6 @@ test('apply: each build\'s memory follows its kind, not an even split of the pla
     const step = prepared.plan.steps.find((s) => s.method === method);
     return starts.find((e) => e.stepId === step?.id)?.maintenanceWorkMemKb;
   };
-  assert.equal(memoryOf('gin'), 32 * 1024, 'gin: 32MB');
+  assert.equal(memoryOf('gin'), 16 * 1024, 'gin: 16MB');
   assert.equal(memoryOf('btree'), 16 * 1024, 'a small btree: 16MB, enough to sort it in memory');
 });
