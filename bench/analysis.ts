@@ -43,6 +43,9 @@ export function lowerBound(
   return { longestMs, workMs, cores, workBasis: cpu ? 'cpu' : 'wall', ms: Math.max(longestMs, workMs) };
 }
 
+/** One statement's timing in one run: wall time, and the backend's CPU time where it can be read. */
+type Timed = { wallMs: number; cpuMs: number | null };
+
 /**
  * The bound from each build at its best measured setting (issue 13): every statement timed alone at
  * each calibration memory (no workers: one core's work), its fastest taken; then max(the longest of
@@ -50,10 +53,10 @@ export function lowerBound(
  * of the fastest ÷ cores). Lower than lowerBound where some build is faster at another memory than
  * at the single-core run's.
  */
-export function bestSettingBound(byMemory: { wallMs: number; cpuMs: number | null }[][], longestCandidatesMs: number[], cores: number): LowerBound {
+export function bestSettingBound(byMemory: Timed[][], longestCandidatesMs: number[], cores: number): LowerBound {
   const n = byMemory[0]?.length ?? 0;
-  const cpu = byMemory.every((run) => run.every((c) => c.cpuMs !== null));
-  const best = Array.from({ length: n }, (_, i) => Math.min(...byMemory.map((run) => (cpu ? run[i]?.cpuMs : run[i]?.wallMs) ?? Infinity)));
+  const cpu = hasCpu(byMemory);
+  const best = fastestRuns(byMemory).map((f) => f.ms);
   const bestWall = Array.from({ length: n }, (_, i) => Math.min(...byMemory.map((run) => run[i]?.wallMs ?? Infinity), longestCandidatesMs[i] ?? Infinity));
   const longestMs = Math.max(0, ...bestWall);
   const workMs = best.reduce((a, b) => a + b, 0) / cores;
@@ -78,15 +81,23 @@ export function packLongestFirst(costs: number[], sessions: number): number[][] 
   return out;
 }
 
-/** Per statement, the index of the run (one per memory) where its CPU time (else wall time) was least. */
-export function fastestRun(byMemory: { wallMs: number; cpuMs: number | null }[][]): number[] {
+/** Whether every statement of every run has its CPU time (which other programs do not inflate). */
+function hasCpu(byMemory: Timed[][]): boolean {
+  return byMemory.every((run) => run.every((c) => c.cpuMs !== null));
+}
+
+/**
+ * Per statement, the run (one per memory) where it was fastest, and that time: CPU time where every
+ * run has it, else wall time.
+ */
+export function fastestRuns(byMemory: Timed[][]): { run: number; ms: number }[] {
+  const cpu = hasCpu(byMemory);
   const n = byMemory[0]?.length ?? 0;
   return Array.from({ length: n }, (_, i) => {
-    let best = 0;
-    let bestMs = Infinity;
+    let best = { run: 0, ms: Infinity };
     byMemory.forEach((run, r) => {
-      const ms = run[i]?.cpuMs ?? run[i]?.wallMs ?? Infinity;
-      if (ms < bestMs) [best, bestMs] = [r, ms];
+      const ms = (cpu ? run[i]?.cpuMs : run[i]?.wallMs) ?? Infinity;
+      if (ms < best.ms) best = { run: r, ms };
     });
     return best;
   });

@@ -19,7 +19,7 @@ import pg from 'pg';
 import { startServer, ServerStartError, type TestServer } from '../test/support/server.js';
 import { withDatabase } from '../test/support/db.js';
 import { redact, type PreparedPlan } from '../src/index.js';
-import { bestSettingBound, fastestRun, lowerBound, median, packLongestFirst, statementMinima, target, type Target } from './analysis.js';
+import { bestSettingBound, fastestRuns, lowerBound, median, packLongestFirst, statementMinima, target, type Target } from './analysis.js';
 import { connectClient, runCalibration, runNaiveParallel, runPacked, runSequential, type Failure, type RunResult as BaselineResult } from './baselines.js';
 import { CpuMeter, processCpuNs } from './cpu.js';
 import { bigTableRows, createDataset, dropIndexes } from './dataset.js';
@@ -173,10 +173,9 @@ async function runSet(
   const expected = await indexCount(client, set.schema);
   // (e)'s sessions: each build at the memory it was fastest at, packed longest first on its time there.
   const memories = [`${SERVER_MAINTENANCE_WORK_MEM_MB}MB`, ...BOUND_MEMORIES];
-  const fastest = fastestRun(byMemory);
-  const bestMs = fastest.map((r, i) => byMemory[r]?.[i]?.cpuMs ?? byMemory[r]?.[i]?.wallMs ?? 0);
-  oracle = packLongestFirst(bestMs, opts.parallelism).map((list) =>
-    list.map((i) => ({ sql: plain[i] as string, memory: memories[fastest[i] ?? 0] as string })),
+  const fastest = fastestRuns(byMemory);
+  oracle = packLongestFirst(fastest.map((f) => f.ms), opts.parallelism).map((list) =>
+    list.map((i) => ({ sql: plain[i] as string, memory: memories[fastest[i]?.run ?? 0] as string })),
   );
 
   const runs = new Map<string, number[]>(contenders.map((c) => [c.id, []]));
