@@ -430,24 +430,29 @@ function moreSpecific(a: Entry, b: Entry): boolean {
   return a.index > b.index;
 }
 
-/** What an entry asks of one column, beyond its name. */
-function options(table: TableSpec, c: ResolvedColumn): string {
-  const s = c.spec;
-  return JSON.stringify([
-    s?.method ?? null,
-    s?.opclass?.trim() ?? null,
-    s?.where?.trim() || null,
-    c.include.map((i) => i.name),
-    s?.unique ?? false,
-    s?.tablespace ?? table.tablespace ?? null,
-    table.concurrently ?? null,
-  ]);
+/**
+ * Does one entry ask of a column what another gives it (method, opclass, where, include, unique,
+ * tablespace, concurrently)? Compared field by field: a JSON key per column and side was two
+ * strings per column a glob and an exact name both plan, 36,000 at 10,000 tables (issue 16).
+ */
+function sameColumnOptions(aTable: TableSpec, a: ResolvedColumn, bTable: TableSpec, b: ResolvedColumn): boolean {
+  const x = a.spec;
+  const y = b.spec;
+  return (
+    (x?.method ?? null) === (y?.method ?? null) &&
+    (x?.opclass?.trim() ?? null) === (y?.opclass?.trim() ?? null) &&
+    (x?.where?.trim() || null) === (y?.where?.trim() || null) &&
+    a.include.length === b.include.length &&
+    a.include.every((c, i) => c.name === b.include[i]?.name) &&
+    (x?.unique ?? false) === (y?.unique ?? false) &&
+    (x?.tablespace ?? aTable.tablespace ?? null) === (y?.tablespace ?? bTable.tablespace ?? null) &&
+    (aTable.concurrently ?? null) === (bTable.concurrently ?? null)
+  );
 }
 
 /** Does the losing entry's column ask for exactly what the winner's gives (once or several times)? */
 function sameOptions(loserSpec: TableSpec, loser: ResolvedColumn, winnerSpec: TableSpec, winners: ResolvedColumn[]): boolean {
-  const mine = options(loserSpec, loser);
-  return winners.length > 0 && winners.every((w) => options(winnerSpec, w) === mine);
+  return winners.length > 0 && winners.every((w) => sameColumnOptions(winnerSpec, w, loserSpec, loser));
 }
 
 /** Columns that a more specific entry took from a less specific one, one warning per pair of entries. */

@@ -15,6 +15,7 @@ import type {
   CatalogSnapshot,
   ConstraintType,
   ColumnInfo,
+  ColumnStats,
   ExtensionInfo,
   IndexInfo,
   IndexKey,
@@ -93,8 +94,6 @@ interface StatsRow {
   most_common_vals: string[] | null;
   most_common_freqs: number[] | null;
 }
-
-type ColumnWithStats = ColumnRow & { stats: StatsRow | null };
 
 interface IndexRow {
   relid: string;
@@ -182,77 +181,41 @@ function tableRow(r: JsonRow, timestamp: (text: string) => unknown): TableRow {
   };
 }
 
-function columnRow(r: JsonRow): ColumnRow {
+/**
+ * A column straight from its JSON array, its statistics attached later (withStats): the columns,
+ * indexes and statistics are not decoded into row objects first, for at 10,000 tables those were
+ * 110,000 objects that outlived a collection or two on their way to the snapshot (issue 16).
+ */
+function toColumn(r: JsonRow, types: TypeCache): ColumnInfo {
+  const generated = r[C.generated] === 's' || r[C.generated] === 'v' ? (r[C.generated] as 's' | 'v') : '';
   return {
-    relid: str(r[C.relid]),
     attnum: r[C.attnum] as number,
     name: str(r[C.name]),
-    declared: str(r[C.declared]),
-    is_domain: r[C.is_domain] as boolean,
-    base_oid: str(r[C.base_oid]),
-    base: str(r[C.base]),
-    category: str(r[C.category]),
-    typtype: str(r[C.typtype]),
-    element_oid: strOrNull(r[C.element_oid]),
-    element_base: strOrNull(r[C.element_base]),
-    extension: strOrNull(r[C.extension]),
-    not_null: r[C.not_null] as boolean,
-    generated: str(r[C.generated]),
+    type: columnType(r, types),
+    notNull: r[C.not_null] as boolean,
+    generated,
     collation: strOrNull(r[C.collation]),
+    stats: null,
   };
 }
 
-function indexRow(r: JsonRow): IndexRow {
-  return {
-    relid: str(r[I.relid]),
-    schema: str(r[I.schema]),
-    name: str(r[I.name]),
-    table_schema: str(r[I.table_schema]),
-    table_name: str(r[I.table_name]),
-    method: str(r[I.method]),
-    unique: r[I.unique] as boolean,
-    primary: r[I.primary] as boolean,
-    valid: r[I.valid] as boolean,
-    ready: r[I.ready] as boolean,
-    key_count: r[I.key_count] as number,
-    attnums: str(r[I.attnums]),
-    opclasses: str(r[I.opclasses]),
-    collations: str(r[I.collations]),
-    options: str(r[I.options]),
-    expressions: r[I.expressions] as (string | null)[] | null,
-    predicate: strOrNull(r[I.predicate]),
-    size_bytes: str(r[I.size_bytes]),
-    tablespace: strOrNull(r[I.tablespace]),
-    parent_schema: strOrNull(r[I.parent_schema]),
-    parent_name: strOrNull(r[I.parent_name]),
-    building_pid: r[I.building_pid] as number | null,
-    reloptions: r[I.reloptions] as string[] | null,
-    nulls_not_distinct: r[I.nulls_not_distinct] as boolean,
-    constraint_name: strOrNull(r[I.constraint_name]),
-    constraint_type: strOrNull(r[I.constraint_type]),
-  };
-}
-
-function statsRow(r: JsonRow): StatsRow {
+/** A statistics row (STATS_FIELDS) as the snapshot keeps it. */
+function toStats(r: JsonRow): ColumnStats {
+  const values = r[S.most_common_vals] as string[] | null;
   const freqs = r[S.most_common_freqs] as unknown[] | null;
   return {
-    schema: str(r[S.schema]),
-    table_name: str(r[S.table_name]),
-    name: str(r[S.name]),
-    inherited: r[S.inherited] as boolean,
-    null_frac: float(r[S.null_frac]),
-    avg_width: r[S.avg_width] as number | null,
-    n_distinct: floatOrNull(r[S.n_distinct]),
+    nullFrac: float(r[S.null_frac]),
+    avgWidth: (r[S.avg_width] as number | null) ?? 0,
+    nDistinct: floatOrNull(r[S.n_distinct]) ?? 0,
     correlation: floatOrNull(r[S.correlation]),
-    most_common_vals: r[S.most_common_vals] as string[] | null,
-    most_common_freqs: freqs === null ? null : freqs.map(float),
+    ...(values && freqs ? { mostCommon: { values, freqs: freqs.map(float) } } : {}),
   };
 }
 
-/** The rows of one of the large queries, read as jsonArrays and decoded. */
-async function jsonRows<R>(session: pg.ClientBase, sql: string, params: unknown[], decode: (r: JsonRow) => R): Promise<R[]> {
+/** The rows of one of the large queries, read as jsonArrays: an array of fields each. */
+async function jsonRows(session: pg.ClientBase, sql: string, params: unknown[]): Promise<JsonRow[]> {
   const [row] = await queryRows<{ rows: JsonRow[] }>(session, sql, params);
-  return (row?.rows ?? []).map(decode);
+  return row?.rows ?? [];
 }
 
 /** Patterns as the four parallel arrays TABLES_SQL takes. Bad names are input errors at their plan line. */
@@ -326,7 +289,7 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
     if (openHelper && file.tables.length >= helperFrom) joining = await joinSnapshot(client, openHelper, HELPERS);
     const timestamp = client.getTypeParser(TIMESTAMPTZ_OID, 'text');
     const tablesSql = jsonArrays(TABLES_SQL, TABLE_FIELDS, 'q.schema, q.name', ['oid', 'relpages', 'size_bytes', 'last_analyzed']);
-    const relationRows = await jsonRows(client, tablesSql, params, (r) => tableRow(r, timestamp)).catch(async (err: unknown) => {
+    const relationRows = await jsonRows(client, tablesSql, params).then((rows) => rows.map((r) => tableRow(r, timestamp))).catch(async (err: unknown) => {
       // The helper connecting meanwhile is closed too (in `finally`).
       helpers = (await joining?.sessions.catch(() => [])) ?? [];
       throw err;
@@ -342,20 +305,20 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
     // statistics together were the longer by half). A third session, one query each, was slower on
     // an idle machine of 2 cores (issue 16).
     const columns = async (session: pg.ClientBase) => {
-      const columnRows = await jsonRows(session, jsonArrays(columnsSql(server.version_num), COLUMN_FIELDS, 'q.relid, q.attnum', ['relid', 'base_oid', 'element_oid']), [oids], columnRow);
+      const columnRows = await jsonRows(session, jsonArrays(columnsSql(server.version_num), COLUMN_FIELDS, 'q.relid, q.attnum', ['relid', 'base_oid', 'element_oid']), [oids]);
       const nearbySchemas = schemasOfMisses(params, relationRows, server.search_path);
       const nearby = nearbySchemas.length === 0 ? undefined : await queryRows<{ schema: string; name: string }>(session, NEARBY_TABLES_SQL, [nearbySchemas]);
       return { columnRows, nearby };
     };
     const indexes = async (session: pg.ClientBase) => {
-      const indexRows = await jsonRows(session, jsonArrays(indexesSql(server.version_num), INDEX_FIELDS, 'q.relid, q.schema, q.name', ['relid', 'size_bytes']), [oids], indexRow);
-      const used = [...new Set(indexRows.flatMap((r) => vector(r.collations)))].filter((oid) => oid !== 0);
+      const indexRows = await jsonRows(session, jsonArrays(indexesSql(server.version_num), INDEX_FIELDS, 'q.relid, q.schema, q.name', ['relid', 'size_bytes']), [oids]);
+      const used = [...new Set(indexRows.flatMap((r) => vector(str(r[I.collations]))))].filter((oid) => oid !== 0);
       const collations = used.length === 0 ? [] : await queryRows<{ oid: string; name: string }>(session, COLLATIONS_SQL, [used]);
       return { indexRows, collations: new Map(collations.map((c) => [Number(c.oid), c.name])) };
     };
     const columnsAndStats = async (session: pg.ClientBase) => ({
       ...(await columns(session)),
-      statsRows: await jsonRows(session, jsonArrays(statsSql(server.superuser), STATS_FIELDS, ''), statsParams, statsRow),
+      statsRows: await jsonRows(session, jsonArrays(statsSql(server.superuser), STATS_FIELDS, ''), statsParams),
     });
     const [helper] = helpers;
     const [{ columnRows, nearby, statsRows }, { indexRows, collations }] = helper
@@ -364,7 +327,7 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
     for (const helper of helpers) await queryRows(helper, 'commit');
     await queryRows(client, 'commit');
     const others = relationRows.filter((r) => !INDEXABLE_RELKINDS.has(r.relkind)).map((r) => ({ schema: r.schema, name: r.name, relkind: r.relkind }));
-    const snapshot = assemble(server, tableRows, others, withStats(tableRows, columnRows, statsRows), indexRows, collations);
+    const snapshot = assemble(server, tableRows, others, columnRows, statsRows, indexRows, collations);
     return nearby === undefined ? snapshot : { ...snapshot, nearbyTables: nearby };
   } catch (err) {
     await client.query('rollback').catch(() => undefined);
@@ -431,32 +394,33 @@ function schemasOfMisses(params: ReturnType<typeof patternParams>, rows: readonl
 }
 
 /**
- * Each column row with its statistics: the table's own, or a partitioned table's inherited ones.
- * The statistics are grouped by table (one key per row), then found among their table's few: a key
+ * Gives each column its statistics: the table's own, or a partitioned table's inherited ones. The
+ * statistics are grouped by table (one key per row), then found among their table's few: a key
  * per column and per statistic was 80,000 strings to build and hash at 10,000 tables (issue 16).
  */
-function withStats(tables: TableRow[], columns: ColumnRow[], stats: StatsRow[]): ColumnWithStats[] {
-  const byTable = new Map<string, StatsRow[]>();
+function withStats(tables: readonly TableRow[], columnsByTable: ReadonlyMap<string, ColumnInfo[]>, stats: readonly JsonRow[]): void {
+  const byTable = new Map<string, JsonRow[]>();
   for (const s of stats) {
-    const k = qualifiedKey({ schema: s.schema, name: s.table_name });
+    const k = qualifiedKey({ schema: str(s[S.schema]), name: str(s[S.table_name]) });
     const list = byTable.get(k);
     if (list) list.push(s);
     else byTable.set(k, [s]);
   }
-  const ofOid = new Map<string, { list: StatsRow[] | undefined; inherited: boolean }>();
-  for (const t of tables) ofOid.set(t.oid, { list: byTable.get(qualifiedKey(t)), inherited: t.relkind === 'p' });
-  // The rows are this module's own: given their statistics in place (a copy each was 40,000 objects).
-  const out = columns as ColumnWithStats[];
-  for (const c of out) {
-    const t = ofOid.get(c.relid);
-    c.stats = t?.list ? (statsOf(t.list, c.name, t.inherited) ?? null) : null;
+  for (const t of tables) {
+    const list = byTable.get(qualifiedKey(t));
+    const columns = columnsByTable.get(t.oid);
+    if (!list || !columns) continue;
+    const inherited = t.relkind === 'p';
+    for (const c of columns) {
+      const s = statsOf(list, c.name, inherited);
+      if (s) c.stats = toStats(s);
+    }
   }
-  return out;
 }
 
 /** A table's statistics row for a column: a handful per table, searched in order. */
-function statsOf(list: readonly StatsRow[], column: string, inherited: boolean): StatsRow | undefined {
-  for (const s of list) if (s.name === column && s.inherited === inherited) return s;
+function statsOf(list: readonly JsonRow[], column: string, inherited: boolean): JsonRow | undefined {
+  for (const s of list) if (s[S.name] === column && s[S.inherited] === inherited) return s;
   return undefined;
 }
 
@@ -464,14 +428,16 @@ function assemble(
   server: ServerRow,
   tableRows: TableRow[],
   others: OtherRelation[],
-  columnRows: ColumnWithStats[],
-  indexRows: IndexRow[],
+  columnRows: readonly JsonRow[],
+  statsRows: readonly JsonRow[],
+  indexRows: readonly JsonRow[],
   collations: Map<number, string>,
 ): CatalogSnapshot {
   const types: TypeCache = new Map();
-  const columnsByTable = groupBy(columnRows, (r) => toColumn(r, types));
+  const columnsByTable = groupBy(columnRows, C.relid, (r) => toColumn(r, types));
+  withStats(tableRows, columnsByTable, statsRows);
   const names: KeyNames = { opclasses: new Map(server.opclasses.map((o) => [o.oid, o])), collations };
-  const indexesByTable = groupBy(indexRows, (r) => toIndex(r, columnsByTable.get(r.relid) ?? [], names));
+  const indexesByTable = groupBy(indexRows, I.relid, (r, relid) => toIndex(r, columnsByTable.get(relid) ?? [], names));
   const tables: TableInfo[] = tableRows.map((r) => ({
     oid: Number(r.oid),
     schema: r.schema,
@@ -516,14 +482,15 @@ function assemble(
   };
 }
 
-/** Rows by their table's oid, each made into what the snapshot keeps, in row order. */
-function groupBy<R extends { relid: string }, T>(rows: readonly R[], make: (row: R) => T): Map<string, T[]> {
+/** Rows by their table's oid (field `relid`), each made into what the snapshot keeps, in row order. */
+function groupBy<T>(rows: readonly JsonRow[], relidField: number, make: (row: JsonRow, relid: string) => T): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const r of rows) {
-    const v = make(r);
-    const list = out.get(r.relid);
+    const relid = str(r[relidField]);
+    const v = make(r, relid);
+    const list = out.get(relid);
     if (list) list.push(v);
-    else out.set(r.relid, [v]);
+    else out.set(relid, [v]);
   }
   return out;
 }
@@ -534,47 +501,32 @@ function groupBy<R extends { relid: string }, T>(rows: readonly R[], make: (row:
  */
 type TypeCache = Map<string, ColumnInfo['type']>;
 
-function columnType(r: ColumnRow, cache: TypeCache): ColumnInfo['type'] {
-  const key = [r.declared, r.base_oid, r.base, r.category, r.typtype, r.element_oid, r.element_base, r.extension, r.is_domain].join('\0');
+function columnType(r: JsonRow, cache: TypeCache): ColumnInfo['type'] {
+  const declared = str(r[C.declared]);
+  const baseOid = str(r[C.base_oid]);
+  const base = str(r[C.base]);
+  const category = str(r[C.category]);
+  const typtype = str(r[C.typtype]);
+  const elementOid = strOrNull(r[C.element_oid]);
+  const elementBase = strOrNull(r[C.element_base]);
+  const extension = strOrNull(r[C.extension]);
+  const isDomain = r[C.is_domain] as boolean;
+  const key = [declared, baseOid, base, category, typtype, elementOid, elementBase, extension, isDomain].join('\0');
   let type = cache.get(key);
   if (!type) {
     type = {
-      declared: r.declared,
-      base: r.base,
-      baseOid: Number(r.base_oid),
-      category: r.category,
-      kind: TYPE_KINDS[r.typtype] ?? 'base',
-      ...(r.element_oid !== null && r.element_base !== null ? { elementBase: r.element_base, elementOid: Number(r.element_oid) } : {}),
-      ...(r.extension !== null ? { extension: r.extension } : {}),
-      ...(r.is_domain ? { isDomain: true } : {}),
+      declared,
+      base,
+      baseOid: Number(baseOid),
+      category,
+      kind: TYPE_KINDS[typtype] ?? 'base',
+      ...(elementOid !== null && elementBase !== null ? { elementBase, elementOid: Number(elementOid) } : {}),
+      ...(extension !== null ? { extension } : {}),
+      ...(isDomain ? { isDomain: true } : {}),
     };
     cache.set(key, type);
   }
   return type;
-}
-
-function toColumn(r: ColumnWithStats, types: TypeCache): ColumnInfo {
-  const generated = r.generated === 's' || r.generated === 'v' ? r.generated : '';
-  return {
-    attnum: r.attnum,
-    name: r.name,
-    type: columnType(r, types),
-    notNull: r.not_null,
-    generated,
-    collation: r.collation,
-    stats:
-      r.stats === null
-        ? null
-        : {
-            nullFrac: r.stats.null_frac,
-            avgWidth: r.stats.avg_width ?? 0,
-            nDistinct: r.stats.n_distinct ?? 0,
-            correlation: r.stats.correlation,
-            ...(r.stats.most_common_vals && r.stats.most_common_freqs
-              ? { mostCommon: { values: r.stats.most_common_vals, freqs: r.stats.most_common_freqs } }
-              : {}),
-          },
-  };
 }
 
 // pg_index.indoption bits (INDOPTION_DESC, INDOPTION_NULLS_FIRST).
@@ -612,19 +564,21 @@ export function vector(text: string): number[] {
   return out;
 }
 
-function toIndex(r: IndexRow, columns: readonly ColumnInfo[], names: KeyNames): IndexInfo {
-  const attnums = vector(r.attnums);
-  const opclasses = vector(r.opclasses);
-  const collations = vector(r.collations);
-  const options = vector(r.options);
+function toIndex(r: JsonRow, columns: readonly ColumnInfo[], names: KeyNames): IndexInfo {
+  const attnums = vector(str(r[I.attnums]));
+  const opclasses = vector(str(r[I.opclasses]));
+  const collations = vector(str(r[I.collations]));
+  const options = vector(str(r[I.options]));
   const columnName = (k: number): string | null => {
     const attnum = attnums[k] ?? 0;
     return attnum === 0 ? null : (columns.find((c) => c.attnum === attnum)?.name ?? null);
   };
-  const expression = (k: number): string | null => r.expressions?.[k] ?? null;
+  const expressions = r[I.expressions] as (string | null)[] | null;
+  const expression = (k: number): string | null => expressions?.[k] ?? null;
   const keys: IndexKey[] = [];
   const opclassSchemas: (string | null)[] = [];
-  for (let k = 0; k < r.key_count; k++) {
+  const keyCount = r[I.key_count] as number;
+  for (let k = 0; k < keyCount; k++) {
     const column = columnName(k);
     const opclass = names.opclasses.get(opclasses[k] ?? 0);
     const option = options[k] ?? 0;
@@ -640,28 +594,34 @@ function toIndex(r: IndexRow, columns: readonly ColumnInfo[], names: KeyNames): 
     opclassSchemas.push(opclass?.schema ?? null);
   }
   const include: string[] = [];
-  for (let k = r.key_count; k < attnums.length; k++) include.push(columnName(k) ?? expression(k) ?? '');
+  for (let k = keyCount; k < attnums.length; k++) include.push(columnName(k) ?? expression(k) ?? '');
+  const parentSchema = strOrNull(r[I.parent_schema]);
+  const parentName = strOrNull(r[I.parent_name]);
   // Optional facts set in place, not spread: a copy of each of 30,000 indexes was garbage at once.
   const index: Omit<IndexInfo, 'definition'> & { definition?: string } = {
-    schema: r.schema,
-    name: r.name,
-    method: r.method,
-    unique: r.unique,
-    primary: r.primary,
-    valid: r.valid,
-    ready: r.ready,
+    schema: str(r[I.schema]),
+    name: str(r[I.name]),
+    method: str(r[I.method]),
+    unique: r[I.unique] as boolean,
+    primary: r[I.primary] as boolean,
+    valid: r[I.valid] as boolean,
+    ready: r[I.ready] as boolean,
     keys,
     include,
-    predicate: r.predicate,
-    sizeBytes: Math.max(0, Number(r.size_bytes)),
-    tablespace: r.tablespace,
-    parentIndex: r.parent_schema !== null && r.parent_name !== null ? { schema: r.parent_schema, name: r.parent_name } : null,
+    predicate: strOrNull(r[I.predicate]),
+    sizeBytes: Math.max(0, Number(r[I.size_bytes])),
+    tablespace: strOrNull(r[I.tablespace]),
+    parentIndex: parentSchema !== null && parentName !== null ? { schema: parentSchema, name: parentName } : null,
   };
-  if (r.building_pid !== null) index.buildingPid = Number(r.building_pid);
-  if (r.nulls_not_distinct) index.nullsNotDistinct = true;
-  if (r.reloptions !== null && r.reloptions.length > 0) index.storage = r.reloptions;
-  if (r.constraint_name !== null && r.constraint_type !== null) index.constraint = { name: r.constraint_name, type: r.constraint_type as ConstraintType };
-  index.definition = indexDefinition(index, { schema: r.table_schema, name: r.table_name }, columns, opclassSchemas);
+  const buildingPid = r[I.building_pid] as number | null;
+  const reloptions = r[I.reloptions] as string[] | null;
+  const constraintName = strOrNull(r[I.constraint_name]);
+  const constraintType = strOrNull(r[I.constraint_type]);
+  if (buildingPid !== null) index.buildingPid = Number(buildingPid);
+  if (r[I.nulls_not_distinct] as boolean) index.nullsNotDistinct = true;
+  if (reloptions !== null && reloptions.length > 0) index.storage = reloptions;
+  if (constraintName !== null && constraintType !== null) index.constraint = { name: constraintName, type: constraintType as ConstraintType };
+  index.definition = indexDefinition(index, { schema: str(r[I.table_schema]), name: str(r[I.table_name]) }, columns, opclassSchemas);
   return index as IndexInfo;
 }
 
