@@ -13,7 +13,7 @@ import { takeSnapshot } from './catalog/snapshot.js';
 import type { CatalogSnapshot } from './catalog/types.js';
 import { analyzeUnanalyzed } from './catalog/analyze.js';
 import { withCitusFacts } from './catalog/citus.js';
-import { resolveTables, type ResolvedTable } from './catalog/resolve.js';
+import { matchEntries, resolveTables, type EntryMatches, type Relations, type ResolvedTable } from './catalog/resolve.js';
 import { buildPlan } from './plan/build.js';
 import { withAutoIndexes } from './plan/auto.js';
 import { gatherAdvice, type QueryFile } from './advisor/workload/gather.js';
@@ -95,16 +95,21 @@ export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
         throw err;
       }
     };
+    // The plan's entries are matched to the tables while the server reads their columns and indexes.
+    let matches: EntryMatches | undefined;
+    const onRelations = (relations: Relations) => {
+      matches = matchEntries(file, relations);
+    };
     // On a Citus coordinator, the distributed tables' sizes and statistics are their shards' (src/catalog/citus.ts).
-    let snapshot = await withCitusFacts(client, await takeSnapshot(client, file, { openHelper }));
+    let snapshot = await withCitusFacts(client, await takeSnapshot(client, file, { openHelper, onRelations }));
     if (file.analyze) {
       const analyzed = await lockMessage(client, 'ANALYZE', snapshot.tables.map((t) => t.oid), 'ShareUpdateExclusiveLock', () => analyzeUnanalyzed(client, snapshot));
       if (analyzed.length > 0) {
         opts.log(`analyzed ${analyzed.length} table${analyzed.length === 1 ? '' : 's'} that had no statistics: ${analyzed.join(', ')}`);
-        snapshot = await withCitusFacts(client, await takeSnapshot(client, file, { openHelper }));
+        snapshot = await withCitusFacts(client, await takeSnapshot(client, file, { openHelper, onRelations }));
       }
     }
-    const resolution = resolveTables(file, snapshot, { deferProblems: true });
+    const resolution = resolveTables(file, snapshot, { deferProblems: true, matches });
     const auto = await autoAdvice(client, snapshot, resolution.tables, file.rules.rareShare, opts);
     const { predicates, problems } = await serverPredicates(client, file, resolution.tables, opts.log, snapshot);
     // The advised indexes' expression keys are read by the server as any entry's are.

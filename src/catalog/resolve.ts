@@ -59,15 +59,41 @@ export interface Resolution {
   problems?: Problem[];
 }
 
-interface Entry {
+export interface Entry {
   index: number;
   spec: TableSpec;
   pattern: TablePattern;
 }
 
 
+/**
+ * The relations of a catalog snapshot, as far as matching the plan's names goes: what takeSnapshot
+ * knows once its first query has answered (SnapshotOptions.onRelations), and any CatalogSnapshot.
+ */
+export interface Relations {
+  /** The tables, in the snapshot's order. */
+  tables: readonly { schema: string; name: string }[];
+  otherRelations?: readonly OtherRelation[] | undefined;
+  searchPath: readonly string[];
+}
+
+/**
+ * What each entry of a plan matches among the relations: matchEntries, given to resolveTables.
+ * Worked out apart from the rest of resolution so that a caller can do it while the snapshot's
+ * columns and indexes are still being read (issue 16).
+ */
+export interface EntryMatches {
+  entries: Entry[];
+  /** The entries whose names do not parse. */
+  problems: Problem[];
+  /** Each entry's tables (qualifiedKey) and relations of other kinds, in snapshot order. */
+  matched: Map<Entry, { tables: string[]; others: OtherRelation[] }>;
+  /** How many tables and other relations were matched against: resolveTables checks they are its snapshot's. */
+  counts: [number, number];
+}
+
 /** A relation of the snapshot as a pattern finds it: a table, or a relation of another kind. */
-type Found = { table: TableInfo; other?: never } | { other: OtherRelation; table?: never };
+type Found = { table: { schema: string; name: string }; other?: never } | { other: OtherRelation; table?: never };
 
 interface Candidate {
   schema: string;
@@ -88,7 +114,7 @@ class RelationIndex {
   private readonly sortedNames: string[];
   private readonly pathRank = new Map<string, number>();
 
-  constructor(snapshot: CatalogSnapshot) {
+  constructor(snapshot: Relations) {
     let seq = 0;
     const add = (r: { schema: string; name: string }, found: Found) => {
       const list = this.byName.get(r.name) ?? [];
@@ -150,7 +176,7 @@ function lowerBound(sorted: readonly string[], key: string): number {
  * The relations an entry's pattern matches among the snapshot's, with search_path visibility: the
  * tables, and the relations of other kinds an exact name found (or that hide a table of that name).
  */
-function matchRelations(pattern: TablePattern, index: RelationIndex): { tables: TableInfo[]; others: OtherRelation[] } {
+function matchRelations(pattern: TablePattern, index: RelationIndex): { tables: string[]; others: OtherRelation[] } {
   const candidates = index.matching(pattern.table);
   let found: Found[];
   if (pattern.schema) {
@@ -168,7 +194,7 @@ function matchRelations(pattern: TablePattern, index: RelationIndex): { tables: 
     found = [...firstByName.values()].map((x) => x.found);
   }
   return {
-    tables: found.flatMap((f) => (f.table ? [f.table] : [])),
+    tables: found.flatMap((f) => (f.table ? [qualifiedKey(f.table)] : [])),
     others: found.flatMap((f) => (f.other ? [f.other] : [])),
   };
 }
@@ -186,14 +212,25 @@ function entries(file: PlanFile, problems: Problem[]): Entry[] {
   return out;
 }
 
-/** For each table, the entries that apply to it, in plan order. */
-function assign(file: PlanFile, snapshot: CatalogSnapshot, problems: Problem[], warnings: string[]): Map<string, Entry[]> {
+/** What each entry of the plan matches among the relations (names and search_path only). */
+export function matchEntries(file: PlanFile, relations: Relations): EntryMatches {
+  const problems: Problem[] = [];
   const list = entries(file, problems);
+  const index = new RelationIndex(relations);
+  const matched = new Map(list.map((e) => [e, matchRelations(e.pattern, index)]));
+  return { entries: list, problems, matched, counts: [relations.tables.length, relations.otherRelations?.length ?? 0] };
+}
+
+/** For each table, the entries that apply to it, in plan order. */
+function assign(file: PlanFile, snapshot: CatalogSnapshot, problems: Problem[], warnings: string[], given?: EntryMatches): Map<string, Entry[]> {
+  const counts = [snapshot.tables.length, snapshot.otherRelations?.length ?? 0];
+  const matches = given && given.counts[0] === counts[0] && given.counts[1] === counts[1] ? given : matchEntries(file, snapshot);
+  problems.push(...matches.problems);
+  const list = matches.entries;
   const matchedBy = new Map<Entry, Set<string>>();
-  const index = new RelationIndex(snapshot);
   let suggested = 0;
   for (const e of list) {
-    const { tables: found, others } = matchRelations(e.pattern, index);
+    const { tables: found, others } = matches.matched.get(e) ?? { tables: [], others: [] };
     if (found.length === 0) {
       if (e.pattern.isGlob) warnings.push(`${where(e.spec.pos)}: "${e.spec.name}" matched no table`);
       else if (others[0]) problems.push({ pos: e.spec.pos, message: notIndexable(others[0]) });
@@ -202,7 +239,7 @@ function assign(file: PlanFile, snapshot: CatalogSnapshot, problems: Problem[], 
         problems.push({ pos: e.spec.pos, message: `table "${e.spec.name}" does not exist`, hint: near + lookedIn(e.pattern, snapshot) });
       }
     }
-    matchedBy.set(e, new Set(found.map(qualifiedKey)));
+    matchedBy.set(e, new Set(found));
   }
   const byKey = new Map(snapshot.tables.map((t) => [qualifiedKey(t), t]));
   // A glob that matches a partition and one of its ancestors covers the partition through the ancestor.
@@ -295,10 +332,10 @@ function findColumn(table: TableInfo, written: string): ColumnInfo | string {
   return `column "${name}" does not exist in ${quoteQualified(table)}${hint}`;
 }
 
-export function resolveTables(file: PlanFile, snapshot: CatalogSnapshot, options: { deferProblems?: boolean } = {}): Resolution {
+export function resolveTables(file: PlanFile, snapshot: CatalogSnapshot, options: { deferProblems?: boolean; matches?: EntryMatches } = {}): Resolution {
   const problems: Problem[] = [];
   const warnings: string[] = [];
-  const assigned = assign(file, snapshot, problems, warnings);
+  const assigned = assign(file, snapshot, problems, warnings, options.matches);
   // Column problems, grouped so that a glob over many tables reports each missing name once.
   const missing = new Map<string, { pos: ColumnSpec['pos']; message: string; tables: string[] }>();
   const miss = (pos: ColumnSpec['pos'], written: string, problem: string, table: TableInfo) => {
