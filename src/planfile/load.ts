@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { InputError, type Problem } from '../errors.js';
 import { loadSqlParser, type SqlParser } from '../sql/parse.js';
 import { checkValues, UNIT_KEYS } from './checks.js';
@@ -117,12 +117,16 @@ export async function loadPlanFile(path: string, opts: { cwd: string }): Promise
   return finishPlan(read, rawSqlFields(read.data).length > 0 ? await loadSqlParser() : undefined);
 }
 
+/**
+ * Keys given twice in a mapping, outer mappings first, each at its second occurrence. A walk of its
+ * own rather than yaml's visit(): a tenth of the time on a plan of 10,000 entries (issue 16).
+ */
 function duplicateKeys(doc: Document, where: SourceMap): Problem[] {
   const problems: Problem[] = [];
-  visit(doc, {
-    Map(_, map) {
+  const walk = (node: unknown): void => {
+    if (isMap(node)) {
       const first = new Map<string, number>();
-      for (const pair of map.items) {
+      for (const pair of node.items) {
         const name = keyText(pair.key);
         const start = (pair.key as { range?: [number, number, number] } | null)?.range?.[0];
         if (name === undefined || start === undefined) continue;
@@ -130,8 +134,15 @@ function duplicateKeys(doc: Document, where: SourceMap): Problem[] {
         if (earlier === undefined) first.set(name, start);
         else problems.push({ pos: where.at(start), message: `duplicate key "${name}"`, hint: `first given at line ${where.at(earlier).line}` });
       }
-    },
-  });
+      for (const pair of node.items) {
+        walk(pair.key);
+        walk(pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) walk(item);
+    }
+  };
+  walk(doc.contents);
   return problems;
 }
 

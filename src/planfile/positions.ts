@@ -107,8 +107,7 @@ export function keyText(key: unknown): string | undefined {
 /** JSON pointer segments, unescaped (RFC 6901). */
 export function splitPointer(pointer: string): string[] {
   if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = pointer.slice(1).split('/');
+  // Unescaped only when there is an escape: normalise asks for a position per entry (issue 16).
+  return pointer.includes('~') ? segments.map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')) : segments;
 }
