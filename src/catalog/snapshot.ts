@@ -408,19 +408,23 @@ function schemasOfMisses(params: ReturnType<typeof patternParams>, rows: readonl
 
 /**
  * Gives each column its statistics: the table's own, or a partitioned table's inherited ones. The
- * statistics are grouped by table (one key per row), then found among their table's few: a key
- * per column and per statistic was 80,000 strings to build and hash at 10,000 tables (issue 16).
+ * statistics are grouped by table, then found among their table's few: a key per column and per
+ * statistic was 80,000 strings to build and hash at 10,000 tables (issue 16).
  */
 function withStats(tables: readonly TableRow[], columnsByTable: ReadonlyMap<string, ColumnInfo[]>, stats: readonly JsonRow[]): void {
-  const byTable = new Map<string, JsonRow[]>();
+  // By schema, then table name: no key string to build and hash per row.
+  const bySchema = new Map<string, Map<string, JsonRow[]>>();
   for (const s of stats) {
-    const k = qualifiedKey({ schema: str(s[S.schema]), name: str(s[S.table_name]) });
-    const list = byTable.get(k);
+    const schema = str(s[S.schema]);
+    const name = str(s[S.table_name]);
+    let byName = bySchema.get(schema);
+    if (!byName) bySchema.set(schema, (byName = new Map()));
+    const list = byName.get(name);
     if (list) list.push(s);
-    else byTable.set(k, [s]);
+    else byName.set(name, [s]);
   }
   for (const t of tables) {
-    const list = byTable.get(qualifiedKey(t));
+    const list = bySchema.get(t.schema)?.get(t.name);
     const columns = columnsByTable.get(t.oid);
     if (!list || !columns) continue;
     const inherited = t.relkind === 'p';
@@ -510,12 +514,20 @@ function groupBy<T>(rows: readonly JsonRow[], relidField: number, make: (row: Js
 
 /**
  * One ColumnType object per distinct type: a catalog of 10,000 tables has 40,000 columns and a
- * handful of types, and every object the snapshot keeps is work for the garbage collector.
+ * handful of types, and every object the snapshot keeps is work for the garbage collector. Found
+ * by the declared type, then compared field by field among the few of that name (a key joined of
+ * every field was a string per column).
  */
-type TypeCache = Map<string, ColumnInfo['type']>;
+type TypeCache = Map<string, { row: JsonRow; type: ColumnInfo['type'] }[]>;
+
+/** The fields of a column row that make its ColumnType. */
+const TYPE_FIELDS = [C.base_oid, C.base, C.category, C.typtype, C.element_oid, C.element_base, C.extension, C.is_domain];
 
 function columnType(r: JsonRow, cache: TypeCache): ColumnInfo['type'] {
   const declared = str(r[C.declared]);
+  const known = cache.get(declared);
+  const same = known?.find((k) => TYPE_FIELDS.every((f) => k.row[f] === r[f]));
+  if (same) return same.type;
   const baseOid = str(r[C.base_oid]);
   const base = str(r[C.base]);
   const category = str(r[C.category]);
@@ -524,21 +536,18 @@ function columnType(r: JsonRow, cache: TypeCache): ColumnInfo['type'] {
   const elementBase = strOrNull(r[C.element_base]);
   const extension = strOrNull(r[C.extension]);
   const isDomain = r[C.is_domain] as boolean;
-  const key = [declared, baseOid, base, category, typtype, elementOid, elementBase, extension, isDomain].join('\0');
-  let type = cache.get(key);
-  if (!type) {
-    type = {
-      declared,
-      base,
-      baseOid: Number(baseOid),
-      category,
-      kind: TYPE_KINDS[typtype] ?? 'base',
-      ...(elementOid !== null && elementBase !== null ? { elementBase, elementOid: Number(elementOid) } : {}),
-      ...(extension !== null ? { extension } : {}),
-      ...(isDomain ? { isDomain: true } : {}),
-    };
-    cache.set(key, type);
-  }
+  const type: ColumnInfo['type'] = {
+    declared,
+    base,
+    baseOid: Number(baseOid),
+    category,
+    kind: TYPE_KINDS[typtype] ?? 'base',
+    ...(elementOid !== null && elementBase !== null ? { elementBase, elementOid: Number(elementOid) } : {}),
+    ...(extension !== null ? { extension } : {}),
+    ...(isDomain ? { isDomain: true } : {}),
+  };
+  if (known) known.push({ row: r, type });
+  else cache.set(declared, [{ row: r, type }]);
   return type;
 }
 
