@@ -323,24 +323,34 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
       const collations = used.length === 0 ? [] : await queryRows<{ oid: string; name: string }>(session, COLLATIONS_SQL, [used]);
       return { indexRows, collations: new Map(collations.map((c) => [Number(c.oid), c.name])) };
     };
-    const columnsAndStats = async (session: pg.ClientBase) => ({
-      ...(await columns(session)),
-      statsRows: await jsonRows(session, jsonArrays(statsSql(server.superuser), STATS_FIELDS, ''), statsParams),
-    });
+    const types: TypeCache = new Map();
+    const opclasses = new Map(server.opclasses.map((o) => [o.oid, o]));
+    // The statistics are asked for as soon as the columns have come, and the columns made into the
+    // snapshot's while the server reads them; the indexes too, once both have come (issue 16).
+    const columnsThenStats = async (session: pg.ClientBase) => {
+      const { columnRows, nearby } = await columns(session);
+      const statsRows = jsonRows(session, jsonArrays(statsSql(server.superuser), STATS_FIELDS, ''), statsParams);
+      statsRows.catch(() => undefined);
+      return { columnsByTable: groupBy(columnRows, C.relid, (r) => toColumn(r, types)), nearby, statsRows };
+    };
     const others = relationRows.filter((r) => !INDEXABLE_RELKINDS.has(r.relkind)).map((r) => ({ schema: r.schema, name: r.name, relkind: r.relkind }));
     const [helper] = helpers;
     // The queries are sent before onRelations runs, and answered meanwhile. (Their failures are
     // handled below, where they are awaited.)
-    const readingColumns = columnsAndStats(client);
+    const readingColumns = columnsThenStats(client);
     const readingIndexes = helper ? indexes(helper) : null;
     readingColumns.catch(() => undefined);
     readingIndexes?.catch(() => undefined);
     opts.onRelations?.({ tables: tableRows, otherRelations: others, searchPath: server.search_path });
-    const { columnRows, nearby, statsRows } = await readingColumns;
-    const { indexRows, collations } = await (readingIndexes ?? indexes(client));
+    const { columnsByTable, nearby, statsRows } = await readingColumns;
+    // Without a helper, this session reads the indexes once the statistics have come.
+    const { indexRows, collations } = await (readingIndexes ?? statsRows.then(() => indexes(client)));
+    const names: KeyNames = { opclasses, collations };
+    const indexesByTable = groupBy(indexRows, I.relid, (r, relid) => toIndex(r, columnsByTable.get(relid) ?? [], names));
+    withStats(tableRows, columnsByTable, await statsRows);
     for (const helper of helpers) await queryRows(helper, 'commit');
     await queryRows(client, 'commit');
-    const snapshot = assemble(server, tableRows, others, columnRows, statsRows, indexRows, collations);
+    const snapshot = assemble(server, tableRows, others, columnsByTable, indexesByTable);
     return nearby === undefined ? snapshot : { ...snapshot, nearbyTables: nearby };
   } catch (err) {
     await client.query('rollback').catch(() => undefined);
@@ -445,16 +455,9 @@ function assemble(
   server: ServerRow,
   tableRows: TableRow[],
   others: OtherRelation[],
-  columnRows: readonly JsonRow[],
-  statsRows: readonly JsonRow[],
-  indexRows: readonly JsonRow[],
-  collations: Map<number, string>,
+  columnsByTable: ReadonlyMap<string, ColumnInfo[]>,
+  indexesByTable: ReadonlyMap<string, IndexInfo[]>,
 ): CatalogSnapshot {
-  const types: TypeCache = new Map();
-  const columnsByTable = groupBy(columnRows, C.relid, (r) => toColumn(r, types));
-  withStats(tableRows, columnsByTable, statsRows);
-  const names: KeyNames = { opclasses: new Map(server.opclasses.map((o) => [o.oid, o])), collations };
-  const indexesByTable = groupBy(indexRows, I.relid, (r, relid) => toIndex(r, columnsByTable.get(relid) ?? [], names));
   const tables: TableInfo[] = tableRows.map((r) => ({
     oid: Number(r.oid),
     schema: r.schema,
