@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { tablesToAnalyze } from '../../../src/catalog/analyze.js';
 import { NameSyntaxError, parseIdentifier, parseTablePattern } from '../../../src/catalog/names.js';
-import { neverAnalyzed, resolveTables } from '../../../src/catalog/resolve.js';
+import { matchEntries, neverAnalyzed, resolveTables } from '../../../src/catalog/resolve.js';
 import type { CatalogSnapshot, TableInfo } from '../../../src/catalog/types.js';
 import { InputError } from '../../../src/errors.js';
 import type { ColumnSpec, PlanFile, TableSpec } from '../../../src/planfile/types.js';
@@ -222,6 +222,38 @@ describe('resolveTables', () => {
     assert.deepEqual(problems(() => tablesOf(plan([tableSpec('orders', 3)]), hidden)), [
       '3:5 app.orders is a view: only tables, partitioned tables and materialized views can be indexed',
     ]);
+  });
+  test('entries matched ahead (matchEntries, while the snapshot is read) resolve exactly as matched within', () => {
+    const snap = { ...snapshot([orders, appOrders, items, sales, sales2024, other]), otherRelations: [{ schema: 'app', name: 'v', relkind: 'v' }] };
+    const f = plan([
+      tableSpec('orders', 3),
+      tableSpec('public.order*', 4, [colSpec('id', 5, { include: ['"Name"'] })]),
+      tableSpec('public.sales*', 6),
+      tableSpec('public.sales_2024', 7, [colSpec('id', 8, { where: ' id > 0 ' })]),
+      tableSpec('v', 9),
+      tableSpec('nope', 10),
+      tableSpec('a.b.c', 11),
+    ]);
+    const within = resolveTables(f, snap, { deferProblems: true });
+    const matches = matchEntries(f, { tables: snap.tables, otherRelations: snap.otherRelations, searchPath: snap.searchPath });
+    assert.deepEqual(resolveTables(f, snap, { deferProblems: true, matches }), within);
+    assert.ok((within.problems?.length ?? 0) >= 3);
+    // Matches of other relations than the snapshot's are not used: resolution matches again.
+    const stale = matchEntries(f, { tables: [orders], searchPath: snap.searchPath });
+    assert.deepEqual(resolveTables(f, snap, { deferProblems: true, matches: stale }), within);
+  });
+  test('options compared field by field: the same include list and a where that differs only in spaces are the same options', () => {
+    const snap = snapshot([orders, items]);
+    const same = plan([
+      tableSpec('public.*', 3, [colSpec('id', 4, { include: ['"Name"'], where: 'id > 0' })]),
+      tableSpec('public.orders', 5, [colSpec('id', 6, { include: ['"Name"'], where: ' id > 0 ' })]),
+    ]);
+    assert.deepEqual(warningsOf(same, snap), []);
+    const other = plan([
+      tableSpec('public.*', 3, [colSpec('id', 4, { include: ['"Name"'] })]),
+      tableSpec('public.orders', 5, [colSpec('id', 6, { include: ['created_at'] })]),
+    ]);
+    assert.equal(warningsOf(other, snap).length, 1);
   });
   test('problems can be returned with what could be resolved, for the planner to report with its own', () => {
     const r = resolveTables(plan([tableSpec('nope', 3), tableSpec('public.orders', 4, [colSpec('id', 5)])]), snapshot([orders]), { deferProblems: true });
