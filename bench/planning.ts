@@ -54,7 +54,7 @@ function queryLabel(sql: string): string {
   if (sql.includes(indexesSql(PG_15))) return 'indexes';
   if (sql.includes(statsSql(true)) || sql.includes(statsSql(false))) return 'stats';
   if (sql === COLLATIONS_SQL) return 'collations';
-  return /with recursive\s+types as/.test(sql) ? 'columns' : 'other';
+  return /with recursive\s+cols as/.test(sql) ? 'columns' : 'other';
 }
 
 /** The bench's servers are PostgreSQL 15 or later: their indexes query is this one. */

@@ -187,18 +187,25 @@ select c.oid::int8 as oid,
 `;
 
 /**
- * Columns of the given tables ($1 oid[]): types unwrapped through domains (and array elements too),
- * and the owning extension of the base type. Their statistics come from statsSql. Unordered: the
- * snapshot reads it through jsonArrays, ordered by table and attnum.
+ * Columns of the given tables ($1 oid[]), as one row of two JSON arrays (the shapes of jsonArrays):
+ * `rows`, one array per column ordered by table and attnum (COLUMN_FIELDS in snapshot.ts), whose
+ * type is a key (`oid:typmod`) into `types`, one array per distinct type and modifier (TYPE_FIELDS):
+ * as written (format_type), unwrapped through domains (and array elements too), with the owning
+ * extension of the base type. A catalog of 40,000 columns has a handful of types: written out per
+ * column they were most of the server's work and 2.5 MB more JSON to parse (issue 16). Their
+ * statistics come from statsSql.
  */
 export function columnsSql(versionNum: number): string {
   const generated = versionNum >= 120000 ? 'a.attgenerated::text' : "''::text";
   return `
 with recursive
-types as (
-  select distinct a.atttypid as oid
+cols as (
+  select a.attrelid, a.attnum, a.attname, a.atttypid, a.atttypmod, a.attnotnull, ${generated} as generated, a.attcollation
     from pg_attribute a
    where a.attrelid = any($1::oid[]) and a.attnum > 0 and not a.attisdropped
+),
+types as (
+  select distinct c.atttypid as oid from cols c
 ),
 dom(start, cur) as (
   select oid, oid from types
@@ -220,33 +227,34 @@ edom(start, cur) as (
 ),
 eresolved as (
   select d.start, d.cur as base from edom d join pg_type t on t.oid = d.cur where t.typtype <> 'd'
+),
+kinds as (
+  select distinct c.atttypid, c.atttypmod from cols c
 )
-select a.attrelid::int8 as relid,
-       a.attnum::int as attnum,
-       a.attname as name,
-       format_type(a.atttypid, a.atttypmod) as declared,
-       (dt.typtype = 'd') as is_domain,
-       bt.oid::int8 as base_oid,
-       format_type(bt.oid, null) as base,
-       bt.typcategory::text as category,
-       bt.typtype::text as typtype,
-       et.oid::int8 as element_oid,
-       format_type(et.oid, null) as element_base,
-       x.extname as extension,
-       a.attnotnull as not_null,
-       ${generated} as generated,
-       co.collname as collation
-  from pg_attribute a
-  join pg_type dt on dt.oid = a.atttypid
-  join resolved r on r.start = a.atttypid
-  join pg_type bt on bt.oid = r.base
-  left join eresolved er on bt.typcategory = 'A' and er.start = bt.typelem
-  left join pg_type et on et.oid = er.base
-  left join pg_depend d on d.classid = 'pg_type'::regclass and d.objid = bt.oid
-                       and d.refclassid = 'pg_extension'::regclass and d.deptype = 'e'
-  left join pg_extension x on x.oid = d.refobjid
-  left join pg_collation co on co.oid = a.attcollation
- where a.attrelid = any($1::oid[]) and a.attnum > 0 and not a.attisdropped
+select (select coalesce(json_agg(json_build_array(c.attrelid::int8::text, c.attnum::int, c.attname, c.atttypid::int8 || ':' || c.atttypmod,
+                                                  c.attnotnull, c.generated, co.collname) order by c.attrelid, c.attnum), '[]')
+          from cols c
+          join resolved r on r.start = c.atttypid
+          left join pg_collation co on co.oid = c.attcollation) as rows,
+       (select coalesce(json_agg(json_build_array(k.atttypid::int8 || ':' || k.atttypmod,
+                                                  format_type(k.atttypid, k.atttypmod),
+                                                  dt.typtype = 'd',
+                                                  bt.oid::int8::text,
+                                                  format_type(bt.oid, null),
+                                                  bt.typcategory::text,
+                                                  bt.typtype::text,
+                                                  et.oid::int8::text,
+                                                  format_type(et.oid, null),
+                                                  x.extname)), '[]')
+          from kinds k
+          join pg_type dt on dt.oid = k.atttypid
+          join resolved r on r.start = k.atttypid
+          join pg_type bt on bt.oid = r.base
+          left join eresolved er on bt.typcategory = 'A' and er.start = bt.typelem
+          left join pg_type et on et.oid = er.base
+          left join pg_depend d on d.classid = 'pg_type'::regclass and d.objid = bt.oid
+                               and d.refclassid = 'pg_extension'::regclass and d.deptype = 'e'
+          left join pg_extension x on x.oid = d.refobjid) as types
 `;
 }
 

@@ -69,6 +69,16 @@ interface ColumnRow {
   relid: string;
   attnum: number;
   name: string;
+  /** Its key among the TypeRows: `oid:typmod`. */
+  type: string;
+  not_null: boolean;
+  generated: string;
+  collation: string | null;
+}
+
+/** One distinct type (and modifier) of the columns (columnsSql). */
+interface TypeRow {
+  key: string;
   declared: string;
   is_domain: boolean;
   base_oid: string;
@@ -78,9 +88,6 @@ interface ColumnRow {
   element_oid: string | null;
   element_base: string | null;
   extension: string | null;
-  not_null: boolean;
-  generated: string;
-  collation: string | null;
 }
 
 interface StatsRow {
@@ -137,7 +144,8 @@ interface IndexRow {
  * decoders below and the SQL cannot disagree.
  */
 const TABLE_FIELDS = ['oid', 'schema', 'name', 'relkind', 'parent_schema', 'parent_name', 'reltuples', 'relpages', 'size_bytes', 'tablespace', 'last_analyzed', 'owner', 'can_index', 'partition_key'] as const satisfies readonly (keyof TableRow)[];
-const COLUMN_FIELDS = ['relid', 'attnum', 'name', 'declared', 'is_domain', 'base_oid', 'base', 'category', 'typtype', 'element_oid', 'element_base', 'extension', 'not_null', 'generated', 'collation'] as const satisfies readonly (keyof ColumnRow)[];
+const COLUMN_FIELDS = ['relid', 'attnum', 'name', 'type', 'not_null', 'generated', 'collation'] as const satisfies readonly (keyof ColumnRow)[];
+const TYPE_FIELDS = ['key', 'declared', 'is_domain', 'base_oid', 'base', 'category', 'typtype', 'element_oid', 'element_base', 'extension'] as const satisfies readonly (keyof TypeRow)[];
 const INDEX_FIELDS = [
   'relid', 'schema', 'name', 'table_schema', 'table_name', 'method', 'unique', 'primary', 'valid', 'ready', 'key_count', 'attnums', 'opclasses', 'collations', 'options',
   'expressions', 'predicate', 'size_bytes', 'tablespace', 'parent_schema', 'parent_name', 'building_pid', 'reloptions', 'nulls_not_distinct', 'constraint_name', 'constraint_type',
@@ -149,6 +157,7 @@ function at<F extends string>(fields: readonly F[]): Record<F, number> {
 }
 const T = at(TABLE_FIELDS);
 const C = at(COLUMN_FIELDS);
+const Ty = at(TYPE_FIELDS);
 const I = at(INDEX_FIELDS);
 const S = at(STATS_FIELDS);
 
@@ -187,12 +196,13 @@ function tableRow(r: JsonRow, timestamp: (text: string) => unknown): TableRow {
  * indexes and statistics are not decoded into row objects first, for at 10,000 tables those were
  * 110,000 objects that outlived a collection or two on their way to the snapshot (issue 16).
  */
-function toColumn(r: JsonRow, types: TypeCache): ColumnInfo {
+function toColumn(r: JsonRow, types: ReadonlyMap<string, ColumnInfo['type']>): ColumnInfo {
   const generated = r[C.generated] === 's' || r[C.generated] === 'v' ? (r[C.generated] as 's' | 'v') : '';
   return {
     attnum: r[C.attnum] as number,
     name: str(r[C.name]),
-    type: columnType(r, types),
+    // Every column's type is among the types: both come from the same rows of `resolved`.
+    type: types.get(str(r[C.type])) as ColumnInfo['type'],
     notNull: r[C.not_null] as boolean,
     generated,
     collation: strOrNull(r[C.collation]),
@@ -312,10 +322,12 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
     // statistics together were the longer by half). A third session, one query each, was slower on
     // an idle machine of 2 cores (issue 16).
     const columns = async (session: pg.ClientBase) => {
-      const columnRows = await jsonRows(session, jsonArrays(columnsSql(server.version_num), COLUMN_FIELDS, 'q.relid, q.attnum', ['relid', 'base_oid', 'element_oid']), [oids]);
+      const [read] = await queryRows<{ rows: JsonRow[]; types: JsonRow[] }>(session, columnsSql(server.version_num), [oids]);
+      const columnRows = read?.rows ?? [];
+      const types = columnTypes(read?.types ?? []);
       const nearbySchemas = schemasOfMisses(params, relationRows, server.search_path);
       const nearby = nearbySchemas.length === 0 ? undefined : await queryRows<{ schema: string; name: string }>(session, NEARBY_TABLES_SQL, [nearbySchemas]);
-      return { columnRows, nearby };
+      return { columnRows, types, nearby };
     };
     const indexes = async (session: pg.ClientBase) => {
       const indexRows = await jsonRows(session, jsonArrays(indexesSql(server.version_num), INDEX_FIELDS, 'q.relid, q.schema, q.name', ['relid', 'size_bytes']), [oids]);
@@ -323,12 +335,11 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
       const collations = used.length === 0 ? [] : await queryRows<{ oid: string; name: string }>(session, COLLATIONS_SQL, [used]);
       return { indexRows, collations: new Map(collations.map((c) => [Number(c.oid), c.name])) };
     };
-    const types: TypeCache = new Map();
     const opclasses = new Map(server.opclasses.map((o) => [o.oid, o]));
     // The statistics are asked for as soon as the columns have come, and the columns made into the
     // snapshot's while the server reads them; the indexes too, once both have come (issue 16).
     const columnsThenStats = async (session: pg.ClientBase) => {
-      const { columnRows, nearby } = await columns(session);
+      const { columnRows, types, nearby } = await columns(session);
       const statsRows = jsonRows(session, jsonArrays(statsSql(server.superuser), STATS_FIELDS, ''), statsParams);
       statsRows.catch(() => undefined);
       return { columnsByTable: groupBy(columnRows, C.relid, (r) => toColumn(r, types)), nearby, statsRows };
@@ -516,42 +527,41 @@ function groupBy<T>(rows: readonly JsonRow[], relidField: number, make: (row: Js
 }
 
 /**
- * One ColumnType object per distinct type: a catalog of 10,000 tables has 40,000 columns and a
- * handful of types, and every object the snapshot keeps is work for the garbage collector. Found
- * by the declared type, then compared field by field among the few of that name (a key joined of
- * every field was a string per column).
+ * The columns' types by their key (`oid:typmod`), one ColumnType object per distinct type as
+ * written: a catalog of 10,000 tables has 40,000 columns and a handful of types, and every object
+ * the snapshot keeps is work for the garbage collector.
  */
-type TypeCache = Map<string, { row: JsonRow; type: ColumnInfo['type'] }[]>;
-
-/** The fields of a column row that make its ColumnType. */
-const TYPE_FIELDS = [C.base_oid, C.base, C.category, C.typtype, C.element_oid, C.element_base, C.extension, C.is_domain];
-
-function columnType(r: JsonRow, cache: TypeCache): ColumnInfo['type'] {
-  const declared = str(r[C.declared]);
-  const known = cache.get(declared);
-  const same = known?.find((k) => TYPE_FIELDS.every((f) => k.row[f] === r[f]));
-  if (same) return same.type;
-  const baseOid = str(r[C.base_oid]);
-  const base = str(r[C.base]);
-  const category = str(r[C.category]);
-  const typtype = str(r[C.typtype]);
-  const elementOid = strOrNull(r[C.element_oid]);
-  const elementBase = strOrNull(r[C.element_base]);
-  const extension = strOrNull(r[C.extension]);
-  const isDomain = r[C.is_domain] as boolean;
-  const type: ColumnInfo['type'] = {
-    declared,
-    base,
-    baseOid: Number(baseOid),
-    category,
-    kind: TYPE_KINDS[typtype] ?? 'base',
-    ...(elementOid !== null && elementBase !== null ? { elementBase, elementOid: Number(elementOid) } : {}),
-    ...(extension !== null ? { extension } : {}),
-    ...(isDomain ? { isDomain: true } : {}),
-  };
-  if (known) known.push({ row: r, type });
-  else cache.set(declared, [{ row: r, type }]);
-  return type;
+function columnTypes(rows: readonly JsonRow[]): Map<string, ColumnInfo['type']> {
+  const byContent = new Map<string, ColumnInfo['type']>();
+  const out = new Map<string, ColumnInfo['type']>();
+  for (const r of rows) {
+    const declared = str(r[Ty.declared]);
+    const baseOid = str(r[Ty.base_oid]);
+    const base = str(r[Ty.base]);
+    const category = str(r[Ty.category]);
+    const typtype = str(r[Ty.typtype]);
+    const elementOid = strOrNull(r[Ty.element_oid]);
+    const elementBase = strOrNull(r[Ty.element_base]);
+    const extension = strOrNull(r[Ty.extension]);
+    const isDomain = r[Ty.is_domain] as boolean;
+    const content = [declared, baseOid, base, category, typtype, elementOid, elementBase, extension, isDomain].join('\0');
+    let type = byContent.get(content);
+    if (!type) {
+      type = {
+        declared,
+        base,
+        baseOid: Number(baseOid),
+        category,
+        kind: TYPE_KINDS[typtype] ?? 'base',
+        ...(elementOid !== null && elementBase !== null ? { elementBase, elementOid: Number(elementOid) } : {}),
+        ...(extension !== null ? { extension } : {}),
+        ...(isDomain ? { isDomain: true } : {}),
+      };
+      byContent.set(content, type);
+    }
+    out.set(str(r[Ty.key]), type);
+  }
+  return out;
 }
 
 // pg_index.indoption bits (INDOPTION_DESC, INDOPTION_NULLS_FIRST).
