@@ -318,9 +318,10 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
     const statsParams = [[...new Set(tableRows.map((t) => t.schema))], [...new Set(tableRows.map((t) => t.name))]];
     // One statement at a time on each session (pg queues them, but will stop doing so). With a
     // helper, the columns and statistics on this session, the indexes on the helper: the two halves
-    // take the server about as long (0.3 + 0.35 s and 0.6 s at 10,000 tables; the indexes and
-    // statistics together were the longer by half). A third session, one query each, was slower on
-    // an idle machine of 2 cores (issue 16).
+    // take the server about as long (backend CPU 0.6-0.74 s and 0.55-0.67 s at 10,000 tables; the
+    // indexes and statistics together were the longer by half). A third session, one query each,
+    // was slower on an idle machine of 2 cores; the statistics split between the two sessions cost
+    // each about what all of them cost one (issue 16).
     const columns = async (session: pg.ClientBase) => {
       const [read] = await queryRows<{ rows: JsonRow[]; types: JsonRow[] }>(session, columnsSql(server.version_num), [oids]);
       const columnRows = read?.rows ?? [];
