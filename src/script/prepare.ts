@@ -12,6 +12,9 @@ import { connectForRun, type AcquireOptions, type RunLock } from '../db/run-lock
 import { readServerFacts } from '../catalog/server.js';
 import { serverMachine } from '../db/server-machine.js';
 import { tablePages } from '../catalog/table-pages.js';
+import { readdir } from 'node:fs/promises';
+import { cacheDir, modelForServer } from '../cost/cache.js';
+import { DEFAULT_MODEL, type CostModel } from '../cost/kinds.js';
 import { queryRows } from '../db/rows.js';
 import { PgindexError, SqlError } from '../errors.js';
 import { loadTreeParser, type TreeParser } from '../sql/parse.js';
@@ -85,8 +88,10 @@ export async function prepareScript(opts: PrepareScriptOptions): Promise<Prepare
     const relkinds = await tableKinds(client, tables);
     const indexTables = await tablesOfIndexes(client, scriptIndexes(read));
     const settings = await settingValues(client, read);
+    const model = await scriptModel(client, opts.env, server.versionNum);
     const script = scriptSteps(read, { versionNum: server.versionNum, parse, tablePages: pages, relkinds, indexTables, settings });
-    const plan = planScript(script, { server, machine: serverMachine(connection) }, scriptChoices(opts.choices));
+    const plan = planScript(script, { server, machine: serverMachine(connection), model: model.model }, scriptChoices(opts.choices));
+    if (model.warning) plan.warnings.push(model.warning);
     planned = true;
     return {
       plan,
@@ -99,6 +104,20 @@ export async function prepareScript(opts: PrepareScriptOptions): Promise<Prepare
     await client.end().catch(() => undefined);
     if (!planned) await runLock?.release();
   }
+}
+
+/**
+ * The cost model the builds are priced with, as `apply` reads it: the server's calibration when
+ * `pgindex calibrate` cached one, else the defaults. Telling which server it is takes round trips
+ * before the first statement, so they are spent only when the cache holds a model of the server's
+ * version at all.
+ */
+async function scriptModel(client: pg.ClientBase, env: NodeJS.ProcessEnv, versionNum: number): Promise<{ model: CostModel; warning: string | null }> {
+  const names = await readdir(cacheDir(env)).catch(() => [] as string[]);
+  if (!names.some((name) => name.endsWith(`-${versionNum}.json`))) return { model: DEFAULT_MODEL, warning: null };
+  let warning: string | null = null;
+  const model = await modelForServer(client, env, (message) => (warning = message));
+  return { model, warning };
 }
 
 /**
