@@ -3,8 +3,10 @@
  * from the same pre-data + data restore: `psql -f post.sql` (one session in dump order),
  * `pg_restore -j N --section=post-data` and `pgindex run -j N post.sql` at equal N, plus the lower
  * bound (the statements' single-session times without parallel workers ÷ cores, or the longest).
- * After every run the schema (`pg_dump --schema-only`) must equal psql's, with nothing NOT VALID
- * or INVALID that psql's has not.
+ * The contenders take turns, round by round (forward, then backward), so that on a shared machine
+ * whose load drifts their runs sit side by side. After every run the schema (`pg_dump --schema-only`)
+ * must equal psql's, with nothing NOT VALID or INVALID that psql's has not. Beside the plain lower
+ * bound, one with pgindex run's lock rules (lockAwareBound).
  *
  * Two sets: `mixed` (five tables, primary keys, unique constraints, btree/gin/expression/partial
  * indexes, foreign keys: the issue's measurement) and `dominant` (one table with most of the rows,
@@ -278,17 +280,20 @@ export async function postDataBench(opts: BenchOptions, server: TestServer, log:
           },
         ],
       ];
-      const contenders: Contender[] = [];
       let reference: string | null = null;
       let referenceProblems: string[] = [];
       let sameSchema = true;
-      for (const [name, run] of ways) {
-        const runsMs: number[] = [];
-        for (let i = 0; i < opts.k; i++) {
+      const runsOf = new Map<string, number[]>(ways.map(([name]) => [name, []]));
+      // Round by round, forward then backward (psql's first run is the reference schema): on a shared
+      // machine whose load drifts, each contender's runs sit beside the others' instead of minutes apart.
+      for (let i = 0; i < opts.k; i++) {
+        for (const [name, run] of i % 2 === 0 ? ways : [...ways].reverse()) {
           const url = await restored();
           const start = performance.now();
           await run(url);
-          runsMs.push(performance.now() - start);
+          const ms = performance.now() - start;
+          runsOf.get(name)?.push(ms);
+          log(`  ${name}: ${seconds(ms)} (round ${i + 1})`);
           const schema = await schemaOf(bin, url);
           const problems = await notValidOrInvalid(url);
           if (reference === null) {
@@ -301,9 +306,12 @@ export async function postDataBench(opts: BenchOptions, server: TestServer, log:
           }
           await dropDb(url);
         }
-        contenders.push({ name, runsMs, medianMs: median(runsMs) });
-        log(`  ${name}: ${runsMs.map((ms) => seconds(ms)).join(', ')}`);
       }
+      const contenders: Contender[] = ways.map(([name]) => {
+        const runsMs = runsOf.get(name) ?? [];
+        log(`  ${name}: ${runsMs.map((ms) => seconds(ms)).join(', ')}`);
+        return { name, runsMs, medianMs: median(runsMs) };
+      });
       // The lower bound: each statement alone, one session, no parallel workers (one core's work each).
       const url = await restored();
       const setup = await setupParts(url, post);
