@@ -24,6 +24,7 @@ import { positionInFile, type SqlStatement } from '../sql/split.js';
 import type { Plan, QualifiedName } from '../plan/types.js';
 import type { SqlScript } from './load.js';
 import { locateStep, planScript, scriptChoices, type ScriptChoices } from './plan.js';
+import { headerBlock } from './header.js';
 import { laterSettings, readScript, scriptIndexes, scriptSteps, scriptTables, worthParsing, type ReadScript } from './steps.js';
 
 export interface PrepareScriptOptions {
@@ -46,7 +47,7 @@ export interface PreparedScript {
   plan: Plan;
   /** How to reach the database the plan was made for (to run it on the same one). */
   connection: ConnectionConfig;
-  /** The file's leading SET statements, to run on every session (ExecuteOptions.sessionSetup). */
+  /** The file's leading SET statements, to run on every session (ExecuteOptions.sessionSetup): as written, or as one block (header.ts). */
   sessionSetup: string[];
   /** `FILE:LINE:COL` of a step's statement (at the server's error position in it), for failure messages. */
   locate(stepId: string, position: number | null): string | null;
@@ -82,7 +83,7 @@ export async function prepareScript(opts: PrepareScriptOptions): Promise<Prepare
     const server = await readServerFacts(client);
     // The file's leading SETs (a search_path above all) decide which tables its statements name;
     // run here first, a bad one is reported at its place in the file before any session opens.
-    await runHeader(client, file, read.header);
+    const sessionSetup = await runHeader(client, file, read.header);
     const tables = scriptTables(read);
     const pages = await tablePages(client, tables);
     const relkinds = await tableKinds(client, tables);
@@ -96,7 +97,7 @@ export async function prepareScript(opts: PrepareScriptOptions): Promise<Prepare
     return {
       plan,
       connection,
-      sessionSetup: script.sessionSetup.map((stmt) => stmt.sql),
+      sessionSetup,
       locate: (stepId, position) => locateStep(script, stepId, position),
       runLock,
     };
@@ -142,21 +143,24 @@ async function parsedAhead(statements: readonly SqlStatement[], parse: TreeParse
 const PARSE_SLICE_MS = 4;
 
 /**
- * The file's leading settings on the planning session, in one round trip when there are several:
- * each is one SET (or set_config) as the parser read it, so together they are the same statements.
- * Sent together they run in one implicit transaction, so if one fails none of them holds: each is
- * then run alone, up to the one that fails, which is reported at its place in the file.
+ * The file's leading settings on the planning session, in one round trip when there are several (as
+ * headerBlock), and what every session is to run for them: that block when it ran, else the
+ * statements as written. If the block fails (a bad setting, or no plpgsql in the database), none of
+ * its settings holds: each statement is then run alone, up to the one that fails, which is reported
+ * at its place in the file.
  */
-async function runHeader(client: pg.ClientBase, file: string, header: readonly SqlStatement[]): Promise<void> {
-  if (header.length > 1) {
+async function runHeader(client: pg.ClientBase, file: string, header: readonly SqlStatement[]): Promise<string[]> {
+  const block = headerBlock(header);
+  if (block !== null) {
     try {
-      await client.query(header.map((stmt) => stmt.sql).join(';\n'));
-      return;
+      await client.query(extendedQuery(block));
+      return [block];
     } catch {
       // Located below, statement by statement.
     }
   }
   for (const stmt of header) await runAt(client, file, stmt);
+  return header.map((stmt) => stmt.sql);
 }
 
 async function runAt(client: pg.ClientBase, file: string, stmt: SqlStatement): Promise<void> {
