@@ -1,8 +1,9 @@
 /**
  * A SQL file's steps priced in predicted seconds by the cost model (src/cost), the model `apply`
  * prices its builds with: each CREATE INDEX (and each key's CREATE UNIQUE INDEX) by its method's
- * curve at the memory the run's budget gives it (buildMemoryCapBytes of its size), a foreign key's
- * validation as a scan of both tables, every other statement as instant. Each step's rank is then
+ * curve at the memory the run's budget gives it (buildMemoryCapBytes of its size), a REINDEX or an
+ * EXCLUDE constraint as a btree build, a foreign key's validation as a scan of both tables, every
+ * other statement as instant. Each step's rank is then
  * its own seconds plus the longest chain of steps waiting for it (byCriticalPath). Pure.
  *
  * The prices go into Step.estimate.cost, not Step.build as apply's do: the scheduler ranks a step
@@ -34,7 +35,10 @@ export function priceScript(steps: readonly Step[], versionNum: number, model: C
     if (isIndexBuild(step) && step.method) {
       return predictSeconds(curve(step.method), step.estimate.pages, buildMemoryCapBytes(step.method, step.estimate.sizeBytes), 0);
     }
-    if (step.action === 'sql' && step.estimate.pages > 0) return predictSeconds(curve('btree'), step.estimate.pages, SCAN_MEMORY, 0);
+    // A build the file runs as written (REINDEX, an EXCLUDE constraint) has its index's size: priced as a btree build.
+    if (step.estimate.sizeBytes > 0) return predictSeconds(curve('btree'), step.estimate.pages, buildMemoryCapBytes('btree', step.estimate.sizeBytes), 0);
+    // A foreign key's validation: a scan of both tables (their pages), no index to size.
+    if (step.estimate.pages > 0) return predictSeconds(curve('btree'), step.estimate.pages, SCAN_MEMORY, 0);
     return 0;
   };
   return byCriticalPath(steps.map((step) => ({ ...step, estimate: { ...step.estimate, cost: round(own(step)) } })));

@@ -75,3 +75,9 @@ test('planScript prices the steps when given a model, and leaves them as scriptS
   assert.deepEqual(withModel.steps.map((s) => s.estimate.cost), [round(predictSeconds(defaultCurve('btree'), 2000, buildMemoryCapBytes('btree', 2000 * 8192), 0)), 0]);
   assert.deepEqual(withModel.settings, without.settings);
 });
+
+test('a REINDEX is priced as a btree build of its table; a statement with no table, as instant', () => {
+  const steps = priced('reindex table t;\ncomment on table t is $$x$$', { tablePages: pagesOf([['t', 4000]]), relkinds: plain(['t']) });
+  assert.equal(cost(steps, 's1'), round(predictSeconds(defaultCurve('btree'), 4000, buildMemoryCapBytes('btree', 4000 * 8192), 0)));
+  assert.equal(cost(steps, 's2'), 0);
+});
