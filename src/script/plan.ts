@@ -8,6 +8,8 @@ import type { Plan } from '../plan/types.js';
 import type { ServerInfo } from '../catalog/server.js';
 import { positionInFile } from '../sql/split.js';
 import type { Script } from './steps.js';
+import type { CostModel } from '../cost/kinds.js';
+import { priceScript } from './price.js';
 
 /** How a SQL file is run: what `pgindex run`'s flags set. */
 export interface ScriptChoices {
@@ -51,17 +53,20 @@ export interface ScriptFacts {
   server: ServerInfo;
   /** The server's machine, when pgindex runs on it (src/db/server-machine.ts). */
   machine?: MachineFacts | null;
+  /** The cost model to price the steps with (price.ts); without one, relative estimates by table pages. */
+  model?: CostModel;
 }
 
 export function planScript(script: Script, facts: ScriptFacts, choices: ScriptChoices): Plan {
+  // Which builds may share a table is each statement's own CONCURRENTLY, not a plan-wide choice.
+  const settings = deriveRunSettings(facts.server.settings, { ...choices, concurrently: false }, facts.machine ?? null);
   return {
     version: 1,
     source: script.file,
     server: { version: facts.server.version, versionNum: facts.server.versionNum },
-    // Which builds may share a table is each statement's own CONCURRENTLY, not a plan-wide choice.
-    settings: deriveRunSettings(facts.server.settings, { ...choices, concurrently: false }, facts.machine ?? null),
+    settings,
     columns: [],
-    steps: script.steps,
+    steps: facts.model ? priceScript(script.steps, facts.server.versionNum, facts.model) : script.steps,
     warnings: [],
   };
 }

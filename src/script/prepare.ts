@@ -12,6 +12,9 @@ import { connectForRun, type AcquireOptions, type RunLock } from '../db/run-lock
 import { readServerFacts } from '../catalog/server.js';
 import { serverMachine } from '../db/server-machine.js';
 import { tablePages } from '../catalog/table-pages.js';
+import { readdir } from 'node:fs/promises';
+import { cacheDir, modelForServer } from '../cost/cache.js';
+import { DEFAULT_MODEL, type CostModel } from '../cost/kinds.js';
 import { queryRows } from '../db/rows.js';
 import { PgindexError, SqlError } from '../errors.js';
 import { loadTreeParser, type TreeParser } from '../sql/parse.js';
@@ -21,6 +24,7 @@ import { positionInFile, type SqlStatement } from '../sql/split.js';
 import type { Plan, QualifiedName } from '../plan/types.js';
 import type { SqlScript } from './load.js';
 import { locateStep, planScript, scriptChoices, type ScriptChoices } from './plan.js';
+import { headerBlock } from './header.js';
 import { laterSettings, readScript, scriptIndexes, scriptSteps, scriptTables, worthParsing, type ReadScript } from './steps.js';
 
 export interface PrepareScriptOptions {
@@ -43,7 +47,7 @@ export interface PreparedScript {
   plan: Plan;
   /** How to reach the database the plan was made for (to run it on the same one). */
   connection: ConnectionConfig;
-  /** The file's leading SET statements, to run on every session (ExecuteOptions.sessionSetup). */
+  /** The file's leading SET statements, to run on every session (ExecuteOptions.sessionSetup): as written, or as one block (header.ts). */
   sessionSetup: string[];
   /** `FILE:LINE:COL` of a step's statement (at the server's error position in it), for failure messages. */
   locate(stepId: string, position: number | null): string | null;
@@ -79,19 +83,21 @@ export async function prepareScript(opts: PrepareScriptOptions): Promise<Prepare
     const server = await readServerFacts(client);
     // The file's leading SETs (a search_path above all) decide which tables its statements name;
     // run here first, a bad one is reported at its place in the file before any session opens.
-    await runHeader(client, file, read.header);
+    const sessionSetup = await runHeader(client, file, read.header);
     const tables = scriptTables(read);
     const pages = await tablePages(client, tables);
     const relkinds = await tableKinds(client, tables);
     const indexTables = await tablesOfIndexes(client, scriptIndexes(read));
     const settings = await settingValues(client, read);
+    const model = await scriptModel(client, opts.env, server.versionNum);
     const script = scriptSteps(read, { versionNum: server.versionNum, parse, tablePages: pages, relkinds, indexTables, settings });
-    const plan = planScript(script, { server, machine: serverMachine(connection) }, scriptChoices(opts.choices));
+    const plan = planScript(script, { server, machine: serverMachine(connection), model: model.model }, scriptChoices(opts.choices));
+    if (model.warning) plan.warnings.push(model.warning);
     planned = true;
     return {
       plan,
       connection,
-      sessionSetup: script.sessionSetup.map((stmt) => stmt.sql),
+      sessionSetup,
       locate: (stepId, position) => locateStep(script, stepId, position),
       runLock,
     };
@@ -99,6 +105,20 @@ export async function prepareScript(opts: PrepareScriptOptions): Promise<Prepare
     await client.end().catch(() => undefined);
     if (!planned) await runLock?.release();
   }
+}
+
+/**
+ * The cost model the builds are priced with, as `apply` reads it: the server's calibration when
+ * `pgindex calibrate` cached one, else the defaults. Telling which server it is takes round trips
+ * before the first statement, so they are spent only when the cache holds a model of the server's
+ * version at all.
+ */
+async function scriptModel(client: pg.ClientBase, env: NodeJS.ProcessEnv, versionNum: number): Promise<{ model: CostModel; warning: string | null }> {
+  const names = await readdir(cacheDir(env)).catch(() => [] as string[]);
+  if (!names.some((name) => name.endsWith(`-${versionNum}.json`))) return { model: DEFAULT_MODEL, warning: null };
+  let warning: string | null = null;
+  const model = await modelForServer(client, env, (message) => (warning = message));
+  return { model, warning };
 }
 
 /**
@@ -123,21 +143,24 @@ async function parsedAhead(statements: readonly SqlStatement[], parse: TreeParse
 const PARSE_SLICE_MS = 4;
 
 /**
- * The file's leading settings on the planning session, in one round trip when there are several:
- * each is one SET (or set_config) as the parser read it, so together they are the same statements.
- * Sent together they run in one implicit transaction, so if one fails none of them holds: each is
- * then run alone, up to the one that fails, which is reported at its place in the file.
+ * The file's leading settings on the planning session, in one round trip when there are several (as
+ * headerBlock), and what every session is to run for them: that block when it ran, else the
+ * statements as written. If the block fails (a bad setting, or no plpgsql in the database), none of
+ * its settings holds: each statement is then run alone, up to the one that fails, which is reported
+ * at its place in the file.
  */
-async function runHeader(client: pg.ClientBase, file: string, header: readonly SqlStatement[]): Promise<void> {
-  if (header.length > 1) {
+async function runHeader(client: pg.ClientBase, file: string, header: readonly SqlStatement[]): Promise<string[]> {
+  const block = headerBlock(header);
+  if (block !== null) {
     try {
-      await client.query(header.map((stmt) => stmt.sql).join(';\n'));
-      return;
+      await client.query(extendedQuery(block));
+      return [block];
     } catch {
       // Located below, statement by statement.
     }
   }
   for (const stmt of header) await runAt(client, file, stmt);
+  return header.map((stmt) => stmt.sql);
 }
 
 async function runAt(client: pg.ClientBase, file: string, stmt: SqlStatement): Promise<void> {

@@ -24,6 +24,7 @@ import type { SqlNode, TreeParser } from '../sql/parse.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { quoteIdent, quoteLiteral, quoteMaybeQualified } from '../sql/quote.js';
 import { tokenize, type SqlStatement, type Token } from '../sql/split.js';
+import { byCriticalPath } from './price.js';
 import { statementFacts, type ForeignKey, type KeyConstraint, type ObjectRef, type StatementFacts } from './statement-facts.js';
 
 export interface CreateIndexHead {
@@ -458,22 +459,4 @@ function notValidForm(fk: ForeignKey, sql: string, parse: TreeParser): string | 
 
 function validateSql(fk: ForeignKey): string {
   return `ALTER TABLE ${fk.only ? 'ONLY ' : ''}${quoteMaybeQualified(fk.table)} VALIDATE CONSTRAINT ${quoteIdent(fk.name)}`;
-}
-
-/**
- * Each step's cost as the scheduler ranks it: its own, plus the most expensive chain of steps
- * that wait for it. An instant ADD CONSTRAINT … USING INDEX that a long validation waits for starts
- * before a build of the same size that nothing waits for. Dependencies point to earlier steps, so
- * one pass from the end is enough.
- */
-function byCriticalPath(steps: Step[]): Step[] {
-  const tail = new Map<string, number>();
-  const out = [...steps];
-  for (let i = out.length - 1; i >= 0; i--) {
-    const step = out[i] as Step;
-    const cost = step.estimate.cost + (tail.get(step.id) ?? 0);
-    if (cost !== step.estimate.cost) out[i] = { ...step, estimate: { ...step.estimate, cost } };
-    for (const d of [...step.dependsOn, ...(step.after ?? [])]) tail.set(d, Math.max(tail.get(d) ?? 0, cost));
-  }
-  return out;
 }

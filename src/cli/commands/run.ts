@@ -6,6 +6,7 @@ import { parseDuration, parseSize } from '../../planfile/units.js';
 import { prepareScript } from '../../script/prepare.js';
 import { SCRIPT_DEFAULTS, type ScriptChoices } from '../../script/plan.js';
 import { confirmRun, executeWithProgress } from '../terminal.js';
+import { jsonLine } from '../progress/render.js';
 import { durationMs, lockWaitHelp, positiveInt, usageError } from '../args.js';
 import { connectionHelp, CONNECTION_OPTIONS, readConnectionFlags } from '../connection-flags.js';
 
@@ -132,6 +133,11 @@ index could not be dropped, or an error, 130 interrupted.
     });
     try {
       const json = values.json === true;
+      // As apply prints its planning warnings (a calibration cache that cannot be used…).
+      for (const w of prepared.plan.warnings) {
+        if (json) io.stdout.write(jsonLine({ type: 'warning', message: w }, Date.now));
+        else if (values.quiet !== true) io.stderr.write(`pgindex run: warning: ${w}\n`);
+      }
       // Asked while the run lock is still held: the plan shown is the one that runs (see confirmRun).
       // With -, stdin held the file and has ended: nobody can answer on it, so nobody is asked.
       const yes = values.yes === true || path === '-';
