@@ -49,9 +49,10 @@ export interface PricedPlan {
   predictedSeconds: number;
 }
 
-export function priceBuilds(steps: readonly Step[], snapshot: SnapshotFacts, settings: RunSettings, model: CostModel): PricedPlan {
+/** `tablesByKey`: the snapshot's tables by qualifiedKey, when the caller has them already (buildPlan does). */
+export function priceBuilds(steps: readonly Step[], snapshot: SnapshotFacts, settings: RunSettings, model: CostModel, tablesByKey?: ReadonlyMap<string, TableInfo>): PricedPlan {
   const priced = new Map<string, Priced>();
-  let tables: Map<string, TableInfo> | null = null;
+  let tables: ReadonlyMap<string, TableInfo> | null = tablesByKey ?? null;
   // A plan has a handful of kinds and may have 10,000 builds: each kind's curve is looked up once.
   const curves = new Map<string, { curve: Curve; calibrated: boolean }>();
   for (const step of steps) {

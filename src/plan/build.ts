@@ -87,7 +87,7 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
   if (state.conflicts.length > 0) throw conflictsError(state.conflicts);
   // On a Citus coordinator: shard builds per node kept within a bound (src/plan/citus.ts).
   const citus = citusRunSettings(file, snapshot, state.steps, deriveRunSettings(snapshot.server.settings, file, options.machine ?? null));
-  const priced = priceBuilds(state.steps, snapshot, citus.settings, options.costModel ?? DEFAULT_MODEL);
+  const priced = priceBuilds(state.steps, snapshot, citus.settings, options.costModel ?? DEFAULT_MODEL, tablesByKey);
   return {
     version: 1,
     source: file.file,

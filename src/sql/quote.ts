@@ -3,9 +3,6 @@
  * quoteIdent or quoteQualified; nothing from a plan file is interpolated any other way.
  */
 
-// Identifiers that never need quotes: lower-case, start with a letter or underscore, not a keyword.
-const SAFE_IDENT = /^[a-z_][a-z0-9_$]*$/;
-
 // Reserved (and "reserved, can be function or type") keywords of PostgreSQL: these must be quoted
 // even when lower-case. Quoting a non-reserved word is harmless, so the list errs on the safe side.
 const RESERVED = new Set(
@@ -30,9 +27,25 @@ const RESERVED = new Set(
 /** Quotes an identifier when PostgreSQL would not read it back unchanged. */
 export function quoteIdent(name: string): string {
   if (name.length === 0) throw new Error('an SQL identifier cannot be empty');
+  // A plan of 10,000 tables quotes hundreds of thousands of names, nearly all plain: one pass over
+  // the characters decides, with no RegExp and no second scan for a NUL (issue 16).
+  if (isPlain(name)) return RESERVED.has(name) ? '"' + name + '"' : name;
   if (name.includes('\0')) throw new Error('an SQL identifier cannot contain a NUL character');
-  if (SAFE_IDENT.test(name) && !RESERVED.has(name)) return name;
   return '"' + name.replaceAll('"', '""') + '"';
+}
+
+/**
+ * Whether `name` needs no quotes unless it is a keyword: lower-case ASCII letters, `_`, and after the
+ * first character digits and `$` (/^[a-z_][a-z0-9_$]*$/).
+ */
+function isPlain(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || c === 95) continue;
+    if (i > 0 && ((c >= 48 && c <= 57) || c === 36)) continue;
+    return false;
+  }
+  return true;
 }
 
 /** `schema.name`, each part quoted as needed. */
