@@ -137,12 +137,16 @@ class RelationIndex {
   /** The relations whose name `table` matches, in snapshot order (tables first, then the others). */
   matching(table: NamePattern): Candidate[] {
     if (table.exact !== null) return this.byName.get(table.exact) ?? [];
-    const prefix = literalPrefix(table.like ?? '');
+    const like = table.like ?? '';
+    const prefix = literalPrefix(like);
+    // A glob that starts with a wildcard (`*_log`) tests every name: its literal end rules most out
+    // before the RegExp does.
+    const suffix = literalSuffix(like);
     const out: Candidate[] = [];
     for (let i = lowerBound(this.sortedNames, prefix); i < this.sortedNames.length; i++) {
       const name = this.sortedNames[i] as string;
       if (!name.startsWith(prefix)) break;
-      if (matchesPart(table, name)) out.push(...(this.byName.get(name) ?? []));
+      if (name.endsWith(suffix) && matchesPart(table, name)) out.push(...(this.byName.get(name) ?? []));
     }
     return out.sort((a, b) => a.seq - b.seq);
   }
@@ -158,6 +162,21 @@ function literalPrefix(like: string): string {
     prefix += like[i] ?? '';
   }
   return prefix;
+}
+
+/** What every name a glob matches ends with: its LIKE pattern after the last unescaped % or _. */
+function literalSuffix(like: string): string {
+  let suffix = '';
+  for (let i = 0; i < like.length; i++) {
+    const c = like[i] as string;
+    if (c === '%' || c === '_') {
+      suffix = '';
+      continue;
+    }
+    if (c === '\\') i++;
+    suffix += like[i] ?? '';
+  }
+  return suffix;
 }
 
 /** The first index of a sorted list whose element is not below `key`. */
@@ -354,7 +373,17 @@ export function resolveTables(file: PlanFile, snapshot: CatalogSnapshot, options
 
   const out: ResolvedTable[] = [];
   for (const table of snapshot.tables) {
-    const contributions = (assigned.get(qualifiedKey(table)) ?? []).map((entry) => ({
+    const applying = assigned.get(qualifiedKey(table));
+    if (!applying) continue;
+    if (applying.length === 1) {
+      // One entry (the usual case): every column it gives is its own, no other entry to weigh it against.
+      const entry = applying[0] as Entry;
+      const columns = entryColumns(table, entry.spec, miss);
+      const indexes = entryIndexes(table, entry.spec, miss);
+      out.push({ table, spec: entry.spec, columns, indexes });
+      continue;
+    }
+    const contributions = applying.map((entry) => ({
       entry,
       columns: entryColumns(table, entry.spec, miss),
     }));
@@ -400,6 +429,14 @@ export function resolveTables(file: PlanFile, snapshot: CatalogSnapshot, options
   return { tables, warnings, problems: sortProblems(problems) };
 }
 
+/** The columns in attnum order: as the snapshot has them, nearly always, without a sorted copy. */
+function byAttnum(columns: readonly ColumnInfo[]): readonly ColumnInfo[] {
+  for (let i = 1; i < columns.length; i++) {
+    if ((columns[i] as ColumnInfo).attnum < (columns[i - 1] as ColumnInfo).attnum) return [...columns].sort((a, b) => a.attnum - b.attnum);
+  }
+  return columns;
+}
+
 /** The columns one entry gives one table: `all` minus exclude, or its list with includes resolved. */
 function entryColumns(
   table: TableInfo,
@@ -414,7 +451,7 @@ function entryColumns(
   }
   const columns: ResolvedColumn[] = [];
   if (spec.columns === 'all') {
-    for (const column of [...table.columns].sort((a, b) => a.attnum - b.attnum)) {
+    for (const column of byAttnum(table.columns)) {
       if (!excluded.has(column.name)) columns.push({ column, spec: null, include: [] });
     }
     return columns;

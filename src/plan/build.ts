@@ -136,19 +136,12 @@ function columnSlots(a: {
     const covering = ancestors(table, tablesByKey);
     for (const { column, spec, include: includeColumns } of r.columns) {
       const pos = spec?.pos ?? r.spec.pos;
-      const base: Omit<ColumnPlan, 'action' | 'reason'> = {
-        table: qname(table),
-        column: column.name,
-        type: column.type.declared,
-        method: null,
-        opclass: null,
-        index: null,
-      };
       // A partition's own entry with options of its own (a partial index, another method…) still stands.
       const ownOptions = spec !== null && (spec.where || spec.unique || spec.include?.length || spec.method || spec.opclass);
       const parent = ownOptions ? undefined : covering.find((t) => plannedOnTable.has(qualifiedKey(t) + '\0' + column.name));
       if (parent) {
-        slots.push({ plan: { ...base, action: 'skip', reason: `covered by the index planned on its partitioned table ${quoteQualified(parent)}` } });
+        const reason = `covered by the index planned on its partitioned table ${quoteQualified(parent)}`;
+        slots.push({ plan: { table: qname(table), column: column.name, type: column.type.declared, method: null, opclass: null, index: null, action: 'skip', reason } });
         continue;
       }
       const decision = advise({ column, table, spec, rules: file.rules, catalog: snapshot });
@@ -160,8 +153,8 @@ function columnSlots(a: {
         // A column an existing valid index already leads is served: that is "exists", not a skip.
         const action = decision.existingIndex ? 'exists' : 'skip';
         const index = decision.existingIndex ? qname(decision.existingIndex) : null;
-        // Written out rather than spread from `base`: the most common line of a large plan (issue 16).
-        const plan: ColumnPlan = { table: base.table, column: base.column, type: base.type, method: null, opclass: null, index, action, reason: decision.reason };
+        // Written out rather than spread from a common base: the most common line of a large plan (issue 16).
+        const plan: ColumnPlan = { table: qname(table), column: column.name, type: column.type.declared, method: null, opclass: null, index, action, reason: decision.reason };
         if (decision.suggestion) plan.suggestion = decision.suggestion;
         slots.push({ plan });
         continue;

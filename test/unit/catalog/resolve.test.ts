@@ -119,6 +119,16 @@ describe('resolveTables', () => {
       ['app.orders', 'public.order_items'],
     );
   });
+  test('a glob that starts with a wildcard matches by its whole pattern, its literal end included (_ and % are no wildcards there)', () => {
+    const names = ['order_items', 'orderxitems', 'items', 'old_items', 'a%items', 'b_items_x', 'order_item'];
+    const snap = snapshot(names.map((n) => table(`public.${n}`, cols())));
+    const matched = (glob: string) => tablesOf(plan([tableSpec(glob, 3)]), snap).map((x) => x.table.name);
+    assert.deepEqual(matched('*_items'), ['old_items', 'order_items']);
+    assert.deepEqual(matched('public.*?items'), ['a%items', 'old_items', 'order_items', 'orderxitems']);
+    assert.deepEqual(matched('*%items'), ['a%items']);
+    assert.deepEqual(matched('*_item?'), ['old_items', 'order_items']);
+    assert.deepEqual(matched('*"_items"'), ['old_items', 'order_items']);
+  });
   test('columns: all takes every column in attnum order minus exclude; a list keeps the plan order and specs', () => {
     const [all] = tablesOf(plan([tableSpec('public.orders', 3, 'all', ['"Name"'])]), snapshot([orders]));
     assert.deepEqual(all?.columns.map((c) => [c.column.name, c.spec]), [['id', null], ['created_at', null]]);
