@@ -10,7 +10,7 @@
  * leaves out dependencies and table locks (partition attaches, CONCURRENTLY builds of one table):
  * the predicted total is a lower figure for plans that have them.
  */
-import type { CatalogSnapshot, TableInfo } from '../catalog/types.js';
+import type { CatalogSnapshot, ColumnInfo, ColumnType, TableInfo } from '../catalog/types.js';
 
 type SnapshotFacts = Pick<CatalogSnapshot, 'server' | 'tables' | 'opclasses' | 'binaryCoercions'>;
 import { defaultOpclass } from '../pg/opclasses.js';
@@ -26,10 +26,15 @@ export function stepKind(step: Step, snapshot: SnapshotFacts, tables: ReadonlyMa
   const method = step.method ?? 'btree';
   const major = Math.floor(snapshot.server.versionNum / 10000);
   if (step.opclass) return { method, opclass: step.opclass, major };
-  const table = step.table ? tables.get(qualifiedKey(step.table)) : undefined;
-  const column = table?.columns.find((c) => c.name === step.columns[0]);
+  const column = keyColumn(step, tables);
   const opclass = column ? defaultOpclass(snapshot, method, column.type) : null;
   return { method, opclass: opclass?.name ?? '', major };
+}
+
+/** The table's column a build's first key is, if it is one. */
+function keyColumn(step: Step, tables: ReadonlyMap<string, TableInfo>): ColumnInfo | undefined {
+  const table = step.table ? tables.get(qualifiedKey(step.table)) : undefined;
+  return table?.columns.find((c) => c.name === step.columns[0]);
 }
 
 interface Priced {
@@ -53,19 +58,35 @@ export interface PricedPlan {
 export function priceBuilds(steps: readonly Step[], snapshot: SnapshotFacts, settings: RunSettings, model: CostModel, tablesByKey?: ReadonlyMap<string, TableInfo>): PricedPlan {
   const priced = new Map<string, Priced>();
   let tables: ReadonlyMap<string, TableInfo> | null = tablesByKey ?? null;
-  // A plan has a handful of kinds and may have 10,000 builds: each kind's curve is looked up once.
-  const curves = new Map<string, { curve: Curve; calibrated: boolean }>();
+  // A plan has a handful of kinds and may have 10,000 builds: each kind's curve is looked up once,
+  // and the kind of a build without an operator class once per method and column type (the
+  // snapshot shares one ColumnType object among the columns of a type).
+  const curves = new Map<string, { key: string; curve: Curve; calibrated: boolean }>();
+  const byType = new Map<string, Map<ColumnType, { key: string; curve: Curve; calibrated: boolean }>>();
+  const known = (kind: BuildKind) => {
+    const key = kindKey(kind);
+    let found = curves.get(key);
+    if (!found) {
+      found = { key, ...curveFor(model, kind) };
+      curves.set(key, found);
+    }
+    return found;
+  };
   for (const step of steps) {
     if (!isIndexBuild(step)) continue;
     tables ??= new Map(snapshot.tables.map((t) => [qualifiedKey(t), t]));
-    const kind = stepKind(step, snapshot, tables);
-    const key = kindKey(kind);
-    let known = curves.get(key);
-    if (!known) {
-      known = curveFor(model, kind);
-      curves.set(key, known);
+    const type = step.opclass ? undefined : keyColumn(step, tables)?.type;
+    let forType = type ? byType.get(step.method ?? 'btree')?.get(type) : undefined;
+    if (!forType) {
+      forType = known(stepKind(step, snapshot, tables));
+      if (type) {
+        const method = step.method ?? 'btree';
+        const types = byType.get(method) ?? new Map<ColumnType, { key: string; curve: Curve; calibrated: boolean }>();
+        types.set(type, forType);
+        byType.set(method, types);
+      }
     }
-    const { curve, calibrated } = known;
+    const { key, curve, calibrated } = forType;
     const maxWorkers = step.parallelCapable ? Math.min(settings.maxWorkersPerBuild, workersForPages(step.estimate.pages)) : 0;
     // What sorting the index in memory takes, up to 128MB (buildMemoryCapBytes): the floor of an uncalibrated sort.
     const sortBytes = buildMemoryCapBytes(step.method, step.estimate.sizeBytes);
