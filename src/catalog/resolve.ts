@@ -416,11 +416,13 @@ export function resolveTables(file: PlanFile, snapshot: CatalogSnapshot, options
   }
   if (problems.length > 0 && !options.deferProblems) throw new InputError(problems);
   for (const table of snapshot.tables) {
+    // A table that has been analyzed (most, on a database in use) is passed over without a key string.
+    if (!neverAnalyzed(table)) continue;
     const entries = assigned.get(qualifiedKey(table));
     // Complete definitions (`indexes:`) use no statistics, except to choose the method of one plain column;
     // `indexes: auto` weighs its candidates with them.
     const advised = entries?.some((e) => e.spec.auto || e.spec.columns === 'all' || e.spec.columns.length > 0 || (e.spec.indexes ?? []).some((ix) => advisorChooses(specMethodFacts(ix))));
-    if (!advised || !neverAnalyzed(table)) continue;
+    if (!advised) continue;
     warnings.push(
       `table ${quoteQualified(table)} was never analyzed; statistics rules were not applied` + (file.analyze ? '' : ' (set analyze: true)'),
     );
