@@ -1,5 +1,5 @@
 /**
- * The catalog queries of a snapshot: five statements for a whole plan, whatever its size. Names and
+ * The catalog queries of a snapshot: six statements for a whole plan, whatever its size. Names and
  * patterns travel as array parameters; oids as oid[]; nothing is interpolated. None of them waits
  * behind another session's lock except to deparse an index expression or predicate (see INDEXES_SQL).
  */
@@ -53,8 +53,8 @@ select current_setting('server_version_num')::int as version_num,
 `;
 
 /**
- * The relations the plan's patterns match, then the partitions of the partitioned ones, recursively.
- * Pattern i is ($1[i], $2[i], $3[i], $4[i]) = (schema exact, schema LIKE, table exact, table LIKE);
+ * The CTEs that match the plan's patterns: `tree`, the tables they match, then the partitions of the
+ * partitioned ones, recursively; `rels`, those and the other relations the patterns name. Pattern i is ($1[i], $2[i], $3[i], $4[i]) = (schema exact, schema LIKE, table exact, table LIKE);
  * a pattern without a schema looks through search_path, where (as in PostgreSQL) the first schema
  * holding a relation of a given name hides the others, whatever kind of relation it is.
  *
@@ -73,8 +73,7 @@ select current_setting('server_version_num')::int as version_num,
  * Nothing here opens a relation, so nothing waits behind another session's lock: sizes come from
  * relpages (pg_table_size would take ACCESS SHARE on the table), privileges from the catalog.
  */
-export const TABLES_SQL = `
-with recursive
+const MATCH_CTES = `
 pat as (
   select * from unnest($1::text[], $2::text[], $3::text[], $4::text[])
     with ordinality as p(schema_exact, schema_like, table_exact, table_like, i)
@@ -154,6 +153,11 @@ rels as (
   union
   select oid from matched where relkind not in ('r', 'p', 'm') and table_exact is not null
 )
+`;
+
+/** The relations of row source `r` (one column, `oid`): schema, name, kind, parent, sizes, owner, key. */
+function relationsOf(source: string): string {
+  return `
 select c.oid::int8 as oid,
        n.nspname as schema,
        c.relname as name,
@@ -175,7 +179,7 @@ select c.oid::int8 as oid,
             left join pg_attribute a on a.attrelid = pt.partrelid and a.attnum = k.attnum and k.attnum > 0
            where pt.partrelid = c.oid)
        end as partition_key
-  from rels r
+  from ${source}
   join pg_class c on c.oid = r.oid
   join pg_namespace n on n.oid = c.relnamespace
   left join pg_class toast on toast.oid = c.reltoastrelid
@@ -185,6 +189,30 @@ select c.oid::int8 as oid,
   left join pg_tablespace ts on ts.oid = c.reltablespace
  order by n.nspname, c.relname
 `;
+}
+
+/** The matching and the relations in one statement: what MATCHED_SQL then RELATIONS_SQL read in two. */
+export const TABLES_SQL = `with recursive${MATCH_CTES}${relationsOf('rels r')}`;
+
+/**
+ * The plan's relations (MATCH_CTES, same parameters as TABLES_SQL) as small arrays, for the other
+ * queries of the snapshot to start at once: `tables`, the indexable ones (tree), whose columns,
+ * indexes and statistics are read; `relations`, those and the other relations the plan names
+ * exactly, read by RELATIONS_SQL; `schemas` and `names`, the tables' distinct schema and table names,
+ * for statsSql. The matching is most of TABLES_SQL's work (a third of a second at 10,000 entries):
+ * done once, then the tables, columns, indexes and statistics are read by oid on two sessions at once,
+ * instead of each waiting for the 10,000 rows of the tables to come and be decoded (issue 16).
+ */
+export const MATCHED_SQL = `with recursive${MATCH_CTES}
+select array(select oid::int8::text from tree) as tables,
+       array(select oid::int8::text from rels) as relations,
+       array(select distinct n.nspname::text from tree t join pg_class c on c.oid = t.oid join pg_namespace n on n.oid = c.relnamespace) as schemas,
+       array(select distinct c.relname::text from tree t join pg_class c on c.oid = t.oid) as names
+`;
+
+/** The relations of the given oids ($1 oid[]), in TABLES_SQL's columns and order. */
+export const RELATIONS_SQL = relationsOf('unnest($1::oid[]) as r(oid)');
+
 
 /**
  * Columns of the given tables ($1 oid[]), as one row of two JSON arrays (the shapes of jsonArrays):

@@ -1,5 +1,5 @@
 /**
- * Takes a catalog snapshot for a plan: one read-only transaction, five catalog queries, whatever the
+ * Takes a catalog snapshot for a plan: one read-only transaction, six catalog queries, whatever the
  * number of tables and columns (see queries.ts). The result is plain data for the pure planner.
  */
 import type pg from 'pg';
@@ -8,7 +8,7 @@ import type { PlanFile } from '../planfile/types.js';
 import { NameSyntaxError, parseTablePattern } from './names.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { INDEXABLE_RELKINDS, tableKind } from '../pg/relkinds.js';
-import { COLLATIONS_SQL, NEARBY_TABLES_SQL, SERVER_SQL, TABLES_SQL, columnsSql, indexesSql, jsonArrays, statsSql } from './queries.js';
+import { COLLATIONS_SQL, MATCHED_SQL, NEARBY_TABLES_SQL, RELATIONS_SQL, SERVER_SQL, columnsSql, indexesSql, jsonArrays, statsSql } from './queries.js';
 import { isLockTimeout, lockTimeoutError } from './locks.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote.js';
 import type {
@@ -292,6 +292,13 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
   const params = patternParams(file);
   let oids: string[] = [];
   let helpers: pg.Client[] = [];
+  // Every statement sent, so that none is still running when the transaction is rolled back.
+  const pending: Promise<unknown>[] = [];
+  const sent = <T>(reading: Promise<T>): Promise<T> => {
+    reading.catch(() => undefined);
+    pending.push(reading);
+    return reading;
+  };
   // One repeatable-read transaction, so that the queries see the same catalog.
   await queryRows(client, 'begin isolation level repeatable read read only');
   try {
@@ -300,77 +307,84 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
     // A standby cannot export its snapshot: it reads on one session.
     const helperFrom = opts.helperFromTables ?? HELPER_FROM_TABLES;
     const openHelper = server.in_recovery ? undefined : opts.openHelper;
-    // A plan of that many entries will meet that many tables: the helper connects while the tables
-    // query runs. Otherwise it is opened once the tables are known to be that many.
+    // A plan of that many entries will meet that many tables: the helper connects while the plan's
+    // patterns are matched. Otherwise it is opened once the tables are known to be that many.
     let joining: { sessions: Promise<pg.Client[]> } | null = null;
     if (openHelper && file.tables.length >= helperFrom) joining = await joinSnapshot(client, openHelper, HELPERS);
-    const timestamp = client.getTypeParser(TIMESTAMPTZ_OID, 'text');
-    const tablesSql = jsonArrays(TABLES_SQL, TABLE_FIELDS, 'q.schema, q.name', ['oid', 'relpages', 'size_bytes', 'last_analyzed']);
-    const relationRows = await jsonRows(client, tablesSql, params).then((rows) => rows.map((r) => tableRow(r, timestamp))).catch(async (err: unknown) => {
-      // The helper connecting meanwhile is closed too (in `finally`).
-      helpers = (await joining?.sessions.catch(() => [])) ?? [];
-      throw err;
-    });
-    const tableRows = relationRows.filter((r) => INDEXABLE_RELKINDS.has(r.relkind));
-    oids = tableRows.map((t) => t.oid);
-    if (!joining && openHelper && tableRows.length >= helperFrom) joining = await joinSnapshot(client, openHelper, HELPERS);
+    const matched = await queryRows<MatchedRow>(client, MATCHED_SQL, params)
+      .then(([row]) => row ?? Promise.reject(new SqlError(MATCHED_SQL, { message: 'the query returned no row' })))
+      .catch(async (err: unknown) => {
+        // The helper connecting meanwhile is closed too (in `finally`).
+        helpers = (await joining?.sessions.catch(() => [])) ?? [];
+        throw err;
+      });
+    oids = matched.tables;
+    // Everything is asked for at once, each session's statements one after the other (pg would queue
+    // them, but will stop doing so), and decoded here as it comes: on this session the relations and
+    // columns (and, without a helper, all the rest), on the helper the indexes.
+    const relationsSql = jsonArrays(RELATIONS_SQL, TABLE_FIELDS, 'q.schema, q.name', ['oid', 'relpages', 'size_bytes', 'last_analyzed']);
+    const readingRelations = sent(jsonRows(client, relationsSql, [matched.relations]));
+    // A helper opened only now exports this session's snapshot once the relations are read: their
+    // sizes and analyze times are not transactional, and are read before it opens, as for one session.
+    const late = !joining && openHelper !== undefined && oids.length >= helperFrom;
+    if (late) joining = await readingRelations.then(() => joinSnapshot(client, openHelper, HELPERS));
+    const readingColumns = sent(
+      (late ? Promise.resolve() : readingRelations).then(() => queryRows<{ rows: JsonRow[]; types: JsonRow[] }>(client, columnsSql(server.version_num), [oids])),
+    );
     helpers = joining ? await joining.sessions : [];
-    const statsParams = [[...new Set(tableRows.map((t) => t.schema))], [...new Set(tableRows.map((t) => t.name))]];
-    // One statement at a time on each session (pg queues them, but will stop doing so). With a
-    // helper, the columns and statistics on this session, the indexes on the helper: the two halves
-    // take the server about as long (backend CPU 0.6-0.74 s and 0.55-0.67 s at 10,000 tables; the
-    // indexes and statistics together were the longer by half). A third session, one query each,
-    // was slower on an idle machine of 2 cores; the statistics split between the two sessions cost
-    // each about what all of them cost one (issue 16).
-    const columns = async (session: pg.ClientBase) => {
-      const [read] = await queryRows<{ rows: JsonRow[]; types: JsonRow[] }>(session, columnsSql(server.version_num), [oids]);
-      const columnRows = read?.rows ?? [];
-      const types = columnTypes(read?.types ?? []);
-      const nearbySchemas = schemasOfMisses(params, relationRows, server.search_path);
-      const nearby = nearbySchemas.length === 0 ? undefined : await queryRows<{ schema: string; name: string }>(session, NEARBY_TABLES_SQL, [nearbySchemas]);
-      return { columnRows, types, nearby };
-    };
-    const indexes = async (session: pg.ClientBase) => {
-      const indexRows = await jsonRows(session, jsonArrays(indexesSql(server.version_num), INDEX_FIELDS, 'q.relid, q.schema, q.name', ['relid', 'size_bytes']), [oids]);
-      const used = [...new Set(indexRows.flatMap((r) => vector(str(r[I.collations]))))].filter((oid) => oid !== 0);
-      const collations = used.length === 0 ? [] : await queryRows<{ oid: string; name: string }>(session, COLLATIONS_SQL, [used]);
-      return { indexRows, collations: new Map(collations.map((c) => [Number(c.oid), c.name])) };
-    };
-    const opclasses = new Map(server.opclasses.map((o) => [o.oid, o]));
-    // The statistics are asked for as soon as the columns have come, and the columns made into the
-    // snapshot's while the server reads them; the indexes too, once both have come (issue 16).
-    const columnsThenStats = async (session: pg.ClientBase) => {
-      const { columnRows, types, nearby } = await columns(session);
-      const statsRows = jsonRows(session, jsonArrays(statsSql(server.superuser), STATS_FIELDS, ''), statsParams);
-      statsRows.catch(() => undefined);
-      return { columnsByTable: groupBy(columnRows, C.relid, (r) => toColumn(r, types)), nearby, statsRows };
-    };
-    const others = relationRows.filter((r) => !INDEXABLE_RELKINDS.has(r.relkind)).map((r) => ({ schema: r.schema, name: r.name, relkind: r.relkind }));
     const [helper] = helpers;
-    // The queries are sent before onRelations runs, and answered meanwhile. (Their failures are
-    // handled below, where they are awaited.)
-    const readingColumns = columnsThenStats(client);
-    const readingIndexes = helper ? indexes(helper) : null;
-    readingColumns.catch(() => undefined);
-    readingIndexes?.catch(() => undefined);
+    const other = helper ?? client;
+    const readingIndexes = sent((helper ? Promise.resolve() : readingColumns).then(() => indexes(other, server.version_num, oids)));
+    const statsSqlText = jsonArrays(statsSql(server.superuser), STATS_FIELDS, '');
+    const readingStats = sent((helper ? readingColumns : readingIndexes).then(() => jsonRows(client, statsSqlText, [matched.schemas, matched.names])));
+    const timestamp = client.getTypeParser(TIMESTAMPTZ_OID, 'text');
+    const relationRows = (await readingRelations).map((r) => tableRow(r, timestamp));
+    const tableRows = relationRows.filter((r) => INDEXABLE_RELKINDS.has(r.relkind));
+    const others = relationRows.filter((r) => !INDEXABLE_RELKINDS.has(r.relkind)).map((r) => ({ schema: r.schema, name: r.name, relkind: r.relkind }));
+    const nearbySchemas = schemasOfMisses(params, relationRows, server.search_path);
+    // After this session's last statement: with a helper, the columns; without, the statistics.
+    const readingNearby =
+      nearbySchemas.length === 0
+        ? undefined
+        : sent(readingStats.then(() => queryRows<{ schema: string; name: string }>(client, NEARBY_TABLES_SQL, [nearbySchemas])));
+    // The plan's entries are matched to the relations while the server reads the rest.
     opts.onRelations?.({ tables: tableRows, otherRelations: others, searchPath: server.search_path });
-    const { columnsByTable, nearby, statsRows } = await readingColumns;
-    // Without a helper, this session reads the indexes once the statistics have come.
-    const { indexRows, collations } = await (readingIndexes ?? statsRows.then(() => indexes(client)));
-    const names: KeyNames = { opclasses, collations };
+    const [read] = await readingColumns;
+    const types = columnTypes(read?.types ?? []);
+    const columnsByTable = groupBy(read?.rows ?? [], C.relid, (r) => toColumn(r, types));
+    const { indexRows, collations } = await readingIndexes;
+    const names: KeyNames = { opclasses: new Map(server.opclasses.map((o) => [o.oid, o])), collations };
     const indexesByTable = groupBy(indexRows, I.relid, (r, relid) => toIndex(r, columnsByTable.get(relid) ?? [], names));
-    withStats(tableRows, columnsByTable, await statsRows);
+    withStats(tableRows, columnsByTable, await readingStats);
+    const nearby = await readingNearby;
     for (const helper of helpers) await queryRows(helper, 'commit');
     await queryRows(client, 'commit');
     const snapshot = assemble(server, tableRows, others, columnsByTable, indexesByTable);
     return nearby === undefined ? snapshot : { ...snapshot, nearbyTables: nearby };
   } catch (err) {
+    await Promise.allSettled(pending);
     await client.query('rollback').catch(() => undefined);
     if (isLockTimeout(err)) throw await lockTimeoutError(client, 'reading the definitions of existing indexes', oids.map(Number), 'AccessShareLock');
     throw err;
   } finally {
     for (const helper of helpers) await helper.end().catch(() => undefined);
   }
+}
+
+/** MATCHED_SQL's row: oids and names as text. */
+interface MatchedRow {
+  tables: string[];
+  relations: string[];
+  schemas: string[];
+  names: string[];
+}
+
+/** The indexes of the tables (INDEXES_SQL) and the names of the collations their keys use. */
+async function indexes(session: pg.ClientBase, versionNum: number, oids: readonly string[]): Promise<{ indexRows: JsonRow[]; collations: Map<number, string> }> {
+  const indexRows = await jsonRows(session, jsonArrays(indexesSql(versionNum), INDEX_FIELDS, 'q.relid, q.schema, q.name', ['relid', 'size_bytes']), [oids]);
+  const used = [...new Set(indexRows.flatMap((r) => vector(str(r[I.collations]))))].filter((oid) => oid !== 0);
+  const collations = used.length === 0 ? [] : await queryRows<{ oid: string; name: string }>(session, COLLATIONS_SQL, [used]);
+  return { indexRows, collations: new Map(collations.map((c) => [Number(c.oid), c.name])) };
 }
 
 /** Helper sessions of a large snapshot. */
@@ -634,7 +648,9 @@ function toIndex(r: JsonRow, columns: readonly ColumnInfo[], names: KeyNames): I
   const parentSchema = strOrNull(r[I.parent_schema]);
   const parentName = strOrNull(r[I.parent_name]);
   // Optional facts set in place, not spread: a copy of each of 30,000 indexes was garbage at once.
-  const index: Omit<IndexInfo, 'definition'> & { definition?: string } = {
+  const table = { schema: str(r[I.table_schema]), name: str(r[I.table_name]) };
+  let definition: string | undefined;
+  const index: IndexInfo = {
     schema: str(r[I.schema]),
     name: str(r[I.name]),
     method: str(r[I.method]),
@@ -648,6 +664,11 @@ function toIndex(r: JsonRow, columns: readonly ColumnInfo[], names: KeyNames): I
     sizeBytes: Math.max(0, Number(r[I.size_bytes])),
     tablespace: strOrNull(r[I.tablespace]),
     parentIndex: parentSchema !== null && parentName !== null ? { schema: parentSchema, name: parentName } : null,
+    // Written out when first read: only messages and a saved plan's fingerprint read it, and the
+    // 30,000 definitions of 10,000 tables cost the snapshot a tenth of a second (issue 16).
+    get definition(): string {
+      return (definition ??= indexDefinition(index, table, columns, opclassSchemas));
+    },
   };
   const buildingPid = r[I.building_pid] as number | null;
   const reloptions = r[I.reloptions] as string[] | null;
@@ -657,8 +678,7 @@ function toIndex(r: JsonRow, columns: readonly ColumnInfo[], names: KeyNames): I
   if (r[I.nulls_not_distinct] as boolean) index.nullsNotDistinct = true;
   if (reloptions !== null && reloptions.length > 0) index.storage = reloptions;
   if (constraintName !== null && constraintType !== null) index.constraint = { name: constraintName, type: constraintType as ConstraintType };
-  index.definition = indexDefinition(index, { schema: str(r[I.table_schema]), name: str(r[I.table_name]) }, columns, opclassSchemas);
-  return index as IndexInfo;
+  return index;
 }
 
 /**
