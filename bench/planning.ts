@@ -19,7 +19,7 @@ import { redact } from '../src/db/connection.js';
 import { loadPlanFile } from '../src/planfile/load.js';
 import { takeSnapshot } from '../src/catalog/snapshot.js';
 import { resolveTables } from '../src/catalog/resolve.js';
-import { COLLATIONS_SQL, SERVER_SQL, TABLES_SQL, indexesSql, statsSql } from '../src/catalog/queries.js';
+import { COLLATIONS_SQL, MATCHED_SQL, RELATIONS_SQL, SERVER_SQL, STATS_SQL, indexesSql } from '../src/catalog/queries.js';
 import { median, target, type Target } from './analysis.js';
 import { connectClient } from './baselines.js';
 import type { BenchOptions } from './options.js';
@@ -50,9 +50,10 @@ type Log = (message: string) => void;
 /** What each of the snapshot's statements is, for the phase timings (the large ones come wrapped by jsonArrays). */
 function queryLabel(sql: string): string {
   if (sql === SERVER_SQL) return 'server';
-  if (sql.includes(TABLES_SQL)) return 'tables';
+  if (sql === MATCHED_SQL) return 'matching';
+  if (sql.includes(RELATIONS_SQL)) return 'tables';
   if (sql.includes(indexesSql(PG_15))) return 'indexes';
-  if (sql.includes(statsSql(true)) || sql.includes(statsSql(false))) return 'stats';
+  if (sql.includes(STATS_SQL)) return 'stats';
   if (sql === COLLATIONS_SQL) return 'collations';
   return /with recursive\s+cols as/.test(sql) ? 'columns' : 'other';
 }
@@ -169,7 +170,7 @@ export function renderPlanningScale(results: PlanningScaleResult[]): string[] {
         `library ${seconds(r.libraryMedianMs)} (median of ${r.libraryRunsMs.length}: ${r.libraryRunsMs.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s), ` +
         `\`pgindex plan\` ${seconds(r.cliWallMs)} as a process, peak RSS ${(r.cliMaxRssKb / 1024).toFixed(0)} MB`,
       `    one run by phase: plan file ${phase('load')}, catalog snapshot ${phase('snapshot')} ` +
-        `(tables ${phase('tables')}, columns ${phase('columns')}, stats ${phase('stats')}, indexes ${phase('indexes')}), resolution ${phase('resolve')}; ` +
+        `(matching ${phase('matching')}, tables ${phase('tables')}, columns ${phase('columns')}${p.stats === undefined ? ' with stats' : `, stats ${phase('stats')}`}, indexes ${phase('indexes')}), resolution ${phase('resolve')}; ` +
         `the rest of a library run is buildPlan, connecting and checking index names`,
     );
   }

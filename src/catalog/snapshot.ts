@@ -1,6 +1,6 @@
 /**
- * Takes a catalog snapshot for a plan: one read-only transaction, six catalog queries, whatever the
- * number of tables and columns (see queries.ts). The result is plain data for the pure planner.
+ * Takes a catalog snapshot for a plan: one read-only transaction, five catalog queries (six for a role
+ * that is not a superuser), whatever the number of tables and columns (see queries.ts). The result is plain data for the pure planner.
  */
 import type pg from 'pg';
 import { InputError, SqlError, type Problem } from '../errors.js';
@@ -8,7 +8,7 @@ import type { PlanFile } from '../planfile/types.js';
 import { NameSyntaxError, parseTablePattern } from './names.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { INDEXABLE_RELKINDS, tableKind } from '../pg/relkinds.js';
-import { COLLATIONS_SQL, MATCHED_SQL, NEARBY_TABLES_SQL, RELATIONS_SQL, SERVER_SQL, columnsSql, indexesSql, jsonArrays, statsSql } from './queries.js';
+import { COLLATIONS_SQL, MATCHED_SQL, NEARBY_TABLES_SQL, RELATIONS_SQL, SERVER_SQL, STATS_SQL, columnsSql, indexesSql, jsonArrays } from './queries.js';
 import { isLockTimeout, lockTimeoutError } from './locks.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote.js';
 import type {
@@ -74,6 +74,13 @@ interface ColumnRow {
   not_null: boolean;
   generated: string;
   collation: string | null;
+  /** A superuser's statistics of the column (columnsSql withStats), else null. */
+  null_frac: number | null;
+  avg_width: number | null;
+  n_distinct: number | null;
+  correlation: number | null;
+  most_common_vals: string[] | null;
+  most_common_freqs: number[] | null;
 }
 
 /** One distinct type (and modifier) of the columns (columnsSql). */
@@ -144,7 +151,9 @@ interface IndexRow {
  * decoders below and the SQL cannot disagree.
  */
 const TABLE_FIELDS = ['oid', 'schema', 'name', 'relkind', 'parent_schema', 'parent_name', 'reltuples', 'relpages', 'size_bytes', 'tablespace', 'last_analyzed', 'owner', 'can_index', 'partition_key'] as const satisfies readonly (keyof TableRow)[];
-const COLUMN_FIELDS = ['relid', 'attnum', 'name', 'type', 'not_null', 'generated', 'collation'] as const satisfies readonly (keyof ColumnRow)[];
+const COLUMN_FIELDS = [
+  'relid', 'attnum', 'name', 'type', 'not_null', 'generated', 'collation', 'null_frac', 'avg_width', 'n_distinct', 'correlation', 'most_common_vals', 'most_common_freqs',
+] as const satisfies readonly (keyof ColumnRow)[];
 const TYPE_FIELDS = ['key', 'declared', 'is_domain', 'base_oid', 'base', 'category', 'typtype', 'element_oid', 'element_base', 'extension'] as const satisfies readonly (keyof TypeRow)[];
 const INDEX_FIELDS = [
   'relid', 'schema', 'name', 'table_schema', 'table_name', 'method', 'unique', 'primary', 'valid', 'ready', 'key_count', 'attnums', 'opclasses', 'collations', 'options',
@@ -192,7 +201,8 @@ function tableRow(r: JsonRow, timestamp: (text: string) => unknown): TableRow {
 }
 
 /**
- * A column straight from its JSON array, its statistics attached later (withStats): the columns,
+ * A column straight from its JSON array, with its statistics when they came along (a superuser's),
+ * else attached later (withStats): the columns,
  * indexes and statistics are not decoded into row objects first, for at 10,000 tables those were
  * 110,000 objects that outlived a collection or two on their way to the snapshot (issue 16).
  */
@@ -206,19 +216,22 @@ function toColumn(r: JsonRow, types: ReadonlyMap<string, ColumnInfo['type']>): C
     notNull: r[C.not_null] as boolean,
     generated,
     collation: strOrNull(r[C.collation]),
-    stats: null,
+    stats: r[C.null_frac] === null ? null : toStats(r, C),
   };
 }
 
-/** A statistics row (STATS_FIELDS) as the snapshot keeps it. */
-function toStats(r: JsonRow): ColumnStats {
-  const values = r[S.most_common_vals] as string[] | null;
-  const freqs = r[S.most_common_freqs] as unknown[] | null;
+/** Where a row's statistics are: a statistics row (STATS_FIELDS) or a superuser's column (COLUMN_FIELDS). */
+type StatsAt = Record<'null_frac' | 'avg_width' | 'n_distinct' | 'correlation' | 'most_common_vals' | 'most_common_freqs', number>;
+
+/** A row's statistics as the snapshot keeps them. */
+function toStats(r: JsonRow, at: StatsAt): ColumnStats {
+  const values = r[at.most_common_vals] as string[] | null;
+  const freqs = r[at.most_common_freqs] as unknown[] | null;
   return {
-    nullFrac: float(r[S.null_frac]),
-    avgWidth: (r[S.avg_width] as number | null) ?? 0,
-    nDistinct: floatOrNull(r[S.n_distinct]) ?? 0,
-    correlation: floatOrNull(r[S.correlation]),
+    nullFrac: float(r[at.null_frac]),
+    avgWidth: (r[at.avg_width] as number | null) ?? 0,
+    nDistinct: floatOrNull(r[at.n_distinct]) ?? 0,
+    correlation: floatOrNull(r[at.correlation]),
     ...(values && freqs ? { mostCommon: { values, freqs: freqs.map(float) } } : {}),
   };
 }
@@ -329,14 +342,16 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
     const late = !joining && openHelper !== undefined && oids.length >= helperFrom;
     if (late) joining = await readingRelations.then(() => joinSnapshot(client, openHelper, HELPERS));
     const readingColumns = sent(
-      (late ? Promise.resolve() : readingRelations).then(() => queryRows<{ rows: JsonRow[]; types: JsonRow[] }>(client, columnsSql(server.version_num), [oids])),
+      (late ? Promise.resolve() : readingRelations).then(() => queryRows<{ rows: JsonRow[]; types: JsonRow[] }>(client, columnsSql(server.version_num, server.superuser), [oids])),
     );
     helpers = joining ? await joining.sessions : [];
     const [helper] = helpers;
     const other = helper ?? client;
     const readingIndexes = sent((helper ? Promise.resolve() : readingColumns).then(() => indexes(other, server.version_num, oids)));
-    const statsSqlText = jsonArrays(statsSql(server.superuser), STATS_FIELDS, '');
-    const readingStats = sent((helper ? readingColumns : readingIndexes).then(() => jsonRows(client, statsSqlText, [matched.schemas, matched.names])));
+    // A superuser's statistics come with the columns; anyone else's from pg_stats, by name.
+    const readingStats = server.superuser
+      ? null
+      : sent((helper ? readingColumns : readingIndexes).then(() => jsonRows(client, jsonArrays(STATS_SQL, STATS_FIELDS, ''), [matched.schemas, matched.names])));
     const timestamp = client.getTypeParser(TIMESTAMPTZ_OID, 'text');
     const relationRows = (await readingRelations).map((r) => tableRow(r, timestamp));
     const tableRows = relationRows.filter((r) => INDEXABLE_RELKINDS.has(r.relkind));
@@ -346,7 +361,7 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
     const readingNearby =
       nearbySchemas.length === 0
         ? undefined
-        : sent(readingStats.then(() => queryRows<{ schema: string; name: string }>(client, NEARBY_TABLES_SQL, [nearbySchemas])));
+        : sent((readingStats ?? (helper ? readingColumns : readingIndexes)).then(() => queryRows<{ schema: string; name: string }>(client, NEARBY_TABLES_SQL, [nearbySchemas])));
     // The plan's entries are matched to the relations while the server reads the rest.
     opts.onRelations?.({ tables: tableRows, otherRelations: others, searchPath: server.search_path });
     const [read] = await readingColumns;
@@ -355,7 +370,7 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
     const { indexRows, collations } = await readingIndexes;
     const names: KeyNames = { opclasses: new Map(server.opclasses.map((o) => [o.oid, o])), collations };
     const indexesByTable = groupBy(indexRows, I.relid, (r, relid) => toIndex(r, columnsByTable.get(relid) ?? [], names));
-    withStats(tableRows, columnsByTable, await readingStats);
+    if (readingStats) withStats(tableRows, columnsByTable, await readingStats);
     const nearby = await readingNearby;
     for (const helper of helpers) await queryRows(helper, 'commit');
     await queryRows(client, 'commit');
@@ -466,7 +481,7 @@ function withStats(tables: readonly TableRow[], columnsByTable: ReadonlyMap<stri
     const inherited = t.relkind === 'p';
     for (const c of columns) {
       const s = statsOf(list, c.name, inherited);
-      if (s) c.stats = toStats(s);
+      if (s) c.stats = toStats(s, S);
     }
   }
 }
