@@ -277,8 +277,8 @@ export type OpenHelper = () => Promise<pg.Client>;
 
 export interface SnapshotOptions {
   /**
-   * Opens a second session, so that the indexes query runs beside the columns and statistics queries
-   * (each takes a third to half a second or so of server time at 10,000 tables). It reads the same catalog: its
+   * Opens a second session, so that the relations and indexes are read beside the columns (each a
+   * third of a second or so of server time at 10,000 tables). It reads the same catalog: its
    * transaction imports the first one's snapshot (pg_export_snapshot). Without it, or for a small
    * plan, one session does all.
    */
@@ -333,21 +333,28 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
       });
     oids = matched.tables;
     // Everything is asked for at once, each session's statements one after the other (pg would queue
-    // them, but will stop doing so), and decoded here as it comes: on this session the relations and
-    // columns (and, without a helper, all the rest), on the helper the indexes.
+    // them, but will stop doing so), and decoded here as it comes. With a helper opened early (while
+    // the patterns were matched), this session reads the columns (which the indexes are named from),
+    // the helper the relations, then the indexes: the two take the server about as long. Without a
+    // helper, this session reads all. A helper opened only now exports the snapshot once this session
+    // has read the relations: their sizes and analyze times are not transactional, and are read
+    // before it opens, as for one session.
     const relationsSql = jsonArrays(RELATIONS_SQL, TABLE_FIELDS, 'q.schema, q.name', ['oid', 'relpages', 'size_bytes', 'last_analyzed']);
-    const readingRelations = sent(jsonRows(client, relationsSql, [matched.relations]));
-    // A helper opened only now exports this session's snapshot once the relations are read: their
-    // sizes and analyze times are not transactional, and are read before it opens, as for one session.
+    const readRelations = (session: pg.ClientBase) => jsonRows(session, relationsSql, [matched.relations]);
     const late = !joining && openHelper !== undefined && oids.length >= helperFrom;
-    if (late) joining = await readingRelations.then(() => joinSnapshot(client, openHelper, HELPERS));
+    const relationsHere = joining ? null : sent(readRelations(client));
+    if (late && relationsHere) joining = await relationsHere.then(() => joinSnapshot(client, openHelper, HELPERS));
     const readingColumns = sent(
-      (late ? Promise.resolve() : readingRelations).then(() => queryRows<{ rows: JsonRow[]; types: JsonRow[] }>(client, columnsSql(server.version_num, server.superuser), [oids])),
+      (relationsHere && !late ? relationsHere : Promise.resolve()).then(() =>
+        queryRows<{ rows: JsonRow[]; types: JsonRow[] }>(client, columnsSql(server.version_num, server.superuser), [oids]),
+      ),
     );
     helpers = joining ? await joining.sessions : [];
     const [helper] = helpers;
     const other = helper ?? client;
-    const readingIndexes = sent((helper ? Promise.resolve() : readingColumns).then(() => indexes(other, server.version_num, oids)));
+    const readingRelations = relationsHere ?? sent((helper ? Promise.resolve() : readingColumns).then(() => readRelations(other)));
+    const indexesAfter = helper ? (relationsHere ? Promise.resolve() : readingRelations) : readingColumns;
+    const readingIndexes = sent(indexesAfter.then(() => indexes(other, server.version_num, oids)));
     // A superuser's statistics come with the columns; anyone else's from pg_stats, by name.
     const readingStats = server.superuser
       ? null
