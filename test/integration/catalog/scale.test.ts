@@ -5,7 +5,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { TABLES_SQL } from '../../../src/catalog/queries.js';
+import { MATCHED_SQL, RELATIONS_SQL, TABLES_SQL } from '../../../src/catalog/queries.js';
 import { patternParams } from '../../../src/catalog/snapshot.js';
 import type { PlanFile, TableSpec } from '../../../src/planfile/types.js';
 import { planFile } from '../../support/plan-file.js';
@@ -127,6 +127,22 @@ function settled(rows: Record<string, unknown>[]): Record<string, unknown>[] {
   return rows.map(({ last_analyzed: _analyzed, ...rest }) => rest);
 }
 
+/**
+ * What the snapshot reads in two steps (MATCHED_SQL's oid arrays, then RELATIONS_SQL by oid): the
+ * rows of TABLES_SQL, the indexable ones' oids and their distinct schema and table names.
+ */
+async function twoSteps(params: unknown[], rows: Record<string, unknown>[]): Promise<void> {
+  const [matched] = (await db.query<{ tables: string[]; relations: string[]; schemas: string[]; names: string[] }>(MATCHED_SQL, params)).rows;
+  assert.ok(matched);
+  assert.deepEqual(settled((await db.query(RELATIONS_SQL, [matched.relations])).rows), settled(rows));
+  const indexable = rows.filter((r) => ['r', 'p', 'm'].includes(r.relkind as string));
+  const sorted = (values: unknown[]) => [...new Set(values.map(String))].sort();
+  assert.deepEqual(sorted(matched.tables), sorted(indexable.map((r) => r.oid)));
+  assert.equal(matched.tables.length, indexable.length);
+  assert.deepEqual(sorted(matched.schemas), sorted(indexable.map((r) => r.schema)));
+  assert.deepEqual(sorted(matched.names), sorted(indexable.map((r) => r.name)));
+}
+
 test('TABLES_SQL returns exactly the rows of the plain patterns × relations formulation, whatever the search_path', async () => {
   await db.query(AWKWARD_CATALOG);
   const params = patternParams(plan(AWKWARD_PATTERNS));
@@ -136,6 +152,7 @@ test('TABLES_SQL returns exactly the rows of the plain patterns × relations for
     const actual = settled((await db.query(TABLES_SQL, params)).rows);
     assert.ok(expected.length > 0 || path === 'nonexistent', `search_path ${path}: the reference finds something`);
     assert.deepEqual(actual, expected, `search_path ${path}`);
+    await twoSteps(params, (await db.query(TABLES_SQL, params)).rows);
   }
   await db.query('reset search_path');
 });
@@ -146,8 +163,9 @@ test('each pattern alone matches what it matched before', async () => {
     for (const pattern of AWKWARD_PATTERNS) {
       const params = patternParams(plan([pattern]));
       const expected = settled((await db.query(REFERENCE_SQL, params)).rows);
-      const actual = settled((await db.query(TABLES_SQL, params)).rows);
-      assert.deepEqual(actual, expected, pattern);
+      const rows = (await db.query(TABLES_SQL, params)).rows;
+      assert.deepEqual(settled(rows), expected, pattern);
+      await twoSteps(params, rows);
     }
   } finally {
     await db.query('reset search_path');
