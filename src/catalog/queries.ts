@@ -1,6 +1,6 @@
 /**
- * The catalog queries of a snapshot: five or six statements for a whole plan, whatever its size. Names and
- * patterns travel as array parameters; oids as oid[]; nothing is interpolated. None of them waits
+ * The catalog queries of a snapshot: five or six statements for a whole plan, whatever its size.
+ * Names and patterns travel as array parameters; oids as oid[]; nothing is interpolated. None of them waits
  * behind another session's lock except to deparse an index expression or predicate (see INDEXES_SQL).
  */
 
@@ -54,7 +54,8 @@ select current_setting('server_version_num')::int as version_num,
 
 /**
  * The CTEs that match the plan's patterns: `tree`, the tables they match, then the partitions of the
- * partitioned ones, recursively; `rels`, those and the other relations the patterns name. Pattern i is ($1[i], $2[i], $3[i], $4[i]) = (schema exact, schema LIKE, table exact, table LIKE);
+ * partitioned ones, recursively; `rels`, those and the other relations the patterns name.
+ * Pattern i is ($1[i], $2[i], $3[i], $4[i]) = (schema exact, schema LIKE, table exact, table LIKE);
  * a pattern without a schema looks through search_path, where (as in PostgreSQL) the first schema
  * holding a relation of a given name hides the others, whatever kind of relation it is.
  *
@@ -200,7 +201,7 @@ export const TABLES_SQL = `with recursive${MATCH_CTES}${relationsOf('rels r')}`;
  * queries of the snapshot to start at once: `tables`, the indexable ones (tree), whose columns,
  * indexes and statistics are read; `relations`, those and the other relations the plan names
  * exactly, read by RELATIONS_SQL; `schemas` and `names`, the tables' distinct schema and table names,
- * for statsSql. The matching is most of TABLES_SQL's work (a third of a second at 10,000 entries):
+ * for STATS_SQL. The matching is most of TABLES_SQL's work (a third of a second at 10,000 entries):
  * done once, then the tables, columns, indexes and statistics are read by oid on two sessions at once,
  * instead of each waiting for the 10,000 rows of the tables to come and be decoded (issue 16).
  */

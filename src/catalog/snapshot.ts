@@ -1,6 +1,7 @@
 /**
- * Takes a catalog snapshot for a plan: one read-only transaction, five catalog queries (six for a role
- * that is not a superuser), whatever the number of tables and columns (see queries.ts). The result is plain data for the pure planner.
+ * Takes a catalog snapshot for a plan: one read-only transaction, five catalog queries (six for a
+ * role that is not a superuser), whatever the number of tables and columns (see queries.ts). The
+ * result is plain data for the pure planner.
  */
 import type pg from 'pg';
 import { InputError, SqlError, type Problem } from '../errors.js';
@@ -202,9 +203,9 @@ function tableRow(r: JsonRow, timestamp: (text: string) => unknown): TableRow {
 
 /**
  * A column straight from its JSON array, with its statistics when they came along (a superuser's),
- * else attached later (withStats): the columns,
- * indexes and statistics are not decoded into row objects first, for at 10,000 tables those were
- * 110,000 objects that outlived a collection or two on their way to the snapshot (issue 16).
+ * else attached later (withStats): the columns, indexes and statistics are not decoded into row
+ * objects first, for at 10,000 tables those were 110,000 objects that outlived a collection or two on
+ * their way to the snapshot (issue 16).
  */
 function toColumn(r: JsonRow, types: ReadonlyMap<string, ColumnInfo['type']>): ColumnInfo {
   const generated = r[C.generated] === 's' || r[C.generated] === 'v' ? (r[C.generated] as 's' | 'v') : '';
@@ -338,7 +339,7 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
     // the helper the relations, then the indexes: the two take the server about as long. Without a
     // helper, this session reads all. A helper opened only now exports the snapshot once this session
     // has read the relations: their sizes and analyze times are not transactional, and are read
-    // before it opens, as for one session.
+    // before it opens, as for one session. (A third session was slower on an idle machine of 2 cores.)
     const relationsSql = jsonArrays(RELATIONS_SQL, TABLE_FIELDS, 'q.schema, q.name', ['oid', 'relpages', 'size_bytes', 'last_analyzed']);
     const readRelations = (session: pg.ClientBase) => jsonRows(session, relationsSql, [matched.relations]);
     const late = !joining && openHelper !== undefined && oids.length >= helperFrom;
@@ -364,7 +365,7 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
     const tableRows = relationRows.filter((r) => INDEXABLE_RELKINDS.has(r.relkind));
     const others = relationRows.filter((r) => !INDEXABLE_RELKINDS.has(r.relkind)).map((r) => ({ schema: r.schema, name: r.name, relkind: r.relkind }));
     const nearbySchemas = schemasOfMisses(params, relationRows, server.search_path);
-    // After this session's last statement: with a helper, the columns; without, the statistics.
+    // After this session's last statement: the statistics, else the columns (with a helper) or the indexes.
     const readingNearby =
       nearbySchemas.length === 0
         ? undefined
