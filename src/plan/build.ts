@@ -88,13 +88,18 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
   // On a Citus coordinator: shard builds per node kept within a bound (src/plan/citus.ts).
   const citus = citusRunSettings(file, snapshot, state.steps, deriveRunSettings(snapshot.server.settings, file, options.machine ?? null));
   const priced = priceBuilds(state.steps, snapshot, citus.settings, options.costModel ?? DEFAULT_MODEL, tablesByKey);
+  // The steps are this plan's own, made above: each build carries its settings from here on.
+  for (const step of state.steps) {
+    const build = priced.builds.get(step.id);
+    if (build) step.build = build;
+  }
   return {
     version: 1,
     source: file.file,
     server: { version: snapshot.server.version, versionNum: snapshot.server.versionNum },
     settings: { ...citus.settings, costModel: costModelSummary(options.costModel ?? DEFAULT_MODEL, priced.predictedSeconds) },
     columns,
-    steps: priced.steps,
+    steps: state.steps,
     warnings: [...new Set([...warnings, ...citus.warnings])],
     tables: summarise(resolution.tables.map((r) => r.table)),
     matchedNoTable: resolution.tables.length === 0,

@@ -7,7 +7,7 @@ import type { ColumnAction, Plan, Step } from './types.js';
 import { quoteIdent, quoteQualified } from '../sql/quote.js';
 import { humanBytes } from '../format.js';
 import { sessionSettingsSql } from './settings.js';
-import { comment, settingsLine, statementBlocks, stepCounts } from './plan-text.js';
+import { comment, countBy, settingsLine, statementBlocks, stepCounts } from './plan-text.js';
 import { hazardLine, hazardSteps } from './hazards.js';
 
 import { NOTHING_MATCHED, renderExplain, type ExplainOptions } from './explain.js';
@@ -115,9 +115,11 @@ const STEP_ACTIONS: Step['action'][] = ['drop-invalid', 'create-parent', 'create
  */
 function jsonSummary(plan: Plan): Record<string, number | Record<string, number>> {
   const summary: Record<string, number | Record<string, number>> = { statements: plan.steps.length };
-  for (const a of STEP_ACTIONS) summary[a] = plan.steps.filter((s) => s.action === a).length;
+  const steps = countBy(plan.steps, (s) => s.action);
+  for (const a of STEP_ACTIONS) summary[a] = steps.get(a) ?? 0;
   const columns: Record<string, number> = {};
-  for (const a of COLUMN_ACTIONS) columns[a] = plan.columns.filter((c) => c.action === a).length;
+  const decisions = countBy(plan.columns, (c) => c.action);
+  for (const a of COLUMN_ACTIONS) columns[a] = decisions.get(a) ?? 0;
   summary.columns = columns;
   return summary;
 }

@@ -54,7 +54,7 @@ function readPlanText(text: string, file: string): ReadPlan {
 
   const skip = Object.keys(UNIT_KEYS).map((k) => `/${k}`);
   const described = describeSchemaErrors(schemaErrors(data), data, where, { skip, omitMissingKeys: syntax.length > 0 });
-  const content = [...described, ...checkValues(data, where, { omitMissingKeys: syntax.length > 0 }), ...nulProblems(data, where)];
+  const content = [...described, ...checkValues(data, where, { omitMissingKeys: syntax.length > 0 }), ...nulProblems(data, where, text)];
   return { text, data, where, syntax, structure, content };
 }
 
