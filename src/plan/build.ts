@@ -137,6 +137,9 @@ function columnSlots(a: {
 
   for (const r of a.resolved) {
     const table = r.table;
+    // One name object for all the lines of a table's columns (nothing changes a line's table): at
+    // 40,000 columns, 30,000 fewer objects that live as long as the plan (issue 16).
+    const tableName = qname(table);
     const concurrently = r.spec.concurrently ?? file.concurrently;
     const covering = ancestors(table, tablesByKey);
     for (const { column, spec, include: includeColumns } of r.columns) {
@@ -146,7 +149,7 @@ function columnSlots(a: {
       const parent = ownOptions ? undefined : covering.find((t) => plannedOnTable.has(qualifiedKey(t) + '\0' + column.name));
       if (parent) {
         const reason = `covered by the index planned on its partitioned table ${quoteQualified(parent)}`;
-        slots.push({ plan: { table: qname(table), column: column.name, type: column.type.declared, method: null, opclass: null, index: null, action: 'skip', reason } });
+        slots.push({ plan: { table: tableName, column: column.name, type: column.type.declared, method: null, opclass: null, index: null, action: 'skip', reason } });
         continue;
       }
       const decision = advise({ column, table, spec, rules: file.rules, catalog: snapshot });
@@ -157,9 +160,10 @@ function columnSlots(a: {
       if (decision.kind === 'skip') {
         // A column an existing valid index already leads is served: that is "exists", not a skip.
         const action = decision.existingIndex ? 'exists' : 'skip';
-        const index = decision.existingIndex ? qname(decision.existingIndex) : null;
+        // The decision's own name object, made for it: no copy.
+        const index = decision.existingIndex ?? null;
         // Written out rather than spread from a common base: the most common line of a large plan (issue 16).
-        const plan: ColumnPlan = { table: qname(table), column: column.name, type: column.type.declared, method: null, opclass: null, index, action, reason: decision.reason };
+        const plan: ColumnPlan = { table: tableName, column: column.name, type: column.type.declared, method: null, opclass: null, index, action, reason: decision.reason };
         if (decision.suggestion) plan.suggestion = decision.suggestion;
         slots.push({ plan });
         continue;
@@ -194,7 +198,7 @@ function columnSlots(a: {
         const type = ix.keys.map((c) => c?.type.declared ?? 'expression').join(', ');
         slots.push({
           plan: {
-            table: qname(table),
+            table: tableName,
             column: keys,
             type,
             method: null,

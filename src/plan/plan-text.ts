@@ -95,7 +95,40 @@ export function settingsLine(plan: Plan): string {
  * index a user may rely on) says so in a line of its own, which a reviewer's search finds.
  */
 export function statementBlocks(steps: Step[]): string[] {
-  return steps.map((step) => `${step.hazard ? comment(HAZARD_COMMENT) + '\n' : ''}${comment(step.reason)}\n${step.build ? comment(`apply builds it with ${buildSettingsText(step.build)}`) + '\n' : ''}${step.sql};`);
+  return steps.map(statementBlock);
+}
+
+/** One statement under its reason (statementBlocks). */
+export function statementBlock(step: Step): string {
+  return `${step.hazard ? comment(HAZARD_COMMENT) + '\n' : ''}${comment(step.reason)}\n${step.build ? comment(`apply builds it with ${buildSettingsText(step.build)}`) + '\n' : ''}${step.sql};`;
+}
+
+/**
+ * The lines of a long text, joined a group at a time as they come. Each line is made of pieces
+ * (a rope) that lived until the final join, and every young-generation collection while the SQL of
+ * a 10,000-table plan was written copied them all: 7-43 ms of collections against 0-5 ms when a
+ * group of 1,000 lines is one flat string as soon as it is complete (issue 16).
+ */
+export class TextLines {
+  private readonly groups: string[] = [];
+  private group: string[] = [];
+
+  push(line: string): void {
+    this.group.push(line);
+    if (this.group.length === TextLines.GROUP) {
+      this.groups.push(this.group.join('\n'));
+      this.group = [];
+    }
+  }
+
+  /** Every line, each ended by a newline. */
+  text(): string {
+    if (this.group.length > 0) this.groups.push(this.group.join('\n'));
+    this.group = [];
+    return this.groups.length === 0 ? '\n' : this.groups.join('\n') + '\n';
+  }
+
+  private static readonly GROUP = 1000;
 }
 
 export const HAZARD_COMMENT = 'HAZARD: drops an index; pgindex apply runs this only with --allow-drop';
