@@ -387,6 +387,16 @@ export function resolveTables(file: PlanFile, snapshot: CatalogSnapshot, options
       out.push({ table, spec: entry.spec, columns, indexes });
       continue;
     }
+    // (A table without columns: the general weighing keeps every entry, each with none.)
+    const whole = table.columns.length > 0 ? wholeTableWinner(applying) : undefined;
+    if (whole) {
+      // What the general weighing below comes to for entries that each give every column the same
+      // way: the most specific one gives them all, the others nothing, and no warning. A table both
+      // a glob and its exact name plan (nine in ten of a large plan's) skips building and comparing
+      // each entry's columns (issue 16).
+      out.push({ table, spec: whole.spec, columns: entryColumns(table, whole.spec, miss), indexes: [] });
+      continue;
+    }
     const contributions = applying.map((entry) => ({
       entry,
       columns: entryColumns(table, entry.spec, miss),
@@ -508,6 +518,24 @@ function entryIndexes(
     if (complete) out.push({ spec: ix, keys, include });
   }
   return out;
+}
+
+/**
+ * The most specific of several entries that are all `columns: all` with no exclude, no `indexes:`
+ * and the same tablespace and concurrently: they give every column alike, so it takes them all.
+ * Undefined when any entry differs in one of these.
+ */
+function wholeTableWinner(applying: readonly Entry[]): Entry | undefined {
+  const [first] = applying;
+  if (!first) return undefined;
+  let winner = first;
+  for (const e of applying) {
+    const spec = e.spec;
+    if (spec.columns !== 'all' || spec.exclude.length > 0 || spec.indexes !== undefined || spec.auto) return undefined;
+    if ((spec.tablespace ?? null) !== (first.spec.tablespace ?? null) || (spec.concurrently ?? null) !== (first.spec.concurrently ?? null)) return undefined;
+    if (moreSpecific(e, winner)) winner = e;
+  }
+  return winner;
 }
 
 /** An exact name is more specific than a glob; between two of a kind, the later entry. */
