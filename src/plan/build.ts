@@ -173,7 +173,10 @@ function columnSlots(a: {
       const unique = spec?.unique ?? false;
       const writtenTablespace = spec?.tablespace ?? r.spec.tablespace ?? file.tablespace;
       const tablespace = writtenTablespace === undefined ? null : tablespaceName(writtenTablespace, pos, problems);
-      checkIntent({ table, columns: [column.name], label: columnLabel(table, column.name), where, tablespace, unique, pos, snapshot, tablesByKey, problems });
+      // Only a where, a tablespace or unique has anything to check: most columns skip writing a label for it.
+      if (where !== null || tablespace !== null || unique) {
+        checkIntent({ table, columns: [column.name], label: columnLabel(table, column.name), where, tablespace, unique, pos, snapshot, tablesByKey, problems });
+      }
 
       const opclass = decision.opclass === null ? null : { schema: decision.opclassSchema, name: decision.opclass };
       const def: IndexDef = {
