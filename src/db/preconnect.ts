@@ -30,14 +30,27 @@ interface Opened {
 export class Preconnected {
   private readonly opening = new Map<number | 'control', Promise<Opened | null>>();
 
-  /** Opens the control connection and sessions 1…`sessions` of run `runId`, with their application_names. */
+  /**
+   * Opens the control connection and sessions 1…`sessions` of run `runId`, with their
+   * application_names, once `after` has resolved: the connection the caller needs first (the
+   * planner's) does not share the server's and this process's CPU with them while it authenticates.
+   * If `after` rejects, none is opened (the run will not start).
+   */
   constructor(
     readonly runId: string,
     config: pg.ClientConfig,
     sessions: number,
+    after: Promise<unknown> = Promise.resolve(),
   ) {
+    const start = after.then(
+      () => true,
+      () => false,
+    );
     for (const n of ['control', ...Array.from({ length: sessions }, (_, i) => i + 1)] as const) {
-      this.opening.set(n, open({ ...config, application_name: applicationName(runId, n) }));
+      this.opening.set(
+        n,
+        start.then((go) => (go ? open({ ...config, application_name: applicationName(runId, n) }) : null)),
+      );
     }
   }
 

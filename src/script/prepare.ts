@@ -74,7 +74,8 @@ export async function prepareScript(opts: PrepareScriptOptions): Promise<Prepare
   // The run's own connections too: it would otherwise open them after planning, before its first
   // statement. Sessions beyond the statements' count would have nothing to run.
   const choices = scriptChoices(opts.choices);
-  const preconnected = opts.preconnect ? new Preconnected(newRunId(), connection, Math.min(choices.parallelism, opts.script.statements.length)) : null;
+  // Opened once the planner's connection is, which planning waits for first.
+  const preconnected = opts.preconnect ? new Preconnected(newRunId(), connection, Math.min(choices.parallelism, opts.script.statements.length), connecting) : null;
   // What depends on the server alone is read once connected, while the file is still being parsed.
   const serverFacts = connecting.then(({ client }) => readServerFacts(client));
   serverFacts.catch(() => undefined);
