@@ -29,6 +29,12 @@ async function backends(app: string): Promise<number[]> {
   return rows.map((r) => r.pid);
 }
 
+/** Waits (up to 20 s, for a busy machine) until `count` backends have that application_name. */
+async function backendsBecome(app: string, count: number): Promise<void> {
+  for (let i = 0; i < 2000 && (await backends(app)).length !== count; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal((await backends(app)).length, count, `${app}: ${count} backends`);
+}
+
 test('callers that need the session at the same time share one connection, also after it was lost', async () => {
   const { s, app } = session();
   try {
@@ -199,9 +205,8 @@ test('connections opened ahead are taken by their sessions (one backend each, no
   const ahead = new Preconnected(runId, { connectionString: db.url }, 2);
   const s1 = new Session(1, { connectionString: db.url, application_name: applicationName(runId, 1) }, { own: ["SET lock_timeout = '1s'"], written: [], order: 'own-first' }, ahead.take(1));
   try {
-    // Wait until both opened ahead (and the control connection) are there.
-    for (let i = 0; i < 200 && (await backends(applicationName(runId, 'control'))).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    for (let i = 0; i < 200 && (await backends(applicationName(runId, 2))).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    // Wait until the three opened ahead (the control connection, sessions 1 and 2) are there.
+    for (const n of ['control', 1, 2] as const) await backendsBecome(applicationName(runId, n), 1);
     const [pid1] = await backends(applicationName(runId, 1));
     const [pid2] = await backends(applicationName(runId, 2));
     assert.ok(pid1 !== undefined && pid2 !== undefined);
@@ -210,7 +215,7 @@ test('connections opened ahead are taken by their sessions (one backend each, no
     assert.deepEqual(await backends(applicationName(runId, 1)), [pid1]);
     // The server ends the one of session 2 before it is taken: the session opens another.
     await db.query('select pg_terminate_backend($1)', [pid2]);
-    for (let i = 0; i < 200 && (await backends(applicationName(runId, 2))).length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await backendsBecome(applicationName(runId, 2), 0);
     const s2Ahead = new Session(2, { connectionString: db.url, application_name: applicationName(runId, 2) }, { own: [], written: [], order: 'own-first' }, ahead.take(2));
     try {
       await s2Ahead.ensureOpen();
@@ -222,7 +227,7 @@ test('connections opened ahead are taken by their sessions (one backend each, no
   } finally {
     await Promise.all([s1.close(), ahead.close()]);
   }
-  for (const n of ['control', 1, 2] as const) assert.deepEqual(await backends(applicationName(runId, n)), [], `${n} closed`);
+  for (const n of ['control', 1, 2] as const) await backendsBecome(applicationName(runId, n), 0);
 });
 
 test('queryMessage sends the settings the session lacks in front of the text, takes them back with a failed message, and counts positions from the text', async () => {
