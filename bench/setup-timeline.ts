@@ -1,10 +1,11 @@
 /**
- * `node dist/bench/setup-timeline.js --pg-bin DIR [--runs N] [--rows N] [-j N] [--compare DIST]`:
+ * `node dist/bench/setup-timeline.js --pg-bin DIR [--runs N] [--rows N] [-j N] [--compare DIST]...`:
  * where `pgindex run` spends the time from its process's start to its first statement, on a pg_dump
  * post-data section (the bench's mixed set, small: the setup does not grow with the rows). Each run
- * starts from a copy of one restored database (CREATE DATABASE … TEMPLATE). With --compare, another
- * build's dist directory (e.g. /work/main/dist) runs too, the two taking turns run by run (forward,
- * then backward), so that on a shared machine their runs sit side by side; medians are reported.
+ * starts from a copy of one restored database (CREATE DATABASE … TEMPLATE). With --compare (one or
+ * more), other builds' dist directories (e.g. /work/main/dist) run too, all taking turns run by run
+ * (forward, then backward), so that on a shared machine their runs sit side by side; medians are
+ * reported.
  *
  * The spans come from the run's --json events (spawn → `begin`, spawn → the first `start`) and from
  * the performance marks the run command leaves (`pgindex:…`), which bench/marks-probe.ts collects.
@@ -75,12 +76,12 @@ async function runOnce(dist: string, probe: string, url: string, post: string, j
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { 'pg-bin': { type: 'string' }, runs: { type: 'string' }, rows: { type: 'string' }, jobs: { type: 'string', short: 'j' }, compare: { type: 'string' } },
+    options: { 'pg-bin': { type: 'string' }, runs: { type: 'string' }, rows: { type: 'string' }, jobs: { type: 'string', short: 'j' }, compare: { type: 'string', multiple: true } },
   });
   const runs = Number(values.runs ?? 7);
   const rows = Number(values.rows ?? 20000);
   const jobs = values.jobs ?? '2';
-  const builds = [OURS, ...(values.compare ? [resolve(values.compare)] : [])];
+  const builds = [OURS, ...(values.compare ?? []).map((d) => resolve(d))];
   const probe = join(OURS, 'bench', 'marks-probe.js');
   const server = await startServer(values['pg-bin'] ? { binDir: values['pg-bin'] } : {});
   const dir = mkdtempSync(join(tmpdir(), 'pgindex-setup-data-'));
