@@ -221,6 +221,10 @@ export class Session {
   /** Ends the connection for good: a connect in progress is waited for and ended too. */
   async close(): Promise<void> {
     this.closed = true;
+    // A connection opened ahead that no connect took is this session's to end.
+    const ahead = this.first;
+    this.first = null;
+    if (ahead) await (await ahead)?.end().catch(() => undefined);
     if (this.opening) await this.opening.catch(() => undefined);
     await this.endClient();
   }
