@@ -51,10 +51,12 @@ export function advise(input: AdviceInput): Decision {
   if (plain) {
     const leading = leadingIndex(input, input.table, column);
     if (leading) {
-      const what = [leading.method, leading.primary ? 'primary key' : leading.unique ? 'unique' : null].filter(Boolean).join(', ');
+      const what = leading.primary ? ', primary key' : leading.unique ? ', unique' : '';
       return {
         kind: 'skip',
-        reason: `already led by valid index ${quoteQualified(leading)} (${what})`,
+        // Joined once, one flat string: the reason of most columns of a large plan, kept as long as
+        // the plan (a template made a chain of partial strings that each collection copied; issue 16).
+        reason: ['already led by valid index ', quoteQualified(leading), ' (', leading.method, what, ')'].join(''),
         existingIndex: { schema: leading.schema, name: leading.name },
       };
     }

@@ -246,8 +246,12 @@ export function matchEntries(file: PlanFile, relations: Relations): EntryMatches
   return { entries: list, problems, matched, counts: [relations.tables.length, relations.otherRelations?.length ?? 0] };
 }
 
-/** For each table, the entries that apply to it, in plan order. */
-function assign(file: PlanFile, snapshot: CatalogSnapshot, problems: Problem[], warnings: string[], given?: EntryMatches): Map<string, Entry[]> {
+/**
+ * For each table, the entries that apply to it, in plan order. Keyed by the snapshot's TableInfo
+ * itself: resolveTables looks every table up, and a key string each was 20,000 more strings at
+ * 10,000 tables (issue 16).
+ */
+function assign(file: PlanFile, snapshot: CatalogSnapshot, problems: Problem[], warnings: string[], given?: EntryMatches): Map<TableInfo, Entry[]> {
   const counts = [snapshot.tables.length, snapshot.otherRelations?.length ?? 0];
   const matches = given && given.counts[0] === counts[0] && given.counts[1] === counts[1] ? given : matchEntries(file, snapshot);
   problems.push(...matches.problems);
@@ -273,15 +277,15 @@ function assign(file: PlanFile, snapshot: CatalogSnapshot, problems: Problem[], 
     return false;
   };
   // Entry by entry, in plan order, to the tables each matched (not table by table through every entry).
-  const result = new Map<string, Entry[]>();
+  const result = new Map<TableInfo, Entry[]>();
   for (const e of list) {
     const matched = matchedBy.get(e) ?? new Set<string>();
     for (const k of matched) {
       const t = byKey.get(k);
       if (!t || (e.pattern.isGlob && coveredByAncestor(t, matched))) continue;
-      const applying = result.get(k);
+      const applying = result.get(t);
       if (applying) applying.push(e);
-      else result.set(k, [e]);
+      else result.set(t, [e]);
     }
   }
   return result;
@@ -373,7 +377,7 @@ export function resolveTables(file: PlanFile, snapshot: CatalogSnapshot, options
 
   const out: ResolvedTable[] = [];
   for (const table of snapshot.tables) {
-    const applying = assigned.get(qualifiedKey(table));
+    const applying = assigned.get(table);
     if (!applying) continue;
     if (applying.length === 1) {
       // One entry (the usual case): every column it gives is its own, no other entry to weigh it against.
@@ -381,6 +385,16 @@ export function resolveTables(file: PlanFile, snapshot: CatalogSnapshot, options
       const columns = entryColumns(table, entry.spec, miss);
       const indexes = entryIndexes(table, entry.spec, miss);
       out.push({ table, spec: entry.spec, columns, indexes });
+      continue;
+    }
+    // (A table without columns: the general weighing keeps every entry, each with none.)
+    const whole = table.columns.length > 0 ? wholeTableWinner(applying) : undefined;
+    if (whole) {
+      // What the general weighing below comes to for entries that each give every column the same
+      // way: the most specific one gives them all, the others nothing, and no warning. A table both
+      // a glob and its exact name plan (nine in ten of a large plan's) skips building and comparing
+      // each entry's columns (issue 16).
+      out.push({ table, spec: whole.spec, columns: entryColumns(table, whole.spec, miss), indexes: [] });
       continue;
     }
     const contributions = applying.map((entry) => ({
@@ -418,7 +432,7 @@ export function resolveTables(file: PlanFile, snapshot: CatalogSnapshot, options
   for (const table of snapshot.tables) {
     // A table that has been analyzed (most, on a database in use) is passed over without a key string.
     if (!neverAnalyzed(table)) continue;
-    const entries = assigned.get(qualifiedKey(table));
+    const entries = assigned.get(table);
     // Complete definitions (`indexes:`) use no statistics, except to choose the method of one plain column;
     // `indexes: auto` weighs its candidates with them.
     const advised = entries?.some((e) => e.spec.auto || e.spec.columns === 'all' || e.spec.columns.length > 0 || (e.spec.indexes ?? []).some((ix) => advisorChooses(specMethodFacts(ix))));
@@ -504,6 +518,24 @@ function entryIndexes(
     if (complete) out.push({ spec: ix, keys, include });
   }
   return out;
+}
+
+/**
+ * The most specific of several entries that are all `columns: all` with no exclude, no `indexes:`
+ * and the same tablespace and concurrently: they give every column alike, so it takes them all.
+ * Undefined when any entry differs in one of these.
+ */
+function wholeTableWinner(applying: readonly Entry[]): Entry | undefined {
+  const [first] = applying;
+  if (!first) return undefined;
+  let winner = first;
+  for (const e of applying) {
+    const spec = e.spec;
+    if (spec.columns !== 'all' || spec.exclude.length > 0 || spec.indexes !== undefined || spec.auto) return undefined;
+    if ((spec.tablespace ?? null) !== (first.spec.tablespace ?? null) || (spec.concurrently ?? null) !== (first.spec.concurrently ?? null)) return undefined;
+    if (moreSpecific(e, winner)) winner = e;
+  }
+  return winner;
 }
 
 /** An exact name is more specific than a glob; between two of a kind, the later entry. */

@@ -88,13 +88,18 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
   // On a Citus coordinator: shard builds per node kept within a bound (src/plan/citus.ts).
   const citus = citusRunSettings(file, snapshot, state.steps, deriveRunSettings(snapshot.server.settings, file, options.machine ?? null));
   const priced = priceBuilds(state.steps, snapshot, citus.settings, options.costModel ?? DEFAULT_MODEL, tablesByKey);
+  // The steps are this plan's own, made above: each build carries its settings from here on.
+  for (const step of state.steps) {
+    const build = priced.builds.get(step.id);
+    if (build) step.build = build;
+  }
   return {
     version: 1,
     source: file.file,
     server: { version: snapshot.server.version, versionNum: snapshot.server.versionNum },
     settings: { ...citus.settings, costModel: costModelSummary(options.costModel ?? DEFAULT_MODEL, priced.predictedSeconds) },
     columns,
-    steps: priced.steps,
+    steps: state.steps,
     warnings: [...new Set([...warnings, ...citus.warnings])],
     tables: summarise(resolution.tables.map((r) => r.table)),
     matchedNoTable: resolution.tables.length === 0,
@@ -132,6 +137,9 @@ function columnSlots(a: {
 
   for (const r of a.resolved) {
     const table = r.table;
+    // One name object for all the lines of a table's columns (nothing changes a line's table): at
+    // 40,000 columns, 30,000 fewer objects that live as long as the plan (issue 16).
+    const tableName = qname(table);
     const concurrently = r.spec.concurrently ?? file.concurrently;
     const covering = ancestors(table, tablesByKey);
     for (const { column, spec, include: includeColumns } of r.columns) {
@@ -141,7 +149,7 @@ function columnSlots(a: {
       const parent = ownOptions ? undefined : covering.find((t) => plannedOnTable.has(qualifiedKey(t) + '\0' + column.name));
       if (parent) {
         const reason = `covered by the index planned on its partitioned table ${quoteQualified(parent)}`;
-        slots.push({ plan: { table: qname(table), column: column.name, type: column.type.declared, method: null, opclass: null, index: null, action: 'skip', reason } });
+        slots.push({ plan: { table: tableName, column: column.name, type: column.type.declared, method: null, opclass: null, index: null, action: 'skip', reason } });
         continue;
       }
       const decision = advise({ column, table, spec, rules: file.rules, catalog: snapshot });
@@ -152,9 +160,10 @@ function columnSlots(a: {
       if (decision.kind === 'skip') {
         // A column an existing valid index already leads is served: that is "exists", not a skip.
         const action = decision.existingIndex ? 'exists' : 'skip';
-        const index = decision.existingIndex ? qname(decision.existingIndex) : null;
+        // The decision's own name object, made for it: no copy.
+        const index = decision.existingIndex ?? null;
         // Written out rather than spread from a common base: the most common line of a large plan (issue 16).
-        const plan: ColumnPlan = { table: qname(table), column: column.name, type: column.type.declared, method: null, opclass: null, index, action, reason: decision.reason };
+        const plan: ColumnPlan = { table: tableName, column: column.name, type: column.type.declared, method: null, opclass: null, index, action, reason: decision.reason };
         if (decision.suggestion) plan.suggestion = decision.suggestion;
         slots.push({ plan });
         continue;
@@ -164,7 +173,10 @@ function columnSlots(a: {
       const unique = spec?.unique ?? false;
       const writtenTablespace = spec?.tablespace ?? r.spec.tablespace ?? file.tablespace;
       const tablespace = writtenTablespace === undefined ? null : tablespaceName(writtenTablespace, pos, problems);
-      checkIntent({ table, columns: [column.name], label: columnLabel(table, column.name), where, tablespace, unique, pos, snapshot, tablesByKey, problems });
+      // Only a where, a tablespace or unique has anything to check: most columns skip writing a label for it.
+      if (where !== null || tablespace !== null || unique) {
+        checkIntent({ table, columns: [column.name], label: columnLabel(table, column.name), where, tablespace, unique, pos, snapshot, tablesByKey, problems });
+      }
 
       const opclass = decision.opclass === null ? null : { schema: decision.opclassSchema, name: decision.opclass };
       const def: IndexDef = {
@@ -189,7 +201,7 @@ function columnSlots(a: {
         const type = ix.keys.map((c) => c?.type.declared ?? 'expression').join(', ');
         slots.push({
           plan: {
-            table: qname(table),
+            table: tableName,
             column: keys,
             type,
             method: null,

@@ -12,7 +12,10 @@ import { qualifiedKey } from '../sql/qualified.js';
 import { qname, type Intent, type PlanningState } from './intent.js';
 import { rawPredicateProblem } from './sql.js';
 
-/** The checks of one intent that need only the plan entry and the catalog. */
+/**
+ * The checks of one intent that need only the plan entry and the catalog: of its where, tablespace
+ * and unique only (buildPlan's columnSlots skips the call for a column with none of them).
+ */
 export function checkIntent(a: {
   table: TableInfo;
   /** The key columns; `label` names what the intent is for in messages. */

@@ -208,7 +208,17 @@ function expressionDifferences(key: PlannedKey, ek: IndexInfo['keys'][number], i
 }
 
 export function isEquivalent(snapshot: CatalogSnapshot, table: TableInfo, def: IndexDef, existing: IndexInfo): boolean {
-  return differences(snapshot, table, def, existing).length === 0;
+  return sameShape(def, existing) && differences(snapshot, table, def, existing).length === 0;
+}
+
+/**
+ * The first differences() checks, without their messages: most of a table's indexes fail one of
+ * them, and differences() would also have built the storage texts of each (70 ms of 30,000 indexes'
+ * comparisons at 10,000 tables, issue 16).
+ */
+function sameShape(def: IndexDef, existing: IndexInfo): boolean {
+  if (existing.method !== def.method || existing.unique !== def.unique || existing.keys.length !== def.keys.length) return false;
+  return def.keys.every((key, i) => key.column === null || existing.keys[i]?.column === key.column);
 }
 
 /**

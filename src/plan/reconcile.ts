@@ -59,12 +59,13 @@ function keyTypes(intent: Intent): string {
 /** Statements for a plain table (or a partition named in the plan by itself). */
 function planPlain(state: PlanningState, intent: Intent, target: IndexTarget): Pick<ColumnPlan, 'action' | 'reason'> {
   const label = intentLabel(intent);
-  const sql = createSql(intent, target, { concurrently: intent.concurrently, only: false });
+  // The statement a conflict shows; the step writes its own (built once per create, not twice; issue 16).
+  const sql = () => createSql(intent, target, { concurrently: intent.concurrently, only: false });
   const planned = qualifiedKey(targetIndex(target));
   const existing = state.indexByName.get(planned);
   const estimate = leafEstimate(target, intent);
   if (existing && (existing.table.oid !== target.table.oid || isValid(existing.index))) {
-    recordConflict(state, intent, target, existing, sql);
+    recordConflict(state, intent, target, existing, sql());
     return { action: 'skip', reason: 'name conflict' };
   }
   if (existing && isBeingBuilt(state, intent, existing.index)) return { action: 'skip', reason: 'being built by another session' };
@@ -77,7 +78,7 @@ function planPlain(state: PlanningState, intent: Intent, target: IndexTarget): P
   }
   const table = state.tablesByKey.get(planned);
   if (table) {
-    recordConflict(state, intent, target, { index: tableHoldingName(target), table }, sql);
+    recordConflict(state, intent, target, { index: tableHoldingName(target), table }, sql());
     return { action: 'skip', reason: 'name conflict' };
   }
   createStep(state, intent, target, { concurrently: intent.concurrently, dependsOn: [], reason: `${label}: ${intent.decision.reason}`, estimate });

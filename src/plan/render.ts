@@ -7,7 +7,7 @@ import type { ColumnAction, Plan, Step } from './types.js';
 import { quoteIdent, quoteQualified } from '../sql/quote.js';
 import { humanBytes } from '../format.js';
 import { sessionSettingsSql } from './settings.js';
-import { comment, settingsLine, statementBlocks, stepCounts } from './plan-text.js';
+import { comment, countBy, settingsLine, statementBlock, stepCounts, TextLines } from './plan-text.js';
 import { hazardLine, hazardSteps } from './hazards.js';
 
 import { NOTHING_MATCHED, renderExplain, type ExplainOptions } from './explain.js';
@@ -32,7 +32,7 @@ export function workersForOneBuild(plan: Plan): number {
  */
 export function renderSql(plan: Plan, opts: SqlOptions = {}): string {
   const psql = opts.psql ?? true;
-  const lines: string[] = [];
+  const lines = new TextLines();
   lines.push(comment(`pgindex plan ${plan.source}`));
   lines.push(comment(`server: PostgreSQL ${plan.server.version} (${plan.server.versionNum})`));
   lines.push(comment(`settings: ${settingsLine(plan)}`));
@@ -62,7 +62,10 @@ export function renderSql(plan: Plan, opts: SqlOptions = {}): string {
       ...(plan.settings.citus ? { citusPoolSize: plan.settings.citus.poolSize } : {}),
     });
     for (const set of settings) lines.push(set + ';');
-    for (const block of statementBlocks(plan.steps)) lines.push('', block);
+    for (const step of plan.steps) {
+      lines.push('');
+      lines.push(statementBlock(step));
+    }
   }
   const quiet = plan.columns.filter((c) => c.action === 'exists' || c.action === 'skip');
   if (quiet.length > 0) {
@@ -78,7 +81,7 @@ export function renderSql(plan: Plan, opts: SqlOptions = {}): string {
     lines.push(comment('kept although not declared (prune):'));
     for (const k of plan.kept) lines.push(comment(`${quoteQualified(k.index)} on ${quoteQualified(k.table)}: ${k.reason}`));
   }
-  return lines.join('\n') + '\n';
+  return lines.text();
 }
 
 export interface SqlOptions {
@@ -115,9 +118,11 @@ const STEP_ACTIONS: Step['action'][] = ['drop-invalid', 'create-parent', 'create
  */
 function jsonSummary(plan: Plan): Record<string, number | Record<string, number>> {
   const summary: Record<string, number | Record<string, number>> = { statements: plan.steps.length };
-  for (const a of STEP_ACTIONS) summary[a] = plan.steps.filter((s) => s.action === a).length;
+  const steps = countBy(plan.steps, (s) => s.action);
+  for (const a of STEP_ACTIONS) summary[a] = steps.get(a) ?? 0;
   const columns: Record<string, number> = {};
-  for (const a of COLUMN_ACTIONS) columns[a] = plan.columns.filter((c) => c.action === a).length;
+  const decisions = countBy(plan.columns, (c) => c.action);
+  for (const a of COLUMN_ACTIONS) columns[a] = decisions.get(a) ?? 0;
   summary.columns = columns;
   return summary;
 }

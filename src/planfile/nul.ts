@@ -8,7 +8,13 @@ import type { Problem } from '../errors.js';
 import type { SourceMap } from './positions.js';
 import { label, show } from './schema-errors.js';
 
-export function nulProblems(data: unknown, where: SourceMap): Problem[] {
+/**
+ * `data` parsed from `text`. YAML makes a NUL only of a NUL written as is or of an escape in a
+ * double-quoted string (`\0`, `\x00`, `\u0000`): a text with neither a NUL nor a backslash needs no
+ * walk over its values (20 ms of a 10,000-entry plan; issue 16).
+ */
+export function nulProblems(data: unknown, where: SourceMap, text: string): Problem[] {
+  if (!text.includes('\0') && !text.includes('\\')) return [];
   const problems: Problem[] = [];
   const visit = (value: unknown, pointer: string): void => {
     if (typeof value === 'string') {

@@ -18,7 +18,7 @@
  * CONCURRENTLY build's goes alone, then); the leftover baseline is read once for the whole run; a
  * connection's settings and backend pid are one message after the authentication.
  */
-import { randomBytes } from 'node:crypto';
+import { applicationName, newRunId } from '../db/preconnect.js';
 import { sessionSettingsSql } from '../plan/settings.js';
 import type { Plan } from '../plan/types.js';
 import { Control } from './control.js';
@@ -35,13 +35,7 @@ import type { ExecuteOptions, RunResult } from './types.js';
 /** PostgreSQL 14+: a build whose client has gone (killed, network lost) stops within this. */
 const CLIENT_CHECK_INTERVAL_MS = 1000;
 
-export function newRunId(): string {
-  return randomBytes(4).toString('hex');
-}
-
-export function applicationName(runId: string, n: number | 'control'): string {
-  return `pgindex/${runId}/${n}`;
-}
+export { applicationName, newRunId };
 
 /** The statements that give every session of a run its settings. */
 function sessionSettings(plan: Plan): string[] {
@@ -62,7 +56,7 @@ class Run {
   private readonly progress: ProgressTicker;
 
   constructor(plan: Plan, options: ExecuteOptions) {
-    this.ctx = new RunContext(options.runId ?? newRunId(), plan, options);
+    this.ctx = new RunContext(options.runId ?? options.preconnected?.runId ?? newRunId(), plan, options);
     this.ledger = new StepLedger(plan.steps);
     // Safe on steps that validateSteps would refuse: execute() refuses them before anything runs.
     this.scheduler = new Scheduler(plan.steps);
@@ -110,6 +104,7 @@ class Run {
       // A tick still querying the control connection would fail on a closed one, and reconnect.
       await ctx.settleControlTasks();
       await Promise.all([...ctx.sessions, ...(ctx.control ? [ctx.control.session] : [])].map((s) => s.close()));
+      await ctx.options.preconnected?.close();
     }
     const results = this.ledger.results();
     const result: RunResult = {
@@ -137,21 +132,33 @@ class Run {
     const { ctx } = this;
     const base = ctx.options.connection;
     const written = ctx.options.sessionSetup ?? [];
-    const controlSession = new Session(0, { ...base, application_name: applicationName(ctx.runId, 'control') }, {
-      // The same search_path as the sessions, to find the tables a SQL file names unqualified.
-      written,
-      // The control connection only reads the catalog; never let it hang the run (after the file's SETs: these win).
-      own: sessionSettingsSql({ statementTimeoutMs: 10_000, lockTimeoutMs: 5000 }),
-      order: 'written-first',
-    });
+    // Connections opened ahead for this run are taken; the others, and any not opened, connect now.
+    const ahead = ctx.options.preconnected?.runId === ctx.runId ? ctx.options.preconnected : null;
+    const controlSession = new Session(
+      0,
+      { ...base, application_name: applicationName(ctx.runId, 'control') },
+      {
+        // The same search_path as the sessions, to find the tables a SQL file names unqualified.
+        written,
+        // The control connection only reads the catalog; never let it hang the run (after the file's SETs: these win).
+        own: sessionSettingsSql({ statementTimeoutMs: 10_000, lockTimeoutMs: 5000 }),
+        order: 'written-first',
+      },
+      ahead?.take('control') ?? null,
+    );
     ctx.control = new Control(controlSession);
     const setup = { own: sessionSettings(ctx.plan), written, order: 'own-first' } as const;
-    const sessions = Array.from({ length: count }, (_, i) => new Session(i + 1, { ...base, application_name: applicationName(ctx.runId, i + 1) }, setup));
+    const sessions = Array.from(
+      { length: count },
+      (_, i) => new Session(i + 1, { ...base, application_name: applicationName(ctx.runId, i + 1) }, setup, ahead?.take(i + 1) ?? null),
+    );
     ctx.sessions = sessions;
     // All at once: each connect is an authentication round of its own.
     const opened = await Promise.allSettled([controlSession, ...sessions].map((s) => s.ensureOpen()));
+    await ahead?.close();
     const failure = opened.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
+    performance.mark('pgindex:sessions open');
     await this.leftovers.takeBaseline();
     this.dispatch.idle.push(...sessions);
   }

@@ -15,10 +15,10 @@
  */
 import type pg from 'pg';
 import { connect } from '../db/connection.js';
-import { SqlError } from '../errors.js';
 import { extendedQuery } from '../db/extended-query.js';
 import { durationSetting } from '../pg/settings.js';
 import { quoteLiteral } from '../sql/quote.js';
+import { runSetup, type SessionSetup } from '../db/session-setup.js';
 
 export { extendedQuery };
 
@@ -26,18 +26,6 @@ export class SessionClosedError extends Error {
   constructor(n: number) {
     super(`session ${n} is closed`);
   }
-}
-
-/**
- * What a session runs on every (re)connect. pgindex's own SETs (sessionSettingsSql) go as one
- * message together with the read of the backend pid: a connect costs one round trip after the
- * authentication, not one per setting. A SQL file's SETs go each alone over the extended protocol,
- * as every statement a user wrote does. Where both set the same setting, the later one wins.
- */
-export interface SessionSetup {
-  own: readonly string[];
-  written: readonly string[];
-  order: 'own-first' | 'written-first';
 }
 
 /** Settings (name → value as SET takes it) the session does not have, as [name, value] pairs. */
@@ -65,6 +53,8 @@ export class Session {
     private readonly config: pg.ClientConfig,
     /** Run on every (re)connect, checked: settings that must hold for every statement. */
     private readonly setup: SessionSetup,
+    /** A connection opened ahead (preconnect.ts), for the first connect: null, or resolving to null, to open one. */
+    private first: Promise<pg.Client | null> | null = null,
   ) {}
 
   /**
@@ -82,7 +72,9 @@ export class Session {
 
   private async reopen(): Promise<void> {
     await this.endClient();
-    const client = await connect(this.config);
+    const ahead = this.first;
+    this.first = null;
+    const client = (await ahead) ?? (await connect(this.config));
     const markLost = () => {
       if (this.client === client) this.lost = true;
     };
@@ -90,10 +82,7 @@ export class Session {
     client.on('error', markLost);
     let pid: number | null;
     try {
-      const { own, written, order } = this.setup;
-      if (order === 'written-first') await runEach(client, written);
-      pid = await ownSetup(client, own);
-      if (order === 'own-first') await runEach(client, written);
+      pid = await runSetup(client, this.setup);
       if (this.closed) throw new SessionClosedError(this.n);
     } catch (err) {
       await client.end().catch(() => undefined);
@@ -232,6 +221,10 @@ export class Session {
   /** Ends the connection for good: a connect in progress is waited for and ended too. */
   async close(): Promise<void> {
     this.closed = true;
+    // A connection opened ahead that no connect took is this session's to end.
+    const ahead = this.first;
+    this.first = null;
+    if (ahead) await (await ahead)?.end().catch(() => undefined);
     if (this.opening) await this.opening.catch(() => undefined);
     await this.endClient();
   }
@@ -242,38 +235,6 @@ export class Session {
     this.pid = null;
     if (client) await client.end().catch(() => undefined);
   }
-}
-
-/**
- * Statements each alone over the extended protocol (a SQL file's SETs; pgindex's own after their
- * message failed); a failure names its statement.
- */
-async function runEach(client: pg.Client, statements: readonly string[]): Promise<void> {
-  for (const sql of statements) {
-    try {
-      await client.query(extendedQuery(sql));
-    } catch (err) {
-      throw new SqlError(sql, err);
-    }
-  }
-}
-
-/**
- * pgindex's own SETs and the read of the backend pid, in one message. Should it fail, the SETs run
- * again one by one (the message's transaction took them all back), so that the error names the one
- * the server refused.
- */
-async function ownSetup(client: pg.Client, own: readonly string[]): Promise<number | null> {
-  const text = [...own, 'select pg_backend_pid() as pid'].join(';\n');
-  let result: pg.QueryResult<{ pid?: number }> | pg.QueryResult<{ pid?: number }>[];
-  try {
-    result = await client.query<{ pid?: number }>(text);
-  } catch (err) {
-    await runEach(client, own);
-    throw new SqlError(text, err);
-  }
-  const last = Array.isArray(result) ? result[result.length - 1] : result;
-  return last?.rows[0]?.pid ?? null;
 }
 
 /**

@@ -8,6 +8,7 @@
 import type pg from 'pg';
 import type { QualifiedName, RunSettings, StepAction } from '../plan/types.js';
 import type { IndexCounts } from './outcomes.js';
+import type { Preconnected } from '../db/preconnect.js';
 
 /** The version of the event format, in every `--json` line (`"version": 1`). */
 export const EVENTS_VERSION = 1;
@@ -129,6 +130,8 @@ export interface ExecuteOptions {
   failFast?: boolean;
   /** Statements run on every session after pgindex's own settings (`run`: the file's leading SETs). */
   sessionSetup?: string[];
+  /** The run's connections opened ahead (`run`: while the file is planned); the run takes them, and closes those it does not need. */
+  preconnected?: Preconnected;
   runId?: string;
   /** Retry backoff: base delay of the first retry and the cap, ms. */
   backoff?: { baseMs: number; maxMs: number };

@@ -8,7 +8,7 @@ import type { Plan } from '../plan/types.js';
 import type { ServerInfo } from '../catalog/server.js';
 import { positionInFile } from '../sql/split.js';
 import type { Script } from './steps.js';
-import type { CostModel } from '../cost/kinds.js';
+import { DEFAULT_MODEL, type CostModel } from '../cost/kinds.js';
 import { priceScript } from './price.js';
 
 /** How a SQL file is run: what `pgindex run`'s flags set. */
@@ -53,7 +53,7 @@ export interface ScriptFacts {
   server: ServerInfo;
   /** The server's machine, when pgindex runs on it (src/db/server-machine.ts). */
   machine?: MachineFacts | null;
-  /** The cost model to price the steps with (price.ts); without one, relative estimates by table pages. */
+  /** The cost model to price the steps with (price.ts); DEFAULT_MODEL when none is given. */
   model?: CostModel;
 }
 
@@ -66,7 +66,8 @@ export function planScript(script: Script, facts: ScriptFacts, choices: ScriptCh
     server: { version: facts.server.version, versionNum: facts.server.versionNum },
     settings,
     columns: [],
-    steps: facts.model ? priceScript(script.steps, facts.server.versionNum, facts.model) : script.steps,
+    // The one pricing of a file's steps: scriptSteps gives them pages and sizes, not costs.
+    steps: priceScript(script.steps, facts.server.versionNum, facts.model ?? DEFAULT_MODEL),
     warnings: [],
   };
 }

@@ -1,30 +1,31 @@
 /**
  * From a SQL file to a Plan, with the database (`pgindex run`'s planner, as preparePlan is apply's):
- * connect, read the server's facts, parse the statements, run the file's leading SETs on the
- * planning session (they decide which tables its statements name), size those tables and learn
- * their kind, let the server say what the file's later SETs set, and disconnect. Everything that
- * talks to the server is here; readScript, scriptSteps and planScript are pure.
+ * connect (and open the run's own connections, when asked), read the server's facts while the
+ * statements are parsed, run the file's leading SETs on the planning session (they decide which
+ * tables its statements name), size those tables and learn their kind in one round trip, let the
+ * server say what the file's later SETs set, and disconnect. Everything that talks to the server is
+ * here; readScript, scriptSteps and planScript are pure. Nothing of the file runs but its SETs on
+ * the planning session, and only once the whole file has been read and parsed without error.
  */
 import type pg from 'pg';
 import { chooseConnection, clientConfig, type ConnectionConfig, type ConnectionFlags } from '../db/connection.js';
 import { extendedQuery } from '../db/extended-query.js';
+import { newRunId, Preconnected } from '../db/preconnect.js';
+import { runSetup, SetupError } from '../db/session-setup.js';
 import { connectForRun, type AcquireOptions, type RunLock } from '../db/run-lock.js';
 import { readServerFacts } from '../catalog/server.js';
 import { serverMachine } from '../db/server-machine.js';
-import { tablePages } from '../catalog/table-pages.js';
+import { readScriptCatalog } from '../catalog/script-catalog.js';
 import { readdir } from 'node:fs/promises';
 import { cacheDir, modelForServer } from '../cost/cache.js';
 import { DEFAULT_MODEL, type CostModel } from '../cost/kinds.js';
 import { queryRows } from '../db/rows.js';
 import { PgindexError, SqlError } from '../errors.js';
 import { loadTreeParser, type TreeParser } from '../sql/parse.js';
-import { qualifiedKey } from '../sql/qualified.js';
-import { quoteMaybeQualified } from '../sql/quote.js';
 import { positionInFile, type SqlStatement } from '../sql/split.js';
-import type { Plan, QualifiedName } from '../plan/types.js';
+import type { Plan } from '../plan/types.js';
 import type { SqlScript } from './load.js';
 import { locateStep, planScript, scriptChoices, type ScriptChoices } from './plan.js';
-import { headerBlock } from './header.js';
 import { laterSettings, readScript, scriptIndexes, scriptSteps, scriptTables, worthParsing, type ReadScript } from './steps.js';
 
 export interface PrepareScriptOptions {
@@ -41,14 +42,21 @@ export interface PrepareScriptOptions {
   applicationName?: string;
   /** Take the database's run lock before planning (see PrepareOptions.runLock). */
   runLock?: AcquireOptions;
+  /**
+   * Open the run's connections (its control connection and as many sessions as it can use) while
+   * the file is parsed and planned: PreparedScript.preconnected, for ExecuteOptions.preconnected.
+   */
+  preconnect?: boolean;
 }
 
 export interface PreparedScript {
   plan: Plan;
   /** How to reach the database the plan was made for (to run it on the same one). */
   connection: ConnectionConfig;
-  /** The file's leading SET statements, to run on every session (ExecuteOptions.sessionSetup): as written, or as one block (header.ts). */
+  /** The file's leading SET statements as written, to run on every session (ExecuteOptions.sessionSetup). */
   sessionSetup: string[];
+  /** The run's connections, opened when `preconnect` was asked for: give them to the run, or close them. */
+  preconnected: Preconnected | null;
   /** `FILE:LINE:COL` of a step's statement (at the server's error position in it), for failure messages. */
   locate(stepId: string, position: number | null): string | null;
   /** Held when `runLock` was asked for: release it once the run has ended. */
@@ -63,58 +71,69 @@ export async function prepareScript(opts: PrepareScriptOptions): Promise<Prepare
   const connecting = connectForRun(connection, opts.runLock);
   // Awaited only once the file is read: a failed connection must not leave its rejection unhandled.
   connecting.catch(() => undefined);
+  // The run's own connections too: it would otherwise open them after planning, before its first
+  // statement. Sessions beyond the statements' count would have nothing to run.
+  const choices = scriptChoices(opts.choices);
+  // Opened once the planner's connection is, which planning waits for first.
+  const preconnected = opts.preconnect ? new Preconnected(newRunId(), connection, Math.min(choices.parallelism, opts.script.statements.length), connecting) : null;
+  // What depends on the server alone is read once connected, while the file is still being parsed.
+  const serverFacts = connecting.then(({ client }) => readServerFacts(client));
+  serverFacts.catch(() => undefined);
+  const cachedModels = readdir(cacheDir(opts.env)).catch(() => [] as string[]);
   let read: ReadScript;
   let parse: TreeParser;
   try {
     // Loading the parser (WebAssembly) is for files with statements it can tell apart; a file of
     // plain statements never pays for it.
     parse = opts.script.statements.some((s) => worthParsing(s.sql)) ? await loadTreeParser() : () => null;
+    performance.mark('pgindex:parser loaded');
     parse = await parsedAhead(opts.script.statements, parse);
     read = readScript(opts.script.statements, file, parse);
+    performance.mark('pgindex:parsed');
   } catch (err) {
     // A file that cannot run is reported at once, whatever the connection does; the connection is
     // closed once it is open (or has failed), not waited for.
     void connecting.then(({ client, runLock }) => Promise.all([client.end().catch(() => undefined), runLock?.release()]), () => undefined);
+    void preconnected?.close();
     throw err;
   }
   const { client, runLock } = await connecting;
+  performance.mark('pgindex:connected (planner, run lock)');
   let planned = false;
   try {
-    const server = await readServerFacts(client);
+    const server = await serverFacts;
     // The file's leading SETs (a search_path above all) decide which tables its statements name;
     // run here first, a bad one is reported at its place in the file before any session opens.
-    const sessionSetup = await runHeader(client, file, read.header);
-    const tables = scriptTables(read);
-    const pages = await tablePages(client, tables);
-    const relkinds = await tableKinds(client, tables);
-    const indexTables = await tablesOfIndexes(client, scriptIndexes(read));
+    await runHeader(client, file, read.header);
+    const catalog = await readScriptCatalog(client, scriptTables(read), scriptIndexes(read));
     const settings = await settingValues(client, read);
-    const model = await scriptModel(client, opts.env, server.versionNum);
-    const script = scriptSteps(read, { versionNum: server.versionNum, parse, tablePages: pages, relkinds, indexTables, settings });
-    const plan = planScript(script, { server, machine: serverMachine(connection), model: model.model }, scriptChoices(opts.choices));
+    const model = await scriptModel(client, opts.env, server.versionNum, await cachedModels);
+    performance.mark('pgindex:catalog read');
+    const script = scriptSteps(read, { versionNum: server.versionNum, parse, tablePages: catalog.pages, relkinds: catalog.relkinds, indexTables: catalog.indexTables, settings });
+    const plan = planScript(script, { server, machine: serverMachine(connection), model: model.model }, choices);
     if (model.warning) plan.warnings.push(model.warning);
     planned = true;
     return {
       plan,
       connection,
-      sessionSetup,
+      sessionSetup: read.header.map((stmt) => stmt.sql),
+      preconnected,
       locate: (stepId, position) => locateStep(script, stepId, position),
       runLock,
     };
   } finally {
     await client.end().catch(() => undefined);
-    if (!planned) await runLock?.release();
+    if (!planned) await Promise.all([runLock?.release(), preconnected?.close()]);
   }
 }
 
 /**
  * The cost model the builds are priced with, as `apply` reads it: the server's calibration when
  * `pgindex calibrate` cached one, else the defaults. Telling which server it is takes round trips
- * before the first statement, so they are spent only when the cache holds a model of the server's
- * version at all.
+ * before the first statement, so they are spent only when the cache (`names`: its files) holds a
+ * model of the server's version at all.
  */
-async function scriptModel(client: pg.ClientBase, env: NodeJS.ProcessEnv, versionNum: number): Promise<{ model: CostModel; warning: string | null }> {
-  const names = await readdir(cacheDir(env)).catch(() => [] as string[]);
+async function scriptModel(client: pg.ClientBase, env: NodeJS.ProcessEnv, versionNum: number, names: readonly string[]): Promise<{ model: CostModel; warning: string | null }> {
   if (!names.some((name) => name.endsWith(`-${versionNum}.json`))) return { model: DEFAULT_MODEL, warning: null };
   let warning: string | null = null;
   const model = await modelForServer(client, env, (message) => (warning = message));
@@ -143,24 +162,17 @@ async function parsedAhead(statements: readonly SqlStatement[], parse: TreeParse
 const PARSE_SLICE_MS = 4;
 
 /**
- * The file's leading settings on the planning session, in one round trip when there are several (as
- * headerBlock), and what every session is to run for them: that block when it ran, else the
- * statements as written. If the block fails (a bad setting, or no plpgsql in the database), none of
- * its settings holds: each statement is then run alone, up to the one that fails, which is reported
- * at its place in the file.
+ * The file's leading settings on the planning session, as every session of the run will run them
+ * (session-setup.ts: one round trip); one the server refuses is reported at its place in the file.
  */
-async function runHeader(client: pg.ClientBase, file: string, header: readonly SqlStatement[]): Promise<string[]> {
-  const block = headerBlock(header);
-  if (block !== null) {
-    try {
-      await client.query(extendedQuery(block));
-      return [block];
-    } catch {
-      // Located below, statement by statement.
-    }
+async function runHeader(client: pg.ClientBase, file: string, header: readonly SqlStatement[]): Promise<void> {
+  if (header.length === 0) return;
+  try {
+    await runSetup(client, { own: [], written: header.map((stmt) => stmt.sql), order: 'written-first' });
+  } catch (err) {
+    const stmt = err instanceof SetupError && err.writtenIndex !== null ? header[err.writtenIndex] : undefined;
+    throw stmt && err instanceof SetupError ? locatedSqlError(file, stmt, err.cause) : err;
   }
-  for (const stmt of header) await runAt(client, file, stmt);
-  return header.map((stmt) => stmt.sql);
 }
 
 async function runAt(client: pg.ClientBase, file: string, stmt: SqlStatement): Promise<void> {
@@ -169,35 +181,6 @@ async function runAt(client: pg.ClientBase, file: string, stmt: SqlStatement): P
   } catch (err) {
     throw locatedSqlError(file, stmt, err);
   }
-}
-
-const TABLE_KINDS_SQL = `select n.i, c.relkind from unnest($1::text[]) with ordinality as n(name, i) join pg_class c on c.oid = to_regclass(n.name)`;
-
-/** pg_class.relkind of the tables that exist, by qualifiedKey of the name as given. */
-async function tableKinds(client: pg.ClientBase, tables: readonly QualifiedName[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  if (tables.length === 0) return out;
-  const rows = await queryRows<{ i: string; relkind: string }>(client, TABLE_KINDS_SQL, [tables.map(quoteMaybeQualified)]);
-  for (const r of rows) {
-    const t = tables[Number(r.i) - 1];
-    if (t) out.set(qualifiedKey(t), r.relkind);
-  }
-  return out;
-}
-
-const INDEX_TABLES_SQL = `select n.i, t.relname, s.nspname from unnest($1::text[]) with ordinality as n(name, i)
-  join pg_index x on x.indexrelid = to_regclass(n.name) join pg_class t on t.oid = x.indrelid join pg_namespace s on s.oid = t.relnamespace`;
-
-/** The table of each index that exists, by qualifiedKey of the index's name as given. */
-async function tablesOfIndexes(client: pg.ClientBase, indexes: readonly QualifiedName[]): Promise<Map<string, QualifiedName>> {
-  const out = new Map<string, QualifiedName>();
-  if (indexes.length === 0) return out;
-  const rows = await queryRows<{ i: string; relname: string; nspname: string }>(client, INDEX_TABLES_SQL, [indexes.map(quoteMaybeQualified)]);
-  for (const r of rows) {
-    const ix = indexes[Number(r.i) - 1];
-    if (ix) out.set(qualifiedKey(ix), { schema: r.nspname, name: r.relname });
-  }
-  return out;
 }
 
 /**

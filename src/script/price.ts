@@ -3,8 +3,10 @@
  * prices its builds with: each CREATE INDEX (and each key's CREATE UNIQUE INDEX) by its method's
  * curve at the memory the run's budget gives it (buildMemoryCapBytes of its size), a REINDEX or an
  * EXCLUDE constraint as a btree build, a foreign key's validation as a scan of both tables, every
- * other statement as instant. Each step's rank is then
- * its own seconds plus the longest chain of steps waiting for it (byCriticalPath). Pure.
+ * other statement as instant. Each step's rank is then its own seconds plus the longest chain of
+ * steps waiting for it (byCriticalPath). The one pricing of a file's steps: planScript prices with
+ * the model it is given, DEFAULT_MODEL when none; scriptSteps gives the steps pages and sizes only.
+ * Pure.
  *
  * The prices go into Step.estimate.cost, not Step.build as apply's do: the scheduler ranks a step
  * with a Step.build by its own seconds alone, and in a SQL file a build's rank needs the chain after
@@ -52,7 +54,7 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
  * validation waits for starts before a build of the same size that nothing waits for. Dependencies
  * point to earlier steps, so one pass from the end is enough.
  */
-export function byCriticalPath(steps: readonly Step[]): Step[] {
+function byCriticalPath(steps: readonly Step[]): Step[] {
   const tail = new Map<string, number>();
   const out = [...steps];
   for (let i = out.length - 1; i >= 0; i--) {

@@ -18,13 +18,11 @@ import { InputError, type Problem } from '../errors.js';
 import { parallelCapable } from '../pg/access-methods.js';
 import { STATEMENT_LOCKS } from '../pg/locks.js';
 import { stepFacts } from '../plan/step-facts.js';
-import { buildCost } from '../plan/estimate.js';
 import type { QualifiedName, Step } from '../plan/types.js';
 import type { SqlNode, TreeParser } from '../sql/parse.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { quoteIdent, quoteLiteral, quoteMaybeQualified } from '../sql/quote.js';
 import { tokenize, type SqlStatement, type Token } from '../sql/split.js';
-import { byCriticalPath } from './price.js';
 import { statementFacts, type ForeignKey, type KeyConstraint, type ObjectRef, type StatementFacts } from './statement-facts.js';
 
 export interface CreateIndexHead {
@@ -314,7 +312,7 @@ export function scriptSteps(read: ReadScript, ctx: ScriptContext): Script {
         method: ix.method,
         concurrently: ix.concurrently,
         parallelCapable: !ix.only && parallelCapable(ix.method, ctx.versionNum),
-        estimate: table && !ix.only ? buildEstimate(ix.method, pagesOf(table)) : ZERO,
+        estimate: table && !ix.only ? buildEstimate(pagesOf(table)) : ZERO,
       };
       add({ ...shape, ...stepFacts(shape, source), dependsOn, ...after });
     } else if (key) {
@@ -330,15 +328,16 @@ export function scriptSteps(read: ReadScript, ctx: ScriptContext): Script {
       const validate = {
         ...sqlShape(id, validateSql(f), `${reason} (VALIDATE)`, f.table),
         dependsOn: [addNotValid.id],
-        // A scan of both tables, about one btree build's work per page; it builds nothing.
-        estimate: { ...ZERO, pages: pagesOf(f.table) + pagesOf(f.referenced), cost: buildCost('btree', pagesOf(f.table) + pagesOf(f.referenced)) },
+        // A scan of both tables (priced as such by price.ts); it builds nothing.
+        estimate: { ...ZERO, pages: pagesOf(f.table) + pagesOf(f.referenced) },
       };
       add({ ...validate, ...stepFacts(validate, source), lock: STATEMENT_LOCKS.validateConstraint });
       rewritten.add(addNotValid.id).add(id);
       scans.add(validate.id);
     } else {
-      const method = facts.buildMethod ?? (facts.reindexConcurrently !== undefined ? 'btree' : null);
-      const shape = { ...sqlShape(id, stmt.sql, reason, table), estimate: method && table ? buildEstimate(method, pagesOf(table)) : ZERO };
+      // An EXCLUDE constraint or a REINDEX builds indexes of its table's size.
+      const builds = facts.buildMethod !== undefined || facts.reindexConcurrently !== undefined;
+      const shape = { ...sqlShape(id, stmt.sql, reason, table), estimate: builds && table ? buildEstimate(pagesOf(table)) : ZERO };
       // A REINDEX can run again; a failed CONCURRENTLY one leaves a new INVALID index (_ccnew) on its
       // table, which the run drops as it drops a failed CONCURRENTLY build's (step.index null: any new one).
       const reindex = facts.reindexConcurrently !== undefined ? { retrySafe: true, mayLeaveInvalid: facts.reindexConcurrently && table !== null } : {};
@@ -362,7 +361,7 @@ export function scriptSteps(read: ReadScript, ctx: ScriptContext): Script {
     }
     steps.push(...made);
   }
-  return { file, steps: byCriticalPath(steps), sessionSetup: read.header, statements: byId, rewritten };
+  return { file, steps, sessionSetup: read.header, statements: byId, rewritten };
 }
 
 /** First words of the statements statementFacts may understand, and of transaction control. */
@@ -411,14 +410,15 @@ function sqlShape(id: string, sql: string, reason: string, table: QualifiedName 
 }
 
 /**
- * A build's cost (largest first) and its index's size, which decides the memory the run's budget
- * gives it (buildMemoryCapBytes): without one every build would sort in 16MB, a fraction of what
- * psql's session has. The size is its table's, an upper bound for an index of some of its columns
- * (the file's statements are not matched to column statistics): a sort takes only the memory it
- * uses, and the builds running at once stay within the run's total.
+ * A build's pages and its index's size, which decide its price (price.ts) and the memory the run's
+ * budget gives it (buildMemoryCapBytes): without a size every build would sort in 16MB, a fraction
+ * of what psql's session has. The size is its table's, an upper bound for an index of some of its
+ * columns (the file's statements are not matched to column statistics): a sort takes only the
+ * memory it uses, and the builds running at once stay within the run's total. The cost is
+ * planScript's to set, by the cost model.
  */
-function buildEstimate(method: string, pages: number): Step['estimate'] {
-  return { pages, cost: buildCost(method, pages), sizeBytes: pages * PAGE_BYTES };
+function buildEstimate(pages: number): Step['estimate'] {
+  return { pages, cost: 0, sizeBytes: pages * PAGE_BYTES };
 }
 
 /** CREATE UNIQUE INDEX with the constraint's name and everything ADD CONSTRAINT would give its index. */
@@ -435,7 +435,7 @@ function keyIndexStep(id: string, key: KeyConstraint, reason: string, versionNum
     index: { schema: key.table.schema, name: key.name },
     method: 'btree',
     parallelCapable: parallelCapable('btree', versionNum),
-    estimate: buildEstimate('btree', pages),
+    estimate: buildEstimate(pages),
   };
 }
 

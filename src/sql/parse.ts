@@ -7,6 +7,7 @@
  * The WebAssembly module is compiled on first use (about 0.1 s), not on import, so a command that
  * has no SQL to check never pays for it.
  */
+import { createRequire } from 'node:module';
 import type { Node } from 'libpg-query';
 import { LexError, tokenize } from './split.js';
 
@@ -37,7 +38,10 @@ let loading: Promise<SqlParser> | undefined;
 
 function loadLibrary(): Promise<typeof import('libpg-query')> {
   module ??= (async () => {
-    const lib = await import('libpg-query');
+    // The package is CommonJS: required, it loads in about half the CPU time an import() takes
+    // (which has its source and the module it re-exports scanned for their exports first), 15-20
+    // ms against 30-55 ms on a busy 2-core machine, before `pgindex run`'s first statement.
+    const lib = createRequire(import.meta.url)('libpg-query') as typeof import('libpg-query');
     await lib.loadModule();
     return lib;
   })();

@@ -108,6 +108,8 @@ index could not be dropped, or an error, 130 interrupted.
     quiet: { type: 'boolean', short: 'q' },
   },
   async run({ values, positionals }, io) {
+    // Marks of the setup's parts, for bench/setup-timeline.ts (a mark costs microseconds).
+    performance.mark('pgindex:run command loaded');
     const usage = (message: string) => usageError(io, 'run', message);
     if (positionals.length !== 1) return usage(positionals.length === 0 ? 'name a SQL file, or - for stdin' : 'name exactly one SQL file');
     const options = readOptions(values);
@@ -120,6 +122,7 @@ index could not be dropped, or an error, 130 interrupted.
 
     const path = positionals[0] as string;
     const script = path === '-' ? parseScript(await readStdin(io), '<stdin>') : await loadScriptFile(path, { cwd: io.cwd });
+    performance.mark('pgindex:file read and split');
     if (script.statements.length === 0) {
       io.stderr.write(`pgindex run: ${script.file}: no statements\n`);
       return EXIT.ok;
@@ -130,6 +133,7 @@ index could not be dropped, or an error, 130 interrupted.
       env: io.env,
       choices: options,
       runLock: { waitMs: lockWaitMs, applicationName: 'pgindex run (run lock)' },
+      preconnect: true,
     });
     try {
       const json = values.json === true;
@@ -141,17 +145,19 @@ index could not be dropped, or an error, 130 interrupted.
       // Asked while the run lock is still held: the plan shown is the one that runs (see confirmRun).
       // With -, stdin held the file and has ended: nobody can answer on it, so nobody is asked.
       const yes = values.yes === true || path === '-';
+      performance.mark('pgindex:planned');
       const declined = await confirmRun(io, 'run', prepared.plan, describeTarget(prepared.connection), { yes, json });
       if (declined !== null) return declined;
       return await executeWithProgress(
         io,
         'run',
         prepared.plan,
-        { connection: prepared.connection, failFast: values['fail-fast'] === true, sessionSetup: prepared.sessionSetup },
+        { connection: prepared.connection, failFast: values['fail-fast'] === true, sessionSetup: prepared.sessionSetup, preconnected: prepared.preconnected ?? undefined },
         { json, quiet: values.quiet === true, echo: values.echo === true, locate: prepared.locate },
       );
     } finally {
-      await prepared.runLock?.release();
+      // The run took the connections it used; a declined or failed one leaves them all here.
+      await Promise.all([prepared.runLock?.release(), prepared.preconnected?.close()]);
     }
   },
 };

@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { testDatabase, type TestDatabase } from '../../support/db.js';
 import { Session, SessionClosedError } from '../../../src/runner/session.js';
 import { SqlError } from '../../../src/errors.js';
+import { applicationName, Preconnected } from '../../../src/db/preconnect.js';
+import { SetupError, setupMessage } from '../../../src/db/session-setup.js';
 
 let db: TestDatabase;
 before(async () => {
@@ -25,6 +27,12 @@ function session(): { s: Session; app: string } {
 async function backends(app: string): Promise<number[]> {
   const { rows } = await db.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1 order by pid', [app]);
   return rows.map((r) => r.pid);
+}
+
+/** Waits (up to 20 s, for a busy machine) until `count` backends have that application_name. */
+async function backendsBecome(app: string, count: number): Promise<void> {
+  for (let i = 0; i < 2000 && (await backends(app)).length !== count; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal((await backends(app)).length, count, `${app}: ${count} backends`);
 }
 
 test('callers that need the session at the same time share one connection, also after it was lost', async () => {
@@ -132,7 +140,7 @@ async function lastQuery(app: string): Promise<string | undefined> {
   return (await db.query<{ query: string }>('select query from pg_stat_activity where application_name = $1', [app])).rows[0]?.query;
 }
 
-test("a connect's own SETs and the read of the backend pid are one message; a SQL file's SETs go alone, before or after them", async () => {
+test("a connect's own SETs, a SQL file's SETs (one DO block, before or after them) and the read of the backend pid are one message", async () => {
   const app = `pgindex-session-test/${++seq}`;
   const own = ["SET lock_timeout = '1s'", "SET statement_timeout = '7s'"];
   const written = ["SET lock_timeout = '2s'"];
@@ -149,6 +157,7 @@ test("a connect's own SETs and the read of the backend pid are one message; a SQ
     const s = new Session(1, { connectionString: db.url, application_name: app }, { own, written, order });
     try {
       await s.ensureOpen();
+      assert.equal(await lastQuery(app), setupMessage({ own, written, order }));
       assert.deepEqual({ ...(await read(s)) }, { l: lock, st: '7s' }, `${order}: the later one wins`);
     } finally {
       await s.close();
@@ -171,6 +180,54 @@ test('a setting the server refuses at connect is named in the error', async () =
     await s.close();
   }
   assert.deepEqual(await backends(app), []);
+});
+
+test("a SQL file's setting the server refuses is named with its index; the block fails whole, so none before it holds", async () => {
+  const app = `pgindex-session-test/${++seq}`;
+  const written = ["SET work_mem = '7MB'", "SET lock_timeout = 'soon'"];
+  const s = new Session(1, { connectionString: db.url, application_name: app }, { own: [], written, order: 'own-first' });
+  try {
+    await assert.rejects(s.ensureOpen(), (e: unknown) => {
+      assert.ok(e instanceof SetupError, String(e));
+      assert.equal(e.sql, written[1]);
+      assert.equal(e.writtenIndex, 1);
+      assert.equal(e.sqlstate, '22023');
+      return true;
+    });
+  } finally {
+    await s.close();
+  }
+  assert.deepEqual(await backends(app), []);
+});
+
+test('connections opened ahead are taken by their sessions (one backend each, no second connect); one the server closed meanwhile is replaced; the rest are closed', async () => {
+  const runId = `ahead${++seq}`;
+  const ahead = new Preconnected(runId, { connectionString: db.url }, 2);
+  const s1 = new Session(1, { connectionString: db.url, application_name: applicationName(runId, 1) }, { own: ["SET lock_timeout = '1s'"], written: [], order: 'own-first' }, ahead.take(1));
+  try {
+    // Wait until the three opened ahead (the control connection, sessions 1 and 2) are there.
+    for (const n of ['control', 1, 2] as const) await backendsBecome(applicationName(runId, n), 1);
+    const [pid1] = await backends(applicationName(runId, 1));
+    const [pid2] = await backends(applicationName(runId, 2));
+    assert.ok(pid1 !== undefined && pid2 !== undefined);
+    await s1.ensureOpen();
+    assert.equal(s1.pid, pid1);
+    assert.deepEqual(await backends(applicationName(runId, 1)), [pid1]);
+    // The server ends the one of session 2 before it is taken: the session opens another.
+    await db.query('select pg_terminate_backend($1)', [pid2]);
+    await backendsBecome(applicationName(runId, 2), 0);
+    const s2Ahead = new Session(2, { connectionString: db.url, application_name: applicationName(runId, 2) }, { own: [], written: [], order: 'own-first' }, ahead.take(2));
+    try {
+      await s2Ahead.ensureOpen();
+      assert.ok(s2Ahead.pid !== null && s2Ahead.pid !== pid2);
+      assert.deepEqual((await s2Ahead.query<{ one: number }>('select 1 as one')).rows, [{ one: 1 }]);
+    } finally {
+      await s2Ahead.close();
+    }
+  } finally {
+    await Promise.all([s1.close(), ahead.close()]);
+  }
+  for (const n of ['control', 1, 2] as const) await backendsBecome(applicationName(runId, n), 0);
 });
 
 test('queryMessage sends the settings the session lacks in front of the text, takes them back with a failed message, and counts positions from the text', async () => {

@@ -1,7 +1,8 @@
 /**
- * The leading SETs of a SQL file reach every session of `pgindex run` as one DO block
- * (src/script/header.ts), or as written where the block cannot run (no plpgsql in the database):
- * either way the statements run with them (PostgreSQL 18, and 15 with PGINDEX_TEST_PG_BIN).
+ * The leading SETs of a SQL file reach every session of `pgindex run`, in one DO block inside the
+ * connect's one message (src/runner/session-setup.ts), or each alone where the block cannot run (no
+ * plpgsql in the database): either way the statements run with them (PostgreSQL 18, and 15 with
+ * PGINDEX_TEST_PG_BIN).
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,23 +46,23 @@ async function runIn(db: TestDatabase): Promise<string[][]> {
   return rows.map((row) => [row.w, row.s, row.c]);
 }
 
-test('the leading settings hold on the sessions, sent as one block', async () => {
+const AS_WRITTEN = ["SET work_mem = '7MB'", "SET statement_timeout = '1h'", "SELECT pg_catalog.set_config('search_path', 'app, public', false)"];
+
+test('the leading settings hold on the sessions', async () => {
   const db = await testDatabase();
   dbs.push(db);
-  const setup = await sessionSetup(db);
-  assert.equal(setup.length, 1);
-  assert.match(setup[0] ?? '', /^DO \$pgindex\$BEGIN\nEXECUTE 'SET work_mem = ''7MB''';\n/);
+  assert.deepEqual(await sessionSetup(db), AS_WRITTEN);
   assert.deepEqual(await runIn(db), [
     ['7MB', '1h', 'app'],
     ['7MB', '1h', 'app'],
   ]);
 });
 
-test('without plpgsql the block cannot run: the settings are sent as written, and hold the same', async () => {
+test('without plpgsql the block cannot run: the settings are sent each alone, and hold the same', async () => {
   const db = await testDatabase();
   dbs.push(db);
   await db.query('drop extension plpgsql');
-  assert.deepEqual(await sessionSetup(db), ["SET work_mem = '7MB'", "SET statement_timeout = '1h'", "SELECT pg_catalog.set_config('search_path', 'app, public', false)"]);
+  assert.deepEqual(await sessionSetup(db), AS_WRITTEN);
   assert.deepEqual(await runIn(db), [
     ['7MB', '1h', 'app'],
     ['7MB', '1h', 'app'],

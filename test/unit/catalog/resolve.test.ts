@@ -221,6 +221,30 @@ describe('resolveTables', () => {
       'plan.yaml:3:5 ("public.*") and plan.yaml:5:5 ("public.order*") both plan public.order_items.id, public.orders.id with different options: plan.yaml:5:5 applies (the later entry wins)',
     ]);
   });
+  test('entries that all take every column alike: the most specific takes them all; any difference is weighed column by column', () => {
+    const empty = table('public.empty', []);
+    const snap = snapshot([orders, items, empty], ['public']);
+    const shape = (f: PlanFile) => tablesOf(f, snap).map((x) => `${x.table.name}@${x.spec.pos.line}:${x.columns.map((c) => c.column.name).join(',')}`);
+    // An exact name beats a glob wherever it comes; of two globs the later; a table without columns keeps every entry.
+    assert.deepEqual(shape(plan([tableSpec('public.orders', 3), tableSpec('public.*', 5), tableSpec('*', 7)])), [
+      'orders@3:id,Name,created_at',
+      'empty@5:',
+      'empty@7:',
+      'order_items@7:id,Name,created_at',
+    ]);
+    assert.deepEqual(warningsOf(plan([tableSpec('public.orders', 3), tableSpec('public.*', 5)]), snap), []);
+    // An exclude, or another table option, is weighed as before: the exact entry's columns, a warning for the glob's.
+    assert.deepEqual(shape(plan([tableSpec('public.order*', 3), tableSpec('orders', 5, 'all', ['id'])])), [
+      'order_items@3:id,Name,created_at',
+      'orders@3:id',
+      'orders@5:Name,created_at',
+    ]);
+    const fast = plan([{ ...tableSpec('public.order*', 3), tablespace: 'fast' }, tableSpec('orders', 5)]);
+    assert.deepEqual(shape(fast), ['order_items@3:id,Name,created_at', 'orders@5:id,Name,created_at']);
+    assert.deepEqual(warningsOf(fast, snap), [
+      'plan.yaml:3:5 ("public.order*") and plan.yaml:5:5 ("orders") both plan public.orders."Name", public.orders.created_at, public.orders.id with different options: plan.yaml:5:5 applies (an exact name beats a glob)',
+    ]);
+  });
   test('a view, a sequence… named exactly says what it is', () => {
     const snap = { ...snapshot([orders]), otherRelations: [{ schema: 'app', name: 'v', relkind: 'v' }, { schema: 'public', name: 's', relkind: 'S' }] };
     assert.deepEqual(problems(() => tablesOf(plan([tableSpec('v', 3), tableSpec('public.s', 4)]), snap)), [

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { buildPlan } from '../../../src/plan/build.js';
 import { renderExplain, renderJson, renderPlan, renderSql } from '../../../src/plan/render.js';
 import { alignRows } from '../../../src/plan/explain.js';
+import { comment } from '../../../src/plan/plan-text.js';
 import { humanBytes, thousands } from '../../../src/format.js';
 import { durationSetting, sizeSetting } from '../../../src/pg/settings.js';
 import { T, column, index, snapshot, table } from '../../support/catalog.js';
@@ -88,6 +89,11 @@ test('a reason with line breaks stays one comment line', () => {
   assert.ok(first);
   first.reason = 'line one\nDROP TABLE orders;';
   assert.match(renderSql(p), /-- line one DROP TABLE orders;\n-- apply builds it with [^\n]*\nCREATE INDEX/);
+});
+
+test('comment: whitespace of every kind collapsed to single spaces and trimmed, one-line text as is', () => {
+  const texts = ['', ' ', 'a', 'a b', 'a  b', ' a', 'a ', 'a\tb', 'a\r\nb', 'a\u00a0b', 'a\u2028b', 'a\ufeff', '\u3000a', 'a\u0001b', 'é ü ß', 'x\u200bb'];
+  for (const t of texts) assert.equal(comment(t), '-- ' + t.replace(/\s+/g, ' ').trim(), JSON.stringify(t));
 });
 
 test('renderJson: stable keys, statements with cost and size, every column decision', () => {

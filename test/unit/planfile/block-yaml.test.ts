@@ -35,6 +35,15 @@ const describe = ([path, n]: [string, Node]) => ({
   ...(isScalar(n) ? { value: n.value, type: n.type } : {}),
 });
 
+/** Whether a mapping of the tree has a key twice. */
+function hasDuplicateKeys(node: unknown): boolean {
+  if (isMap(node)) {
+    const keys = node.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key));
+    return new Set(keys).size !== keys.length || node.items.some((p) => hasDuplicateKeys(p.value));
+  }
+  return isCollection(node) && node.items.some((item) => hasDuplicateKeys(item));
+}
+
 /** What load.ts reads of a parse: the data, the line starts, each node's class, range, value and quoting. */
 function assertSameAsYaml(text: string, label: string): void {
   const fast = parseBlockYaml(text);
@@ -43,6 +52,8 @@ function assertSameAsYaml(text: string, label: string): void {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   assert.deepEqual(doc.errors, [], label);
   assert.deepEqual(fast.doc.toJS({ maxAliasCount: 100 }), doc.toJS({ maxAliasCount: 100 }), `${label}: data`);
+  assert.deepEqual(fast.data, doc.toJS({ maxAliasCount: 100 }), `${label}: data of the walk`);
+  assert.equal(fast.duplicateKeys, hasDuplicateKeys(doc.contents), `${label}: duplicate keys`);
   assert.deepEqual(fast.lines.lineStarts, lines.lineStarts, `${label}: line starts`);
   assert.deepEqual(nodes(fast.doc.contents).map(describe), nodes(doc.contents).map(describe), `${label}: nodes`);
 }
@@ -54,6 +65,7 @@ test('plain plans: the same Document as the yaml package (data, every node range
       '# a plan\nversion: 1   # the only one\n\ntables:\n- name: public.orders  # trailing\n  columns:\n  - customer_id\n  - "placed_at"\n\n# between\n- name: \'odd # name\'\n  columns: all\nrules:\n  brin_min_pages: 10\n  jsonb_opclass: jsonb_path_ops',
     'nested mappings and sequences of mappings': 'version: 1\ntables:\n  - name: sales.order_?\n    columns:\n      - name: customer_id\n        method: btree\n        unique: true_ish\n      - name: "a: b"\n    exclude:\n      - x$y\n      - a-b.c*\nparallelism: 0\n',
     'a comment after the last line': 'version: 1\ntables:\n  - name: t\n    columns: all\n# end\n',
+    'keys given twice, and keys every object has': 'version: 1\ntables:\n  - name: t\n    name: u\n    columns: all\n    name: v\nversion: 2\n__proto__: x\nconstructor: 1\ntoString: y\n',
   };
   for (const [label, text] of Object.entries(cases)) assertSameAsYaml(text, label);
 });

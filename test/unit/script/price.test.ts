@@ -60,20 +60,30 @@ test('a calibrated curve of the method prices its builds; the steps after a buil
   const validation = 4.5;
   assert.equal(cost(steps, 's3'), validation);
   assert.equal(cost(steps, 's3.add'), validation);
-  // The key's attach and index, and the other build of p (which the foreign key comes after), carry the validation's chain.
+  // The key's attach and index, and the other build of p (which the foreign key comes after), carry the validation's chain:
+  // the attach is instant, but nothing that waits for the key can start before it.
   assert.equal(cost(steps, 's1'), validation);
   assert.equal(cost(steps, 's1.index'), 1.5 + validation);
   assert.equal(cost(steps, 's2'), 1.5 + validation);
 });
 
-test('planScript prices the steps when given a model, and leaves them as scriptSteps made them without one', () => {
+test('planScript is the one pricing: scriptSteps leaves costs at 0, planScript prices with the model given, DEFAULT_MODEL without one', () => {
   const script = scriptSteps(readScript(splitSql('create index a on t (x);\nselect 1', 'x.sql'), 'x.sql', parse), { versionNum: 150000, parse, tablePages: pagesOf([['t', 2000]]) });
+  assert.deepEqual(script.steps.map((s) => s.estimate.cost), [0, 0]);
   const server = { version: '15.0', versionNum: 150000, settings: { maxParallelMaintenanceWorkers: 2, maxWorkerProcesses: 8, maxParallelWorkers: 8, maintenanceWorkMem: 65536, maxConnections: 100 } };
   const without = planScript(script, { server }, scriptChoices({ parallelism: 2 }));
-  const withModel = planScript(script, { server, model: DEFAULT_MODEL }, scriptChoices({ parallelism: 2 }));
-  assert.deepEqual(without.steps.map((s) => s.estimate.cost), [2000, 0]);
-  assert.deepEqual(withModel.steps.map((s) => s.estimate.cost), [round(predictSeconds(defaultCurve('btree'), 2000, buildMemoryCapBytes('btree', 2000 * 8192), 0)), 0]);
-  assert.deepEqual(withModel.settings, without.settings);
+  const withDefault = planScript(script, { server, model: DEFAULT_MODEL }, scriptChoices({ parallelism: 2 }));
+  const calibrated: CostModel = {
+    source: 'calibrated',
+    calibratedAt: '2026-11-29T00:00:00Z',
+    curves: [{ kind: { method: 'btree', opclass: 'int8_ops', major: 15 }, curve: { a: 0.5, b: 1e-3, d: 0, e: 0.7, memLo: 16 * MB, memHi: 256 * MB, sortsInMemory: false }, points: 6, rmsSeconds: 0.01 }],
+  };
+  const withCalibrated = planScript(script, { server, model: calibrated }, scriptChoices({ parallelism: 2 }));
+  assert.deepEqual(without.steps.map((s) => s.estimate.cost), [round(predictSeconds(defaultCurve('btree'), 2000, buildMemoryCapBytes('btree', 2000 * 8192), 0)), 0]);
+  assert.deepEqual(withDefault.steps, without.steps);
+  // 0.5 + 2000 × 1e-3 s.
+  assert.deepEqual(withCalibrated.steps.map((s) => s.estimate.cost), [2.5, 0]);
+  assert.deepEqual(withDefault.settings, without.settings);
 });
 
 test('a REINDEX is priced as a btree build of its table; a statement with no table, as instant', () => {

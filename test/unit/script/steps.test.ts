@@ -9,11 +9,17 @@ import { loadTreeParser, type TreeParser } from '../../../src/sql/parse.js';
 import { qualifiedKey } from '../../../src/sql/qualified.js';
 import { InputError } from '../../../src/errors.js';
 import type { Step } from '../../../src/plan/types.js';
+import { defaultCurve } from '../../../src/cost/kinds.js';
+import { predictSeconds } from '../../../src/cost/model.js';
+import { buildMemoryCapBytes } from '../../../src/plan/settings.js';
 
 let parse: TreeParser;
 before(async () => {
   parse = await loadTreeParser();
 });
+
+/** What the default cost model predicts for a build of `pages` (price.ts), rounded as priced. */
+const defaultSeconds = (method: string, pages: number) => Math.round(predictSeconds(defaultCurve(method), pages, buildMemoryCapBytes(method, pages * 8192), 0) * 1000) / 1000;
 
 function steps(sql: string, ctx: Partial<ScriptContext> = {}): Script {
   return scriptSteps(readScript(splitSql(sql, 'x.sql'), 'x.sql', parse), { versionNum: 180000, parse, ...ctx });
@@ -184,8 +190,8 @@ test('PRIMARY KEY and UNIQUE on a plain table: CREATE UNIQUE INDEX with everythi
   );
   assert.deepEqual(s.steps[0]?.index, { schema: 'app', name: 'T_key' });
   assert.equal(s.steps[0]?.estimate.pages, 100);
-  // The attach is instant, but nothing that waits for the key can start before it: it ranks with the build.
-  assert.equal(s.steps[0]?.estimate.cost, 100);
+  // Priced by planScript alone (price.test.ts): scriptSteps leaves the cost at 0.
+  assert.equal(s.steps[0]?.estimate.cost, 0);
   // Located at the statement, not at an error position in SQL the file does not hold.
   assert.equal(locateStep(s, 's1.index', 40), 'x.sql:1:1');
   // Not a plain table (partitioned, or not known to the server): as written.
@@ -201,7 +207,7 @@ test('a foreign key needs the key over its referenced columns (any order), or th
   assert.deepEqual([needs('s5'), needs('s6'), needs('s7')], [['s1'], ['s2'], ['s3']]);
 });
 
-test('a FOREIGN KEY on a plain table: added NOT VALID, then validated; the validation is sized by both tables', () => {
+test('a FOREIGN KEY on a plain table: added NOT VALID, then validated; the validation is sized by both tables (pages: priced by planScript)', () => {
   const relkinds = new Map([
     [qualifiedKey({ schema: '', name: 'c' }), 'r'],
     [qualifiedKey({ schema: '', name: 'p' }), 'r'],
@@ -212,11 +218,11 @@ test('a FOREIGN KEY on a plain table: added NOT VALID, then validated; the valid
   ]);
   const s = steps('alter table p add constraint p_pkey primary key (id);\nalter table c add constraint c_fk foreign key (p_id) references p (id) match full on update cascade deferrable', { relkinds, tablePages });
   assert.deepEqual(
-    s.steps.map((x) => [x.id, x.sql, x.lock, x.table?.name, x.dependsOn, x.after, x.estimate.cost]),
+    s.steps.map((x) => [x.id, x.sql, x.lock, x.table?.name, x.dependsOn, x.after, x.estimate.pages]),
     [
-      ['s1.index', 'CREATE UNIQUE INDEX p_pkey ON p USING btree (id)', 'ShareLock', 'p', [], undefined, 600],
-      ['s1', 'ALTER TABLE p ADD CONSTRAINT p_pkey PRIMARY KEY USING INDEX p_pkey', 'AccessExclusiveLock', 'p', ['s1.index'], undefined, 550],
-      ['s2.add', 'alter table c add constraint c_fk foreign key (p_id) references p (id) match full on update cascade deferrable NOT VALID', 'ShareRowExclusiveLock', 'c', ['s1'], ['s1.index'], 550],
+      ['s1.index', 'CREATE UNIQUE INDEX p_pkey ON p USING btree (id)', 'ShareLock', 'p', [], undefined, 50],
+      ['s1', 'ALTER TABLE p ADD CONSTRAINT p_pkey PRIMARY KEY USING INDEX p_pkey', 'AccessExclusiveLock', 'p', ['s1.index'], undefined, 0],
+      ['s2.add', 'alter table c add constraint c_fk foreign key (p_id) references p (id) match full on update cascade deferrable NOT VALID', 'ShareRowExclusiveLock', 'c', ['s1'], ['s1.index'], 0],
       ['s2', 'ALTER TABLE c VALIDATE CONSTRAINT c_fk', 'ShareUpdateExclusiveLock', 'c', ['s2.add'], undefined, 550],
     ],
   );
@@ -316,7 +322,7 @@ test("a foreign key is added after every ACCESS EXCLUSIVE key attach on its tabl
   assert.deepEqual(new Set(fk.after), new Set(['s1.index', 's2.index', 's2']));
 });
 
-test('the plan of a file: the Plan type of preparePlan, settings from the choices and the server, estimates from table pages', () => {
+test('the plan of a file: the Plan type of preparePlan, settings from the choices and the server, steps priced by the default cost model from table pages', () => {
   const tablePages = new Map([
     [qualifiedKey({ schema: 'app', name: 'big' }), 1000],
     [qualifiedKey({ schema: '', name: 'small' }), 10],
@@ -342,8 +348,8 @@ test('the plan of a file: the Plan type of preparePlan, settings from the choice
     plan.steps.map((s) => [s.id, s.estimate.pages, s.estimate.cost, s.estimate.sizeBytes]),
     [
       // The size is the table's: what the budget's per-build memory (buildMemoryCapBytes) is sized by.
-      ['s1', 1000, 3000, 1000 * 8192],
-      ['s2', 10, 10, 10 * 8192],
+      ['s1', 1000, defaultSeconds('gin', 1000), 1000 * 8192],
+      ['s2', 10, defaultSeconds('btree', 10), 10 * 8192],
       ['s3', 0, 0, 0],
     ],
   );
