@@ -35,8 +35,6 @@ import type { ExecuteOptions, RunResult } from './types.js';
 /** PostgreSQL 14+: a build whose client has gone (killed, network lost) stops within this. */
 const CLIENT_CHECK_INTERVAL_MS = 1000;
 
-export { applicationName, newRunId };
-
 /** The statements that give every session of a run its settings. */
 function sessionSettings(plan: Plan): string[] {
   return sessionSettingsSql({
