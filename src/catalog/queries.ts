@@ -3,6 +3,7 @@
  * Names and patterns travel as array parameters; oids as oid[]; nothing is interpolated. None of them waits
  * behind another session's lock except to deparse an index expression or predicate (see INDEXES_SQL).
  */
+import { quoteIdent } from '../sql/quote.js';
 
 /** Server version, settings, search_path, extensions, access methods, operator classes, casts, tablespaces. */
 export const SERVER_SQL = `
@@ -86,13 +87,13 @@ path as (
     join pg_namespace n on n.nspname = s.nspname
 ),
 -- each pattern with the schemas it can match: the one it names, the ones its glob matches, or
--- search_path's (visible, below, picks among those)
+-- search_path's, with their place in it (visible, below, picks among those)
 scope as (
-  select p.*, n.oid as nsp from pat p join pg_namespace n on n.nspname = p.schema_exact::name
+  select p.*, n.oid as nsp, null::int8 as pos from pat p join pg_namespace n on n.nspname = p.schema_exact::name
   union all
-  select p.*, n.oid from pat p join pg_namespace n on n.nspname like p.schema_like where p.schema_like is not null
+  select p.*, n.oid, null from pat p join pg_namespace n on n.nspname like p.schema_like where p.schema_like is not null
   union all
-  select p.*, s.nsp from pat p cross join path s where p.schema_exact is null and p.schema_like is null
+  select p.*, s.nsp, s.pos from pat p cross join path s where p.schema_exact is null and p.schema_like is null
 ),
 -- a glob's literal prefix, unescaped: every name it matches starts with it
 globs as (
@@ -102,12 +103,17 @@ globs as (
    where s.table_like is not null
 ),
 -- the relations of the globs' schemas, cut to each prefix length the globs have (offset 0: planned
--- on its own, so that the join below is on both keys, never globs × relations)
+-- on its own, so that the join below is on both keys, never globs × relations). Only the indexable
+-- ones, unless a glob without a schema looks through a search_path of several schemas: there an
+-- index or a view may hide a table of its name further on. (Every index of 10,000 tables was a
+-- candidate otherwise: 4 times the rows, for nothing; issue 16.)
 keyed as (
   select c.oid, c.relkind, c.relname, c.relnamespace, left(c.relname::text, l.len) collate "C" as prefix
     from (select distinct length(g.prefix) as len from globs g) l
     cross join pg_class c
    where c.relnamespace in (select g.nsp from globs g)
+     and (c.relkind in ('r', 'p', 'm')
+          or (select count(*) from path) > 1 and c.relnamespace in (select g.nsp from globs g where g.pos is not null))
   offset 0
 ),
 -- the relations the exact names name, in any schema: one index scan for all the names (a lookup
@@ -117,34 +123,33 @@ named as (
     from pg_class c
    where c.relname = any (array(select distinct p.table_exact::name from pat p where p.table_exact is not null))
 ),
+-- each pattern's relations, in the schemas scope paired it with (so a pattern with a schema needs
+-- no further check of it)
 cand as (
-  select s.schema_exact, s.schema_like, s.table_exact, s.i, c.oid, c.relkind, c.relname, c.relnamespace
+  select s.table_exact, s.i, s.pos, c.oid, c.relkind, c.relname, c.relnamespace
     from scope s join named c on c.relname = s.table_exact::name and c.relnamespace = s.nsp
   union all
-  select g.schema_exact, g.schema_like, g.table_exact, g.i, k.oid, k.relkind, k.relname, k.relnamespace
+  select g.table_exact, g.i, g.pos, k.oid, k.relkind, k.relname, k.relnamespace
     from globs g join keyed k on k.relnamespace = g.nsp and k.prefix = g.prefix
    where k.relname like g.table_like
 ),
-qualified as (
-  select c.oid, c.relkind, c.table_exact from cand c join pg_namespace n on n.oid = c.relnamespace
-   where n.nspname = c.schema_exact::name or n.nspname like c.schema_like
-),
+-- a pattern without a schema: of each name, the relation of the first schema in search_path
 visible as (
-  select distinct on (c.i, c.relname) c.oid, c.relkind, c.table_exact
+  select distinct on (c.i, c.relname) c.oid, c.relkind, c.table_exact, c.relname, c.relnamespace
     from cand c
-    join path s on s.nsp = c.relnamespace
-   where c.schema_exact is null and c.schema_like is null
-   order by c.i, c.relname, s.pos
+   where c.pos is not null
+   order by c.i, c.relname, c.pos
 ),
 matched as (
-  select * from qualified
+  select c.oid, c.relkind, c.table_exact, c.relname, c.relnamespace from cand c where c.pos is null
   union all
   select * from visible
 ),
-tree(oid) as (
-  select oid from matched where relkind in ('r', 'p', 'm')
+-- the matched tables and their partitions, with what MATCHED_SQL returns of them
+tree(oid, relkind, relname, relnamespace) as (
+  select oid, relkind, relname, relnamespace from matched where relkind in ('r', 'p', 'm')
   union
-  select i.inhrelid
+  select i.inhrelid, c.relkind, c.relname, c.relnamespace
     from tree t
     join pg_inherits i on i.inhparent = t.oid
     join pg_class c on c.oid = i.inhrelid and c.relispartition and c.relkind in ('r', 'p')
@@ -199,17 +204,18 @@ export const TABLES_SQL = `with recursive${MATCH_CTES}${relationsOf('rels r')}`;
  * The plan's relations (MATCH_CTES, same parameters as TABLES_SQL) as small JSON arrays (the driver
  * parses a text[] of 10,000 elements several times slower than JSON.parse does), for the other
  * queries of the snapshot to start at once: `tables`, the indexable ones (tree), whose columns,
- * indexes and statistics are read; `relations`, those and the other relations the plan names
- * exactly, read by RELATIONS_SQL; `schemas` and `names`, the tables' distinct schema and table names,
- * for STATS_SQL. The matching is most of TABLES_SQL's work (a third of a second at 10,000 entries):
+ * indexes and statistics are read, and `partitioned`, the partitioned ones among them (columnsSql);
+ * `relations`, those and the other relations the plan names exactly, read by RELATIONS_SQL;
+ * `schemas` and `names`, the tables' distinct schema and table names, for STATS_SQL. The matching is most of TABLES_SQL's work (a third of a second at 10,000 entries):
  * done once, then the tables, columns, indexes and statistics are read by oid on two sessions at once,
  * instead of each waiting for the 10,000 rows of the tables to come and be decoded (issue 16).
  */
 export const MATCHED_SQL = `with recursive${MATCH_CTES}
 select to_json(array(select oid::int8::text from tree)) as tables,
+       to_json(array(select oid::int8::text from tree where relkind = 'p')) as partitioned,
        to_json(array(select oid::int8::text from rels)) as relations,
-       to_json(array(select distinct n.nspname::text from tree t join pg_class c on c.oid = t.oid join pg_namespace n on n.oid = c.relnamespace)) as schemas,
-       to_json(array(select distinct c.relname::text from tree t join pg_class c on c.oid = t.oid)) as names
+       to_json(array(select n.nspname::text from pg_namespace n where n.oid in (select relnamespace from tree))) as schemas,
+       to_json(array(select distinct relname::text from tree)) as names
 `;
 
 /** The relations of the given oids ($1 oid[]), in TABLES_SQL's columns and order. */
@@ -217,26 +223,28 @@ export const RELATIONS_SQL = relationsOf('unnest($1::oid[]) as r(oid)');
 
 
 /**
- * Columns of the given tables ($1 oid[]), as one row of two JSON arrays (the shapes of jsonArrays):
- * `rows`, one array per column ordered by table and attnum (COLUMN_FIELDS in snapshot.ts), whose
- * type is a key (`oid:typmod`) into `types`, one array per distinct type and modifier (TYPE_FIELDS):
- * as written (format_type), unwrapped through domains (and array elements too), with the owning
- * extension of the base type. A catalog of 40,000 columns has a handful of types: written out per
- * column they were most of the server's work and 2.5 MB more JSON to parse (issue 16).
+ * Columns of the given tables ($1 oid[]), as one row: COLUMN_FIELDS as JSON columns (jsonColumns),
+ * unordered (the snapshot orders each table's few by attnum: a sort of 40,000 wide rows spilled to
+ * disk), a column's type a key (`oid:typmod`) into `types`, a JSON array of one array per distinct
+ * type and modifier (TYPE_FIELDS in snapshot.ts): as written (format_type), unwrapped through
+ * domains (and array elements too), with the owning extension of the base type. A catalog of 40,000
+ * columns has a handful of types: written out per column they were most of the server's work and
+ * 2.5 MB more JSON to parse (issue 16).
  *
  * `withStats` (a superuser): each column's statistics too, from pg_statistic by oid and attnum
  * (STATISTIC_AS_PG_STATS), else nulls and STATS_SQL reads them from pg_stats. Joined here, they cost
  * the server less than by names apart, and the client 40,000 rows less to parse and join (issue 16).
+ * Which statistics row is a table's own comes from $2 (oid[]), the partitioned tables among $1:
+ * their relkind looked up here was a scan of the whole of pg_class.
  */
 export function columnsSql(versionNum: number, withStats: boolean): string {
   const generated = versionNum >= 120000 ? 'a.attgenerated::text' : "''::text";
   // A partitioned table's statistics are its inherited ones (it stores no row), any other table's its own.
   const statsJoin = withStats
     ? `
-          left join pg_class rc on rc.oid = c.attrelid
-          left join ${STATISTIC_AS_PG_STATS} st on st.starelid = c.attrelid and st.staattnum = c.attnum and st.stainherit = (rc.relkind = 'p')`
+  left join ${STATISTIC_AS_PG_STATS} st on st.starelid = c.attrelid and st.staattnum = c.attnum and st.stainherit = (c.attrelid = any($2::oid[]))`
     : '';
-  const stats = (withStats ? statsValues('st') : STATS_VALUE_NAMES.map(() => 'null')).join(', ');
+  const stats = withStats ? statsValues('st') : STATS_VALUE_NAMES.map(() => 'null');
   return `
 with recursive
 cols as (
@@ -270,12 +278,21 @@ eresolved as (
 ),
 kinds as (
   select distinct c.atttypid, c.atttypmod from cols c
+),
+col_rows as (
+  select c.attrelid::int8::text as relid,
+         c.attnum::int as attnum,
+         c.attname as name,
+         c.atttypid::int8 || ':' || c.atttypmod as type,
+         c.attnotnull as not_null,
+         c.generated,
+         co.collname as collation,
+         ${stats.map((v, i) => `${v} as ${STATS_VALUE_NAMES[i]}`).join(',\n         ')}
+    from cols c
+    join resolved r on r.start = c.atttypid
+    left join pg_collation co on co.oid = c.attcollation${statsJoin}
 )
-select (select coalesce(json_agg(json_build_array(c.attrelid::int8::text, c.attnum::int, c.attname, c.atttypid::int8 || ':' || c.atttypmod,
-                                                  c.attnotnull, c.generated, co.collname, ${stats}) order by c.attrelid, c.attnum), '[]')
-          from cols c
-          join resolved r on r.start = c.atttypid
-          left join pg_collation co on co.oid = c.attcollation${statsJoin}) as rows,
+select ${jsonColumnList('q', COLUMN_FIELDS)},
        (select coalesce(json_agg(json_build_array(k.atttypid::int8 || ':' || k.atttypmod,
                                                   format_type(k.atttypid, k.atttypmod),
                                                   dt.typtype = 'd',
@@ -295,6 +312,7 @@ select (select coalesce(json_agg(json_build_array(c.attrelid::int8::text, c.attn
           left join pg_depend d on d.classid = 'pg_type'::regclass and d.objid = bt.oid
                                and d.refclassid = 'pg_extension'::regclass and d.deptype = 'e'
           left join pg_extension x on x.oid = d.refobjid) as types
+  from col_rows q
 `;
 }
 
@@ -320,7 +338,10 @@ function statsValues(s: string): string[] {
 }
 
 /** The names of statsValues, in order. */
-const STATS_VALUE_NAMES = ['null_frac', 'avg_width', 'n_distinct', 'correlation', 'most_common_vals', 'most_common_freqs'];
+const STATS_VALUE_NAMES = ['null_frac', 'avg_width', 'n_distinct', 'correlation', 'most_common_vals', 'most_common_freqs'] as const;
+
+/** The fields of columnsSql's rows, each a JSON column of its result. */
+const COLUMN_FIELDS = ['relid', 'attnum', 'name', 'type', 'not_null', 'generated', 'collation', ...STATS_VALUE_NAMES] as const;
 
 /**
  * The statistics (pg_stats, which shows only what this role may read) of the tables named by
@@ -372,12 +393,6 @@ const STATISTIC_AS_PG_STATS = `(
          end as most_common_freqs
     from pg_statistic s)`;
 
-/**
- * The backend that may be building index i (of table i.indrelid) right now: its progress row, or
- * else a client session holding SHARE UPDATE EXCLUSIVE on the table (a CREATE INDEX CONCURRENTLY
- * holds it from start to end; a manual VACUUM or ANALYZE does too, and waiting for it to end before
- * dropping is what DROP INDEX CONCURRENTLY would do anyway). Not this session; not autovacuum.
- */
 /** The indexable relations of some schemas ($1), for suggestions when a plan names a table that does not exist. */
 export const NEARBY_TABLES_SQL = `
 SELECT n.nspname AS schema, c.relname AS name
@@ -387,6 +402,12 @@ SELECT n.nspname AS schema, c.relname AS name
    AND n.nspname = ANY($1::text[])
  ORDER BY 1, 2`;
 
+/**
+ * The backend that may be building index i (of table i.indrelid) right now: its progress row, or
+ * else a client session holding SHARE UPDATE EXCLUSIVE on the table (a CREATE INDEX CONCURRENTLY
+ * holds it from start to end; a manual VACUUM or ANALYZE does too, and waiting for it to end before
+ * dropping is what DROP INDEX CONCURRENTLY would do anyway). Not this session; not autovacuum.
+ */
 export const BUILDING_PID_SQL = `coalesce(
          (select p.pid from pg_stat_progress_create_index p where p.index_relid = i.indexrelid and p.pid <> pg_backend_pid() limit 1),
          (select l.pid from pg_locks l join pg_stat_activity a on a.pid = l.pid
@@ -396,19 +417,19 @@ export const BUILDING_PID_SQL = `coalesce(
 
 /**
  * Indexes of the given tables ($1 oid[], joined rather than `= any`: an index scan per oid cost more
- * at 10,000 tables), one row each (unordered: the snapshot reads it through jsonArrays, ordered), their keys as the catalog's vectors (attnums,
- * operator class and collation oids, order options): the snapshot names them from the columns and
- * the SERVER_SQL/COLLATIONS_SQL lists, by hashing. (Named here, a subquery per index cost half a
- * second at 30,000 indexes.) Deparsing an expression key or a predicate (pg_get_indexdef,
- * pg_get_expr) opens the table, so it is done only where there is one: an index on plain columns is
- * read from the catalog alone, without any lock.
+ * at 10,000 tables), one row each, unordered (a sort of the 30,000 wide rows spilled to disk: the
+ * snapshot orders each table's few), their keys as the catalog's vectors (attnums, operator class
+ * and collation oids, order options): the snapshot names them from the columns and the
+ * SERVER_SQL/COLLATIONS_SQL lists, by hashing. (Named here, a subquery per index cost half a second
+ * at 30,000 indexes.) Neither the index's schema nor its table's names: an index lives in its
+ * table's schema, and the snapshot has the table by `relid` (pg_class and pg_namespace joined twice
+ * more were a third of the server's time; issue 16). Deparsing an expression key or a predicate
+ * (pg_get_indexdef, pg_get_expr) opens the table, so it is done only where there is one: an index on
+ * plain columns is read from the catalog alone, without any lock.
  */
 export const INDEXES_SQL = `
 select i.indrelid::int8 as relid,
-       n.nspname as schema,
        ic.relname as name,
-       tn.nspname as table_schema,
-       tc.relname as table_name,
        am.amname as method,
        i.indisunique as unique,
        i.indisprimary as primary,
@@ -425,7 +446,8 @@ select i.indrelid::int8 as relid,
                  from generate_series(1, i.indnatts::int) k order by k)
        end as expressions,
        pg_get_expr(i.indpred, i.indrelid, true) as predicate,
-       ic.relpages::int8 * current_setting('block_size')::int8 as size_bytes,
+       -- block_size once (an InitPlan), not a setting looked up per row
+       ic.relpages::int8 * (select current_setting('block_size')::int8) as size_bytes,
        ts.spcname as tablespace,
        pn.nspname as parent_schema,
        pc.relname as parent_name,
@@ -437,9 +459,6 @@ select i.indrelid::int8 as relid,
   from unnest($1::oid[]) as r(oid)
   join pg_index i on i.indrelid = r.oid
   join pg_class ic on ic.oid = i.indexrelid
-  join pg_namespace n on n.oid = ic.relnamespace
-  join pg_class tc on tc.oid = i.indrelid
-  join pg_namespace tn on tn.oid = tc.relnamespace
   join pg_am am on am.oid = ic.relam
   left join pg_tablespace ts on ts.oid = ic.reltablespace
   left join pg_inherits inh on inh.inhrelid = i.indexrelid
@@ -473,4 +492,20 @@ select c.oid::int8 as oid, c.collname as name from pg_collation c where c.oid = 
 export function jsonArrays(sql: string, fields: readonly string[], order: string, asText: readonly string[] = []): string {
   const values = fields.map((f) => `q."${f}"${asText.includes(f) ? '::text' : ''}`);
   return `select coalesce(json_agg(json_build_array(${values.join(', ')})${order ? ` order by ${order}` : ''}), '[]') as rows from (${sql}) q`;
+}
+
+/**
+ * The rows of `sql` as JSON columns: one result column per field, named after it, holding that
+ * field's values in row order (those of `asText` as text). One array per field, not per row: the
+ * server aggregates plain values instead of building an array per row (a third less of its time for
+ * the 30,000 indexes of 10,000 tables), and the client parses a few long arrays, not 30,000 short
+ * ones for its collector to sweep (issue 16). Unordered: the snapshot orders what needs an order.
+ */
+export function jsonColumns(sql: string, fields: readonly string[], asText: readonly string[] = []): string {
+  return `select ${jsonColumnList('q', fields, asText)}\n  from (${sql}) q`;
+}
+
+/** jsonColumns's select list over the rows of `source` (an alias). */
+function jsonColumnList(source: string, fields: readonly string[], asText: readonly string[] = []): string {
+  return fields.map((f) => `coalesce(json_agg(${source}.${quoteIdent(f)}${asText.includes(f) ? '::text' : ''}), '[]') as ${quoteIdent(f)}`).join(',\n       ');
 }

@@ -9,7 +9,7 @@ import type { PlanFile } from '../planfile/types.js';
 import { NameSyntaxError, parseTablePattern } from './names.js';
 import { qualifiedKey } from '../sql/qualified.js';
 import { INDEXABLE_RELKINDS, tableKind } from '../pg/relkinds.js';
-import { COLLATIONS_SQL, MATCHED_SQL, NEARBY_TABLES_SQL, RELATIONS_SQL, SERVER_SQL, STATS_SQL, columnsSql, indexesSql, jsonArrays } from './queries.js';
+import { COLLATIONS_SQL, MATCHED_SQL, NEARBY_TABLES_SQL, RELATIONS_SQL, SERVER_SQL, STATS_SQL, columnsSql, indexesSql, jsonArrays, jsonColumns } from './queries.js';
 import { isLockTimeout, lockTimeoutError } from './locks.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote.js';
 import type {
@@ -113,10 +113,7 @@ interface StatsRow {
 
 interface IndexRow {
   relid: string;
-  schema: string;
   name: string;
-  table_schema: string;
-  table_name: string;
   method: string;
   unique: boolean;
   primary: boolean;
@@ -152,12 +149,9 @@ interface IndexRow {
  * decoders below and the SQL cannot disagree.
  */
 const TABLE_FIELDS = ['oid', 'schema', 'name', 'relkind', 'parent_schema', 'parent_name', 'reltuples', 'relpages', 'size_bytes', 'tablespace', 'last_analyzed', 'owner', 'can_index', 'partition_key'] as const satisfies readonly (keyof TableRow)[];
-const COLUMN_FIELDS = [
-  'relid', 'attnum', 'name', 'type', 'not_null', 'generated', 'collation', 'null_frac', 'avg_width', 'n_distinct', 'correlation', 'most_common_vals', 'most_common_freqs',
-] as const satisfies readonly (keyof ColumnRow)[];
 const TYPE_FIELDS = ['key', 'declared', 'is_domain', 'base_oid', 'base', 'category', 'typtype', 'element_oid', 'element_base', 'extension'] as const satisfies readonly (keyof TypeRow)[];
 const INDEX_FIELDS = [
-  'relid', 'schema', 'name', 'table_schema', 'table_name', 'method', 'unique', 'primary', 'valid', 'ready', 'key_count', 'attnums', 'opclasses', 'collations', 'options',
+  'relid', 'name', 'method', 'unique', 'primary', 'valid', 'ready', 'key_count', 'attnums', 'opclasses', 'collations', 'options',
   'expressions', 'predicate', 'size_bytes', 'tablespace', 'parent_schema', 'parent_name', 'building_pid', 'reloptions', 'nulls_not_distinct', 'constraint_name', 'constraint_type',
 ] as const satisfies readonly (keyof IndexRow)[];
 const STATS_FIELDS = ['schema', 'table_name', 'name', 'inherited', 'null_frac', 'avg_width', 'n_distinct', 'correlation', 'most_common_vals', 'most_common_freqs'] as const satisfies readonly (keyof StatsRow)[];
@@ -166,10 +160,14 @@ function at<F extends string>(fields: readonly F[]): Record<F, number> {
   return Object.fromEntries(fields.map((f, i) => [f, i])) as Record<F, number>;
 }
 const T = at(TABLE_FIELDS);
-const C = at(COLUMN_FIELDS);
 const Ty = at(TYPE_FIELDS);
-const I = at(INDEX_FIELDS);
 const S = at(STATS_FIELDS);
+
+/**
+ * A result read as JSON columns (jsonColumns): each field's values in one array, those of row i at
+ * [i]. The columns (columnsSql's COLUMN_FIELDS: ColumnRow's) and the indexes come so.
+ */
+type JsonColumns<R> = { readonly [K in keyof R]: readonly R[K][] };
 
 type JsonRow = readonly unknown[];
 const str = (v: unknown): string => v as string;
@@ -202,39 +200,52 @@ function tableRow(r: JsonRow, timestamp: (text: string) => unknown): TableRow {
 }
 
 /**
- * A column straight from its JSON array, with its statistics when they came along (a superuser's),
- * else attached later (withStats): the columns, indexes and statistics are not decoded into row
- * objects first, for at 10,000 tables those were 110,000 objects that outlived a collection or two on
- * their way to the snapshot (issue 16).
+ * Column i of the JSON columns, with its statistics when they came along (a superuser's), else
+ * attached later (withStats): the columns, indexes and statistics are not decoded into row objects
+ * first, for at 10,000 tables those were 110,000 objects that outlived a collection or two on their
+ * way to the snapshot (issue 16).
  */
-function toColumn(r: JsonRow, types: ReadonlyMap<string, ColumnInfo['type']>): ColumnInfo {
-  const generated = r[C.generated] === 's' || r[C.generated] === 'v' ? (r[C.generated] as 's' | 'v') : '';
+function toColumn(cols: JsonColumns<ColumnRow>, i: number, types: ReadonlyMap<string, ColumnInfo['type']>): ColumnInfo {
+  const generated = cols.generated[i];
+  const nullFrac = cols.null_frac[i] ?? null;
   return {
-    attnum: r[C.attnum] as number,
-    name: str(r[C.name]),
+    attnum: cols.attnum[i] as number,
+    name: cols.name[i] as string,
     // Every column's type is among the types: both come from the same rows of `resolved`.
-    type: types.get(str(r[C.type])) as ColumnInfo['type'],
-    notNull: r[C.not_null] as boolean,
-    generated,
-    collation: strOrNull(r[C.collation]),
-    stats: r[C.null_frac] === null ? null : toStats(r, C),
+    type: types.get(cols.type[i] as string) as ColumnInfo['type'],
+    notNull: cols.not_null[i] as boolean,
+    generated: generated === 's' || generated === 'v' ? generated : '',
+    collation: cols.collation[i] ?? null,
+    stats:
+      nullFrac === null
+        ? null
+        : toStats(nullFrac, cols.avg_width[i], cols.n_distinct[i], cols.correlation[i], cols.most_common_vals[i], cols.most_common_freqs[i]),
   };
 }
 
-/** Where a row's statistics are: a statistics row (STATS_FIELDS) or a superuser's column (COLUMN_FIELDS). */
-type StatsAt = Record<'null_frac' | 'avg_width' | 'n_distinct' | 'correlation' | 'most_common_vals' | 'most_common_freqs', number>;
-
-/** A row's statistics as the snapshot keeps them. */
-function toStats(r: JsonRow, at: StatsAt): ColumnStats {
-  const values = r[at.most_common_vals] as string[] | null;
-  const freqs = r[at.most_common_freqs] as unknown[] | null;
+/** Statistics as the snapshot keeps them, from a statistics row's or a superuser's column's values. */
+function toStats(nullFrac: unknown, avgWidth: unknown, nDistinct: unknown, correlation: unknown, values: unknown, freqs: unknown): ColumnStats {
+  const mcv = values as string[] | null | undefined;
+  const mcf = freqs as unknown[] | null | undefined;
   return {
-    nullFrac: float(r[at.null_frac]),
-    avgWidth: (r[at.avg_width] as number | null) ?? 0,
-    nDistinct: floatOrNull(r[at.n_distinct]) ?? 0,
-    correlation: floatOrNull(r[at.correlation]),
-    ...(values && freqs ? { mostCommon: { values, freqs: freqs.map(float) } } : {}),
+    nullFrac: float(nullFrac),
+    avgWidth: (avgWidth as number | null | undefined) ?? 0,
+    nDistinct: floatOrNull(nDistinct ?? null) ?? 0,
+    correlation: floatOrNull(correlation ?? null),
+    ...(mcv && mcf ? { mostCommon: { values: mcv, freqs: mcf.map(float) } } : {}),
   };
+}
+
+/** A statistics row's (STATS_FIELDS) statistics. */
+function rowStats(s: JsonRow): ColumnStats {
+  return toStats(s[S.null_frac], s[S.avg_width], s[S.n_distinct], s[S.correlation], s[S.most_common_vals], s[S.most_common_freqs]);
+}
+
+/** The one row of a statement that always returns one (an aggregate, arrays of a selection). */
+async function oneRow<R extends pg.QueryResultRow>(session: pg.ClientBase, sql: string, params: unknown[]): Promise<R> {
+  const [row] = await queryRows<R>(session, sql, params);
+  if (!row) throw new SqlError(sql, { message: 'the query returned no row' });
+  return row;
 }
 
 /** The rows of one of the large queries, read as jsonArrays: an array of fields each. */
@@ -334,50 +345,45 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
       });
     oids = matched.tables;
     // Everything is asked for at once, each session's statements one after the other (pg would queue
-    // them, but will stop doing so), and decoded here as it comes. With a helper opened early (while
-    // the patterns were matched), this session reads the columns (which the indexes are named from),
-    // the helper the relations, then the indexes: the two take the server about as long. Without a
-    // helper, this session reads all. A helper opened only now exports the snapshot once this session
-    // has read the relations: their sizes and analyze times are not transactional, and are read
-    // before it opens, as for one session. (A third session was slower on an idle machine of 2 cores.)
+    // them, but will stop doing so), and decoded here as it comes. This session reads the relations
+    // first (the plan's entries are matched to them while the server reads the rest), then the
+    // columns (which the indexes are named from) and, for a role that is not a superuser, the
+    // statistics; a helper the indexes: the two take the server about as long at 10,000 tables. A
+    // helper opened only now, the tables being more than the plan's entries foretold, exports the
+    // snapshot once the relations are read: their sizes and analyze times are not transactional, and
+    // are read before it opens, as for one session. Without a helper this session reads all. (A third
+    // session was slower on an idle machine of 2 cores.)
     const relationsSql = jsonArrays(RELATIONS_SQL, TABLE_FIELDS, 'q.schema, q.name', ['oid', 'relpages', 'size_bytes', 'last_analyzed']);
-    const readRelations = (session: pg.ClientBase) => jsonRows(session, relationsSql, [matched.relations]);
-    const late = !joining && openHelper !== undefined && oids.length >= helperFrom;
-    const relationsHere = joining ? null : sent(readRelations(client));
-    if (late && relationsHere) joining = await relationsHere.then(() => joinSnapshot(client, openHelper, HELPERS));
-    const readingColumns = sent(
-      (relationsHere && !late ? relationsHere : Promise.resolve()).then(() =>
-        queryRows<{ rows: JsonRow[]; types: JsonRow[] }>(client, columnsSql(server.version_num, server.superuser), [oids]),
-      ),
-    );
+    const readingRelations = sent(jsonRows(client, relationsSql, [matched.relations]));
+    if (!joining && openHelper && oids.length >= helperFrom) joining = await readingRelations.then(() => joinSnapshot(client, openHelper, HELPERS));
+    // A superuser's statistics come with the columns, which then need to know the partitioned tables.
+    const columnParams = server.superuser ? [oids, matched.partitioned] : [oids];
+    const readingColumns = sent(readingRelations.then(() => oneRow<ColumnsRow>(client, columnsSql(server.version_num, server.superuser), columnParams)));
     helpers = joining ? await joining.sessions : [];
     const [helper] = helpers;
-    const other = helper ?? client;
-    const readingRelations = relationsHere ?? sent((helper ? Promise.resolve() : readingColumns).then(() => readRelations(other)));
-    const indexesAfter = helper ? (relationsHere ? Promise.resolve() : readingRelations) : readingColumns;
-    const readingIndexes = sent(indexesAfter.then(() => indexes(other, server.version_num, oids)));
-    // A superuser's statistics come with the columns; anyone else's from pg_stats, by name.
+    const readingIndexes = sent(helper ? indexes(helper, server.version_num, oids) : readingColumns.then(() => indexes(client, server.version_num, oids)));
+    // Anyone else's statistics from pg_stats, by name.
+    const lastHere = helper ? readingColumns : readingIndexes;
     const readingStats = server.superuser
       ? null
-      : sent((helper ? readingColumns : readingIndexes).then(() => jsonRows(client, jsonArrays(STATS_SQL, STATS_FIELDS, ''), [matched.schemas, matched.names])));
+      : sent(lastHere.then(() => jsonRows(client, jsonArrays(STATS_SQL, STATS_FIELDS, ''), [matched.schemas, matched.names])));
     const timestamp = client.getTypeParser(TIMESTAMPTZ_OID, 'text');
     const relationRows = (await readingRelations).map((r) => tableRow(r, timestamp));
     const tableRows = relationRows.filter((r) => INDEXABLE_RELKINDS.has(r.relkind));
     const others = relationRows.filter((r) => !INDEXABLE_RELKINDS.has(r.relkind)).map((r) => ({ schema: r.schema, name: r.name, relkind: r.relkind }));
     const nearbySchemas = schemasOfMisses(params, relationRows, server.search_path);
-    // After this session's last statement: the statistics, else the columns (with a helper) or the indexes.
+    // After this session's last statement.
     const readingNearby =
       nearbySchemas.length === 0
         ? undefined
-        : sent((readingStats ?? (helper ? readingColumns : readingIndexes)).then(() => queryRows<{ schema: string; name: string }>(client, NEARBY_TABLES_SQL, [nearbySchemas])));
+        : sent((readingStats ?? lastHere).then(() => queryRows<{ schema: string; name: string }>(client, NEARBY_TABLES_SQL, [nearbySchemas])));
     // The plan's entries are matched to the relations while the server reads the rest.
     opts.onRelations?.({ tables: tableRows, otherRelations: others, searchPath: server.search_path });
-    const [read] = await readingColumns;
-    const types = columnTypes(read?.types ?? []);
-    const columnsByTable = groupBy(read?.rows ?? [], C.relid, (r) => toColumn(r, types));
-    const { indexRows, collations } = await readingIndexes;
+    const read = await readingColumns;
+    const columnsByTable = byTable(read, columnTypes(read.types));
+    const { index, collations } = await readingIndexes;
     const names: KeyNames = { opclasses: new Map(server.opclasses.map((o) => [o.oid, o])), collations };
-    const indexesByTable = groupBy(indexRows, I.relid, (r, relid) => toIndex(r, columnsByTable.get(relid) ?? [], names));
+    const indexesByTable = indexesOf(index, tableRows, columnsByTable, names);
     if (readingStats) withStats(tableRows, columnsByTable, await readingStats);
     const nearby = await readingNearby;
     for (const helper of helpers) await queryRows(helper, 'commit');
@@ -397,17 +403,22 @@ export async function takeSnapshot(client: pg.ClientBase, file: PlanFile, opts: 
 /** MATCHED_SQL's row: oids and names as text. */
 interface MatchedRow {
   tables: string[];
+  partitioned: string[];
   relations: string[];
   schemas: string[];
   names: string[];
 }
 
-/** The indexes of the tables (INDEXES_SQL) and the names of the collations their keys use. */
-async function indexes(session: pg.ClientBase, versionNum: number, oids: readonly string[]): Promise<{ indexRows: JsonRow[]; collations: Map<number, string> }> {
-  const indexRows = await jsonRows(session, jsonArrays(indexesSql(versionNum), INDEX_FIELDS, 'q.relid, q.schema, q.name', ['relid', 'size_bytes']), [oids]);
-  const used = [...new Set(indexRows.flatMap((r) => vector(str(r[I.collations]))))].filter((oid) => oid !== 0);
-  const collations = used.length === 0 ? [] : await queryRows<{ oid: string; name: string }>(session, COLLATIONS_SQL, [used]);
-  return { indexRows, collations: new Map(collations.map((c) => [Number(c.oid), c.name])) };
+/** columnsSql's row: the columns as JSON columns, and their types. */
+type ColumnsRow = JsonColumns<ColumnRow> & { types: JsonRow[] };
+
+/** The indexes of the tables (INDEXES_SQL) as JSON columns, and the names of the collations their keys use. */
+async function indexes(session: pg.ClientBase, versionNum: number, oids: readonly string[]): Promise<{ index: JsonColumns<IndexRow>; collations: Map<number, string> }> {
+  const index = await oneRow<JsonColumns<IndexRow>>(session, jsonColumns(indexesSql(versionNum), INDEX_FIELDS, ['relid', 'size_bytes']), [oids]);
+  const used = new Set<number>();
+  for (const text of index.collations) for (const oid of vector(text)) if (oid !== 0) used.add(oid);
+  const collations = used.size === 0 ? [] : await queryRows<{ oid: string; name: string }>(session, COLLATIONS_SQL, [[...used]]);
+  return { index, collations: new Map(collations.map((c) => [Number(c.oid), c.name])) };
 }
 
 /** Helper sessions of a large snapshot. */
@@ -489,7 +500,7 @@ function withStats(tables: readonly TableRow[], columnsByTable: ReadonlyMap<stri
     const inherited = t.relkind === 'p';
     for (const c of columns) {
       const s = statsOf(list, c.name, inherited);
-      if (s) c.stats = toStats(s, S);
+      if (s) c.stats = rowStats(s);
     }
   }
 }
@@ -551,17 +562,64 @@ function assemble(
   };
 }
 
-/** Rows by their table's oid (field `relid`), each made into what the snapshot keeps, in row order. */
-function groupBy<T>(rows: readonly JsonRow[], relidField: number, make: (row: JsonRow, relid: string) => T): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const r of rows) {
-    const relid = str(r[relidField]);
-    const v = make(r, relid);
+/**
+ * The columns by their table's oid, each table's in attnum order: the server sends them unordered,
+ * nearly always in that order already (a sort there of 40,000 wide rows spilled to disk).
+ */
+function byTable(cols: JsonColumns<ColumnRow>, types: ReadonlyMap<string, ColumnInfo['type']>): Map<string, ColumnInfo[]> {
+  const out = new Map<string, ColumnInfo[]>();
+  let ordered = true;
+  for (let i = 0; i < cols.relid.length; i++) {
+    const relid = cols.relid[i] as string;
+    const column = toColumn(cols, i, types);
     const list = out.get(relid);
-    if (list) list.push(v);
-    else out.set(relid, [v]);
+    if (!list) out.set(relid, [column]);
+    else {
+      ordered &&= (list[list.length - 1] as ColumnInfo).attnum < column.attnum;
+      list.push(column);
+    }
   }
+  if (!ordered) for (const list of out.values()) list.sort((a, b) => a.attnum - b.attnum);
   return out;
+}
+
+/**
+ * The indexes by their table's oid, each table's by name in the server's order of names (C: by
+ * code point, which is UTF-8's byte order), as they were when the server sorted them. An index is
+ * in its table's schema, and named from the table's columns.
+ */
+function indexesOf(ix: JsonColumns<IndexRow>, tables: readonly TableRow[], columnsByTable: ReadonlyMap<string, ColumnInfo[]>, names: KeyNames): Map<string, IndexInfo[]> {
+  const tableByOid = new Map(tables.map((t) => [t.oid, t]));
+  const out = new Map<string, IndexInfo[]>();
+  for (let i = 0; i < ix.relid.length; i++) {
+    const relid = ix.relid[i] as string;
+    const table = tableByOid.get(relid);
+    // Every index is of a table read (the same snapshot): one that was not would not be looked up.
+    if (!table) continue;
+    const index = toIndex(ix, i, table, columnsByTable.get(relid) ?? [], names);
+    const list = out.get(relid);
+    if (list) list.push(index);
+    else out.set(relid, [index]);
+  }
+  for (const list of out.values()) if (list.length > 1) list.sort((a, b) => compareCodePoints(a.name, b.name));
+  return out;
+}
+
+/** Code-point order (UTF-8's byte order: the server's for names), not JavaScript's UTF-16 code-unit order. */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let k = 0; k < n; k++) {
+    let x = a.charCodeAt(k);
+    let y = b.charCodeAt(k);
+    if (x === y) continue;
+    // A surrogate (an astral code point) comes after every other unit of 0xd800 and more.
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x < 0xe000 ? x + 0x2000 : x - 0x800;
+      y = y < 0xe000 ? y + 0x2000 : y - 0x800;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
 }
 
 /**
@@ -637,20 +695,21 @@ export function vector(text: string): number[] {
   return out;
 }
 
-function toIndex(r: JsonRow, columns: readonly ColumnInfo[], names: KeyNames): IndexInfo {
-  const attnums = vector(str(r[I.attnums]));
-  const opclasses = vector(str(r[I.opclasses]));
-  const collations = vector(str(r[I.collations]));
-  const options = vector(str(r[I.options]));
+/** Index i of the JSON columns, of `table`. */
+function toIndex(ix: JsonColumns<IndexRow>, i: number, table: TableRow, columns: readonly ColumnInfo[], names: KeyNames): IndexInfo {
+  const attnums = vector(ix.attnums[i] as string);
+  const opclasses = vector(ix.opclasses[i] as string);
+  const collations = vector(ix.collations[i] as string);
+  const options = vector(ix.options[i] as string);
   const columnName = (k: number): string | null => {
     const attnum = attnums[k] ?? 0;
     return attnum === 0 ? null : (columns.find((c) => c.attnum === attnum)?.name ?? null);
   };
-  const expressions = r[I.expressions] as (string | null)[] | null;
+  const expressions = ix.expressions[i] ?? null;
   const expression = (k: number): string | null => expressions?.[k] ?? null;
   const keys: IndexKey[] = [];
   const opclassSchemas: (string | null)[] = [];
-  const keyCount = r[I.key_count] as number;
+  const keyCount = ix.key_count[i] as number;
   for (let k = 0; k < keyCount; k++) {
     const column = columnName(k);
     const opclass = names.opclasses.get(opclasses[k] ?? 0);
@@ -668,24 +727,23 @@ function toIndex(r: JsonRow, columns: readonly ColumnInfo[], names: KeyNames): I
   }
   const include: string[] = [];
   for (let k = keyCount; k < attnums.length; k++) include.push(columnName(k) ?? expression(k) ?? '');
-  const parentSchema = strOrNull(r[I.parent_schema]);
-  const parentName = strOrNull(r[I.parent_name]);
+  const parentSchema = ix.parent_schema[i] ?? null;
+  const parentName = ix.parent_name[i] ?? null;
   // Optional facts set in place, not spread: a copy of each of 30,000 indexes was garbage at once.
-  const table = { schema: str(r[I.table_schema]), name: str(r[I.table_name]) };
   let definition: string | undefined;
   const index: IndexInfo = {
-    schema: str(r[I.schema]),
-    name: str(r[I.name]),
-    method: str(r[I.method]),
-    unique: r[I.unique] as boolean,
-    primary: r[I.primary] as boolean,
-    valid: r[I.valid] as boolean,
-    ready: r[I.ready] as boolean,
+    schema: table.schema,
+    name: ix.name[i] as string,
+    method: ix.method[i] as string,
+    unique: ix.unique[i] as boolean,
+    primary: ix.primary[i] as boolean,
+    valid: ix.valid[i] as boolean,
+    ready: ix.ready[i] as boolean,
     keys,
     include,
-    predicate: strOrNull(r[I.predicate]),
-    sizeBytes: Math.max(0, Number(r[I.size_bytes])),
-    tablespace: strOrNull(r[I.tablespace]),
+    predicate: ix.predicate[i] ?? null,
+    sizeBytes: Math.max(0, Number(ix.size_bytes[i])),
+    tablespace: ix.tablespace[i] ?? null,
     parentIndex: parentSchema !== null && parentName !== null ? { schema: parentSchema, name: parentName } : null,
     // Written out when first read: only messages and a saved plan's fingerprint read it, and the
     // 30,000 definitions of 10,000 tables cost the snapshot a tenth of a second (issue 16).
@@ -693,12 +751,12 @@ function toIndex(r: JsonRow, columns: readonly ColumnInfo[], names: KeyNames): I
       return (definition ??= indexDefinition(index, table, columns, opclassSchemas));
     },
   };
-  const buildingPid = r[I.building_pid] as number | null;
-  const reloptions = r[I.reloptions] as string[] | null;
-  const constraintName = strOrNull(r[I.constraint_name]);
-  const constraintType = strOrNull(r[I.constraint_type]);
+  const buildingPid = ix.building_pid[i] ?? null;
+  const reloptions = ix.reloptions[i] ?? null;
+  const constraintName = ix.constraint_name[i] ?? null;
+  const constraintType = ix.constraint_type[i] ?? null;
   if (buildingPid !== null) index.buildingPid = Number(buildingPid);
-  if (r[I.nulls_not_distinct] as boolean) index.nullsNotDistinct = true;
+  if (ix.nulls_not_distinct[i] === true) index.nullsNotDistinct = true;
   if (reloptions !== null && reloptions.length > 0) index.storage = reloptions;
   if (constraintName !== null && constraintType !== null) index.constraint = { name: constraintName, type: constraintType as ConstraintType };
   return index;

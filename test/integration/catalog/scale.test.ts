@@ -34,11 +34,11 @@ cand as (
    where p.table_like is not null
 ),
 qualified as (
-  select c.oid, c.relkind, c.table_exact from cand c join pg_namespace n on n.oid = c.relnamespace
+  select c.oid, c.relkind, c.table_exact, c.relname, c.relnamespace from cand c join pg_namespace n on n.oid = c.relnamespace
    where n.nspname = c.schema_exact::name or n.nspname like c.schema_like
 ),
 visible as (
-  select distinct on (c.i, c.relname) c.oid, c.relkind, c.table_exact
+  select distinct on (c.i, c.relname) c.oid, c.relkind, c.table_exact, c.relname, c.relnamespace
     from cand c
     join pg_namespace n on n.oid = c.relnamespace
     join path s on s.nspname = n.nspname
@@ -52,11 +52,11 @@ matched as (
 ),
 `;
 
-const TREE = TABLES_SQL.indexOf('tree(oid) as (');
+const TREE = TABLES_SQL.indexOf('tree(oid, relkind, relname, relnamespace) as (');
 const REFERENCE_SQL = REFERENCE_MATCHING + TABLES_SQL.slice(TREE);
 
 test('the reference shares TABLES_SQL from its tree CTE on', () => {
-  assert.ok(TREE > 0, 'TABLES_SQL has a `tree(oid) as (` CTE after `matched`');
+  assert.ok(TREE > 0, 'TABLES_SQL has a `tree(oid, relkind, relname, relnamespace) as (` CTE after `matched`');
 });
 
 let db: TestDatabase;
@@ -73,7 +73,10 @@ function plan(names: string[]): PlanFile {
 
 const LONG = 'l'.repeat(70);
 
-/** Names that LIKE, prefixes and truncation to 63 bytes could get wrong, and search_path hiding. */
+/**
+ * Names that LIKE, prefixes and truncation to 63 bytes could get wrong, and search_path hiding (of a
+ * table by a view or an index of its name in an earlier schema, for a glob too).
+ */
 const AWKWARD_CATALOG = `
   create schema a;
   create schema b;
@@ -90,6 +93,10 @@ const AWKWARD_CATALOG = `
   create table b.bulk_1 (z int);
   create table b.bulk_2 (z int);
   create table b.bulkx1 (z int);
+  create view a.bulkv as select 1 as one;
+  create table b.bulkv (z int);
+  create table b.bulkw (z int);
+  create index bulkw on a.t (id);
   create table b."Mixed Case" (z int);
   create table b."per%cent" (z int);
   create table b."per_cent" (z int);
@@ -129,16 +136,18 @@ function settled(rows: Record<string, unknown>[]): Record<string, unknown>[] {
 
 /**
  * What the snapshot reads in two steps (MATCHED_SQL's oid arrays, then RELATIONS_SQL by oid): the
- * rows of TABLES_SQL, the indexable ones' oids and their distinct schema and table names.
+ * rows of TABLES_SQL, the indexable ones' oids (the partitioned ones' apart) and their distinct
+ * schema and table names.
  */
 async function twoSteps(params: unknown[], rows: Record<string, unknown>[]): Promise<void> {
-  const [matched] = (await db.query<{ tables: string[]; relations: string[]; schemas: string[]; names: string[] }>(MATCHED_SQL, params)).rows;
+  const [matched] = (await db.query<{ tables: string[]; partitioned: string[]; relations: string[]; schemas: string[]; names: string[] }>(MATCHED_SQL, params)).rows;
   assert.ok(matched);
   assert.deepEqual(settled((await db.query(RELATIONS_SQL, [matched.relations])).rows), settled(rows));
   const indexable = rows.filter((r) => ['r', 'p', 'm'].includes(r.relkind as string));
   const sorted = (values: unknown[]) => [...new Set(values.map(String))].sort();
   assert.deepEqual(sorted(matched.tables), sorted(indexable.map((r) => r.oid)));
   assert.equal(matched.tables.length, indexable.length);
+  assert.deepEqual(sorted(matched.partitioned), sorted(indexable.filter((r) => r.relkind === 'p').map((r) => r.oid)));
   assert.deepEqual(sorted(matched.schemas), sorted(indexable.map((r) => r.schema)));
   assert.deepEqual(sorted(matched.names), sorted(indexable.map((r) => r.name)));
 }

@@ -422,3 +422,35 @@ test('statistics read from pg_statistic by a superuser are pg_stats\'s, as a rol
     await db.query(`drop owned by ${role}; drop role ${role}`);
   }
 });
+
+test('the server sends columns and indexes unordered: each table has its columns by attnum and its indexes in the server\'s order of names', async () => {
+  // Setting a column's statistics target rewrites its pg_attribute row further on: read in the
+  // table's physical order, c1 comes after c3.
+  await db.query(`
+    create schema ord;
+    create table ord.o (c1 int, c2 int, c3 int);
+    alter table ord.o alter column c1 set statistics 50;
+    create index b_idx on ord.o (c1);
+    create index "A_idx" on ord.o (c2);
+    create index "é_idx" on ord.o (c3);
+    create index "ｍ_idx" on ord.o (c1, c2);
+    create index "😀_idx" on ord.o (c2, c3);
+    create index "z_idx" on ord.o (c3, c1);
+  `);
+  const physical = await db.query<{ attname: string }>("select attname from pg_attribute where attrelid = 'ord.o'::regclass and attnum > 0 order by ctid");
+  assert.deepEqual(physical.rows.map((r) => r.attname), ['c2', 'c3', 'c1'], 'the physical order this test needs');
+  const serverOrder = await db.query<{ relname: string }>("select c.relname from pg_index i join pg_class c on c.oid = i.indexrelid where i.indrelid = 'ord.o'::regclass order by c.relname");
+  const names = serverOrder.rows.map((r) => r.relname);
+  // UTF-16 code units put the emoji (a surrogate pair) before U+FF4D; the server's byte order after it.
+  assert.deepEqual(names, ['A_idx', 'b_idx', 'z_idx', 'é_idx', 'ｍ_idx', '😀_idx']);
+  for (const opts of [{}, { helperFromTables: 1, openHelper: async () => {
+    const helper = new pg.Client({ connectionString: db.url });
+    await helper.connect();
+    return helper;
+  } }]) {
+    const t = byName(await takeSnapshot(db.client, plan(['ord.o']), opts), 'ord.o');
+    assert.deepEqual(t.columns.map((c) => [c.attnum, c.name]), [[1, 'c1'], [2, 'c2'], [3, 'c3']]);
+    assert.deepEqual(t.indexes.map((i) => i.name), names);
+    assert.ok(t.indexes.every((i) => i.schema === 'ord'));
+  }
+});
