@@ -225,7 +225,7 @@ export const RELATIONS_SQL = relationsOf('unnest($1::oid[]) as r(oid)');
 /**
  * Columns of the given tables ($1 oid[]), as one row: COLUMN_FIELDS as JSON columns (jsonColumns),
  * unordered (the snapshot orders each table's few by attnum: a sort of 40,000 wide rows spilled to
- * disk), a column's type a key (`oid:typmod`) into `types`, a JSON array of one array per distinct
+ * disk), a column's type (typid, typmod) one of `types`, a JSON array of one array per distinct
  * type and modifier (TYPE_FIELDS in snapshot.ts): as written (format_type), unwrapped through
  * domains (and array elements too), with the owning extension of the base type. A catalog of 40,000
  * columns has a handful of types: written out per column they were most of the server's work and
@@ -283,7 +283,8 @@ col_rows as (
   select c.attrelid::int8::text as relid,
          c.attnum::int as attnum,
          c.attname as name,
-         c.atttypid::int8 || ':' || c.atttypmod as type,
+         c.atttypid::int8 as typid,
+         c.atttypmod as typmod,
          c.attnotnull as not_null,
          c.generated,
          co.collname as collation,
@@ -293,7 +294,8 @@ col_rows as (
     left join pg_collation co on co.oid = c.attcollation${statsJoin}
 )
 select ${jsonColumnList('q', COLUMN_FIELDS)},
-       (select coalesce(json_agg(json_build_array(k.atttypid::int8 || ':' || k.atttypmod,
+       (select coalesce(json_agg(json_build_array(k.atttypid::int8,
+                                                  k.atttypmod,
                                                   format_type(k.atttypid, k.atttypmod),
                                                   dt.typtype = 'd',
                                                   bt.oid::int8::text,
@@ -341,7 +343,7 @@ function statsValues(s: string): string[] {
 const STATS_VALUE_NAMES = ['null_frac', 'avg_width', 'n_distinct', 'correlation', 'most_common_vals', 'most_common_freqs'] as const;
 
 /** The fields of columnsSql's rows, each a JSON column of its result. */
-const COLUMN_FIELDS = ['relid', 'attnum', 'name', 'type', 'not_null', 'generated', 'collation', ...STATS_VALUE_NAMES] as const;
+const COLUMN_FIELDS = ['relid', 'attnum', 'name', 'typid', 'typmod', 'not_null', 'generated', 'collation', ...STATS_VALUE_NAMES] as const;
 
 /**
  * The statistics (pg_stats, which shows only what this role may read) of the tables named by

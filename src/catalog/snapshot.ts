@@ -70,8 +70,9 @@ interface ColumnRow {
   relid: string;
   attnum: number;
   name: string;
-  /** Its key among the TypeRows: `oid:typmod`. */
-  type: string;
+  /** Its type and modifier: one of the TypeRows. */
+  typid: number;
+  typmod: number;
   not_null: boolean;
   generated: string;
   collation: string | null;
@@ -86,7 +87,8 @@ interface ColumnRow {
 
 /** One distinct type (and modifier) of the columns (columnsSql). */
 interface TypeRow {
-  key: string;
+  typid: number;
+  typmod: number;
   declared: string;
   is_domain: boolean;
   base_oid: string;
@@ -149,7 +151,7 @@ interface IndexRow {
  * decoders below and the SQL cannot disagree.
  */
 const TABLE_FIELDS = ['oid', 'schema', 'name', 'relkind', 'parent_schema', 'parent_name', 'reltuples', 'relpages', 'size_bytes', 'tablespace', 'last_analyzed', 'owner', 'can_index', 'partition_key'] as const satisfies readonly (keyof TableRow)[];
-const TYPE_FIELDS = ['key', 'declared', 'is_domain', 'base_oid', 'base', 'category', 'typtype', 'element_oid', 'element_base', 'extension'] as const satisfies readonly (keyof TypeRow)[];
+const TYPE_FIELDS = ['typid', 'typmod', 'declared', 'is_domain', 'base_oid', 'base', 'category', 'typtype', 'element_oid', 'element_base', 'extension'] as const satisfies readonly (keyof TypeRow)[];
 const INDEX_FIELDS = [
   'relid', 'name', 'method', 'unique', 'primary', 'valid', 'ready', 'key_count', 'attnums', 'opclasses', 'collations', 'options',
   'expressions', 'predicate', 'size_bytes', 'tablespace', 'parent_schema', 'parent_name', 'building_pid', 'reloptions', 'nulls_not_distinct', 'constraint_name', 'constraint_type',
@@ -205,14 +207,14 @@ function tableRow(r: JsonRow, timestamp: (text: string) => unknown): TableRow {
  * first, for at 10,000 tables those were 110,000 objects that outlived a collection or two on their
  * way to the snapshot (issue 16).
  */
-function toColumn(cols: JsonColumns<ColumnRow>, i: number, types: ReadonlyMap<string, ColumnInfo['type']>): ColumnInfo {
+function toColumn(cols: JsonColumns<ColumnRow>, i: number, types: ColumnTypes): ColumnInfo {
   const generated = cols.generated[i];
   const nullFrac = cols.null_frac[i] ?? null;
   return {
     attnum: cols.attnum[i] as number,
     name: cols.name[i] as string,
     // Every column's type is among the types: both come from the same rows of `resolved`.
-    type: types.get(cols.type[i] as string) as ColumnInfo['type'],
+    type: types.get(cols.typid[i] as number)?.get(cols.typmod[i] as number) as ColumnInfo['type'],
     notNull: cols.not_null[i] as boolean,
     generated: generated === 's' || generated === 'v' ? generated : '',
     collation: cols.collation[i] ?? null,
@@ -566,7 +568,7 @@ function assemble(
  * The columns by their table's oid, each table's in attnum order: the server sends them unordered,
  * nearly always in that order already (a sort there of 40,000 wide rows spilled to disk).
  */
-function byTable(cols: JsonColumns<ColumnRow>, types: ReadonlyMap<string, ColumnInfo['type']>): Map<string, ColumnInfo[]> {
+function byTable(cols: JsonColumns<ColumnRow>, types: ColumnTypes): Map<string, ColumnInfo[]> {
   const out = new Map<string, ColumnInfo[]>();
   let ordered = true;
   for (let i = 0; i < cols.relid.length; i++) {
@@ -622,14 +624,17 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
+/** The columns' types by type oid, then modifier. */
+type ColumnTypes = ReadonlyMap<number, ReadonlyMap<number, ColumnInfo['type']>>;
+
 /**
- * The columns' types by their key (`oid:typmod`), one ColumnType object per distinct type as
- * written: a catalog of 10,000 tables has 40,000 columns and a handful of types, and every object
- * the snapshot keeps is work for the garbage collector.
+ * The columns' types, one ColumnType object per distinct type as written: a catalog of 10,000
+ * tables has 40,000 columns and a handful of types, and every object the snapshot keeps is work for
+ * the garbage collector. By numbers, not by a key string: no string to build per column.
  */
-function columnTypes(rows: readonly JsonRow[]): Map<string, ColumnInfo['type']> {
+function columnTypes(rows: readonly JsonRow[]): ColumnTypes {
   const byContent = new Map<string, ColumnInfo['type']>();
-  const out = new Map<string, ColumnInfo['type']>();
+  const out = new Map<number, Map<number, ColumnInfo['type']>>();
   for (const r of rows) {
     const declared = str(r[Ty.declared]);
     const baseOid = str(r[Ty.base_oid]);
@@ -655,7 +660,10 @@ function columnTypes(rows: readonly JsonRow[]): Map<string, ColumnInfo['type']> 
       };
       byContent.set(content, type);
     }
-    out.set(str(r[Ty.key]), type);
+    const typid = r[Ty.typid] as number;
+    let byTypmod = out.get(typid);
+    if (!byTypmod) out.set(typid, (byTypmod = new Map()));
+    byTypmod.set(r[Ty.typmod] as number, type);
   }
   return out;
 }
