@@ -571,15 +571,22 @@ function assemble(
 function byTable(cols: JsonColumns<ColumnRow>, types: ColumnTypes): Map<string, ColumnInfo[]> {
   const out = new Map<string, ColumnInfo[]>();
   let ordered = true;
+  // A table's columns come one after the other: its list is looked up once, not per column.
+  let relid: string | undefined;
+  let list: ColumnInfo[] = [];
   for (let i = 0; i < cols.relid.length; i++) {
-    const relid = cols.relid[i] as string;
     const column = toColumn(cols, i, types);
-    const list = out.get(relid);
-    if (!list) out.set(relid, [column]);
-    else {
-      ordered &&= (list[list.length - 1] as ColumnInfo).attnum < column.attnum;
-      list.push(column);
+    if (cols.relid[i] !== relid) {
+      relid = cols.relid[i] as string;
+      const known = out.get(relid);
+      if (!known) {
+        out.set(relid, (list = [column]));
+        continue;
+      }
+      list = known;
     }
+    ordered &&= (list[list.length - 1] as ColumnInfo).attnum < column.attnum;
+    list.push(column);
   }
   if (!ordered) for (const list of out.values()) list.sort((a, b) => a.attnum - b.attnum);
   return out;
@@ -593,18 +600,38 @@ function byTable(cols: JsonColumns<ColumnRow>, types: ColumnTypes): Map<string, 
 function indexesOf(ix: JsonColumns<IndexRow>, tables: readonly TableRow[], columnsByTable: ReadonlyMap<string, ColumnInfo[]>, names: KeyNames): Map<string, IndexInfo[]> {
   const tableByOid = new Map(tables.map((t) => [t.oid, t]));
   const out = new Map<string, IndexInfo[]>();
+  // A table's indexes come one after the other: its facts are looked up once, not per index.
+  let relid: string | undefined;
+  let table: TableRow | undefined;
+  let columns: readonly ColumnInfo[] = [];
+  let list: IndexInfo[] = [];
   for (let i = 0; i < ix.relid.length; i++) {
-    const relid = ix.relid[i] as string;
-    const table = tableByOid.get(relid);
+    if (ix.relid[i] !== relid) {
+      relid = ix.relid[i] as string;
+      table = tableByOid.get(relid);
+      columns = columnsByTable.get(relid) ?? [];
+      const known = out.get(relid);
+      if (!known) out.set(relid, (list = []));
+      else list = known;
+    }
     // Every index is of a table read (the same snapshot): one that was not would not be looked up.
-    if (!table) continue;
-    const index = toIndex(ix, i, table, columnsByTable.get(relid) ?? [], names);
-    const list = out.get(relid);
-    if (list) list.push(index);
-    else out.set(relid, [index]);
+    if (table) list.push(toIndex(ix, i, table, columns, names));
   }
-  for (const list of out.values()) if (list.length > 1) list.sort((a, b) => compareCodePoints(a.name, b.name));
+  for (const list of out.values()) sortByName(list);
   return out;
+}
+
+/** A table's few indexes by name, in place (Array.prototype.sort cost more than the sorting, called 10,000 times). */
+function sortByName(list: IndexInfo[]): void {
+  for (let k = 1; k < list.length; k++) {
+    const index = list[k] as IndexInfo;
+    let j = k - 1;
+    while (j >= 0 && compareCodePoints((list[j] as IndexInfo).name, index.name) > 0) {
+      list[j + 1] = list[j] as IndexInfo;
+      j--;
+    }
+    list[j + 1] = index;
+  }
 }
 
 /** Code-point order (UTF-8's byte order: the server's for names), not JavaScript's UTF-16 code-unit order. */
