@@ -103,14 +103,15 @@ export interface EntryMatches {
   counts: [number, number];
 }
 
-/** A relation of the snapshot as a pattern finds it: a table, or a relation of another kind. */
-type Found = { table: { schema: string; name: string }; other?: never } | { other: OtherRelation; table?: never };
-
+/** A relation of the snapshot as a pattern finds it: a table, or a relation of another kind (`other`). */
 interface Candidate {
   schema: string;
   name: string;
-  found: Found;
-  /** Its place among the snapshot's relations (tables first, then the others), the order they are matched in. */
+  other: OtherRelation | null;
+  /**
+   * Its place among the snapshot's relations (tables first, then the others), the order they are
+   * matched in: a table's is its place among the tables.
+   */
   seq: number;
 }
 
@@ -127,13 +128,14 @@ class RelationIndex {
 
   constructor(snapshot: Relations) {
     let seq = 0;
-    const add = (r: { schema: string; name: string }, found: Found) => {
-      const list = this.byName.get(r.name) ?? [];
-      list.push({ schema: r.schema, name: r.name, found, seq: seq++ });
-      this.byName.set(r.name, list);
+    const add = (r: { schema: string; name: string }, other: OtherRelation | null) => {
+      const candidate = { schema: r.schema, name: r.name, other, seq: seq++ };
+      const list = this.byName.get(r.name);
+      if (list) list.push(candidate);
+      else this.byName.set(r.name, [candidate]);
     };
-    for (const table of snapshot.tables) add(table, { table });
-    for (const other of snapshot.otherRelations ?? []) add(other, { other });
+    for (const table of snapshot.tables) add(table, null);
+    for (const other of snapshot.otherRelations ?? []) add(other, other);
     this.sortedNames = [...this.byName.keys()].sort();
     snapshot.searchPath.forEach((schema, i) => {
       if (!this.pathRank.has(schema)) this.pathRank.set(schema, i);
@@ -157,9 +159,9 @@ class RelationIndex {
     for (let i = lowerBound(this.sortedNames, prefix); i < this.sortedNames.length; i++) {
       const name = this.sortedNames[i] as string;
       if (!name.startsWith(prefix)) break;
-      if (name.endsWith(suffix) && matchesPart(table, name)) out.push(...(this.byName.get(name) ?? []));
+      if (name.endsWith(suffix) && matchesPart(table, name)) for (const c of this.byName.get(name) ?? []) out.push(c);
     }
-    return out.sort((a, b) => a.seq - b.seq);
+    return out.length > 1 ? out.sort((a, b) => a.seq - b.seq) : out;
   }
 }
 
@@ -211,10 +213,9 @@ function matchRelations(pattern: TablePattern, index: RelationIndex): { tables: 
   // Straight into the two lists, no intermediate arrays: 10,000 entries call this (issue 16).
   const tables: number[] = [];
   const others: OtherRelation[] = [];
-  // A table's seq is its place among the tables, which come first.
   const take = (r: Candidate) => {
-    if (r.found.table) tables.push(r.seq);
-    else others.push(r.found.other);
+    if (r.other === null) tables.push(r.seq);
+    else others.push(r.other);
   };
   if (pattern.schema) {
     for (const r of candidates) if (matchesPart(pattern.schema, r.schema)) take(r);
