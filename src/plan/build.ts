@@ -77,7 +77,8 @@ export function buildPlan(file: PlanFile, snapshot: CatalogSnapshot, options: Bu
   const resolution = auto.resolution;
   const warnings: string[] = [...resolution.warnings];
   const problems: Problem[] = [...(resolution.problems ?? []), ...(options.problems ?? []), ...auto.problems];
-  const tablesByKey = new Map(snapshot.tables.map((t) => [qualifiedKey(t), t]));
+  const tablesByKey = new Map<string, TableInfo>();
+  for (const t of snapshot.tables) tablesByKey.set(qualifiedKey(t), t);
 
   const intents: Intent[] = [];
   const slots = columnSlots({ file, snapshot, resolved: resolution.tables, tablesByKey, predicates: options.predicates, serverKeys: options.serverKeys, problems, intents });
@@ -231,11 +232,12 @@ function columnSlots(a: {
 
 /** Size facts of each planned table, once each, in plan order. */
 function summarise(tables: TableInfo[]): TableSummary[] {
-  const seen = new Set<string>();
+  // By the snapshot's table objects themselves: no key string for each table.
+  const seen = new Set<TableInfo>();
   const out: TableSummary[] = [];
   for (const t of tables) {
-    if (seen.has(qualifiedKey(t))) continue;
-    seen.add(qualifiedKey(t));
+    if (seen.has(t)) continue;
+    seen.add(t);
     out.push({
       table: qname(t),
       kind: t.kind,
