@@ -32,7 +32,6 @@ interface ReadPlan {
 }
 
 function readPlanText(text: string, file: string): ReadPlan {
-  // uniqueKeys off: duplicate keys are reported below, with both positions, alongside everything else.
   // The plainest YAML comes with its data, free of syntax errors and duplicate keys.
   const block = parseBlockYaml(text);
   const { where, syntax, structure, data } = block ? { where: new SourceMap(file, text, block.tree, block.lines), syntax: [], structure: [], data: block.data } : readWithYaml(text, file);
@@ -45,6 +44,7 @@ function readPlanText(text: string, file: string): ReadPlan {
 
 /** What the yaml package reads of any text (parseBlockYaml reads only the plainest). */
 function readWithYaml(text: string, file: string): Pick<ReadPlan, 'where' | 'syntax' | 'structure' | 'data'> {
+  // uniqueKeys off: duplicate keys are reported below, with both positions, alongside everything else.
   const { doc, lines } = parseWithYaml(text);
   const where = new SourceMap(file, text, yamlTree(doc), lines);
   const syntax: Problem[] = doc.errors.map((e) => ({
