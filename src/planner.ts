@@ -16,7 +16,7 @@ import { withCitusFacts } from './catalog/citus.js';
 import { matchEntries, resolveTables, type EntryMatches, type Relations, type ResolvedTable } from './catalog/resolve.js';
 import { buildPlan } from './plan/build.js';
 import { withAutoIndexes } from './plan/auto.js';
-import { gatherAdvice, type QueryFile } from './advisor/workload/gather.js';
+import type { QueryFile } from './advisor/workload/gather.js';
 import type { WorkloadAdvice } from './advisor/workload/advice.js';
 import { qualifiedKey } from './sql/qualified.js';
 import { advisedWhere, type AdvisedWhere } from './advisor/advise.js';
@@ -140,6 +140,8 @@ export async function preparePlan(opts: PrepareOptions): Promise<PreparedPlan> {
 async function autoAdvice(client: pg.ClientBase, snapshot: CatalogSnapshot, tables: readonly ResolvedTable[], rareShare: number, opts: PrepareOptions): Promise<WorkloadAdvice | undefined> {
   const auto = new Map(tables.filter((r) => r.spec.auto).map((r) => [qualifiedKey(r.table), { schema: r.table.schema, name: r.table.name }]));
   if (auto.size === 0) return undefined;
+  // Loaded only here: the workload advisor's dozen modules serve `indexes: auto` alone.
+  const { gatherAdvice } = await import('./advisor/workload/gather.js');
   const advice = await gatherAdvice(client, snapshot, { tables: [...auto.values()], queryFiles: opts.queryFiles ?? [], rareShare });
   const n = advice.indexes.length;
   opts.log(

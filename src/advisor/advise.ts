@@ -376,17 +376,22 @@ function opclassHint(input: AdviceInput, method: string): string {
  * as the column's queries compare it: in the column's collation, with the type's default operator
  * class (an index on `z COLLATE "C"` or `z text_pattern_ops` does not serve `z = $1` in the default).
  */
-function leadingIndex(input: AdviceInput, table: TableInfo, column: ColumnInfo) {
-  const leads = (i: IndexInfo): boolean => {
+function leadingIndex(input: AdviceInput, table: TableInfo, column: ColumnInfo): IndexInfo | null {
+  // A loop rather than find() with closures: two closures for each of 40,000 columns (issue 16).
+  for (const i of table.indexes) {
     const first = i.keys[0];
-    return (
+    if (
+      isValid(i) &&
+      i.predicate === null &&
       first !== undefined &&
       first.column === column.name &&
       sameCollation(first.collation, column.collation) &&
       usesDefaultOpclass(input.catalog, i.method, first, column.type)
-    );
-  };
-  return table.indexes.find((i) => isValid(i) && i.predicate === null && leads(i)) ?? null;
+    ) {
+      return i;
+    }
+  }
+  return null;
 }
 
 function index(method: string, named: OpclassInfo | null, used: OpclassInfo, reason: string): IndexDecision {

@@ -15,10 +15,8 @@ export interface NamePattern {
   written: string;
   /** The exact name (case folded, quotes removed) when the part has no wildcard. */
   exact: string | null;
-  /** For a glob: a LIKE pattern (escape character `\`) for the server… */
+  /** For a glob: a LIKE pattern (escape character `\`), for the server and for matchesPart. */
   like: string | null;
-  /** … and the same pattern as a JavaScript RegExp, anchored. */
-  regex: RegExp | null;
 }
 
 export interface TablePattern {
@@ -83,35 +81,40 @@ function partPattern(pieces: Piece[], written: string, allowGlob: boolean): Name
   if (!glob) {
     const exact = pieces.map((p) => (p.quoted ? p.text : foldAscii(p.text))).join('');
     if (exact === '') throw new NameSyntaxError(`empty name in "${written}"`);
-    return { written, exact, like: null, regex: null };
+    return { written, exact, like: null };
   }
   let like = '';
-  let regex = '';
   for (const p of pieces) {
     if (p.quoted) {
       like += p.text.replace(/[\\%_]/g, (m) => '\\' + m);
-      regex += escapeRegex(p.text);
       continue;
     }
     for (const c of foldAscii(p.text)) {
-      if (c === '*' || c === '?') {
-        like += c === '*' ? '%' : '_';
-        regex += c === '*' ? '.*' : '.';
-      } else {
-        like += c === '\\' || c === '%' || c === '_' ? '\\' + c : c;
-        regex += escapeRegex(c);
-      }
+      if (c === '*' || c === '?') like += c === '*' ? '%' : '_';
+      else like += c === '\\' || c === '%' || c === '_' ? '\\' + c : c;
     }
   }
-  return { written, exact: null, like, regex: new RegExp('^' + regex + '$', 'su') };
+  return { written, exact: null, like };
 }
 
-function escapeRegex(s: string): string {
-  return s.replace(/[\\^$.*+?()[\]{}|/-]/g, (m) => '\\' + m);
-}
+/**
+ * A name that reads as itself: lower-case, unquoted, no wildcard, at most a schema before a dot.
+ * Most names of a large plan are such (`orders`, `public.orders`): they skip the general reading
+ * below, character by character, which was half of matching 10,000 entries (issue 16).
+ */
+const PLAIN_TABLE_NAME = /^([a-z_][a-z0-9_$]*)(?:\.([a-z_][a-z0-9_$]*))?$/;
 
 /** Parses `table`, `schema.table`, with globs and quotes. Throws NameSyntaxError. */
 export function parseTablePattern(written: string): TablePattern {
+  const plain = PLAIN_TABLE_NAME.exec(written);
+  if (plain) {
+    const first = plain[1] as string;
+    const second = plain[2];
+    const part = (exact: string): NamePattern => ({ written, exact, like: null });
+    return second === undefined
+      ? { written, schema: null, table: part(first), isGlob: false }
+      : { written, schema: part(first), table: part(second), isGlob: false };
+  }
   const parts = splitParts(written.trim());
   if (parts.length > 2) {
     throw new NameSyntaxError(`"${written}" has more than one unquoted dot: write schema.table (quote names containing dots)`);
@@ -131,7 +134,57 @@ export function parseIdentifier(written: string): string {
 }
 
 export function matchesPart(p: NamePattern, name: string): boolean {
-  return p.exact !== null ? p.exact === name : (p.regex as RegExp).test(name);
+  return p.exact !== null ? p.exact === name : likeMatches(p.like ?? '', name);
+}
+
+/**
+ * Whether `name` matches a LIKE pattern as the server reads it with escape character `\`: `%` any
+ * run of characters, `_` one character (a code point), anything else itself. A walk of the two
+ * strings, backing up to the last `%` on a mismatch, rather than a RegExp per glob: compiling one
+ * for each of a plan's 1,000 globs was most of matching 10,000 entries (60 ms of 75; issue 16).
+ */
+export function likeMatches(like: string, name: string): boolean {
+  let p = 0;
+  let n = 0;
+  // After the last `%` seen: where the pattern resumes, and where in the name it was last tried.
+  let resume = -1;
+  let tried = 0;
+  while (n < name.length) {
+    if (p < like.length) {
+      const c = like[p];
+      if (c === '%') {
+        resume = ++p;
+        tried = n;
+        continue;
+      }
+      if (c === '_') {
+        p++;
+        n += codePointLength(name, n);
+        continue;
+      }
+      const escaped = c === '\\' && p + 1 < like.length;
+      if ((escaped ? like[p + 1] : c) === name[n]) {
+        p += escaped ? 2 : 1;
+        n++;
+        continue;
+      }
+    }
+    if (resume < 0) return false;
+    // Let the last `%` take one more character, and match the rest from there.
+    p = resume;
+    tried += codePointLength(name, tried);
+    n = tried;
+  }
+  while (like[p] === '%') p++;
+  return p === like.length;
+}
+
+/** 2 for a surrogate pair at `i`, else 1. */
+function codePointLength(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c < 0xd800 || c > 0xdbff) return 1;
+  const next = s.charCodeAt(i + 1);
+  return next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
 }
 
 /** `name` or `schema.name` (an operator class, say), folded and unquoted like the rest; no globs. */

@@ -29,8 +29,14 @@ export interface ResolvedColumn {
   /** The plan's entry for this column, or null for a column taken by `columns: all`. */
   spec: ColumnSpec | null;
   /** spec.include resolved to the table's columns, in the plan's order (empty without include). */
-  include: ColumnInfo[];
+  include: readonly ColumnInfo[];
 }
+
+/**
+ * The include of every column without one: one array for the 40,000 columns of a 10,000-table
+ * plan's `columns: all`, rather than one each, kept as long as the plan is being made (issue 16).
+ */
+const NO_INCLUDE: readonly ColumnInfo[] = Object.freeze([]);
 
 /** An `indexes:` entry on one table: each key's column (null for an expression), the include columns. */
 export interface ResolvedIndex {
@@ -86,20 +92,26 @@ export interface EntryMatches {
   entries: Entry[];
   /** The entries whose names do not parse. */
   problems: Problem[];
-  /** Each entry's tables (qualifiedKey) and relations of other kinds, in snapshot order. */
-  matched: Map<Entry, { tables: string[]; others: OtherRelation[] }>;
-  /** How many tables and other relations were matched against: resolveTables checks they are its snapshot's. */
+  /**
+   * Each entry's tables (their places in `tables`: numbers, not a key string for each of 10,000
+   * tables; issue 16) and relations of other kinds, in snapshot order.
+   */
+  matched: Map<Entry, { tables: number[]; others: OtherRelation[] }>;
+  /** The tables matched against: resolveTables checks they are its snapshot's, in its order. */
+  tables: Relations['tables'];
+  /** How many tables and other relations were matched against. */
   counts: [number, number];
 }
 
-/** A relation of the snapshot as a pattern finds it: a table, or a relation of another kind. */
-type Found = { table: { schema: string; name: string }; other?: never } | { other: OtherRelation; table?: never };
-
+/** A relation of the snapshot as a pattern finds it: a table, or a relation of another kind (`other`). */
 interface Candidate {
   schema: string;
   name: string;
-  found: Found;
-  /** Its place among the snapshot's relations (tables first, then the others), the order they are matched in. */
+  other: OtherRelation | null;
+  /**
+   * Its place among the snapshot's relations (tables first, then the others), the order they are
+   * matched in: a table's is its place among the tables.
+   */
   seq: number;
 }
 
@@ -116,13 +128,14 @@ class RelationIndex {
 
   constructor(snapshot: Relations) {
     let seq = 0;
-    const add = (r: { schema: string; name: string }, found: Found) => {
-      const list = this.byName.get(r.name) ?? [];
-      list.push({ schema: r.schema, name: r.name, found, seq: seq++ });
-      this.byName.set(r.name, list);
+    const add = (r: { schema: string; name: string }, other: OtherRelation | null) => {
+      const candidate = { schema: r.schema, name: r.name, other, seq: seq++ };
+      const list = this.byName.get(r.name);
+      if (list) list.push(candidate);
+      else this.byName.set(r.name, [candidate]);
     };
-    for (const table of snapshot.tables) add(table, { table });
-    for (const other of snapshot.otherRelations ?? []) add(other, { other });
+    for (const table of snapshot.tables) add(table, null);
+    for (const other of snapshot.otherRelations ?? []) add(other, other);
     this.sortedNames = [...this.byName.keys()].sort();
     snapshot.searchPath.forEach((schema, i) => {
       if (!this.pathRank.has(schema)) this.pathRank.set(schema, i);
@@ -146,9 +159,9 @@ class RelationIndex {
     for (let i = lowerBound(this.sortedNames, prefix); i < this.sortedNames.length; i++) {
       const name = this.sortedNames[i] as string;
       if (!name.startsWith(prefix)) break;
-      if (name.endsWith(suffix) && matchesPart(table, name)) out.push(...(this.byName.get(name) ?? []));
+      if (name.endsWith(suffix) && matchesPart(table, name)) for (const c of this.byName.get(name) ?? []) out.push(c);
     }
-    return out.sort((a, b) => a.seq - b.seq);
+    return out.length > 1 ? out.sort((a, b) => a.seq - b.seq) : out;
   }
 }
 
@@ -195,31 +208,31 @@ function lowerBound(sorted: readonly string[], key: string): number {
  * The relations an entry's pattern matches among the snapshot's, with search_path visibility: the
  * tables, and the relations of other kinds an exact name found (or that hide a table of that name).
  */
-function matchRelations(pattern: TablePattern, index: RelationIndex): { tables: string[]; others: OtherRelation[] } {
+function matchRelations(pattern: TablePattern, index: RelationIndex): { tables: number[]; others: OtherRelation[] } {
   const candidates = index.matching(pattern.table);
   // Straight into the two lists, no intermediate arrays: 10,000 entries call this (issue 16).
-  const tables: string[] = [];
+  const tables: number[] = [];
   const others: OtherRelation[] = [];
-  const take = (f: Found) => {
-    if (f.table) tables.push(qualifiedKey(f.table));
-    else others.push(f.other);
+  const take = (r: Candidate) => {
+    if (r.other === null) tables.push(r.seq);
+    else others.push(r.other);
   };
   if (pattern.schema) {
-    for (const r of candidates) if (matchesPart(pattern.schema, r.schema)) take(r.found);
+    for (const r of candidates) if (matchesPart(pattern.schema, r.schema)) take(r);
   } else if (candidates.length === 1) {
     // One relation of that name (the usual exact name): visible when its schema is on search_path.
     const [r] = candidates as [Candidate];
-    if (index.rank(r.schema) >= 0) take(r.found);
+    if (index.rank(r.schema) >= 0) take(r);
   } else {
     // Without a schema, a name means the relation in the first search_path schema that has one.
-    const firstByName = new Map<string, { found: Found; rank: number }>();
+    const firstByName = new Map<string, { candidate: Candidate; rank: number }>();
     for (const r of candidates) {
       const rank = index.rank(r.schema);
       if (rank < 0) continue;
       const seen = firstByName.get(r.name);
-      if (!seen || rank < seen.rank) firstByName.set(r.name, { found: r.found, rank });
+      if (!seen || rank < seen.rank) firstByName.set(r.name, { candidate: r, rank });
     }
-    for (const x of firstByName.values()) take(x.found);
+    for (const x of firstByName.values()) take(x.candidate);
   }
   return { tables, others };
 }
@@ -243,7 +256,7 @@ export function matchEntries(file: PlanFile, relations: Relations): EntryMatches
   const list = entries(file, problems);
   const index = new RelationIndex(relations);
   const matched = new Map(list.map((e) => [e, matchRelations(e.pattern, index)]));
-  return { entries: list, problems, matched, counts: [relations.tables.length, relations.otherRelations?.length ?? 0] };
+  return { entries: list, problems, matched, tables: relations.tables, counts: [relations.tables.length, relations.otherRelations?.length ?? 0] };
 }
 
 /**
@@ -252,11 +265,11 @@ export function matchEntries(file: PlanFile, relations: Relations): EntryMatches
  * 10,000 tables (issue 16).
  */
 function assign(file: PlanFile, snapshot: CatalogSnapshot, problems: Problem[], warnings: string[], given?: EntryMatches): Map<TableInfo, Entry[]> {
-  const counts = [snapshot.tables.length, snapshot.otherRelations?.length ?? 0];
-  const matches = given && given.counts[0] === counts[0] && given.counts[1] === counts[1] ? given : matchEntries(file, snapshot);
+  const tables = snapshot.tables;
+  const matches = given && given.counts[1] === (snapshot.otherRelations?.length ?? 0) && sameRelations(given.tables, tables) ? given : matchEntries(file, snapshot);
   problems.push(...matches.problems);
   const list = matches.entries;
-  const matchedBy = new Map<Entry, Set<string>>();
+  const matchedBy = new Map<Entry, readonly number[]>();
   let suggested = 0;
   for (const e of list) {
     const { tables: found, others } = matches.matched.get(e) ?? { tables: [], others: [] };
@@ -268,27 +281,49 @@ function assign(file: PlanFile, snapshot: CatalogSnapshot, problems: Problem[], 
         problems.push({ pos: e.spec.pos, message: `table "${e.spec.name}" does not exist`, hint: near + lookedIn(e.pattern, snapshot) });
       }
     }
-    matchedBy.set(e, new Set(found));
+    matchedBy.set(e, found);
   }
-  const byKey = new Map(snapshot.tables.map((t) => [qualifiedKey(t), t]));
+  // The tables' places by name, for the ancestors of partitions only: most plans have none.
+  let placeOf: Map<string, number> | undefined;
   // A glob that matches a partition and one of its ancestors covers the partition through the ancestor.
-  const coveredByAncestor = (t: TableInfo, matched: Set<string>): boolean => {
-    for (let p = t.parent; p; p = byKey.get(qualifiedKey(p))?.parent ?? null) if (matched.has(qualifiedKey(p))) return true;
+  const coveredByAncestor = (t: TableInfo, matched: Set<number>): boolean => {
+    if (!t.parent) return false;
+    placeOf ??= new Map(tables.map((x, i) => [qualifiedKey(x), i]));
+    for (let p: TableInfo['parent'] = t.parent; p; ) {
+      const i = placeOf.get(qualifiedKey(p));
+      if (i === undefined) return false;
+      if (matched.has(i)) return true;
+      p = (tables[i] as TableInfo).parent;
+    }
     return false;
   };
   // Entry by entry, in plan order, to the tables each matched (not table by table through every entry).
   const result = new Map<TableInfo, Entry[]>();
   for (const e of list) {
-    const matched = matchedBy.get(e) ?? new Set<string>();
-    for (const k of matched) {
-      const t = byKey.get(k);
-      if (!t || (e.pattern.isGlob && coveredByAncestor(t, matched))) continue;
+    const matched = matchedBy.get(e) ?? [];
+    // Only a glob can match a table and its ancestor: a set for each exact name was 10,000 sets (issue 16).
+    const globbed = e.pattern.isGlob ? new Set(matched) : null;
+    for (const i of matched) {
+      const t = tables[i];
+      if (!t || (globbed && coveredByAncestor(t, globbed))) continue;
       const applying = result.get(t);
       if (applying) applying.push(e);
       else result.set(t, [e]);
     }
   }
   return result;
+}
+
+/** Whether `given` are the snapshot's tables, in its order (what matchEntries was given may be another list of them). */
+function sameRelations(given: Relations['tables'], tables: readonly TableInfo[]): boolean {
+  if (given === tables) return true;
+  if (given.length !== tables.length) return false;
+  for (let i = 0; i < given.length; i++) {
+    const a = given[i] as Relations['tables'][number];
+    const b = tables[i] as TableInfo;
+    if (a.schema !== b.schema || a.name !== b.name) return false;
+  }
+  return true;
 }
 
 function notIndexable(r: OtherRelation): string {
@@ -459,16 +494,17 @@ function entryColumns(
   spec: TableSpec,
   miss: (pos: SourcePos, written: string, problem: string, table: TableInfo) => void,
 ): ResolvedColumn[] {
-  const excluded = new Set<string>();
+  // Most entries exclude nothing: no set for each of them.
+  const excluded = spec.exclude.length > 0 ? new Set<string>() : null;
   for (const written of spec.exclude) {
     const c = findColumn(table, written);
     if (typeof c === 'string') miss(spec.pos, `exclude:${written}`, `exclude: ${c}`, table);
-    else excluded.add(c.name);
+    else excluded?.add(c.name);
   }
   const columns: ResolvedColumn[] = [];
   if (spec.columns === 'all') {
     for (const column of byAttnum(table.columns)) {
-      if (!excluded.has(column.name)) columns.push({ column, spec: null, include: [] });
+      if (!excluded?.has(column.name)) columns.push({ column, spec: null, include: NO_INCLUDE });
     }
     return columns;
   }
@@ -484,7 +520,7 @@ function entryColumns(
       if (typeof ic === 'string') miss(cs.pos, `include:${written}`, `include: ${ic}`, table);
       else include.push(ic);
     }
-    if (!excluded.has(c.name)) columns.push({ column: c, spec: cs, include });
+    if (!excluded?.has(c.name)) columns.push({ column: c, spec: cs, include });
   }
   return columns;
 }

@@ -121,7 +121,9 @@ const round = (x: number) => Math.round(x * 100) / 100;
 function replay(builds: Priced[], settings: RunSettings): { builds: Map<string, { budget: BuildBudget; seconds: number }>; end: number } {
   const queue = builds.map((b, i) => ({ b, i })).sort((x, y) => y.b.serialSeconds - x.b.serialSeconds || x.i - y.i);
   const sessions = Math.max(1, settings.parallelism);
+  // The builds running, and their budgets in the same order (what buildBudget is given).
   const running: { end: number; budget: BuildBudget }[] = [];
+  const budgets: BuildBudget[] = [];
   const out = new Map<string, { budget: BuildBudget; seconds: number }>();
   let now = 0;
   let end = 0;
@@ -129,9 +131,14 @@ function replay(builds: Priced[], settings: RunSettings): { builds: Map<string, 
   let remaining = builds.reduce((sum, b) => sum + b.serialSeconds, 0);
   for (let k = 0; k < queue.length; k++) {
     if (running.length >= sessions) {
-      // The next session to free up is the build that ends first.
-      running.sort((x, y) => x.end - y.end);
-      now = Math.max(now, (running.shift() as { end: number }).end);
+      // The next session to free up is the build that ends first (the earliest started of those
+      // that end together). Found by a scan, not a sort per build: a sort's scratch copy each time
+      // was 8 MB of garbage at 10,000 builds (issue 16).
+      let first = 0;
+      for (let j = 1; j < running.length; j++) if ((running[j] as { end: number }).end < (running[first] as { end: number }).end) first = j;
+      now = Math.max(now, (running[first] as { end: number }).end);
+      running.splice(first, 1);
+      budgets.splice(first, 1);
     }
     const { b } = queue[k] as { b: Priced };
     const budget = buildBudget({
@@ -142,7 +149,7 @@ function replay(builds: Priced[], settings: RunSettings): { builds: Map<string, 
       method: b.step.method,
       indexBytes: b.step.estimate.sizeBytes,
       planned: { memoryBytes: b.memoryBytes, usefulWorkers: b.usefulWorkers },
-      running: running.map((r) => r.budget),
+      running: budgets,
       waiting: queue.length - k - 1,
       critical: b.serialSeconds * settings.cores >= remaining,
     });
@@ -150,6 +157,7 @@ function replay(builds: Priced[], settings: RunSettings): { builds: Map<string, 
     const seconds = predictSeconds(b.curve, b.step.estimate.pages, budget.maintenanceWorkMemKb * 1024, budget.workers);
     out.set(b.step.id, { budget, seconds });
     running.push({ end: now + seconds, budget });
+    budgets.push(budget);
     end = Math.max(end, now + seconds);
   }
   return { builds: out, end };

@@ -38,13 +38,18 @@ const POLYMORPHIC: Record<string, (t: ColumnType) => boolean> = {
 interface Derived {
   coercions: Set<string>;
   defaults: Map<string, OpclassInfo | null>;
+  /**
+   * The same by the type object and the method: a snapshot shares one ColumnType among the columns
+   * of a type, so most lookups write no key string (one per call was 40,000 at 10,000 tables).
+   */
+  byType: WeakMap<ColumnType, Map<string, OpclassInfo | null>>;
 }
 const derived = new WeakMap<OpclassCatalog, Derived>();
 
 function derivedOf(catalog: OpclassCatalog): Derived {
   let d = derived.get(catalog);
   if (!d) {
-    d = { coercions: new Set(catalog.binaryCoercions.map((c) => `${c.source}:${c.target}`)), defaults: new Map() };
+    d = { coercions: new Set(catalog.binaryCoercions.map((c) => `${c.source}:${c.target}`)), defaults: new Map(), byType: new WeakMap() };
     derived.set(catalog, d);
   }
   return d;
@@ -65,14 +70,22 @@ export function fit(catalog: OpclassCatalog, opclass: OpclassInfo, type: ColumnT
  * not bpchar_ops), or the only one. Null when there is none or the choice is ambiguous.
  */
 export function defaultOpclass(catalog: OpclassCatalog, method: string, type: ColumnType): OpclassInfo | null {
+  const { defaults, byType } = derivedOf(catalog);
+  let ofType = byType.get(type);
+  const known = ofType?.get(method);
+  if (known !== undefined) return known;
   // Everything the choice reads of the type: its oid, and for the polymorphic classes its category and kind.
   const key = `${method}\0${type.baseOid}\0${type.category}\0${type.kind}`;
-  const { defaults } = derivedOf(catalog);
   let chosen = defaults.get(key);
   if (chosen === undefined) {
     chosen = pickDefault(catalog, method, type);
     defaults.set(key, chosen);
   }
+  if (!ofType) {
+    ofType = new Map();
+    byType.set(type, ofType);
+  }
+  ofType.set(method, chosen);
   return chosen;
 }
 

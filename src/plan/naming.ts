@@ -6,7 +6,7 @@ import type { CatalogSnapshot, TableInfo } from '../catalog/types.js';
 import { formatPosition, type Problem } from '../errors.js';
 import { quoteQualified } from '../sql/quote.js';
 import { qualifiedKey } from '../sql/qualified.js';
-import { normalisePredicate, plannedIsDefault, type IndexDef } from './diff.js';
+import { normalisePredicate, plannedIsDefault, type IndexDef, type PlannedKey } from './diff.js';
 import { allTargets, intentLabel, targetIndex, type IndexTarget, type Intent } from './intent.js';
 import { withDisambiguator } from './names.js';
 
@@ -80,30 +80,32 @@ export function assignNames(snapshot: CatalogSnapshot, intents: Intent[], warnin
  * as the server writes them (or normalised text).
  */
 function defKey(snapshot: CatalogSnapshot, table: TableInfo, def: IndexDef): string {
-  const opclass = (k: IndexDef['keys'][number]): string => {
-    if (k.column === null) return k.opclass ? `${k.opclass.schema ?? ''}.${k.opclass.name}` : (k.server?.opclass ?? '');
-    const column = table.columns.find((c) => c.name === k.column);
-    if (k.opclass === null || plannedIsDefault(snapshot, def.method, k, column)) return '';
-    return `${k.opclass.schema ?? ''}.${k.opclass.name}`;
-  };
-  // The options of `indexes:` keys, in a form that is empty for a v1 column (whose keys never have them).
-  const options = (k: IndexDef['keys'][number]): string => {
-    const descending = k.descending ?? false;
-    const nullsFirst = k.nullsFirst ?? descending;
-    const target = k.column ?? `(${normalisePredicate(k.server?.expression ?? k.expression ?? '')})`;
-    return `${target}:${opclass(k)}${descending ? ':desc' : ''}${nullsFirst !== descending ? ':nulls' : ''}${k.collation !== undefined ? `:collate ${k.collation}` : ''}`;
-  };
+  // Written without a closure or a copy made for nothing (an empty include, no options): 10,000
+  // intents at 10,000 tables (issue 16).
+  let keys = '';
+  for (let i = 0; i < def.keys.length; i++) keys += (i > 0 ? ',' : '') + keyDefText(snapshot, table, def.method, def.keys[i] as PlannedKey);
   const where = def.whereNormalised ?? def.where;
-  const extra = [def.nullsNotDistinct ? 'nnd' : '', (def.storage ?? []).map(([n, v]) => `${n}=${v}`).sort().join(','), def.tablespace ?? ''];
-  return [
-    table.schema,
-    table.name,
-    def.method,
-    def.keys.map(options).join(','),
-    def.unique ? 'u' : '',
-    [...def.include].sort().join(','),
-    where ? normalisePredicate(where) : '',
-    // Nothing for a v1 column: its key (and so its disambiguating hash) is the same as before.
-    ...(extra.some((x) => x !== '') ? extra : []),
-  ].join('\0');
+  const parts = [table.schema, table.name, def.method, keys, def.unique ? 'u' : '', def.include.length === 0 ? '' : [...def.include].sort().join(','), where ? normalisePredicate(where) : ''];
+  const nnd = def.nullsNotDistinct ? 'nnd' : '';
+  const storage = def.storage?.length ? def.storage.map(([n, v]) => `${n}=${v}`).sort().join(',') : '';
+  const tablespace = def.tablespace ?? '';
+  // Nothing for a v1 column: its key (and so its disambiguating hash) is the same as before.
+  if (nnd !== '' || storage !== '' || tablespace !== '') parts.push(nnd, storage, tablespace);
+  return parts.join('\0');
+}
+
+/** A key of defKey: the options of `indexes:` keys, in a form that is empty for a v1 column (whose keys never have them). */
+function keyDefText(snapshot: CatalogSnapshot, table: TableInfo, method: string, k: PlannedKey): string {
+  const descending = k.descending ?? false;
+  const nullsFirst = k.nullsFirst ?? descending;
+  const target = k.column ?? `(${normalisePredicate(k.server?.expression ?? k.expression ?? '')})`;
+  return `${target}:${keyOpclass(snapshot, table, method, k)}${descending ? ':desc' : ''}${nullsFirst !== descending ? ':nulls' : ''}${k.collation !== undefined ? `:collate ${k.collation}` : ''}`;
+}
+
+/** A key's operator class for defKey: none when it is the default for the column's type. */
+function keyOpclass(snapshot: CatalogSnapshot, table: TableInfo, method: string, k: PlannedKey): string {
+  if (k.column === null) return k.opclass ? `${k.opclass.schema ?? ''}.${k.opclass.name}` : (k.server?.opclass ?? '');
+  const column = table.columns.find((c) => c.name === k.column);
+  if (k.opclass === null || plannedIsDefault(snapshot, method, k, column)) return '';
+  return `${k.opclass.schema ?? ''}.${k.opclass.name}`;
 }

@@ -60,7 +60,7 @@ interface PartitionCounts {
 export function planPartitioned(state: PlanningState, intent: Intent): Pick<ColumnPlan, 'action' | 'reason'> {
   const { target } = intent;
   const label = intentLabel(intent);
-  const existing = state.indexByName.get(qualifiedKey(targetIndex(target)));
+  const existing = state.indexByName.get(targetIndex(target));
   const counts: PartitionCounts = { creates: 0, attaches: 0 };
   if (existing) {
     const sameTable = existing.table.oid === target.table.oid;
@@ -161,7 +161,7 @@ function planPartition(state: PlanningState, intent: Intent, parent: IndexTarget
   if (equivalent) {
     return [attach([], `${label}: equivalent index ${equivalent.name} exists on the partition: attach it instead of building another`, equivalent.name)];
   }
-  const existing = state.indexByName.get(qualifiedKey(targetIndex(child)));
+  const existing = state.indexByName.get(targetIndex(child));
   const concurrently = intent.concurrently;
   if (child.partitions.length === 0 && child.table.kind !== 'partitioned') {
     const sql = createSql(intent, child, { concurrently, only: false });

@@ -41,7 +41,7 @@ export function planIntent(state: PlanningState, intent: Intent): ColumnPlan {
   if (redefined) return Object.assign(base, { index: planned }, redefined);
   const equivalent = findEquivalentValid(state.snapshot, target.table, intent.def, target.name);
   if (equivalent) {
-    const leftover = state.indexByName.get(qualifiedKey(planned));
+    const leftover = state.indexByName.get(planned);
     if (leftover && leftover.index.name !== equivalent.name && !isValid(leftover.index)) {
       state.warnings.push(`INVALID index ${quoteQualified(planned)} is left over; ${equivalent.name} serves instead (DROP INDEX CONCURRENTLY ${quoteQualified(planned)} to remove it)`);
     }
@@ -61,7 +61,7 @@ function planPlain(state: PlanningState, intent: Intent, target: IndexTarget): P
   const label = intentLabel(intent);
   // The statement a conflict shows; the step writes its own (built once per create, not twice; issue 16).
   const sql = () => createSql(intent, target, { concurrently: intent.concurrently, only: false });
-  const planned = qualifiedKey(targetIndex(target));
+  const planned = targetIndex(target);
   const existing = state.indexByName.get(planned);
   const estimate = leafEstimate(target, intent);
   if (existing && (existing.table.oid !== target.table.oid || isValid(existing.index))) {
@@ -76,7 +76,7 @@ function planPlain(state: PlanningState, intent: Intent, target: IndexTarget): P
     createStep(state, intent, target, { concurrently: intent.concurrently, dependsOn: [drop], reason: `${label}: ${intent.decision.reason} (rebuild)`, estimate });
     return { action: 'rebuild', reason: `${intent.decision.reason}; ${why}` };
   }
-  const table = state.tablesByKey.get(planned);
+  const table = state.tablesByKey.get(qualifiedKey(planned));
   if (table) {
     recordConflict(state, intent, target, { index: tableHoldingName(target), table }, sql());
     return { action: 'skip', reason: 'name conflict' };

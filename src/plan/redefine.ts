@@ -45,11 +45,11 @@ export function planRedefinition(state: PlanningState, intent: Intent): Pick<Col
   if (!target.explicit || intent.duplicateOf) return null;
   const table = target.table;
   const onTable = (name: string): IndexInfo | undefined => {
-    const found = state.indexByName.get(qualifiedKey({ schema: table.schema, name }));
+    const found = state.indexByName.get({ schema: table.schema, name });
     return found && found.table.oid === table.oid ? found.index : undefined;
   };
   const tempName = redefinitionTempName(target.name);
-  const tempKey = qualifiedKey({ schema: table.schema, name: tempName });
+  const tempQualified = { schema: table.schema, name: tempName };
   const old = onTable(target.name);
   const snapshot = state.snapshot;
   // The temporary name is ours only when what holds it has the planned definition: a user's own
@@ -74,8 +74,8 @@ export function planRedefinition(state: PlanningState, intent: Intent): Pick<Col
     refuseConstraint(state, intent, old, diffs);
     return { action: 'skip', reason: `backs the constraint ${quoteIdent(old.constraint.name)}: not redefined` };
   }
-  const tempTable = state.tablesByKey.get(tempKey);
-  const taken = state.indexByName.get(tempKey) ?? (tempTable ? { index: tableHoldingName({ ...target, name: tempName }), table: tempTable } : undefined);
+  const tempTable = state.tablesByKey.get(qualifiedKey(tempQualified));
+  const taken = state.indexByName.get(tempQualified) ?? (tempTable ? { index: tableHoldingName({ ...target, name: tempName }), table: tempTable } : undefined);
   if (!temp && taken) {
     refuseTempName(state, intent, taken, diffs);
     return { action: 'skip', reason: `the temporary name ${quoteIdent(tempName)} is taken: not redefined` };

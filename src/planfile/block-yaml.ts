@@ -1,9 +1,9 @@
 /**
- * A plan file of the plainest YAML, read line by line into the same Document the yaml package would
- * compose (its own node classes, the same values and ranges), or null when the text uses anything
- * else: then the caller parses it with the yaml package, whose errors and positions are the
- * reference. A 10,000-entry plan is such a file, and the yaml package's lexer and CST took more than
- * half a second of planning it (issue 16).
+ * A plan file of the plainest YAML, read line by line into a tree of its own with the data and the
+ * ranges the yaml package would give, or null when the text uses anything else: then the caller
+ * parses it with the yaml package, whose errors and positions are the reference. A 10,000-entry plan
+ * is such a file: the yaml package's lexer and CST took more than half a second of planning it, and
+ * its node classes, each made with Object.defineProperty, a further 100 ms (issue 16).
  *
  * What it takes: block mappings and block sequences (an item's mapping may start on the dash's
  * line), trailing comments, comment lines that start at the line's start, blank lines; scalars
@@ -11,12 +11,49 @@
  * key or a word of letters, digits and `_ . * ? $ -` that starts with a letter or `_`, or a decimal
  * integer. Anything else (flow collections, anchors, tags, block scalars, escapes, multi-line
  * scalars, empty values, words YAML reads as null or a boolean, indented comment lines, tabs, CR, a
- * BOM, document markers, directives) returns null.
+ * BOM, document markers, directives) returns null, and so does a mapping with a key given twice
+ * (the yaml package's Document reports where).
  */
-import { Document, LineCounter, Pair, Scalar, YAMLMap, YAMLSeq, type Schema } from 'yaml';
+import { LineCounter } from 'yaml';
+import type { DataPath, Located, SourceTree, Span } from './positions.js';
 
-type Range = [number, number, number];
-type BlockNode = YAMLMap | YAMLSeq | Scalar;
+/**
+ * A node of the plain form. start, end and next are the yaml package's range of it: where it starts,
+ * where it ends, and where what follows it on its line (a comment, the newline) ends.
+ */
+export type BlockNode = BlockScalar | BlockMap | BlockSeq;
+
+export interface BlockScalar {
+  kind: 'scalar';
+  value: string | number;
+  start: number;
+  end: number;
+  next: number;
+}
+
+export interface BlockMap {
+  kind: 'map';
+  pairs: BlockPair[];
+  start: number;
+  end: number;
+  next: number;
+}
+
+export interface BlockSeq {
+  kind: 'seq';
+  items: BlockNode[];
+  start: number;
+  end: number;
+  next: number;
+}
+
+/** `key: value`; start and end are the key's (the pair is the key's Span: no object of its own). */
+export interface BlockPair {
+  key: string;
+  start: number;
+  end: number;
+  value: BlockNode;
+}
 
 /** Characters that send the text to the yaml package: control characters but LF (tab, CR…), BOM, Unicode line breaks. */
 function hasUnsupportedChars(text: string): boolean {
@@ -91,12 +128,9 @@ function withoutComment(s: string): string {
 class BlockReader {
   private i = 0;
 
-  constructor(
-    private readonly lines: Line[],
-    private readonly schema: Schema,
-  ) {}
+  constructor(private readonly lines: Line[]) {}
 
-  root(): YAMLMap {
+  root(): BlockMap {
     const first = this.lines[0];
     if (!first || first.indent !== 0 || first.text.startsWith('- ')) unsupported();
     const map = this.mapping(0, first.content, first.text);
@@ -105,39 +139,38 @@ class BlockReader {
   }
 
   /** A mapping whose keys are at `indent`; its first pair starts at `offset`, text `text` (a line's or a `- ` item's rest). */
-  private mapping(indent: number, offset: number, text: string): YAMLMap {
-    const map = new YAMLMap(this.schema);
+  private mapping(indent: number, offset: number, text: string): BlockMap {
+    const pairs: BlockPair[] = [];
     let at = { offset, text };
     for (;;) {
-      map.items.push(this.pair(indent, at.offset, at.text));
+      pairs.push(this.pair(indent, at.offset, at.text));
       const line = this.lines[this.i];
       if (!line || line.indent < indent) break;
       if (line.indent > indent || line.text.startsWith('- ')) unsupported();
       at = { offset: line.content, text: line.text };
     }
-    map.range = [offset, end(map.items[map.items.length - 1]?.value), end(map.items[map.items.length - 1]?.value)];
-    return map;
+    const last = (pairs[pairs.length - 1] as BlockPair).value.next;
+    return { kind: 'map', pairs, start: offset, end: last, next: last };
   }
 
   /** `key: value` or `key:` and a block below; consumes its lines. */
-  private pair(indent: number, offset: number, text: string): Pair<Scalar, BlockNode> {
+  private pair(indent: number, offset: number, text: string): BlockPair {
     const colon = text.indexOf(':');
-    const name = colon < 0 ? '' : text.slice(0, colon);
-    if (!KEY.test(name) || NOT_STRINGS.has(name)) unsupported();
-    const key = new Scalar(name);
-    key.type = Scalar.PLAIN;
-    key.range = [offset, offset + name.length, offset + name.length];
+    const key = colon < 0 ? '' : text.slice(0, colon);
+    if (!KEY.test(key) || NOT_STRINGS.has(key)) unsupported();
+    const start = offset;
+    const end = offset + key.length;
     const rest = text.slice(colon + 1);
     this.i++;
-    if (rest === '') return new Pair(key, this.block(indent));
+    if (rest === '') return { key, start, end, value: this.block(indent) };
     if (!rest.startsWith(' ')) unsupported();
     const spaces = rest.length - rest.trimStart().length;
     const value = scalar(rest.slice(spaces), offset + colon + 1 + spaces, this.lines[this.i - 1]?.next ?? 0);
-    return new Pair(key, value);
+    return { key, start, end, value };
   }
 
   /** The block below a `key:` at `indent`: a mapping or sequence indented further, or a sequence at `indent`. */
-  private block(indent: number): YAMLMap | YAMLSeq {
+  private block(indent: number): BlockMap | BlockSeq {
     const line = this.lines[this.i];
     if (!line) unsupported();
     const seq = line.text.startsWith('- ');
@@ -147,8 +180,8 @@ class BlockReader {
   }
 
   /** `- item` lines at `indent`. */
-  private sequence(indent: number): YAMLSeq {
-    const seq = new YAMLSeq(this.schema);
+  private sequence(indent: number): BlockSeq {
+    const items: BlockNode[] = [];
     const first = this.lines[this.i] as Line;
     for (;;) {
       const line = this.lines[this.i];
@@ -158,90 +191,108 @@ class BlockReader {
       if (rest === '' || rest.startsWith(' ') || rest.startsWith('- ')) unsupported();
       const offset = line.content + 2;
       if (/^[A-Za-z_][A-Za-z0-9_]*:(?: |$)/.test(rest)) {
-        seq.items.push(this.mapping(indent + 2, offset, rest));
+        items.push(this.mapping(indent + 2, offset, rest));
       } else {
-        seq.items.push(scalar(rest, offset, line.next));
+        items.push(scalar(rest, offset, line.next));
         this.i++;
       }
     }
-    const last = seq.items[seq.items.length - 1] as BlockNode;
-    seq.range = [first.content, end(last), end(last)];
-    return seq;
+    const last = (items[items.length - 1] as BlockNode).next;
+    return { kind: 'seq', items, start: first.content, end: last, next: last };
   }
 }
 
-/** Where a node ends with what follows it on its line: a collection's last item's end. */
-function end(node: unknown): number {
-  return ((node as { range?: Range } | undefined)?.range ?? unsupported())[2];
-}
-
 /** A scalar written as `s` from `offset`, its line ending at `lineEnd` (after the newline). */
-function scalar(s: string, offset: number, lineEnd: number): Scalar {
-  let node: Scalar;
+function scalar(s: string, offset: number, lineEnd: number): BlockScalar {
+  let value: string | number;
   const first = s[0];
   if (first === '"' || first === "'") {
     const close = s.indexOf(first, 1);
     if (close !== s.length - 1 || (first === '"' && s.includes('\\'))) unsupported();
-    node = new Scalar(s.slice(1, -1));
-    node.type = first === '"' ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE;
+    value = s.slice(1, -1);
   } else if (INTEGER.test(s)) {
-    node = new Scalar(Number(s));
-    node.type = Scalar.PLAIN;
+    value = Number(s);
   } else if (WORD.test(s) && !NOT_STRINGS.has(s)) {
-    node = new Scalar(s);
-    node.type = Scalar.PLAIN;
+    value = s;
   } else {
     return unsupported();
   }
-  node.range = [offset, offset + s.length, lineEnd];
-  return node;
+  return { kind: 'scalar', value, start: offset, end: offset + s.length, next: lineEnd };
 }
 
 export interface BlockYaml {
-  doc: Document;
+  /** The tree, for SourceMap. */
+  tree: BlockTree;
   lines: LineCounter;
-  /** What doc.toJS() gives. */
+  /** What the yaml package's doc.toJS() gives. */
   data: unknown;
-  /** Whether some mapping has a key twice. */
-  duplicateKeys: boolean;
 }
 
 /**
- * The Document and LineCounter parseDocument(text, { lineCounter, uniqueKeys: false }) would give,
- * with its data, or null when the text is not of the plain form above.
+ * The data, tree and LineCounter of the text, as parseDocument(text, { lineCounter, uniqueKeys:
+ * false }) would give them, or null when the text is not of the plain form above or has a key twice.
  */
 export function parseBlockYaml(text: string): BlockYaml | null {
   if (hasUnsupportedChars(text)) return null;
   const lines = new LineCounter();
-  const doc = new Document(undefined, { uniqueKeys: false });
-  let contents: YAMLMap;
+  let root: BlockMap;
   try {
-    contents = new BlockReader(contentLines(text, lines), doc.schema).root();
+    root = new BlockReader(contentLines(text, lines)).root();
   } catch (err) {
     if (err instanceof Unsupported) return null;
     throw err;
   }
-  doc.contents = contents;
   const found = { duplicateKeys: false };
-  return { doc, lines, data: toData(contents, found), duplicateKeys: found.duplicateKeys };
+  const data = toData(root, found);
+  return found.duplicateKeys ? null : { tree: new BlockTree(root), lines, data };
 }
 
 /**
- * doc.toJS() of a Document of the plain form, and whether a mapping has a key twice, in one walk:
- * the yaml package's toJS and a walk for duplicate keys were 65 ms of a 10,000-entry plan (issue 16).
- * A key given twice keeps its first place and takes its last value, and a key that an object has
- * already (`__proto__`, `constructor`) becomes a property of its own, as toJS makes them.
+ * doc.toJS() of the tree, and whether a mapping has a key twice, in one walk. A key that an object
+ * has already (`__proto__`, `constructor`) becomes a property of its own, as toJS makes them.
  */
 function toData(node: BlockNode, found: { duplicateKeys: boolean }): unknown {
-  if (node instanceof Scalar) return node.value;
-  if (node instanceof YAMLSeq) return node.items.map((item) => toData(item as BlockNode, found));
+  if (node.kind === 'scalar') return node.value;
+  if (node.kind === 'seq') return node.items.map((item) => toData(item, found));
   const out: Record<string, unknown> = {};
-  for (const pair of node.items) {
-    const key = String((pair.key as Scalar).value);
-    const value = toData(pair.value as BlockNode, found);
-    if (Object.hasOwn(out, key)) found.duplicateKeys = true;
-    if (key in out) Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
-    else out[key] = value;
+  for (const pair of node.pairs) {
+    const value = toData(pair.value, found);
+    if (Object.hasOwn(out, pair.key)) found.duplicateKeys = true;
+    if (pair.key in out) Object.defineProperty(out, pair.key, { value, writable: true, enumerable: true, configurable: true });
+    else out[pair.key] = value;
   }
   return out;
+}
+
+/** The tree as SourceMap reads it. */
+export class BlockTree implements SourceTree {
+  constructor(readonly root: BlockMap) {}
+
+  locate(path: DataPath): Located {
+    return this.walk(path);
+  }
+
+  keyOf(path: DataPath, name: string): Span | undefined {
+    const { node } = this.walk(path);
+    return (node?.kind === 'map' ? node.pairs.find((p) => p.key === name) : undefined) ?? node;
+  }
+
+  private walk(path: DataPath): { node?: BlockNode | undefined; key?: Span | undefined } {
+    let node: BlockNode | undefined = this.root;
+    let key: Span | undefined;
+    for (const segment of path) {
+      if (node?.kind === 'map') {
+        const name = String(segment);
+        const pair: BlockPair | undefined = node.pairs.find((p) => p.key === name);
+        key = pair;
+        node = pair?.value;
+      } else if (node?.kind === 'seq') {
+        key = undefined;
+        node = node.items[Number(segment)];
+      } else {
+        return {};
+      }
+    }
+    return { node, key };
+  }
 }

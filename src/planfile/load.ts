@@ -12,7 +12,7 @@ import { checkValues, UNIT_KEYS } from './checks.js';
 import { normalise } from './normalise.js';
 import { nulProblems } from './nul.js';
 import { parseBlockYaml } from './block-yaml.js';
-import { keyText, SourceMap } from './positions.js';
+import { keyText, SourceMap, yamlTree } from './positions.js';
 import { rawSqlFields, rawSqlProblems } from './raw-sql.js';
 import { schemaErrors } from './schema.js';
 import { describeSchemaErrors } from './schema-errors.js';
@@ -32,27 +32,9 @@ interface ReadPlan {
 }
 
 function readPlanText(text: string, file: string): ReadPlan {
-  // uniqueKeys off: duplicate keys are reported below, with both positions, alongside everything else.
+  // The plainest YAML comes with its data, free of syntax errors and duplicate keys.
   const block = parseBlockYaml(text);
-  const { doc, lines } = block ?? parseWithYaml(text);
-  const where = new SourceMap(file, text, doc, lines);
-
-  const syntax: Problem[] = doc.errors.map((e) => ({
-    pos: where.at(e.pos[0]),
-    message: `YAML: ${e.message}`,
-    // An unclosed quote or bracket is only noticed where the text runs out.
-    ...(e.pos[0] >= text.length ? { hint: 'reached the end of the file' } : {}),
-  }));
-  // The plainest YAML came with its data, and says whether it has a key twice.
-  const structure = block && !block.duplicateKeys ? [] : duplicateKeys(doc, where);
-
-  let data: unknown = block?.data;
-  try {
-    if (!block) data = doc.toJS({ maxAliasCount: 100 });
-  } catch (err) {
-    // An alias bomb or similar: nothing sensible to validate.
-    throw new InputError([...syntax, { pos: where.at(0), message: `YAML: ${(err as Error).message}` }]);
-  }
+  const { where, syntax, structure, data } = block ? { where: new SourceMap(file, text, block.tree, block.lines), syntax: [], structure: [], data: block.data } : readWithYaml(text, file);
 
   const skip = Object.keys(UNIT_KEYS).map((k) => `/${k}`);
   const described = describeSchemaErrors(schemaErrors(data), data, where, { skip, omitMissingKeys: syntax.length > 0 });
@@ -60,7 +42,27 @@ function readPlanText(text: string, file: string): ReadPlan {
   return { text, data, where, syntax, structure, content };
 }
 
-/** The yaml package's Document of any text, errors included (parseBlockYaml reads only the plainest). */
+/** What the yaml package reads of any text (parseBlockYaml reads only the plainest). */
+function readWithYaml(text: string, file: string): Pick<ReadPlan, 'where' | 'syntax' | 'structure' | 'data'> {
+  // uniqueKeys off: duplicate keys are reported below, with both positions, alongside everything else.
+  const { doc, lines } = parseWithYaml(text);
+  const where = new SourceMap(file, text, yamlTree(doc), lines);
+  const syntax: Problem[] = doc.errors.map((e) => ({
+    pos: where.at(e.pos[0]),
+    message: `YAML: ${e.message}`,
+    // An unclosed quote or bracket is only noticed where the text runs out.
+    ...(e.pos[0] >= text.length ? { hint: 'reached the end of the file' } : {}),
+  }));
+  const structure = duplicateKeys(doc, where);
+  try {
+    return { where, syntax, structure, data: doc.toJS({ maxAliasCount: 100 }) };
+  } catch (err) {
+    // An alias bomb or similar: nothing sensible to validate.
+    throw new InputError([...syntax, { pos: where.at(0), message: `YAML: ${(err as Error).message}` }]);
+  }
+}
+
+/** The yaml package's Document of any text, errors included. */
 function parseWithYaml(text: string): { doc: Document; lines: LineCounter } {
   const lines = new LineCounter();
   const doc = withPlainEnv(() => parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false }));

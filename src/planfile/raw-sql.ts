@@ -91,11 +91,10 @@ export function rawSqlProblems(fields: RawSqlField[], where: SourceMap, source: 
     const error = fragmentSyntaxError(parser, { before: field.before, text: field.text, ...(field.after !== undefined ? { after: field.after } : {}) });
     if (error === null) continue;
     const node = where.locate(field.pointer).node;
-    const range = node?.range;
-    const inSource = range ? sourceOffset(field.text, error.offset, source.slice(range[0], range[1])) : null;
+    const inSource = node ? sourceOffset(field.text, error.offset, source.slice(node.start, node.end)) : null;
     problems.push(
-      range && inSource !== null
-        ? { pos: where.at(range[0] + inSource), message: `${field.label}: ${error.message}` }
+      node && inSource !== null
+        ? { pos: where.at(node.start + inSource), message: `${field.label}: ${error.message}` }
         : { pos: where.value(field.pointer), message: `${field.label}: ${error.message}`, hint: `at character ${error.offset + 1} of the ${field.label}` },
     );
   }
