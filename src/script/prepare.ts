@@ -25,8 +25,10 @@ import { loadTreeParser, type TreeParser } from '../sql/parse.js';
 import { positionInFile, type SqlStatement } from '../sql/split.js';
 import type { Plan } from '../plan/types.js';
 import type { SqlScript } from './load.js';
-import { locateStep, planScript, scriptChoices, type ScriptChoices } from './plan.js';
-import { laterSettings, readScript, scriptIndexes, scriptSteps, scriptTables, worthParsing, type ReadScript } from './steps.js';
+import { locateStep, planScript } from './plan.js';
+import { scriptChoices, type ScriptChoices } from './choices.js';
+import { laterSettings, readScript, scriptIndexes, scriptSteps, scriptTables, type ReadScript } from './steps.js';
+import { worthParsing } from './worth-parsing.js';
 
 export interface PrepareScriptOptions {
   /** The statements, from loadScriptFile or parseScript. */

@@ -1,12 +1,9 @@
 import type { Command, CliIO } from '../command.js';
 import { EXIT } from '../command.js';
-import { describeTarget } from '../../db/connection.js';
 import { loadScriptFile, parseScript } from '../../script/load.js';
+import { preloadParserFor } from '../../script/worth-parsing.js';
 import { parseDuration, parseSize } from '../../planfile/units.js';
-import { prepareScript } from '../../script/prepare.js';
-import { SCRIPT_DEFAULTS, type ScriptChoices } from '../../script/plan.js';
-import { confirmRun, executeWithProgress } from '../terminal.js';
-import { jsonLine } from '../progress/render.js';
+import { SCRIPT_DEFAULTS, type ScriptChoices } from '../../script/choices.js';
 import { durationMs, lockWaitHelp, positiveInt, usageError } from '../args.js';
 import { connectionHelp, CONNECTION_OPTIONS, readConnectionFlags } from '../connection-flags.js';
 
@@ -127,38 +124,24 @@ index could not be dropped, or an error, 130 interrupted.
       io.stderr.write(`pgindex run: ${script.file}: no statements\n`);
       return EXIT.ok;
     }
-    const prepared = await prepareScript({
-      script,
-      ...connection,
-      env: io.env,
+    // What running the file takes (the PostgreSQL client, the planner, the runner: most of the
+    // command's code) is loaded only now: --help, a usage error or a file that cannot be read never pay
+    // for it. The parser's WebAssembly, when the file needs it, compiles on background threads meanwhile.
+    const running = import('../run-script.js');
+    preloadParserFor(script);
+    const { runScript } = await running;
+    performance.mark('pgindex:runner loaded');
+    return runScript(io, script, {
+      connection,
       choices: options,
-      runLock: { waitMs: lockWaitMs, applicationName: 'pgindex run (run lock)' },
-      preconnect: true,
-    });
-    try {
-      const json = values.json === true;
-      // As apply prints its planning warnings (a calibration cache that cannot be used…).
-      for (const w of prepared.plan.warnings) {
-        if (json) io.stdout.write(jsonLine({ type: 'warning', message: w }, Date.now));
-        else if (values.quiet !== true) io.stderr.write(`pgindex run: warning: ${w}\n`);
-      }
-      // Asked while the run lock is still held: the plan shown is the one that runs (see confirmRun).
+      lockWaitMs,
       // With -, stdin held the file and has ended: nobody can answer on it, so nobody is asked.
-      const yes = values.yes === true || path === '-';
-      performance.mark('pgindex:planned');
-      const declined = await confirmRun(io, 'run', prepared.plan, describeTarget(prepared.connection), { yes, json });
-      if (declined !== null) return declined;
-      return await executeWithProgress(
-        io,
-        'run',
-        prepared.plan,
-        { connection: prepared.connection, failFast: values['fail-fast'] === true, sessionSetup: prepared.sessionSetup, preconnected: prepared.preconnected ?? undefined },
-        { json, quiet: values.quiet === true, echo: values.echo === true, locate: prepared.locate },
-      );
-    } finally {
-      // The run took the connections it used; a declined or failed one leaves them all here.
-      await Promise.all([prepared.runLock?.release(), prepared.preconnected?.close()]);
-    }
+      yes: values.yes === true || path === '-',
+      json: values.json === true,
+      quiet: values.quiet === true,
+      echo: values.echo === true,
+      failFast: values['fail-fast'] === true,
+    });
   },
 };
 
