@@ -87,6 +87,7 @@ export { checkFacts, type CheckFacts, type ForeignKeyFact, type IndexUsageFact }
 export { loadScriptFile, parseScript, type SqlScript } from './script/load.js';
 export { prepareScript, type PrepareScriptOptions, type PreparedScript } from './script/prepare.js';
 export { preloadParserFor } from './script/worth-parsing.js';
+export { startScriptConnection, abandon, type ScriptConnection, type ScriptConnectionOptions } from './script/connect.js';
 export { planScript, locateStep, type ScriptFacts } from './script/plan.js';
 export { scriptChoices, SCRIPT_DEFAULTS, type ScriptChoices } from './script/choices.js';
 export { scriptSteps, parseCreateIndex, type Script, type CreateIndexHead } from './script/steps.js';

@@ -7,6 +7,8 @@ import type { CliIO } from './command.js';
 import type { ConnectionChoice } from './connection-flags.js';
 import { describeTarget } from '../db/connection.js';
 import type { ScriptChoices } from '../script/choices.js';
+import type { ScriptConnection } from '../script/connect.js';
+import type { AcquireOptions } from '../db/run-lock.js';
 import type { SqlScript } from '../script/load.js';
 import { prepareScript } from '../script/prepare.js';
 import { confirmRun, executeWithProgress } from './terminal.js';
@@ -14,9 +16,11 @@ import { jsonLine } from './progress/render.js';
 
 export interface RunScriptOptions {
   connection: ConnectionChoice;
+  /** The connection, started while the file was read (PrepareScriptOptions.started). */
+  started: Promise<ScriptConnection> | undefined;
   choices: ScriptChoices;
-  /** --lock-wait, ms (0: refuse at once when another run holds the database's run lock). */
-  lockWaitMs: number;
+  /** The database's run lock, as --lock-wait asks for it. */
+  runLock: AcquireOptions;
   /** Run without asking. */
   yes: boolean;
   json: boolean;
@@ -32,8 +36,9 @@ export async function runScript(io: CliIO, script: SqlScript, opts: RunScriptOpt
     ...opts.connection,
     env: io.env,
     choices: opts.choices,
-    runLock: { waitMs: opts.lockWaitMs, applicationName: 'pgindex run (run lock)' },
+    runLock: opts.runLock,
     preconnect: true,
+    started: opts.started,
   });
   try {
     const { json } = opts;

@@ -6,6 +6,7 @@ import { parseDuration, parseSize } from '../../planfile/units.js';
 import { SCRIPT_DEFAULTS, type ScriptChoices } from '../../script/choices.js';
 import { durationMs, lockWaitHelp, positiveInt, usageError } from '../args.js';
 import { connectionHelp, CONNECTION_OPTIONS, readConnectionFlags } from '../connection-flags.js';
+import type { AcquireOptions } from '../../db/run-lock.js';
 
 export const runCommand: Command = {
   name: 'run',
@@ -125,16 +126,26 @@ index could not be dropped, or an error, 130 interrupted.
       return EXIT.ok;
     }
     // What running the file takes (the PostgreSQL client, the planner, the runner: most of the
-    // command's code) is loaded only now: --help, a usage error or a file that cannot be read never pay
-    // for it. The parser's WebAssembly, when the file needs it, compiles on background threads meanwhile.
-    const running = import('../run-script.js');
-    preloadParserFor(script);
-    const { runScript } = await running;
+    // command's code) is loaded only now: --help, a usage error or a file that cannot be read never
+    // pay for it. Meanwhile, in this order: the planner's connection and the run lock open (a backend
+    // forked and an authentication each: on a busy server, longer than loading the runner and
+    // parsing; nothing of the file is sent before it has all been parsed, and a file that does not
+    // parse is reported, not the connection's failure), then the parser's WebAssembly, when the
+    // file needs it, starts compiling on background threads.
+    const started = import('../../script/connect.js').then((m) => {
+      const s = m.startScriptConnection({ ...connection, env: io.env, runLock: runLockOptions(lockWaitMs) });
+      preloadParserFor(script);
+      return s;
+    });
+    // A connection string that cannot be read is reported by prepareScript, after the file's own errors.
+    started.catch(() => undefined);
+    const { runScript } = await import('../run-script.js');
     performance.mark('pgindex:runner loaded');
     return runScript(io, script, {
       connection,
+      started,
       choices: options,
-      lockWaitMs,
+      runLock: runLockOptions(lockWaitMs),
       // With -, stdin held the file and has ended: nobody can answer on it, so nobody is asked.
       yes: values.yes === true || path === '-',
       json: values.json === true,
@@ -144,6 +155,10 @@ index could not be dropped, or an error, 130 interrupted.
     });
   },
 };
+
+function runLockOptions(waitMs: number): AcquireOptions {
+  return { waitMs, applicationName: 'pgindex run (run lock)' };
+}
 
 /** The flags as the script planner's choices; a bad value is the message for the usage text. */
 function readOptions(values: Record<string, unknown>): ScriptChoices | string {
