@@ -1,9 +1,9 @@
 /**
- * prepareScript's connection, started before the file is even read: the planner's connection and
- * the run lock's (a backend forked and an authentication exchange each, slow on a busy server)
- * open while `pgindex run` reads the file, loads its planner and parses. Nothing is sent on them
- * but the run lock's query until the whole file has been read and parsed without error; a caller
- * whose file cannot be read closes them (abandon).
+ * prepareScript's connection, started ahead: `pgindex run` starts it once the file has been read,
+ * so that the planner's connection and the run lock's (a backend forked and an authentication
+ * exchange each, slow on a busy server) open while it loads its planner and runner and parses the
+ * file. Nothing is sent on them but the run lock's query until the whole file has been parsed
+ * without error. A caller that does not go on to prepareScript closes them (abandon).
  */
 import type pg from 'pg';
 import { chooseConnection, clientConfig, type ConnectionConfig, type ConnectionFlags } from '../db/connection.js';
@@ -39,8 +39,8 @@ export function startScriptConnection(opts: ScriptConnectionOptions): ScriptConn
 }
 
 /** Closes what `started` opened, once it is open (or has failed), without waiting for it. */
-export function abandon(started: Promise<ScriptConnection>): void {
-  void started.then(
+export function abandon(started: ScriptConnection | Promise<ScriptConnection>): void {
+  void Promise.resolve(started).then(
     ({ connecting }) => connecting.then(({ client, runLock }) => Promise.all([client.end().catch(() => undefined), runLock?.release()])),
     () => undefined,
   ).catch(() => undefined);

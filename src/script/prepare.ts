@@ -98,7 +98,7 @@ export async function prepareScript(opts: PrepareScriptOptions): Promise<Prepare
   } catch (err) {
     // A file that cannot run is reported at once, whatever the connection does; the connection is
     // closed once it is open (or has failed), not waited for.
-    abandon(Promise.resolve({ connection, connecting }));
+    abandon({ connection, connecting });
     void preconnected?.close();
     throw err;
   }
