@@ -86,10 +86,7 @@ export { checkFacts, type CheckFacts, type ForeignKeyFact, type IndexUsageFact }
 // Planning a SQL file (`pgindex run`): the same Plan type, one step per statement.
 export { loadScriptFile, parseScript, type SqlScript } from './script/load.js';
 export { prepareScript, type PrepareScriptOptions, type PreparedScript } from './script/prepare.js';
-export { preloadParserFor } from './script/worth-parsing.js';
-export { startScriptConnection, abandon, type ScriptConnection, type ScriptConnectionOptions } from './script/connect.js';
-export { planScript, locateStep, type ScriptFacts } from './script/plan.js';
-export { scriptChoices, SCRIPT_DEFAULTS, type ScriptChoices } from './script/choices.js';
+export { planScript, locateStep, scriptChoices, SCRIPT_DEFAULTS, type ScriptChoices, type ScriptFacts } from './script/plan.js';
 export { scriptSteps, parseCreateIndex, type Script, type CreateIndexHead } from './script/steps.js';
 export type { SqlStatement } from './sql/split.js';
 export type { ServerInfo } from './catalog/server.js';

@@ -8,12 +8,11 @@
  * the planning session, and only once the whole file has been read and parsed without error.
  */
 import type pg from 'pg';
-import type { ConnectionConfig, ConnectionFlags } from '../db/connection.js';
+import { chooseConnection, clientConfig, type ConnectionConfig, type ConnectionFlags } from '../db/connection.js';
 import { extendedQuery } from '../db/extended-query.js';
 import { newRunId, Preconnected } from '../db/preconnect.js';
 import { runSetup, SetupError } from '../db/session-setup.js';
-import type { AcquireOptions, RunLock } from '../db/run-lock.js';
-import { abandon, startScriptConnection, type ScriptConnection } from './connect.js';
+import { connectForRun, type AcquireOptions, type RunLock } from '../db/run-lock.js';
 import { readServerFacts } from '../catalog/server.js';
 import { serverMachine } from '../db/server-machine.js';
 import { readScriptCatalog } from '../catalog/script-catalog.js';
@@ -26,10 +25,8 @@ import { loadTreeParser, type TreeParser } from '../sql/parse.js';
 import { positionInFile, type SqlStatement } from '../sql/split.js';
 import type { Plan } from '../plan/types.js';
 import type { SqlScript } from './load.js';
-import { locateStep, planScript } from './plan.js';
-import { scriptChoices, type ScriptChoices } from './choices.js';
-import { laterSettings, readScript, scriptIndexes, scriptSteps, scriptTables, type ReadScript } from './steps.js';
-import { worthParsing } from './worth-parsing.js';
+import { locateStep, planScript, scriptChoices, type ScriptChoices } from './plan.js';
+import { laterSettings, readScript, scriptIndexes, scriptSteps, scriptTables, worthParsing, type ReadScript } from './steps.js';
 
 export interface PrepareScriptOptions {
   /** The statements, from loadScriptFile or parseScript. */
@@ -45,11 +42,6 @@ export interface PrepareScriptOptions {
   applicationName?: string;
   /** Take the database's run lock before planning (see PrepareOptions.runLock). */
   runLock?: AcquireOptions;
-  /**
-   * The connection, started ahead with these same options (startScriptConnection), instead of one
-   * started here; it is prepareScript's to close from then on, whatever happens.
-   */
-  started?: Promise<ScriptConnection>;
   /**
    * Open the run's connections (its control connection and as many sessions as it can use) while
    * the file is parsed and planned: PreparedScript.preconnected, for ExecuteOptions.preconnected.
@@ -73,9 +65,12 @@ export interface PreparedScript {
 
 export async function prepareScript(opts: PrepareScriptOptions): Promise<PreparedScript> {
   const { file } = opts.script;
+  const connection = clientConfig(chooseConnection({ flag: opts.dbFlag, flags: opts.connectionFlags, env: opts.env }), opts.applicationName ?? 'pgindex run');
   // Connecting (a TCP handshake, a backend forked, an authentication exchange) goes on while the
   // parser loads and reads the file: neither waits for the other.
-  const { connection, connecting } = await (opts.started ?? startScriptConnection(opts));
+  const connecting = connectForRun(connection, opts.runLock);
+  // Awaited only once the file is read: a failed connection must not leave its rejection unhandled.
+  connecting.catch(() => undefined);
   // The run's own connections too: it would otherwise open them after planning, before its first
   // statement. Sessions beyond the statements' count would have nothing to run.
   const choices = scriptChoices(opts.choices);
@@ -98,7 +93,7 @@ export async function prepareScript(opts: PrepareScriptOptions): Promise<Prepare
   } catch (err) {
     // A file that cannot run is reported at once, whatever the connection does; the connection is
     // closed once it is open (or has failed), not waited for.
-    abandon({ connection, connecting });
+    void connecting.then(({ client, runLock }) => Promise.all([client.end().catch(() => undefined), runLock?.release()]), () => undefined);
     void preconnected?.close();
     throw err;
   }

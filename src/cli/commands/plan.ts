@@ -2,8 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliIO, Command } from '../command.js';
 import { EXIT } from '../command.js';
+import { nothingMatchedMessage, preparePlan } from '../../planner.js';
 import { PgindexError } from '../../errors.js';
-import type { PlanFormat } from '../../plan/render.js';
+import { renderPlan, type PlanFormat } from '../../plan/render.js';
+import { savedPlanText } from '../../plan/saved.js';
 import { fileErrorReason } from '../file-errors.js';
 import { usageError } from '../args.js';
 import { connectionHelp, CONNECTION_OPTIONS, readConnectionFlags } from '../connection-flags.js';
@@ -110,17 +112,11 @@ table (without --allow-empty).
       return usage('--save and -o name the same file');
     }
 
-    // The planner (the PostgreSQL client, the YAML reader, the catalog queries, the advisor: nearly
-    // all of the command's code) loads while the query files are read and the password asked for;
-    // --help and a usage error never pay for it.
-    const planning = Promise.all([import('../../planner.js'), import('../../plan/render.js'), import('../../plan/saved.js')]);
-    planning.catch(() => undefined);
     const queryFiles = await readQueryFiles(values, io);
     if (typeof queryFiles === 'string') return usage(queryFiles);
     const connection = await readConnectionFlags(values, io, 'plan');
     if (typeof connection === 'number') return connection;
 
-    const [{ nothingMatchedMessage, preparePlan }, { renderPlan }, { savedPlanText }] = await planning;
     const log = (message: string) => io.stderr.write(`pgindex plan: ${message}\n`);
     const prepared = await preparePlan({
       planPath: positionals[0] as string,

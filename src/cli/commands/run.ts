@@ -1,12 +1,14 @@
 import type { Command, CliIO } from '../command.js';
 import { EXIT } from '../command.js';
+import { describeTarget } from '../../db/connection.js';
 import { loadScriptFile, parseScript } from '../../script/load.js';
-import { preloadParserFor } from '../../script/worth-parsing.js';
 import { parseDuration, parseSize } from '../../planfile/units.js';
-import { SCRIPT_DEFAULTS, type ScriptChoices } from '../../script/choices.js';
+import { prepareScript } from '../../script/prepare.js';
+import { SCRIPT_DEFAULTS, type ScriptChoices } from '../../script/plan.js';
+import { confirmRun, executeWithProgress } from '../terminal.js';
+import { jsonLine } from '../progress/render.js';
 import { durationMs, lockWaitHelp, positiveInt, usageError } from '../args.js';
 import { connectionHelp, CONNECTION_OPTIONS, readConnectionFlags } from '../connection-flags.js';
-import type { AcquireOptions } from '../../db/run-lock.js';
 
 export const runCommand: Command = {
   name: 'run',
@@ -125,40 +127,40 @@ index could not be dropped, or an error, 130 interrupted.
       io.stderr.write(`pgindex run: ${script.file}: no statements\n`);
       return EXIT.ok;
     }
-    // What running the file takes (the PostgreSQL client, the planner, the runner: most of the
-    // command's code) is loaded only now: --help, a usage error or a file that cannot be read never
-    // pay for it. Meanwhile, in this order: the planner's connection and the run lock open (a backend
-    // forked and an authentication each: on a busy server, longer than loading the runner and
-    // parsing; nothing of the file is sent before it has all been parsed, and a file that does not
-    // parse is reported, not the connection's failure), then the parser's WebAssembly, when the
-    // file needs it, starts compiling on background threads.
-    const started = import('../../script/connect.js').then((m) => {
-      const s = m.startScriptConnection({ ...connection, env: io.env, runLock: runLockOptions(lockWaitMs) });
-      preloadParserFor(script);
-      return s;
-    });
-    // A connection string that cannot be read is reported by prepareScript, after the file's own errors.
-    started.catch(() => undefined);
-    const { runScript } = await import('../run-script.js');
-    performance.mark('pgindex:runner loaded');
-    return runScript(io, script, {
-      connection,
-      started,
+    const prepared = await prepareScript({
+      script,
+      ...connection,
+      env: io.env,
       choices: options,
-      runLock: runLockOptions(lockWaitMs),
-      // With -, stdin held the file and has ended: nobody can answer on it, so nobody is asked.
-      yes: values.yes === true || path === '-',
-      json: values.json === true,
-      quiet: values.quiet === true,
-      echo: values.echo === true,
-      failFast: values['fail-fast'] === true,
+      runLock: { waitMs: lockWaitMs, applicationName: 'pgindex run (run lock)' },
+      preconnect: true,
     });
+    try {
+      const json = values.json === true;
+      // As apply prints its planning warnings (a calibration cache that cannot be used…).
+      for (const w of prepared.plan.warnings) {
+        if (json) io.stdout.write(jsonLine({ type: 'warning', message: w }, Date.now));
+        else if (values.quiet !== true) io.stderr.write(`pgindex run: warning: ${w}\n`);
+      }
+      // Asked while the run lock is still held: the plan shown is the one that runs (see confirmRun).
+      // With -, stdin held the file and has ended: nobody can answer on it, so nobody is asked.
+      const yes = values.yes === true || path === '-';
+      performance.mark('pgindex:planned');
+      const declined = await confirmRun(io, 'run', prepared.plan, describeTarget(prepared.connection), { yes, json });
+      if (declined !== null) return declined;
+      return await executeWithProgress(
+        io,
+        'run',
+        prepared.plan,
+        { connection: prepared.connection, failFast: values['fail-fast'] === true, sessionSetup: prepared.sessionSetup, preconnected: prepared.preconnected ?? undefined },
+        { json, quiet: values.quiet === true, echo: values.echo === true, locate: prepared.locate },
+      );
+    } finally {
+      // The run took the connections it used; a declined or failed one leaves them all here.
+      await Promise.all([prepared.runLock?.release(), prepared.preconnected?.close()]);
+    }
   },
 };
-
-function runLockOptions(waitMs: number): AcquireOptions {
-  return { waitMs, applicationName: 'pgindex run (run lock)' };
-}
 
 /** The flags as the script planner's choices; a bad value is the message for the usage text. */
 function readOptions(values: Record<string, unknown>): ScriptChoices | string {

@@ -37,20 +37,9 @@ test('the CLI entry point loads no command, no library module and no package', (
   assert.deepEqual([...packages], []);
 });
 
-test('pgindex run loads what it runs with once the file is read: the PostgreSQL client, not the plan file, export or terminal display libraries', () => {
-  const { modules, packages } = staticClosure('cli/run-script.ts');
+test('pgindex run loads what it runs with: the PostgreSQL client, not the plan file, export or terminal display libraries', () => {
+  const { modules, packages } = staticClosure('cli/commands/run.ts');
   assert.ok(modules.has('script/prepare.ts') && modules.has('runner/execute.ts'));
   assert.ok(!modules.has('index.ts'));
   assert.deepEqual([...packages].sort(), ['pg']);
-});
-
-test('run and plan load their flags, help and file reading alone until they have a file to work on: no package, no planner', () => {
-  for (const [command, heavy] of [
-    ['cli/commands/run.ts', ['cli/run-script.ts', 'script/prepare.ts', 'script/steps.ts', 'runner/execute.ts', 'db/connection.ts']],
-    ['cli/commands/plan.ts', ['planner.ts', 'plan/render.ts', 'planfile/load.ts', 'db/connection.ts']],
-  ] as const) {
-    const { modules, packages } = staticClosure(command);
-    assert.deepEqual([...packages], [], command);
-    assert.deepEqual(heavy.filter((m) => modules.has(m)), [], command);
-  }
 });
