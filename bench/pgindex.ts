@@ -9,9 +9,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { executePlan, preparePlan, type PreparedPlan, type RunResult } from '../src/index.js';
 import type { Failure } from './baselines.js';
+import { BUNDLED_CLI } from '../scripts/bundle-cli.js';
 
 const DIST = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = join(DIST, 'src', 'cli', 'main.js');
+const CLI = join(DIST, BUNDLED_CLI);
 const PROBE = join(DIST, 'bench', 'rss-probe.js');
 
 /** Plans with the library; the time covers loading the file, connecting, the snapshot and buildPlan. */

@@ -11,7 +11,7 @@
  * the performance marks the run command leaves (`pgindex:…`), which bench/marks-probe.ts collects.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ import { startServer } from '../test/support/server.js';
 import { median } from './analysis.js';
 import { connectClient } from './baselines.js';
 import { mixedSet } from './post-data.js';
+import { BUNDLED_CLI } from '../scripts/bundle-cli.js';
 
 const exec = promisify(execFile);
 const FIRST = 'FIRST STATEMENT (start event written)';
@@ -33,6 +34,12 @@ interface Sample {
   cpu: Map<string, number>;
 }
 
+/** The CLI a build's users run: its bundle, or tsc's output in a build from before the bundle. */
+function cliOf(dist: string): string {
+  const bundled = join(dist, BUNDLED_CLI);
+  return existsSync(bundled) ? bundled : join(dist, 'src', 'cli', 'main.js');
+}
+
 async function runOnce(dist: string, probe: string, url: string, post: string, jobs: string): Promise<Sample> {
   const dir = mkdtempSync(join(tmpdir(), 'pgindex-setup-'));
   const marksFile = join(dir, 'marks.json');
@@ -40,7 +47,7 @@ async function runOnce(dist: string, probe: string, url: string, post: string, j
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, DATABASE_URL: url, PGINDEX_BENCH_MARKS_FILE: marksFile };
     const spawnedAt = Date.now();
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((done, fail) => {
-      const child = spawn(process.execPath, ['--import', probe, join(dist, 'src', 'cli', 'main.js'), 'run', '-y', '--json', '-j', jobs, post], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', probe, cliOf(dist), 'run', '-y', '--json', '-j', jobs, post], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));

@@ -16,11 +16,12 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startServer, type TestServer } from '../test/support/server.js';
 import { withDatabase } from '../test/support/db.js';
+import { CLI_PATH } from '../test/support/cli.js';
 import { redact } from '../src/index.js';
 import { createSampleData } from './sample-data.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+const CLI = CLI_PATH;
 const PLAN = 'examples/demo.yaml';
 const DATABASE = 'pgindex_demo';
 

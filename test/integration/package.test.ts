@@ -101,13 +101,13 @@ test('npm pack, installed into an empty project: strict TypeScript imports pgind
   const [info] = JSON.parse(packed) as { filename: string; files: { path: string }[] }[];
   assert.ok(info, packed);
   const shipped = info.files.map((f) => f.path);
-  for (const needed of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'schemas/pgindex.schema.json', 'package.json']) {
+  for (const needed of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/bundle/cli/main.js', 'schemas/pgindex.schema.json', 'package.json']) {
     assert.ok(shipped.includes(needed), `the package ships ${needed}`);
   }
   assert.deepEqual(
-    shipped.filter((p) => !/^(dist\/src\/|schemas\/|examples\/|README\.md$|package\.json$|LICENSE)/.test(p)),
+    shipped.filter((p) => !/^(dist\/src\/|dist\/bundle\/cli\/|schemas\/|examples\/|README\.md$|package\.json$|LICENSE)/.test(p)),
     [],
-    'nothing but the library, its schema, examples and README',
+    'nothing but the library, the bundled CLI, its schema, examples and README',
   );
 
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }, null, 2));

@@ -1,13 +1,14 @@
 /**
  * The CLI in-process, through main(), with its output captured: how the tests run a command when
  * they need its output and exit code but no process of its own (those that send signals spawn
- * dist/src/cli/main.js instead).
+ * the bundled CLI, CLI_PATH, instead).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/command.js';
+import { BUNDLED_CLI } from '../../scripts/bundle-cli.js';
 
 export interface CliOptions {
   /** Exactly the variables the command sees: none unless given. */
@@ -53,8 +54,8 @@ export async function runCli(argv: string[], opts: CliOptions = {}): Promise<Cli
   return { code, out: c.out(), err: c.err() };
 }
 
-/** The built CLI, for tests that need a process of its own (signals, exit codes). */
-export const CLI_PATH = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+/** The built CLI as the `pgindex` bin runs it (the bundle), for tests that need a process of its own (signals, exit codes). */
+export const CLI_PATH = fileURLToPath(new URL(`../../${BUNDLED_CLI}`, import.meta.url));
 
 export interface CliChild {
   exited: Promise<number | null>;

@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { testDatabase, type TestDatabase } from '../../support/db.js';
-import { runCli, type CliResult } from '../../support/cli.js';
+import { CLI_PATH, runCli, type CliResult } from '../../support/cli.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const cli = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
+const cli = CLI_PATH;
 let db: TestDatabase;
 let dir: string;
 

@@ -8,15 +8,14 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { main } from '../../../src/cli/main.js';
 import { testDatabase, type TestDatabase } from '../../support/db.js';
-import { capture } from '../../support/cli.js';
+import { capture, CLI_PATH } from '../../support/cli.js';
 
 let db: TestDatabase;
 let dir: string;
-const cli = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
+const cli = CLI_PATH;
 
 before(async () => {
   db = await testDatabase();

@@ -11,16 +11,15 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { clientConfig, connect } from '../../../src/db/connection.js';
 import { testDatabase, type TestDatabase } from '../../support/db.js';
-import { runCli } from '../../support/cli.js';
+import { CLI_PATH, runCli } from '../../support/cli.js';
 
 let db: TestDatabase;
 let dir: string;
 /** The test database as libpq variables. */
 let pg: { PGHOST: string; PGPORT: string; PGUSER: string; PGPASSWORD: string; PGDATABASE: string };
-const cli = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
+const cli = CLI_PATH;
 
 before(async () => {
   db = await testDatabase();

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../../src/cli/main.js';
-import { capture } from '../../support/cli.js';
+import { capture, CLI_PATH } from '../../support/cli.js';
 
 test('--version prints the package version', async () => {
   const c = capture();
@@ -94,7 +94,7 @@ test('an invalid input file is printed as its FILE:LINE:COL problems, as is, by 
 });
 
 test('a reader that goes away (pgindex … | head) ends nothing with a stack trace: the command finishes, exit 0', async () => {
-  const cli = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
+  const cli = CLI_PATH;
   const root = fileURLToPath(new URL('../../../../', import.meta.url));
   const files = Array.from({ length: 2000 }, () => 'examples/film.yaml');
   const child = spawn(process.execPath, [cli, 'validate', ...files], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
