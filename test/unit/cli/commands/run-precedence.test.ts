@@ -21,23 +21,28 @@ function run(cwd: string, ...args: string[]): Promise<{ code: number; stdout: st
   });
 }
 
-test('run: a file refused once parsed (transaction control) is reported at its place, not the connection that failed meanwhile', async () => {
+/** Runs `body` in a new temporary directory, removed afterwards. */
+async function inTempDir(body: (dir: string) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'pgindex-run-'));
   try {
+    await body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('run: a file refused once parsed (transaction control) is reported at its place, not the connection that failed meanwhile', () =>
+  inTempDir(async (dir) => {
     writeFileSync(join(dir, 'tx.sql'), 'CREATE INDEX i ON t (a);\nBEGIN;\n');
     assert.deepEqual(await run(dir, 'tx.sql', '-d', NOWHERE), {
       code: 1,
       stdout: '',
       stderr: 'tx.sql:2:1: transaction control (BEGIN) is not possible: every statement runs on its own session, in autocommit mode\n',
     });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('run: a file that cannot be read is reported as such; a good file meets the connection error', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pgindex-run-'));
-  try {
+test('run: a file that cannot be read is reported as such; a good file meets the connection error', () =>
+  inTempDir(async (dir) => {
     assert.deepEqual(await run(dir, 'missing.sql', '-d', NOWHERE), { code: 1, stdout: '', stderr: 'pgindex run: cannot read missing.sql: no such file\n' });
     writeFileSync(join(dir, 'good.sql'), 'CREATE INDEX i ON t (a);\n');
     assert.deepEqual(await run(dir, 'good.sql', '-d', NOWHERE), {
@@ -45,7 +50,4 @@ test('run: a file that cannot be read is reported as such; a good file meets the
       stdout: '',
       stderr: 'pgindex run: cannot connect to nobody@127.0.0.1:1/x: connect ECONNREFUSED 127.0.0.1:1\n',
     });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
