@@ -99,8 +99,8 @@ export interface EntryMatches {
   matched: Map<Entry, { tables: number[]; others: OtherRelation[] }>;
   /** The tables matched against: resolveTables checks they are its snapshot's, in its order. */
   tables: Relations['tables'];
-  /** How many tables and other relations were matched against. */
-  counts: [number, number];
+  /** How many relations of other kinds were matched against (the tables are `tables`). */
+  otherCount: number;
 }
 
 /** A relation of the snapshot as a pattern finds it: a table, or a relation of another kind (`other`). */
@@ -256,7 +256,7 @@ export function matchEntries(file: PlanFile, relations: Relations): EntryMatches
   const list = entries(file, problems);
   const index = new RelationIndex(relations);
   const matched = new Map(list.map((e) => [e, matchRelations(e.pattern, index)]));
-  return { entries: list, problems, matched, tables: relations.tables, counts: [relations.tables.length, relations.otherRelations?.length ?? 0] };
+  return { entries: list, problems, matched, tables: relations.tables, otherCount: relations.otherRelations?.length ?? 0 };
 }
 
 /**
@@ -266,7 +266,7 @@ export function matchEntries(file: PlanFile, relations: Relations): EntryMatches
  */
 function assign(file: PlanFile, snapshot: CatalogSnapshot, problems: Problem[], warnings: string[], given?: EntryMatches): Map<TableInfo, Entry[]> {
   const tables = snapshot.tables;
-  const matches = given && given.counts[1] === (snapshot.otherRelations?.length ?? 0) && sameRelations(given.tables, tables) ? given : matchEntries(file, snapshot);
+  const matches = given && given.otherCount === (snapshot.otherRelations?.length ?? 0) && sameRelations(given.tables, tables) ? given : matchEntries(file, snapshot);
   problems.push(...matches.problems);
   const list = matches.entries;
   const matchedBy = new Map<Entry, readonly number[]>();

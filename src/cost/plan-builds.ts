@@ -121,8 +121,8 @@ const round = (x: number) => Math.round(x * 100) / 100;
 function replay(builds: Priced[], settings: RunSettings): { builds: Map<string, { budget: BuildBudget; seconds: number }>; end: number } {
   const queue = builds.map((b, i) => ({ b, i })).sort((x, y) => y.b.serialSeconds - x.b.serialSeconds || x.i - y.i);
   const sessions = Math.max(1, settings.parallelism);
-  // The builds running, and their budgets in the same order (what buildBudget is given).
-  const running: { end: number; budget: BuildBudget }[] = [];
+  // The builds running: when each ends, and its budget at the same place (what buildBudget is given).
+  const ends: number[] = [];
   const budgets: BuildBudget[] = [];
   const out = new Map<string, { budget: BuildBudget; seconds: number }>();
   let now = 0;
@@ -130,14 +130,14 @@ function replay(builds: Priced[], settings: RunSettings): { builds: Map<string, 
   // The predicted work not started yet: a build at least a core's share of it is on the critical path.
   let remaining = builds.reduce((sum, b) => sum + b.serialSeconds, 0);
   for (let k = 0; k < queue.length; k++) {
-    if (running.length >= sessions) {
+    if (ends.length >= sessions) {
       // The next session to free up is the build that ends first (the earliest started of those
       // that end together). Found by a scan, not a sort per build: a sort's scratch copy each time
       // was 8 MB of garbage at 10,000 builds (issue 16).
       let first = 0;
-      for (let j = 1; j < running.length; j++) if ((running[j] as { end: number }).end < (running[first] as { end: number }).end) first = j;
-      now = Math.max(now, (running[first] as { end: number }).end);
-      running.splice(first, 1);
+      for (let j = 1; j < ends.length; j++) if ((ends[j] as number) < (ends[first] as number)) first = j;
+      now = Math.max(now, ends[first] as number);
+      ends.splice(first, 1);
       budgets.splice(first, 1);
     }
     const { b } = queue[k] as { b: Priced };
@@ -156,7 +156,7 @@ function replay(builds: Priced[], settings: RunSettings): { builds: Map<string, 
     remaining -= b.serialSeconds;
     const seconds = predictSeconds(b.curve, b.step.estimate.pages, budget.maintenanceWorkMemKb * 1024, budget.workers);
     out.set(b.step.id, { budget, seconds });
-    running.push({ end: now + seconds, budget });
+    ends.push(now + seconds);
     budgets.push(budget);
     end = Math.max(end, now + seconds);
   }
